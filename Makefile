@@ -1,0 +1,39 @@
+# Two entry points, both self-contained on a fresh machine with Python 3.11 and make:
+#   make demo   - set up .venv and run the main job against the embedded default (the Genesys emulator)
+#   make test   - set up .venv and run ruff, mypy --strict and the whole test suite
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck pytest bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wrapup-bridge demo
+
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check wrapup_bridge tests benchmarks
+	$(BIN)/ruff format --check wrapup_bridge tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy wrapup_bridge
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/mapping.py
+
+schema: $(STAMP)
+	$(BIN)/wrapup-bridge mapping schema > wrapup_bridge/schema/mapping-v1.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

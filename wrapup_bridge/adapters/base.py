@@ -1,0 +1,136 @@
+"""What every source adapter promises, and the error it raises.
+
+An adapter knows one legacy platform and nothing of Genesys. It reads the shapes that platform really
+produces (files for replays and reviews, single payloads for live use) and yields ``Disposition`` records.
+A record it cannot read is *yielded* as an ``AdapterError`` rather than raised, so that one bad row in a
+million-row export is reported and kept for retry while the rest goes on; ``from_payload`` (one live event)
+raises it instead.
+
+Exceptions::
+
+    AdapterError (ValueError)       a legacy record could not be turned into a Disposition
+      ├── TwilioRecordError         ... a Twilio task, event, Insights row or Copilot payload
+      ├── Five9RecordError          ... a Five9 Call Log row or web-connector payload
+      └── CXoneRecordError          ... a CXone completed-contact record or catalog entry
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, Any, ClassVar, Protocol
+
+from wrapup_bridge.core.disposition import Disposition
+
+__all__ = [
+    "Adapter",
+    "AdapterError",
+    "AdapterOptions",
+    "CXoneRecordError",
+    "Five9RecordError",
+    "ReadResult",
+    "TwilioRecordError",
+]
+
+
+class AdapterError(ValueError):
+    """A legacy record could not be turned into a Disposition.
+
+    Carries where (``input_name`` and ``record``: "row 12", "line 3", "TaskSid WT..."), which ``field``, and the
+    original record (``raw``) so it can be written somewhere a person can fix and retry it from.
+    """
+
+    source: ClassVar[str] = "legacy"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        record: str | None = None,
+        field: str | None = None,
+        input_name: str | None = None,
+        raw: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.record = record
+        self.field = field
+        self.input_name = input_name
+        self.raw = raw
+
+    @property
+    def where(self) -> str:
+        """``file:row 12: field 'DISPOSITION'``-style location, as precise as what is known."""
+        parts = [p for p in (self.input_name, self.record) if p]
+        where = ":".join(parts)
+        if self.field:
+            where = f"{where}: field {self.field!r}" if where else f"field {self.field!r}"
+        return where
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where}: {self.message}" if where else self.message
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The rejected record and why, as one line of a rejects file."""
+        return {
+            "source": self.source,
+            "input": self.input_name,
+            "record": self.record,
+            "field": self.field,
+            "error": self.message,
+            "raw": self.raw,
+        }
+
+
+class TwilioRecordError(AdapterError):
+    """A Twilio task, TaskRouter event, Insights row, Voice callback or Copilot payload was unreadable."""
+
+    source = "twilio"
+
+
+class Five9RecordError(AdapterError):
+    """A Five9 Call Log row or web-connector payload was unreadable."""
+
+    source = "five9"
+
+
+class CXoneRecordError(AdapterError):
+    """A NICE CXone completed-contact record or disposition catalog entry was unreadable."""
+
+    source = "cxone"
+
+
+@dataclass(frozen=True)
+class AdapterOptions:
+    """Per-migration settings an adapter needs beyond the record itself.
+
+    ``conversation_id_field`` says where this migration stored the Genesys conversation id: a dotted path into
+    JSON (``conversations.conversation_attribute_9``), a form parameter or call variable name
+    (``call.genesys_id``) or a CSV column (``GENESYS CONVERSATION ID``). None means the adapter's default
+    places. ``format`` forces one input format instead of detecting it. ``catalog`` is a side file an adapter
+    needs to finish records (CXone's skill-disposition catalog, mapping ids to names).
+    """
+
+    conversation_id_field: str | None = None
+    format: str | None = None
+    catalog: str | None = None
+
+
+ReadResult = Disposition | AdapterError
+
+
+class Adapter(Protocol):
+    """One legacy platform's reader."""
+
+    source: ClassVar[str]
+    #: Input formats this adapter reads, for ``--format``; the first is the default when detection is moot.
+    formats: ClassVar[tuple[str, ...]]
+
+    def read(self, stream: IO[str], *, name: str = "<stdin>") -> Iterator[ReadResult]:
+        """Yield one Disposition per legacy interaction in ``stream``, or the error for a record it could not read."""
+        ...
+
+    def from_payload(self, payload: Mapping[str, Any], *, ref: str = "payload") -> Disposition:
+        """Turn one live event (a JSON object or decoded form body) into a Disposition, or raise this adapter's error."""
+        ...

@@ -1,0 +1,104 @@
+"""The one shape every legacy platform's disposition is turned into.
+
+Adapters produce it, the mapping table reads it, the Genesys sink acts on it. It is frozen so that a record
+can be shared between the resolver, a plan, a ledger and a report without anyone changing it underway, and
+it keeps the legacy ``code`` exactly as written: normalization is for matching only, never for storage.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["GENESYS_ID_RE", "Disposition", "Media", "is_genesys_id"]
+
+#: Genesys Cloud ids (conversations, participants, users, wrap-up codes) are lowercase-or-uppercase UUIDs.
+GENESYS_ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+_SOURCE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def is_genesys_id(value: str) -> bool:
+    """True when ``value`` has the shape of a Genesys Cloud id (a UUID)."""
+    return bool(GENESYS_ID_RE.match(value))
+
+
+class Media(StrEnum):
+    """Genesys media families a wrap-up can be applied to; each has its own wrap-up endpoint."""
+
+    VOICE = "voice"
+    CALLBACK = "callback"
+    EMAIL = "email"
+    MESSAGE = "message"
+    SOCIAL = "social"
+    VIDEO = "video"
+
+
+class Disposition(BaseModel):
+    """How one legacy interaction ended, in platform-neutral terms.
+
+    ``fields`` holds every other attribute a mapping rule may match on (campaign, queue or skill, call type,
+    ``conversation_attribute_N``, topic path, AMD result, secondary disposition, ...), as text. Keys are
+    lower snake case (``call_type``, ``conversation_attribute_2``) so that rules read the same whatever the
+    source spelled them as.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    source: str = Field(description="Legacy platform: twilio, five9, cxone, ...")
+    source_id: str = Field(min_length=1, description="The record's id on the legacy platform (TaskSid, CALL ID, contactId)")
+    conversation_id: str | None = Field(
+        default=None, description="Genesys conversation id (UUID), when the legacy record carries one"
+    )
+    code: str = Field(description="The legacy disposition exactly as written; empty when none was set")
+    fields: dict[str, str] = Field(default_factory=dict)
+    notes: str | None = None
+    agent: str | None = Field(default=None, description="Agent login, email or name; a Genesys user id if known")
+    media: Media = Media.VOICE
+    occurred_at: datetime | None = Field(default=None, description="When the disposition was set, in UTC")
+
+    @field_validator("source")
+    @classmethod
+    def _source_is_identifier(cls, value: str) -> str:
+        if not _SOURCE_RE.match(value):
+            raise ValueError("source must be a short lowercase name such as 'twilio', 'five9' or 'cxone'")
+        return value
+
+    @field_validator("conversation_id")
+    @classmethod
+    def _conversation_id_is_uuid(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        if not is_genesys_id(value):
+            raise ValueError(f"{value!r} is not a Genesys conversation id (expected a UUID)")
+        return value.lower()
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _occurred_at_is_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("occurred_at must carry a timezone; legacy local times are converted by the adapter")
+        return value.astimezone(UTC)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The record as the JSON-lines shape ``wrapup-bridge normalize`` prints (ISO 8601 UTC times)."""
+        return {
+            "source": self.source,
+            "source_id": self.source_id,
+            "conversation_id": self.conversation_id,
+            "code": self.code,
+            "fields": dict(self.fields),
+            "notes": self.notes,
+            "agent": self.agent,
+            "media": self.media.value,
+            "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z") if self.occurred_at else None,
+        }

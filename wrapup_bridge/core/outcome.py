@@ -1,0 +1,76 @@
+"""Where a disposition was aimed on Genesys and what became of it.
+
+These are platform-neutral records: the Genesys sink fills them, the ledger stores them, reports count them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wrapup_bridge.core.decision import Decision
+from wrapup_bridge.core.disposition import Disposition, Media
+
+__all__ = ["MEDIA_PATHS", "Outcome", "OutcomeKind", "WrapupTarget"]
+
+#: Media -> the path segment of its wrap-up endpoint: POST /api/v2/conversations/{segment}/{cid}/participants/...
+MEDIA_PATHS: dict[Media, str] = {
+    Media.VOICE: "calls",
+    Media.CALLBACK: "callbacks",
+    Media.EMAIL: "emails",
+    Media.MESSAGE: "messages",
+    Media.SOCIAL: "socials",
+    Media.VIDEO: "videos",
+}
+
+
+class WrapupTarget(BaseModel):
+    """The exact participant and communication a wrap-up is applied to, and what it carries now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    conversation_id: str
+    participant_id: str
+    communication_id: str
+    media: Media
+    media_path: str
+    queue_id: str | None = None
+    user_id: str | None = None
+    current_code: str | None = Field(default=None, description="Id of the wrap-up code already on the participant")
+    current_name: str | None = None
+
+
+class OutcomeKind(StrEnum):
+    """The end state of one disposition."""
+
+    APPLIED = "applied"  #: Genesys accepted the wrap-up
+    ALREADY_APPLIED = "already-applied"  #: the same code was already there; nothing written
+    CONFLICT = "conflict"  #: another code is already there; nothing written (overwrite not asked)
+    UNMAPPED = "unmapped"  #: the mapping table has no code for it
+    SKIPPED = "skipped"  #: the mapping table deliberately leaves it alone
+    NO_TARGET = "no-target"  #: no conversation id, or no agent participant/communication to wrap up
+    REJECTED = "rejected"  #: Genesys answered 4xx; the error body says why
+    FAILED = "failed"  #: retries or the time budget ran out (429/5xx/network); safe to retry later
+    QUEUED = "queued"  #: not delivered yet; kept in a durable outbox for a later drain
+
+    @property
+    def is_final(self) -> bool:
+        """True when retrying would not change anything without a fix by a person."""
+        return self not in (OutcomeKind.FAILED, OutcomeKind.QUEUED)
+
+
+class Outcome(BaseModel):
+    """What happened to one disposition, in words a person can act on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OutcomeKind
+    reason: str
+    disposition: Disposition | None = None
+    decision: Decision | None = None
+    target: WrapupTarget | None = None
+    #: The Genesys error envelope (status, code, message, messageParams, contextId) for rejected/failed writes.
+    error: dict[str, Any] | None = None
+    correlation_id: str | None = None
