@@ -1,0 +1,107 @@
+"""Reading helpers shared by the adapters: JSON documents and CSV files with record positions kept.
+
+Every record carries where it came from ("line 7", "row 12") so an error can say so.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+__all__ = ["get_path", "iter_csv_rows", "iter_json_records", "text_or_none"]
+
+# Exports carry long free-text notes; the stdlib default (128 KiB) is enough for any real one, but make the
+# limit explicit so a corrupt file fails with a clear error instead of a surprise.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """Follow a dotted path (``conversations.outcome``) through nested mappings; None when any step is missing.
+
+    A key that itself contains dots (``call.disposition_name`` as a flat form parameter) is tried whole first.
+    """
+    if isinstance(obj, Mapping) and path in obj:
+        return obj[path]
+    current: Any = obj
+    for part in path.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def text_or_none(value: Any) -> str | None:
+    """A scalar as text, or None for missing/blank; containers are rendered as compact JSON."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, int | float):
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text if text.strip() else None
+
+
+def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
+    """Yield ``(position, value)`` for each record of a JSON document or JSON-lines file.
+
+    Accepts one JSON object, a JSON array of objects, or one JSON value per line. Positions are "item N" for
+    arrays and "line N" for JSON lines. A line that is not JSON is yielded as ``(position, JSONDecodeError)``
+    so the caller can report it and go on.
+    """
+    text = stream.read()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    stripped = text.strip()
+    if not stripped:
+        return
+    if stripped[0] in "[{":
+        try:
+            doc = json.loads(stripped)
+        except json.JSONDecodeError:
+            doc = None  # not one document: fall through to JSON lines
+        else:
+            if isinstance(doc, list):
+                for index, item in enumerate(doc, start=1):
+                    yield f"item {index}", item
+            else:
+                yield "line 1", doc
+            return
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {line_no}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield f"line {line_no}", exc
+
+
+def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, str]]]:
+    """Yield ``(line_number, header, row)`` for each data row of a CSV file.
+
+    Tolerates a UTF-8 BOM, CRLF line ends and quoted fields spanning lines; the line number is where the row
+    starts in the file, as a person would find it in an editor. Short rows are padded with empty cells, long
+    rows keep their extra cells under ``"_extra_N"`` so nothing is silently dropped.
+    """
+    reader = csv.reader(stream)
+    header: list[str] | None = None
+    line_start = 1
+    for cells in reader:
+        row_line = line_start
+        line_start = reader.line_num + 1
+        if header is None:
+            if not any(c.strip() for c in cells):
+                continue
+            header = [c.lstrip("\ufeff").strip() for c in cells]
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        row = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        for extra in range(len(header), len(cells)):
+            row[f"_extra_{extra - len(header) + 1}"] = cells[extra]
+        yield row_line, header, row
