@@ -1,0 +1,472 @@
+"""The mapping table: load and validate a YAML table, compile it once, resolve dispositions fast.
+
+Semantics people can hold in their head: rules are tried in file order and the first whose conditions all
+hold wins; values are compared after ``normalize_text``; a record no rule matches gets the table's
+``unmapped`` policy. The compiled resolver indexes exact ``code`` conditions in a dict and keeps every other
+rule as an ordered fallback list, so a lookup touches only the rules that could match, in file order. It must
+always give the same answer as ``resolve_naive``, the plain scan kept beside it as the reference (and
+checked against it by property tests).
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind, RuleRef
+from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
+from wrapup_bridge.core.mapping.schema import (
+    CodeSpec,
+    Condition,
+    ConditionKind,
+    MappingDocument,
+    ReviewSpec,
+    RuleSpec,
+    SourceSpec,
+    UnmappedAction,
+    UnmappedSpec,
+)
+from wrapup_bridge.core.mapping.yamlsource import LocatedYaml, load_located_yaml
+from wrapup_bridge.core.normalize import normalize_key, normalize_text
+
+__all__ = [
+    "CompiledRule",
+    "ConditionTrace",
+    "Explanation",
+    "MappingTable",
+    "Matcher",
+    "RuleTrace",
+    "load_mapping",
+    "record_value",
+    "resolve_naive",
+]
+
+#: Condition keys that read the record itself rather than one of its ``fields``.
+RECORD_KEYS = frozenset({"code", "media", "agent", "source"})
+_FIELDS_PREFIX = "fields."
+
+
+def _condition_key(key: str) -> str:
+    """The canonical form of a ``when:`` key: record keys as is, field names normalized."""
+    stripped = key.strip()
+    if stripped.startswith(_FIELDS_PREFIX):
+        return _FIELDS_PREFIX + normalize_key(stripped[len(_FIELDS_PREFIX) :])
+    canonical = normalize_key(stripped)
+    return canonical if canonical in RECORD_KEYS else _FIELDS_PREFIX + canonical
+
+
+def record_value(disposition: Disposition, key: str) -> str:
+    """The raw text a condition on canonical ``key`` compares against; a missing field reads as ''."""
+    if not key.startswith(_FIELDS_PREFIX):
+        if key == "code":
+            return disposition.code
+        if key == "media":
+            return disposition.media.value
+        if key == "agent":
+            return disposition.agent or ""
+        return disposition.source
+    name = key[len(_FIELDS_PREFIX) :]
+    fields = disposition.fields
+    value = fields.get(name)
+    if value is not None:
+        return value
+    for field_name, field_value in fields.items():  # adapters emit canonical keys; tolerate hand-made records
+        if normalize_key(field_name) == name:
+            return field_value
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """A compiled condition: a canonical key and a test over the *normalized* value."""
+
+    key: str
+    condition: Condition
+    exact: frozenset[str]
+    tests: tuple[Callable[[str], object], ...]
+
+    @classmethod
+    def compile(cls, key: str, condition: Condition) -> Matcher:
+        if condition.kind is ConditionKind.EXACT:
+            return cls(key, condition, frozenset(normalize_text(v) for v in condition.values), ())
+        if condition.kind is ConditionKind.GLOB:
+            tests = tuple(re.compile(fnmatch.translate(normalize_text(v))).match for v in condition.values)
+        else:
+            tests = tuple(re.compile(v, re.IGNORECASE).search for v in condition.values)
+        return cls(key, condition, frozenset(), tests)
+
+    def matches(self, normalized: str) -> bool:
+        if self.condition.kind is ConditionKind.EXACT:
+            return normalized in self.exact
+        return any(test(normalized) is not None for test in self.tests)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One rule ready to run: its matchers, its line and the Decision it yields when it matches."""
+
+    number: int  #: 1-based position in the file, as people count
+    line: int
+    spec: RuleSpec
+    matchers: tuple[Matcher, ...]
+    decision: Decision
+
+    @property
+    def code_values(self) -> frozenset[str] | None:
+        """The normalized values of an exact ``code`` condition, the key the index uses; None otherwise."""
+        for matcher in self.matchers:
+            if matcher.key == "code" and matcher.condition.kind is ConditionKind.EXACT:
+                return matcher.exact
+        return None
+
+
+@dataclass(frozen=True)
+class ConditionTrace:
+    key: str
+    raw: str
+    normalized: str
+    condition: Condition
+    matched: bool
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    rule: CompiledRule
+    conditions: tuple[ConditionTrace, ...]
+
+    @property
+    def matched(self) -> bool:
+        return all(c.matched for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a record got its decision: every rule tried, up to the one that matched."""
+
+    decision: Decision
+    traces: tuple[RuleTrace, ...]
+
+
+# One candidate in the index: the matchers still to check, and the decision if they all hold.
+_Candidate = tuple[tuple[Matcher, ...], Decision]
+
+_CACHE_LIMIT = 65_536
+
+
+@dataclass
+class MappingTable:
+    """A validated, compiled mapping table. Build it with ``load_mapping`` or ``MappingTable.from_text``."""
+
+    document: MappingDocument
+    name: str
+    sha256: str
+    rules: tuple[CompiledRule, ...]
+    codes: dict[str, CodeRef]
+    _by_code: dict[str, tuple[_Candidate, ...]] = field(repr=False)
+    _generic: tuple[_Candidate, ...] = field(repr=False)
+    _policy_decision: Decision | None = field(repr=False)
+    _norm_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _unmapped_cache: dict[str, Decision] = field(default_factory=dict, repr=False)
+
+    # ----------------------------------------------------------------------------------------- loading
+    @classmethod
+    def from_text(cls, text: str, *, name: str = "<mapping>", sha256: str | None = None) -> MappingTable:
+        """Parse, validate and compile ``text``; raise ``MappingTableError`` listing every problem with its line."""
+        digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+        located = load_located_yaml(text)
+        problems = [MappingProblem(name, p.line, _path_text(p.path), p.message) for p in located.problems]
+        if located.value is None and not problems:
+            problems.append(MappingProblem(name, 1, "", "the file is empty; a table needs at least 'version: 1' and 'codes:'"))
+        elif located.value is not None and not isinstance(located.value, dict):
+            problems.append(MappingProblem(name, 1, "", "the top level must be a mapping (version, codes, rules, ...)"))
+        document: MappingDocument | None = None
+        if isinstance(located.value, dict):
+            problems.extend(_reference_problems(located, name))
+            try:
+                document = MappingDocument.model_validate(located.value)
+            except ValidationError as exc:
+                problems.extend(_validation_problems(exc, located, name))
+        if problems or document is None:
+            raise MappingTableError(problems)
+        rule_lines = [located.line_of(("rules", index)) for index in range(len(document.rules))]
+        return cls.compile(document, name=name, sha256=digest, rule_lines=rule_lines)
+
+    @classmethod
+    def compile(
+        cls, document: MappingDocument, *, name: str, sha256: str, rule_lines: list[int] | None = None
+    ) -> MappingTable:
+        codes = {alias: CodeRef(alias=alias, id=spec.id.lower(), name=spec.name) for alias, spec in document.codes.items()}
+        rules: list[CompiledRule] = []
+        for index, spec in enumerate(document.rules):
+            number = index + 1
+            line = rule_lines[index] if rule_lines else number
+            matchers = tuple(Matcher.compile(_condition_key(k), c) for k, c in spec.when.items())
+            ref = RuleRef(number=number, line=line, notes=spec.notes)
+            if spec.code is not None:
+                code = codes[spec.code]
+                decision = Decision(
+                    kind=DecisionKind.MAPPED, code=code, rule=ref, reason=f"{ref} maps it to {code.name!r}"
+                )
+            else:
+                decision = Decision(kind=DecisionKind.SKIP, rule=ref, reason=f"{ref} skips it: {spec.skip}")
+            rules.append(CompiledRule(number, line, spec, matchers, decision))
+
+        generic_ids = [i for i, rule in enumerate(rules) if rule.code_values is None]
+        indexed: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for value in rule.code_values or ():
+                indexed.setdefault(value, []).append(i)
+
+        def candidate(i: int, code_known: bool) -> _Candidate:
+            rule = rules[i]
+            matchers = rule.matchers
+            if code_known:  # the index lookup already proved the code condition
+                matchers = tuple(m for m in matchers if m.key != "code" or m.condition.kind is not ConditionKind.EXACT)
+            return matchers, rule.decision
+
+        by_code = {
+            value: tuple(candidate(i, i not in generic_ids) for i in sorted({*ids, *generic_ids}))
+            for value, ids in indexed.items()
+        }
+        generic = tuple(candidate(i, False) for i in generic_ids)
+
+        policy = document.unmapped
+        policy_decision: Decision | None = None
+        if policy.action is UnmappedAction.FALLBACK:
+            assert policy.code is not None  # guaranteed by UnmappedSpec
+            code = codes[policy.code]
+            policy_decision = Decision(
+                kind=DecisionKind.FALLBACK,
+                code=code,
+                reason=policy.reason or f"no rule matches; the table's fallback code {code.name!r} applies",
+            )
+        elif policy.action is UnmappedAction.SKIP:
+            policy_decision = Decision(
+                kind=DecisionKind.SKIP, reason=policy.reason or "no rule matches; the table skips unmatched records"
+            )
+        return cls(
+            document=document,
+            name=name,
+            sha256=sha256,
+            rules=tuple(rules),
+            codes=codes,
+            _by_code=by_code,
+            _generic=generic,
+            _policy_decision=policy_decision,
+        )
+
+    # ------------------------------------------------------------------------------------- properties
+    @property
+    def source(self) -> SourceSpec:
+        return self.document.source or SourceSpec()
+
+    @property
+    def review(self) -> ReviewSpec:
+        return self.document.review or ReviewSpec()
+
+    @property
+    def unmapped(self) -> UnmappedSpec:
+        return self.document.unmapped
+
+    # -------------------------------------------------------------------------------------- resolving
+    def normalized(self, value: str) -> str:
+        """``normalize_text`` with a bounded cache: exports repeat a few hundred distinct values millions of times."""
+        cache = self._norm_cache
+        result = cache.get(value)
+        if result is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            result = cache[value] = normalize_text(value)
+        return result
+
+    def resolve(self, disposition: Disposition) -> Decision:
+        """The decision for one record. Total: any valid Disposition gets a Decision, never an exception."""
+        normalized = self.normalized
+        candidates = self._by_code.get(normalized(disposition.code), self._generic)
+        for matchers, decision in candidates:
+            for matcher in matchers:
+                if not matcher.matches(normalized(record_value(disposition, matcher.key))):
+                    break
+            else:
+                return decision
+        return self.unmatched_decision(disposition)
+
+    def resolve_many(self, dispositions: Iterable[Disposition]) -> list[Decision]:
+        return [self.resolve(d) for d in dispositions]
+
+    def unmatched_decision(self, disposition: Disposition) -> Decision:
+        """What the ``unmapped`` policy says for a record no rule matched."""
+        if self._policy_decision is not None:
+            return self._policy_decision
+        cached = self._unmapped_cache.get(disposition.code)
+        if cached is None:
+            if len(self._unmapped_cache) >= _CACHE_LIMIT:
+                self._unmapped_cache.clear()
+            reason = self.unmapped.reason or (
+                f"no rule matches disposition {disposition.code!r}"
+                if disposition.code.strip()
+                else "the record has no disposition and no rule matches an empty one"
+            )
+            cached = self._unmapped_cache[disposition.code] = Decision(kind=DecisionKind.UNMAPPED, reason=reason)
+        return cached
+
+    def explain(self, disposition: Disposition) -> Explanation:
+        """Every rule tried in order with each condition's outcome, up to the first that matches."""
+        traces: list[RuleTrace] = []
+        for rule in self.rules:
+            conditions = []
+            for matcher in rule.matchers:
+                raw = record_value(disposition, matcher.key)
+                norm = normalize_text(raw)
+                conditions.append(ConditionTrace(matcher.key, raw, norm, matcher.condition, matcher.matches(norm)))
+            trace = RuleTrace(rule, tuple(conditions))
+            traces.append(trace)
+            if trace.matched:
+                return Explanation(rule.decision, tuple(traces))
+        return Explanation(self.unmatched_decision(disposition), tuple(traces))
+
+    # --------------------------------------------------------------------------------------- writing
+    def to_yaml(self) -> str:
+        """The table as YAML that loads back to the same decisions (comments are not kept)."""
+        return dump_document(self.document)
+
+
+def dump_document(document: MappingDocument) -> str:
+    data = document.model_dump(mode="json", exclude_none=True)
+    if data.get("unmapped") == {"action": "dead-letter"}:
+        data.pop("unmapped")
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+
+
+def resolve_naive(table: MappingTable, disposition: Disposition) -> Decision:
+    """The reference semantics, written as plainly as possible: scan every rule in order, first match wins."""
+    for rule in table.rules:
+        if all(m.matches(normalize_text(record_value(disposition, m.key))) for m in rule.matchers):
+            return rule.decision
+    return table.unmatched_decision(disposition)
+
+
+def load_mapping(path: str | Path) -> MappingTable:
+    """Load the table at ``path``; ``MappingTableError`` lists every problem with ``file:line``."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MappingTableError([MappingProblem(str(path), 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MappingTableError([MappingProblem(str(path), line, "", "the file is not valid UTF-8 text")]) from None
+    return MappingTable.from_text(text, name=str(path), sha256=hashlib.sha256(data).hexdigest())
+
+
+# ------------------------------------------------------------------------------------------ problems
+def _path_text(path: tuple[str | int, ...]) -> str:
+    parts: list[str] = []
+    items = list(path)
+    if len(items) >= 2 and items[0] == "rules" and isinstance(items[1], int):
+        parts.append(f"rule #{items[1] + 1}")
+        items = items[2:]
+    text = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in items).replace(".[", "[")
+    if parts and text:
+        return f"{parts[0]}: {text}"
+    return parts[0] if parts else text
+
+
+_MODELS_BY_PATH_SHAPE: list[tuple[tuple[str, ...], type[BaseModel]]] = [
+    (("rules", "#"), RuleSpec),
+    (("codes", "*"), CodeSpec),
+    (("review",), ReviewSpec),
+    (("source",), SourceSpec),
+    (("unmapped",), UnmappedSpec),
+    ((), MappingDocument),
+]
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    for shape, model in _MODELS_BY_PATH_SHAPE:
+        if len(shape) != len(path):
+            continue
+        if all(s == "*" or (s == "#" and isinstance(p, int)) or s == p for s, p in zip(shape, path, strict=True)):
+            return model
+    return None
+
+
+def _validation_problems(exc: ValidationError, located: LocatedYaml, name: str) -> list[MappingProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if kind == "extra_forbidden" and loc:
+            key = str(loc[-1])
+            model = _model_at(loc[:-1])
+            allowed = list(model.model_fields) if model else []
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            if allowed:
+                message += f"; allowed here: {', '.join(allowed)}"
+        elif kind == "missing" and loc:
+            message = f"missing required key {loc[-1]!r}"
+        elif kind == "literal_error" and loc == ("version",):
+            message = "version must be 1 (the only format version so far)"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
+            message = f"{error.get('input')!r} is not a Genesys wrap-up code id (expected a UUID like 5c1f...-...)"
+        problems.append(MappingProblem(name, located.line_of(loc), _path_text(loc), message))
+    return problems
+
+
+def _reference_problems(located: LocatedYaml, name: str) -> list[MappingProblem]:
+    """Checks on the raw document that a schema cannot express: aliases that must exist, ids used twice."""
+    value: dict[str, Any] = located.value
+    problems: list[MappingProblem] = []
+    codes = value.get("codes")
+    aliases = list(codes) if isinstance(codes, dict) else []
+
+    def check_alias(alias: Any, path: tuple[str | int, ...]) -> None:
+        if not isinstance(alias, str) or not isinstance(codes, dict) or alias in codes:
+            return
+        hint = difflib.get_close_matches(alias, aliases, n=1)
+        message = f"code alias {alias!r} is not defined under 'codes:'"
+        message += f" (did you mean {hint[0]!r}?)" if hint else (f"; defined: {', '.join(aliases)}" if aliases else "")
+        problems.append(MappingProblem(name, located.line_of(path), _path_text(path), message))
+
+    rules = value.get("rules")
+    if isinstance(rules, list):
+        for index, rule in enumerate(rules):
+            if isinstance(rule, dict):
+                check_alias(rule.get("code"), ("rules", index, "code"))
+    unmapped = value.get("unmapped")
+    if isinstance(unmapped, dict):
+        check_alias(unmapped.get("code"), ("unmapped", "code"))
+
+    if isinstance(codes, dict):
+        seen: dict[str, tuple[str, str]] = {}
+        for alias, spec in codes.items():
+            if not isinstance(spec, dict) or not isinstance(spec.get("id"), str):
+                continue
+            code_id, code_name = spec["id"].lower(), str(spec.get("name"))
+            if code_id in seen and seen[code_id][1] != code_name:
+                other_alias, other_name = seen[code_id]
+                problems.append(
+                    MappingProblem(
+                        name,
+                        located.line_of(("codes", alias, "id")),
+                        f"codes.{alias}.id",
+                        f"the same id is also alias {other_alias!r} but with name {other_name!r} (here {code_name!r}); "
+                        "one id has one name in Genesys",
+                    )
+                )
+            seen.setdefault(code_id, (alias, code_name))
+    return problems
