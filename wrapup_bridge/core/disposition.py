@@ -50,7 +50,9 @@ class Disposition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
     source: str = Field(description="Legacy platform: twilio, five9, cxone, ...")
-    source_id: str = Field(min_length=1, description="The record's id on the legacy platform (TaskSid, CALL ID, contactId)")
+    source_id: str = Field(
+        min_length=1, description="The record's id on the legacy platform (TaskSid, CALL ID, contactId)"
+    )
     conversation_id: str | None = Field(
         default=None, description="Genesys conversation id (UUID), when the legacy record carries one"
     )

@@ -55,7 +55,7 @@ class Condition:
 def _text(value: Any, what: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float) or isinstance(value, str):
+    if isinstance(value, int | float | str):
         text = str(value)
         if len(text) > _MAX_TEXT:
             raise ValueError(f"{what} is longer than {_MAX_TEXT} characters")
@@ -81,7 +81,9 @@ def _parse_condition(value: Any) -> Condition:
             raise ValueError("a pattern condition has exactly one key: 'glob' or 'regex'")
         ((key, raw),) = value.items()
         if key not in ("glob", "regex"):
-            raise ValueError(f"unknown condition {key!r}: write a value, a list of values, {{glob: ...}} or {{regex: ...}}")
+            raise ValueError(
+                f"unknown condition {key!r}: write a value, a list of values, {{glob: ...}} or {{regex: ...}}"
+            )
         kind = ConditionKind(key)
         patterns = _texts(raw, key)
         if kind is ConditionKind.REGEX:
@@ -101,7 +103,12 @@ _CONDITION_SCHEMA: dict[str, Any] = {
     "anyOf": [
         *_TEXT_OR_TEXTS["anyOf"],
         {"type": "object", "additionalProperties": False, "required": ["glob"], "properties": {"glob": _TEXT_OR_TEXTS}},
-        {"type": "object", "additionalProperties": False, "required": ["regex"], "properties": {"regex": _TEXT_OR_TEXTS}},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["regex"],
+            "properties": {"regex": _TEXT_OR_TEXTS},
+        },
     ],
 }
 
@@ -139,7 +146,9 @@ class RuleSpec(_Strict):
     @model_validator(mode="after")
     def _code_xor_skip(self) -> RuleSpec:
         if not self.when:
-            raise ValueError("'when' has no conditions; a rule must say what it matches (use {glob: '*'} for 'anything')")
+            raise ValueError(
+                "'when' has no conditions; a rule must say what it matches (use {glob: '*'} for 'anything')"
+            )
         if (self.code is None) == (self.skip is None):
             raise ValueError("a rule needs exactly one of 'code' (an alias to apply) or 'skip' (a reason)")
         return self

@@ -186,7 +186,9 @@ class MappingTable:
         located = load_located_yaml(text)
         problems = [MappingProblem(name, p.line, _path_text(p.path), p.message) for p in located.problems]
         if located.value is None and not problems:
-            problems.append(MappingProblem(name, 1, "", "the file is empty; a table needs at least 'version: 1' and 'codes:'"))
+            problems.append(
+                MappingProblem(name, 1, "", "the file is empty; a table needs at least 'version: 1' and 'codes:'")
+            )
         elif located.value is not None and not isinstance(located.value, dict):
             problems.append(MappingProblem(name, 1, "", "the top level must be a mapping (version, codes, rules, ...)"))
         document: MappingDocument | None = None
@@ -205,7 +207,9 @@ class MappingTable:
     def compile(
         cls, document: MappingDocument, *, name: str, sha256: str, rule_lines: list[int] | None = None
     ) -> MappingTable:
-        codes = {alias: CodeRef(alias=alias, id=spec.id.lower(), name=spec.name) for alias, spec in document.codes.items()}
+        codes = {
+            alias: CodeRef(alias=alias, id=spec.id.lower(), name=spec.name) for alias, spec in document.codes.items()
+        }
         rules: list[CompiledRule] = []
         for index, spec in enumerate(document.rules):
             number = index + 1
@@ -335,6 +339,22 @@ class MappingTable:
                 return Explanation(rule.decision, tuple(traces))
         return Explanation(self.unmatched_decision(disposition), tuple(traces))
 
+    def known_code_values(self) -> list[str]:
+        """Every legacy value an exact ``code`` condition names, as written, first occurrence in file order."""
+        seen: dict[str, str] = {}
+        for rule in self.rules:
+            for matcher in rule.matchers:
+                if matcher.key == "code" and matcher.condition.kind is ConditionKind.EXACT:
+                    for value in matcher.condition.values:
+                        seen.setdefault(normalize_text(value), value)
+        return list(seen.values())
+
+    def suggestions(self, value: str, limit: int = 3) -> list[str]:
+        """Values the table knows that look like ``value``: the likely typo or respelling behind an unmapped one."""
+        known = {normalize_text(v): v for v in self.known_code_values()}
+        close = difflib.get_close_matches(normalize_text(value), list(known), n=limit, cutoff=0.6)
+        return [known[c] for c in close]
+
     # --------------------------------------------------------------------------------------- writing
     def to_yaml(self) -> str:
         """The table as YAML that loads back to the same decisions (comments are not kept)."""
@@ -362,7 +382,9 @@ def load_mapping(path: str | Path) -> MappingTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MappingTableError([MappingProblem(str(path), 1, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise MappingTableError(
+            [MappingProblem(str(path), 1, "", f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
