@@ -174,3 +174,20 @@ rules:
     assert rule_of("BUSY", campaign="sales") == 3
     assert rule_of("Busy", campaign="Billing") == 4  # exact rule's field fails, later regex matches
     assert rule_of("Sale") is None
+
+
+@given(tables(), st.lists(dispositions(), min_size=1, max_size=30))
+def test_bounded_caches_give_the_same_answers_when_they_overflow(
+    doc: dict[str, Any], records: list[Disposition]
+) -> None:
+    from wrapup_bridge.core.mapping import table as table_module
+
+    table = load(doc)
+    original = table_module._CACHE_LIMIT
+    table_module._CACHE_LIMIT = 2
+    try:
+        for record in records:
+            assert table.resolve(record) == resolve_naive(table, record)
+        assert len(table._buckets) <= 2 and len(table._norm_cache) <= 2
+    finally:
+        table_module._CACHE_LIMIT = original

@@ -157,8 +157,21 @@ class Explanation:
     traces: tuple[RuleTrace, ...]
 
 
-# One candidate in the index: the matchers still to check, and the decision if they all hold.
+# A candidate rule for a known code: the (non-code) matchers still to check, and the decision if they all hold.
 _Candidate = tuple[tuple[Matcher, ...], Decision]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bucket:
+    """Everything one normalized code value can still lead to, in file order, code conditions already settled.
+
+    ``candidates`` are the rules whose answer depends on fields; ``tail`` is the first rule that matches on the code
+    alone (None: the unmapped policy). When there are no candidates the answer is ``tail`` for every such record.
+    """
+
+    candidates: tuple[_Candidate, ...]
+    tail: Decision | None
+
 
 _CACHE_LIMIT = 65_536
 
@@ -172,9 +185,10 @@ class MappingTable:
     sha256: str
     rules: tuple[CompiledRule, ...]
     codes: dict[str, CodeRef]
-    _by_code: dict[str, tuple[_Candidate, ...]] = field(repr=False)
-    _generic: tuple[_Candidate, ...] = field(repr=False)
+    _index: dict[str, tuple[int, ...]] = field(repr=False)
+    _generic_ids: frozenset[int] = field(repr=False)
     _policy_decision: Decision | None = field(repr=False)
+    _buckets: dict[str, _Bucket] = field(default_factory=dict, repr=False)
     _norm_cache: dict[str, str] = field(default_factory=dict, repr=False)
     _unmapped_cache: dict[str, Decision] = field(default_factory=dict, repr=False)
 
@@ -225,24 +239,11 @@ class MappingTable:
                 decision = Decision(kind=DecisionKind.SKIP, rule=ref, reason=f"{ref} skips it: {spec.skip}")
             rules.append(CompiledRule(number, line, spec, matchers, decision))
 
-        generic_ids = [i for i, rule in enumerate(rules) if rule.code_values is None]
+        generic_ids = frozenset(i for i, rule in enumerate(rules) if rule.code_values is None)
         indexed: dict[str, list[int]] = {}
         for i, rule in enumerate(rules):
             for value in rule.code_values or ():
                 indexed.setdefault(value, []).append(i)
-
-        def candidate(i: int, code_known: bool) -> _Candidate:
-            rule = rules[i]
-            matchers = rule.matchers
-            if code_known:  # the index lookup already proved the code condition
-                matchers = tuple(m for m in matchers if m.key != "code" or m.condition.kind is not ConditionKind.EXACT)
-            return matchers, rule.decision
-
-        by_code = {
-            value: tuple(candidate(i, i not in generic_ids) for i in sorted({*ids, *generic_ids}))
-            for value, ids in indexed.items()
-        }
-        generic = tuple(candidate(i, False) for i in generic_ids)
 
         policy = document.unmapped
         policy_decision: Decision | None = None
@@ -264,8 +265,8 @@ class MappingTable:
             sha256=sha256,
             rules=tuple(rules),
             codes=codes,
-            _by_code=by_code,
-            _generic=generic,
+            _index={value: tuple(ids) for value, ids in indexed.items()},
+            _generic_ids=generic_ids,
             _policy_decision=policy_decision,
         )
 
@@ -296,14 +297,34 @@ class MappingTable:
     def resolve(self, disposition: Disposition) -> Decision:
         """The decision for one record. Total: any valid Disposition gets a Decision, never an exception."""
         normalized = self.normalized
-        candidates = self._by_code.get(normalized(disposition.code), self._generic)
-        for matchers, decision in candidates:
+        code = normalized(disposition.code)
+        bucket = self._buckets.get(code) or self._bucket(code)
+        for matchers, decision in bucket.candidates:
             for matcher in matchers:
                 if not matcher.matches(normalized(record_value(disposition, matcher.key))):
                     break
             else:
                 return decision
-        return self.unmatched_decision(disposition)
+        return bucket.tail or self.unmatched_decision(disposition)
+
+    def _bucket(self, code: str) -> _Bucket:
+        """Settle every ``code`` condition for one normalized value, once: exact ones through the index, patterns by
+        evaluating them here. What is left per record is only the field conditions of the surviving rules."""
+        candidates: list[_Candidate] = []
+        tail: Decision | None = None
+        for i in sorted({*self._index.get(code, ()), *self._generic_ids}):
+            rule = self.rules[i]
+            if not all(m.matches(code) for m in rule.matchers if m.key == "code"):
+                continue
+            rest = tuple(m for m in rule.matchers if m.key != "code")
+            if not rest:
+                tail = rule.decision
+                break
+            candidates.append((rest, rule.decision))
+        if len(self._buckets) >= _CACHE_LIMIT:
+            self._buckets.clear()
+        bucket = self._buckets[code] = _Bucket(tuple(candidates), tail)
+        return bucket
 
     def resolve_many(self, dispositions: Iterable[Disposition]) -> list[Decision]:
         return [self.resolve(d) for d in dispositions]
