@@ -74,3 +74,5 @@ class Outcome(BaseModel):
     #: The Genesys error envelope (status, code, message, messageParams, contextId) for rejected/failed writes.
     error: dict[str, Any] | None = None
     correlation_id: str | None = None
+    #: Things worth a look that did not stop the write (a code renamed in Genesys since the table was reviewed...).
+    warnings: tuple[str, ...] = ()
