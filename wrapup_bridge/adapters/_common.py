@@ -51,8 +51,8 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
     """Yield ``(position, value)`` for each record of a JSON document or JSON-lines file.
 
     Accepts one JSON object, a JSON array of objects, or one JSON value per line. Positions are "item N" for
-    arrays and "line N" for JSON lines. A line that is not JSON is yielded as ``(position, JSONDecodeError)``
-    so the caller can report it and go on.
+    arrays and "line N" for JSON lines. A line that is not JSON (or is nested too deeply for the parser) is yielded
+    as ``(position, JSONDecodeError)`` so the caller can report it and go on.
     """
     text = stream.read()
     if text.startswith("\ufeff"):
@@ -65,6 +65,9 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
             doc = json.loads(stripped)
         except json.JSONDecodeError:
             doc = None  # not one document: fall through to JSON lines
+        except RecursionError:
+            yield "line 1", json.JSONDecodeError("JSON nested too deeply to read", stripped[:200], 0)
+            return
         else:
             if isinstance(doc, list):
                 for index, item in enumerate(doc, start=1):
@@ -76,9 +79,13 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield f"line {line_no}", json.loads(line)
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield f"line {line_no}", exc
+        except RecursionError:
+            yield f"line {line_no}", json.JSONDecodeError("JSON nested too deeply to read", line[:200], 0)
+        else:
+            yield f"line {line_no}", value
 
 
 def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, str]]]:

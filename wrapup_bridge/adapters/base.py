@@ -109,12 +109,15 @@ class AdapterOptions:
     JSON (``conversations.conversation_attribute_9``), a form parameter or call variable name
     (``call.genesys_id``) or a CSV column (``GENESYS CONVERSATION ID``). None means the adapter's default
     places. ``format`` forces one input format instead of detecting it. ``catalog`` is a side file an adapter
-    needs to finish records (CXone's skill-disposition catalog, mapping ids to names).
+    needs to finish records (CXone's skill-disposition catalog, mapping ids to names). ``timezone`` (an IANA
+    name) is how to read timestamps that carry no offset, where the platform does not fix it (Five9 reports are
+    always US/Pacific and ignore it).
     """
 
     conversation_id_field: str | None = None
     format: str | None = None
     catalog: str | None = None
+    timezone: str | None = None
 
 
 ReadResult = Disposition | AdapterError

@@ -71,8 +71,8 @@ def demo(root: Path) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title="wrapup-bridge demo: legacy dispositions -> Genesys wrap-up decisions", expand=True)
-    for column in ("source", "record", "conversation", "legacy value", "decision", "Genesys code", "why"):
+    table = Table(title="wrapup-bridge demo: legacy dispositions -> Genesys wrap-up decisions")
+    for column in ("source", "record", "conv.", "legacy value", "decision", "Genesys code / reason"):
         table.add_column(column, overflow="fold")
     totals: Counter[str] = Counter()
     rejected: list[AdapterError] = []
@@ -92,16 +92,16 @@ def demo(root: Path) -> None:
                         continue
                     decision = mapping.resolve(result)
                     totals[decision.kind.value] += 1
-                    code = f"{decision.code.name}\n{decision.code.id}" if decision.code else "-"
-                    conversation = (result.conversation_id or "-")[-12:]
+                    rule = f" (rule #{decision.rule.number})" if decision.rule else ""
+                    what = f"{decision.code.name}{rule}" if decision.code else decision.reason
+                    conversation = f"…{result.conversation_id[-4:]}" if result.conversation_id else "-"
                     table.add_row(
                         demo_set.source,
-                        result.source_id,
+                        result.source_id[-8:],
                         conversation,
                         repr(result.code),
                         f"[{_STYLE[decision.kind]}]{decision.kind.value}[/]",
-                        code,
-                        decision.reason,
+                        what,
                     )
     console.print(table)
     for error in rejected:

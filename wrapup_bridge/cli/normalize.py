@@ -26,6 +26,7 @@ MAX_ERRORS_SHOWN = 20
     type=click.Path(dir_okay=False),
     help="Side file the adapter joins names from (CXone dispositions, Five9 types).",
 )
+@click.option("--timezone", help="IANA zone for timestamps without an offset (Twilio exports; default UTC).")
 @click.option(
     "--mapping",
     "-m",
@@ -46,6 +47,7 @@ def normalize(
     fmt: str | None,
     conversation_id_field: str | None,
     catalog: str | None,
+    timezone: str | None,
     mapping: str | None,
     out: str | None,
     rejects: str,
@@ -69,7 +71,8 @@ def normalize(
         )
     try:
         adapter = get_adapter(
-            source, AdapterOptions(conversation_id_field=conversation_id_field, format=fmt, catalog=catalog)
+            source,
+            AdapterOptions(conversation_id_field=conversation_id_field, format=fmt, catalog=catalog, timezone=timezone),
         )
     except (ValueError, OSError) as exc:
         fail_usage(str(exc))
@@ -89,9 +92,21 @@ def normalize(
     finally:
         output.close()
         rejected.close()
+    for reason, count in sorted(_skipped(adapter).items()):
+        stderr(f"skipped {count}: {reason} (not a disposition)")
     if rejected.count:
         more = f" ({rejected.count - MAX_ERRORS_SHOWN} more not shown)" if rejected.count > MAX_ERRORS_SHOWN else ""
         stderr(f"{output.count} records normalized; {rejected.count} rejected{more}, kept with reasons in {rejects}")
         sys.exit(EXIT_PROBLEMS)
     stderr(f"{output.count} records normalized")
     sys.exit(EXIT_OK)
+
+
+def _skipped(adapter: object) -> dict[str, int]:
+    """What the adapter read but deliberately did not turn into records (non-disposition events, late legs)."""
+    skipped = dict(getattr(adapter, "skipped", None) or {})
+    stats = getattr(adapter, "stats", None)
+    late = getattr(stats, "late_legs_dropped", 0)
+    if late:
+        skipped["empty transfer-leg rows of calls already emitted"] = late
+    return skipped

@@ -1,0 +1,102 @@
+"""The Five9 disposition listing given as ``options.catalog``: disposition name -> disposition type.
+
+The Call Log carries only the disposition *name*; whether it was final, a redial or a do-not-dial is in the domain's
+configuration (``getDispositions``). Mapping rules for outbound campaigns often depend on that type, so records are
+completed with it from a saved listing: YAML or JSON, a list of ``{name, type, description}`` objects, or an object
+holding that list under ``dispositions`` or ``return`` (the SOAP response element). Names are matched with
+``normalize_text``, because exports spell them with inconsistent case and spacing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wrapup_bridge.adapters.base import Five9RecordError
+from wrapup_bridge.core.normalize import normalize_text
+
+__all__ = ["DISPOSITION_TYPES", "load_catalog"]
+
+#: ``customDispositionType`` of the Configuration Web Services WSDL (five9.md 1.2), exact spelling.
+DISPOSITION_TYPES = frozenset(
+    {
+        "FinalDisp",
+        "FinalApplyToCampaigns",
+        "AddActiveNumber",
+        "AddAndFinalize",
+        "AddAllNumbers",
+        "DoNotDial",
+        "RedialNumber",
+    }
+)
+
+
+def load_catalog(path: str) -> dict[str, str]:
+    """Read the listing at ``path`` into normalized name -> type; raises Five9RecordError naming file and entry."""
+    doc = _parse(path)
+    entries = doc
+    if isinstance(doc, Mapping):
+        key = next((k for k in ("dispositions", "return") if k in doc), None)
+        if key is None:
+            raise Five9RecordError(
+                "expected a list of dispositions, or an object with a 'dispositions' list", input_name=path
+            )
+        entries = doc[key]
+    if not isinstance(entries, list):
+        raise Five9RecordError("the dispositions are not a list", input_name=path, raw=entries)
+    types: dict[str, str] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, Mapping):
+            raise Five9RecordError("not an object with name and type", record=where, input_name=path, raw=entry)
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise Five9RecordError(
+                "name is missing or not text", record=where, field="name", input_name=path, raw=entry
+            )
+        kind = entry.get("type")
+        if kind is None:
+            continue  # listed without a type: nothing to complete records with
+        if kind not in DISPOSITION_TYPES:
+            raise Five9RecordError(
+                f"type {kind!r} is not a Five9 disposition type (one of {', '.join(sorted(DISPOSITION_TYPES))})",
+                record=where,
+                field="type",
+                input_name=path,
+                raw=entry,
+            )
+        key = normalize_text(name)
+        if key in seen and types[key] != kind:
+            first_name, first_number = seen[key]
+            raise Five9RecordError(
+                f"{name!r} has type {kind} here but {types[key]} as {first_name!r} in entry {first_number}",
+                record=where,
+                field="type",
+                input_name=path,
+                raw=entry,
+            )
+        seen.setdefault(key, (name, number))
+        types[key] = str(kind)
+    return types
+
+
+def _parse(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Five9RecordError(f"cannot read the disposition catalog: {exc}", input_name=path) from None
+    try:
+        if path.lower().endswith(".json"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise Five9RecordError(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        record = f"line {mark.line + 1}" if mark is not None else None
+        raise Five9RecordError(f"not valid YAML: {exc}", record=record, input_name=path) from None
