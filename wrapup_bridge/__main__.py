@@ -1,0 +1,5 @@
+"""``python -m wrapup_bridge``: the same as the ``wrapup-bridge`` command."""
+
+from wrapup_bridge.cli import main
+
+main()
