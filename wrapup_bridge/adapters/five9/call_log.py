@@ -104,6 +104,8 @@ class _Columns:
 
     def __init__(self, header: list[str], conversation_key: str) -> None:
         self.keys = {h: normalize_key(h) for h in header}
+        #: keys in header order, so a row (built in header order) maps to keys with one zip
+        self.ordered_keys = [self.keys[h] for h in header]
         self.names: dict[str, str] = {}
         self.duplicate: str | None = None
         for h in header:
@@ -122,7 +124,7 @@ class _Columns:
 
 
 #: How many emitted CALL IDs are remembered to recognise a call's row reappearing late (bounds memory).
-EMITTED_MEMORY = 250_000
+EMITTED_MEMORY = 50_000
 
 
 class CallLogReader:
@@ -214,7 +216,10 @@ class CallLogReader:
         return result
 
     def _parse_row(self, line: int, ordinal: int, raw: dict[str, str], columns: _Columns) -> _Row:
-        values = {columns.key(h): v for h, v in raw.items()}
+        if len(raw) == len(columns.ordered_keys):
+            values = dict(zip(columns.ordered_keys, raw.values(), strict=True))
+        else:  # extra cells beyond the header keep their own keys
+            values = {columns.key(h): v for h, v in raw.items()}
         when, ambiguous, problem = None, False, None
         stamp = values.get("timestamp", "").strip()
         if stamp:
