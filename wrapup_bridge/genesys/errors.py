@@ -1,0 +1,404 @@
+"""Our exception hierarchy for everything that can go wrong talking to Genesys Cloud.
+
+Every error names where (method, path, host) and what (status, Genesys ``code``, message, correlation id),
+never the bearer token or the client secret. Every error can ``explain()`` itself in plain words (the likely
+cause and the fix) and turn itself into a JSON-able ``to_dict()`` for dead letters and ledgers.
+``retryable`` tells a replay whether trying again later could succeed without a person fixing something.
+
+Exceptions::
+
+    GenesysError                 root of everything below
+      ├── ConfigurationError     ... the settings/environment do not describe a usable connection (also a ValueError)
+      ├── TransportFailure       ... no HTTP answer: network error, timeout or dropped connection, after retries
+      ├── BudgetExceeded         ... the call's time budget ran out before any answer came (says what was last seen)
+      ├── AmbiguousWrite         ... a non-idempotent write failed after it was sent: re-read before writing again
+      └── GenesysAPIError        ... Genesys answered with an error status (status, code, messageParams, contextId)
+            ├── AuthenticationError  401, or the login host refused the credentials (bad id/secret, wrong region)
+            ├── PermissionDenied     403: the OAuth client's roles lack a permission (``missing_permissions``)
+            ├── NotFound             404: an id in the path is unknown, or the endpoint does not exist
+            ├── Rejected             other 4xx (400, 409, 422, ...): the request was understood and refused
+            ├── RateLimited          429 still answered when the retries or the time budget ran out
+            └── Unavailable          5xx still answered when the retries or the time budget ran out
+
+When retries stop because the next wait would end past the call's budget, the error of the last attempt is
+raised (``RateLimited``, ``Unavailable``, ``TransportFailure``: they carry the Genesys envelope and correlation
+id a ledger wants); ``BudgetExceeded`` is for a budget spent before any answer came back (waiting for the rate
+limiter or a token, or an attempt whose timeout the budget cut short).
+
+``AmbiguousWrite`` is deliberately not a ``TransportFailure``: code that retries transport failures later
+must not repeat a write whose outcome is unknown without reading the target first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from wrapup_bridge.genesys.explain import ApiErrorFacts, explain_api_error
+
+__all__ = [
+    "AmbiguousWrite",
+    "AuthenticationError",
+    "BudgetExceeded",
+    "ConfigurationError",
+    "GenesysAPIError",
+    "GenesysError",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "Rejected",
+    "TransportFailure",
+    "Unavailable",
+    "api_error_from_response",
+    "header",
+]
+
+_PERMISSION = re.compile(r"\b[a-zA-Z]+:[a-zA-Z]+:[a-zA-Z*]+\b")
+_BODY_TEXT_LIMIT = 2000
+
+
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """Case-insensitive header lookup that also works on plain dicts."""
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is not None:
+        return value
+    lowered = name.lower()
+    for key, candidate in headers.items():
+        if key.lower() == lowered:
+            return candidate
+    return None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class GenesysError(Exception):
+    """Root of every error this package raises about Genesys Cloud."""
+
+    #: True when trying again later could succeed without a person changing anything.
+    retryable: ClassVar[bool] = False
+
+    def explain(self) -> str:
+        """The likely cause and the fix, in a sentence or two."""
+        return str(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able record of the error for dead letters and ledgers."""
+        return {
+            "type": type(self).__name__,
+            "message": str(self),
+            "retryable": self.retryable,
+            "explanation": self.explain(),
+        }
+
+
+class ConfigurationError(GenesysError, ValueError):
+    """The settings or environment do not describe a usable Genesys connection."""
+
+    def explain(self) -> str:
+        return f"{self} Check the GENESYSCLOUD_* environment variables or the settings passed in code."
+
+
+class _RequestError(GenesysError):
+    """An error about one request: where it went, how long and how many attempts it took."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        host: str | None = None,
+        attempts: int = 1,
+        elapsed: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method.upper()
+        self.path = path
+        self.host = host
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+    def _request_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "host": self.host, "attempts": self.attempts}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "request": self._request_dict()}
+
+
+class TransportFailure(_RequestError):
+    """No HTTP answer (network error, timeout, dropped connection), still so when retries ran out."""
+
+    retryable = True
+
+    def __init__(self, message: str, *, cause: str, **where: Any) -> None:
+        super().__init__(message, **where)
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}: no answer from {self.host}: {self.cause} (after {self.attempts} attempt(s))"
+
+    def explain(self) -> str:
+        return (
+            f"No answer from {self.host} ({self.cause}). Check network access, proxy settings and DNS for that "
+            "host, and that GENESYSCLOUD_REGION (or the base URL) is right; it is safe to retry later."
+        )
+
+
+class BudgetExceeded(_RequestError):
+    """The call's time budget ran out before a final answer; ``last_seen`` says what it was waiting on."""
+
+    retryable = True
+
+    def __init__(self, *, budget: float, last_seen: str, last_error: GenesysError | None = None, **where: Any) -> None:
+        super().__init__(f"time budget of {budget:g} s ran out; last seen: {last_seen}", **where)
+        self.budget = budget
+        self.last_seen = last_seen
+        self.last_error = last_error
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}: {self.message} (after {self.attempts} attempt(s))"
+
+    def explain(self) -> str:
+        return (
+            f"The call's time budget of {self.budget:g} s ran out after {self.attempts} attempt(s); last seen: "
+            f"{self.last_seen}. Nothing was confirmed applied; retry later, or give long replays a larger budget."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {**super().to_dict(), "budget": self.budget, "lastSeen": self.last_seen}
+        if self.last_error is not None:
+            data["lastError"] = self.last_error.to_dict()
+        return data
+
+
+class AmbiguousWrite(_RequestError):
+    """A non-idempotent write failed after it was sent, so whether Genesys applied it is unknown."""
+
+    def __init__(
+        self,
+        *,
+        cause: str,
+        status: int | None = None,
+        correlation_id: str | None = None,
+        error: GenesysAPIError | None = None,
+        **where: Any,
+    ) -> None:
+        super().__init__(f"outcome unknown: {cause}", **where)
+        self.cause = cause
+        self.status = status
+        self.correlation_id = correlation_id
+        #: The error answer (5xx) that left the outcome unknown, when there was one.
+        self.error = error
+
+    def __str__(self) -> str:
+        corr = f"; correlation id {self.correlation_id}" if self.correlation_id else ""
+        return f"{self.method} {self.path}: sent, but {self.cause}; outcome unknown{corr}"
+
+    def explain(self) -> str:
+        info_read = "GET /api/v2/conversations/{conversationId}/participants/{participantId}/wrapup"
+        from wrapup_bridge.genesys.paths import classify_path
+
+        info = classify_path(self.path)
+        if info.conversation_id and info.participant_id:
+            info_read = f"GET /api/v2/conversations/{info.conversation_id}/participants/{info.participant_id}/wrapup"
+        return (
+            f"The write was sent but {self.cause}, so Genesys may or may not have applied it. Re-read the target "
+            f"({info_read}, or the conversation) before writing again, so the wrap-up is not applied twice."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {**super().to_dict(), "status": self.status, "correlationId": self.correlation_id}
+        if self.error is not None:
+            data["error"] = self.error.to_dict()
+        return data
+
+
+class GenesysAPIError(_RequestError):
+    """Genesys answered with an error status; carries its error envelope and correlation id."""
+
+    #: Permissions Genesys named as missing (filled by ``PermissionDenied``).
+    missing_permissions: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        code: str | None,
+        message: str,
+        message_params: Mapping[str, str] | None = None,
+        context_id: str | None = None,
+        correlation_id: str | None = None,
+        body: Any = None,
+        sent_code: str | None = None,
+        after_refresh: bool = False,
+        budget: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        **where: Any,
+    ) -> None:
+        super().__init__(message, **where)
+        self.status = status
+        self.code = code
+        self.message_params: dict[str, str] = dict(message_params or {})
+        self.context_id = context_id
+        self.correlation_id = correlation_id
+        self.body = body
+        #: The wrap-up code the request sent (only that field of the body is kept), to spot names sent as ids.
+        self.sent_code = sent_code
+        self.after_refresh = after_refresh
+        self.budget = budget
+        self.rate_allowed = header(headers, "inin-ratelimit-allowed")
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        corr = f"; correlation id {self.correlation_id}" if self.correlation_id else ""
+        return f"{self.status}{code}: {_one_line(self.message)} ({self.method} {self.path}{corr})"
+
+    def _facts(self) -> ApiErrorFacts:
+        return ApiErrorFacts(
+            status=self.status,
+            code=self.code,
+            message=self.message,
+            method=self.method,
+            path=self.path,
+            host=self.host,
+            sent_code=self.sent_code,
+            permissions=self.missing_permissions,
+            after_refresh=self.after_refresh,
+            budget=self.budget,
+            attempts=self.attempts,
+            allowed=self.rate_allowed,
+            correlation_id=self.correlation_id,
+        )
+
+    def explain(self) -> str:
+        return explain_api_error(self._facts())
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.body
+        if isinstance(body, str) and len(body) > _BODY_TEXT_LIMIT:
+            body = body[:_BODY_TEXT_LIMIT] + "…"
+        return {
+            **super().to_dict(),
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "messageParams": self.message_params,
+            "contextId": self.context_id,
+            "correlationId": self.correlation_id,
+            "body": body,
+        }
+
+
+class AuthenticationError(GenesysAPIError):
+    """401 from the API (after one token renewal), or the login host refused the client credentials."""
+
+
+class PermissionDenied(GenesysAPIError):
+    """403: the OAuth client's roles lack a permission; ``missing_permissions`` lists those Genesys named."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        found: list[str] = []
+        texts = [*self.message_params.values(), self.message]
+        for text in texts:
+            for permission in _PERMISSION.findall(text):
+                if permission not in found:
+                    found.append(permission)
+        self.missing_permissions = tuple(found)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "missingPermissions": list(self.missing_permissions)}
+
+
+class NotFound(GenesysAPIError):
+    """404: an id in the path is unknown to this org, or the endpoint does not exist."""
+
+
+class Rejected(GenesysAPIError):
+    """Another 4xx (400, 409, 422, ...): Genesys understood the request and refused it."""
+
+
+class RateLimited(GenesysAPIError):
+    """429 still answered when the retries or the time budget ran out."""
+
+    retryable = True
+
+    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retry_after = retry_after
+
+
+class Unavailable(GenesysAPIError):
+    """5xx still answered when the retries or the time budget ran out."""
+
+    retryable = True
+
+
+def _str_params(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def api_error_from_response(
+    *,
+    status: int,
+    body: Any,
+    method: str,
+    path: str,
+    host: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    reason: str = "",
+    error_class: type[GenesysAPIError] | None = None,
+    **extra: Any,
+) -> GenesysAPIError:
+    """Build the typed error for an error answer from its status and body (Genesys or OAuth envelope)."""
+    envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
+    code = envelope.get("code") or envelope.get("error")
+    message = (
+        envelope.get("messageWithParams")
+        or envelope.get("message")
+        or envelope.get("error_description")
+        or envelope.get("description")
+        or (body.strip() if isinstance(body, str) and body.strip() else "")
+        or reason
+        or f"HTTP {status}"
+    )
+    correlation_id = header(headers, "inin-correlation-id")
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": str(code) if code is not None else None,
+        "message": str(message),
+        "message_params": _str_params(envelope.get("messageParams")),
+        "context_id": envelope.get("contextId"),
+        "correlation_id": correlation_id,
+        "body": body,
+        "method": method,
+        "path": path,
+        "host": host,
+        "headers": headers,
+        **extra,
+    }
+    cls: type[GenesysAPIError]
+    if error_class is not None:
+        cls = error_class
+    elif status == 401:
+        cls = AuthenticationError
+    elif status == 403:
+        cls = PermissionDenied
+    elif status == 404:
+        cls = NotFound
+    elif status == 429:
+        cls = RateLimited
+    elif status >= 500:
+        cls = Unavailable
+    else:
+        cls = Rejected
+    return cls(**kwargs)

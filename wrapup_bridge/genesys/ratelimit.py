@@ -1,0 +1,238 @@
+"""Client-side pacing so a replay uses nearly all of the rate limit and loses no request to 429.
+
+Genesys limits client-credentials tokens to about 300 requests per minute (reference §6.3; the exact value
+is per org and can be raised) and says where a token stands in every response: ``inin-ratelimit-allowed``
+(the window's allowance), ``inin-ratelimit-count`` (used so far) and ``inin-ratelimit-reset`` (seconds until
+the window resets). The limiter keeps a model of that window and hands out send times:
+
+* Before any header is seen it paces at the configured rate times ``safety`` (default 300/min × 0.97).
+* Once the window is known it spreads what is left of the allowance (minus a small reserve) evenly over the
+  time left, so the window is used up just as it resets: about 97–99% of the allowed rate over a long run,
+  and a slowdown on its own when someone else is using the same token: their requests show up as ``count``
+  growing faster than our answers, and their rate is set aside for the rest of the window.
+  It never exceeds twice the base rate, in case the window is really sliding.
+* When the allowance is spent it holds every request until the window resets. ``reset`` is in whole
+  seconds; the modeled end is the smallest ``now + reset`` seen in the window, exact when the server rounds
+  up. Should the server round down instead, the first 429 shows it and from then on ``reset_slack`` is added.
+* A 429 pauses everyone until ``Retry-After`` (or the reset) and lowers the pace by 20%, recovering 0.5% per
+  successful answer.
+
+Send times are reserved at once (no await between deciding and counting), so concurrent tasks on one event
+loop are served in arrival order and never double-book a slot. The clock is injectable: tests run minutes of
+simulated traffic in milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from wrapup_bridge.genesys.errors import header
+from wrapup_bridge.genesys.timing import Clock, Deadline, SystemClock
+
+__all__ = ["RateLimiter", "parse_float"]
+
+_PENALTY_FLOOR = 0.5
+_PENALTY_STEP = 0.8
+_PENALTY_RECOVERY = 0.005
+_MAX_SPEEDUP = 2.0
+
+
+def parse_float(value: str | None) -> float | None:
+    """A header's numeric value, or None when absent or unreadable (never an exception for a bad header)."""
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+class RateLimiter:
+    """Adaptive pacing for one access token (one limiter per client)."""
+
+    def __init__(
+        self,
+        *,
+        rate_per_minute: float = 300.0,
+        safety: float = 0.97,
+        reset_slack: float = 1.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.safety = safety
+        self.reset_slack = reset_slack
+        # Added to the modeled window end. Zero while ``reset`` proves to be rounded up (each answer's
+        # now + reset is then an upper bound of the real end, and the smallest one is tight); raised to
+        # ``reset_slack`` after the first 429, which shows the server's window ends later than modeled.
+        self._boundary_slack = 0.0
+        self._limit: float = rate_per_minute
+        self._window_len: float = 60.0
+        self._headers_seen = False
+        self._window_end: float | None = None  # end of the server's current window, as we model it
+        self._used = 0.0  # requests counted in that window (ours reserved + the server's count)
+        self._next_used = 0  # requests reserved for after the window ends
+        self._next_free = 0.0  # earliest time the next request may start
+        self._paused_until = 0.0
+        self._penalty = 1.0
+        self._pending = 0  # slots reserved whose task has not sent yet: in no server count so far
+        self._inflight = 0  # sent and not answered: maybe not in the server count of an answer yet
+        # Requests per second by other users of the same token: server count growth beyond our own answers.
+        self._foreign_rate = 0.0
+        self._foreign_acc = 0.0
+        self._foreign_dt = 0.0
+        self._last_count: float | None = None
+        self._last_seen = 0.0
+        #: Counters for reports and tests.
+        self.sent = 0
+        self.throttled = 0
+
+    # -- what the limiter believes -------------------------------------------------------------------------------
+    @property
+    def limit(self) -> float:
+        """Requests allowed per window (the configured rate until the server says otherwise)."""
+        return self._limit
+
+    @property
+    def base_interval(self) -> float:
+        """Seconds between requests when pacing without a known window."""
+        return self._window_len / (self._limit * self.safety) / self._penalty
+
+    @property
+    def reserve(self) -> float:
+        """Slots per window left unused, for in-flight races and other users of the token."""
+        return max(1.0, math.ceil(self._limit * 0.01))
+
+    def _roll(self, now: float) -> None:
+        if self._window_end is not None and now >= self._window_end:
+            self._window_end = None
+            self._used = float(self._next_used)
+            self._next_used = 0
+
+    def _used_at(self, when: float) -> float:
+        """Requests counted in the window by ``when``: ours, plus what other users will likely have sent."""
+        return self._used + self._foreign_rate * max(0.0, when - self._last_seen)
+
+    def _interval_at(self, slot: float) -> float:
+        base = self.base_interval
+        if self._window_end is None or slot >= self._window_end:
+            return base
+        time_left = self._window_end - slot
+        remaining = self._limit - self._used_at(slot) - self.reserve - self._foreign_rate * time_left
+        if remaining <= 0:
+            return time_left
+        spread = time_left / remaining / self._penalty
+        return max(spread, base / _MAX_SPEEDUP)
+
+    # -- handing out send times ----------------------------------------------------------------------------------
+    def reserve_slot(self, max_wait: float | None = None) -> float | None:
+        """Reserve the next send time; return the seconds to wait for it, or None if that exceeds ``max_wait``.
+
+        Nothing is reserved when None is returned, so a call that gives up does not cost anyone else a slot.
+        """
+        now = self.clock.now()
+        self._roll(now)
+        slot = max(now, self._next_free, self._paused_until)
+        in_window = self._window_end is not None and slot < self._window_end
+        if in_window and self._used_at(slot) >= self._limit - self.reserve:
+            assert self._window_end is not None
+            slot = self._window_end
+            in_window = False
+        if max_wait is not None and slot - now > max_wait:
+            return None
+        self._next_free = slot + self._interval_at(slot)
+        self._pending += 1
+        if in_window:
+            self._used += 1
+        elif self._window_end is not None:
+            self._next_used += 1
+        else:
+            self._used += 1
+        return slot - now
+
+    async def acquire(self, deadline: Deadline | None = None) -> bool:
+        """Wait for a send slot; False (and nothing reserved) when the wait would outlast ``deadline``."""
+        wait = self.reserve_slot(None if deadline is None else deadline.remaining())
+        if wait is None:
+            return False
+        try:
+            if wait > 0:
+                await self.clock.sleep(wait)
+            # A 429 seen while this task slept pauses it too: the slot is no good until the pause ends.
+            while (pause := self._paused_until - self.clock.now()) > 0:
+                if deadline is not None and not deadline.allows(pause):
+                    return False
+                await self.clock.sleep(pause)
+        finally:
+            self._pending -= 1
+        self._inflight += 1
+        self.sent += 1
+        return True
+
+    def release(self) -> None:
+        """The request that ``acquire`` admitted has finished (answered or failed)."""
+        self._inflight = max(0, self._inflight - 1)
+
+    # -- learning from answers -----------------------------------------------------------------------------------
+    def observe(self, status: int, headers: Mapping[str, str], retry_after: float | None = None) -> None:
+        """Update the window model from an answer's ``inin-ratelimit-*`` headers and status."""
+        now = self.clock.now()
+        self._roll(now)
+        allowed = parse_float(header(headers, "inin-ratelimit-allowed"))
+        count = parse_float(header(headers, "inin-ratelimit-count"))
+        reset = parse_float(header(headers, "inin-ratelimit-reset"))
+        if allowed is not None and allowed >= 1:
+            self._limit = allowed
+        if reset is not None:
+            self._adopt_window(now, reset, count)
+        if status == 429:
+            self.throttled += 1
+            wait = retry_after if retry_after is not None else (reset + self.reset_slack if reset is not None else 1.0)
+            self._paused_until = max(self._paused_until, now + wait)
+            self._penalty = max(_PENALTY_FLOOR, self._penalty * _PENALTY_STEP)
+            if count is not None and count >= self._limit:
+                # The window really is full (a 429 without a count is some other throttle, e.g. a burst
+                # limit): the model ended the previous window too early, so allow for rounding from now on.
+                self._boundary_slack = self.reset_slack
+        elif status < 400:
+            self._penalty = min(1.0, self._penalty + _PENALTY_RECOVERY)
+
+    def _adopt_window(self, now: float, reset: float, count: float | None) -> None:
+        if not self._headers_seen:
+            self._headers_seen = True
+            self._window_len = max(reset, 1.0)
+        else:
+            self._window_len = max(self._window_len, reset)
+        end = now + reset + self._boundary_slack
+        tolerance = min(max(2 * self.reset_slack, 1.0), self._window_len / 2)
+        # Besides this answer, requests in flight may not be in ``count`` yet, and reserved ones cannot be.
+        unseen = max(0, self._inflight - 1) + self._pending
+        server_used = (count or 0.0) + unseen
+        if self._window_end is None or end > self._window_end + tolerance:
+            # A window we had not seen: the server's count is the truth, plus what it cannot have seen yet.
+            self._window_end = end
+            self._used = server_used
+            self._next_used = 0
+            self._foreign_acc = self._foreign_dt = 0.0
+        elif end >= self._window_end - tolerance:
+            # The same window: other users of the token show up as a count above ours.
+            self._used = max(self._used, server_used)
+            self._window_end = min(self._window_end, end)
+            self._learn_foreign_rate(now, count)
+        else:
+            return  # an answer from a window that has already ended; it says nothing about the current one
+        self._last_count = count
+        self._last_seen = now
+
+    def _learn_foreign_rate(self, now: float, count: float | None) -> None:
+        if count is None or self._last_count is None:
+            return
+        # Each answer of ours accounts for one step of the count; the rest is someone else's. Over many
+        # answers this sums exactly to their requests, so single negative steps (reordering) are kept.
+        self._foreign_acc += count - self._last_count - 1
+        self._foreign_dt += now - self._last_seen
+        if self._foreign_dt >= 1.0:
+            sample = max(0.0, self._foreign_acc / self._foreign_dt)
+            self._foreign_rate = 0.7 * self._foreign_rate + 0.3 * sample
+            self._foreign_acc = self._foreign_dt = 0.0

@@ -1,0 +1,107 @@
+"""How to reach one Genesys Cloud org, and how patient to be with it.
+
+Credentials and region come from the variables Genesys's own CLI and Terraform provider read, so an engineer
+who already exported them for ``gc`` or Terraform needs nothing new. The secret is a ``SecretStr``: it
+prints as ``**********`` in reprs, logs and tracebacks, and only the token request reads its value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from wrapup_bridge.genesys.errors import ConfigurationError
+from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_region
+
+__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysSettings", "SettingsError"]
+
+#: The region Genesys's CLI and Terraform provider assume when GENESYSCLOUD_REGION is unset.
+DEFAULT_REGION = "us-east-1"
+
+ENV_VARS = (
+    "GENESYSCLOUD_OAUTHCLIENT_ID",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+    "GENESYSCLOUD_REGION",
+    "GENESYSCLOUD_API_BASE",
+    "GENESYSCLOUD_LOGIN_BASE",
+)
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class SettingsError(ConfigurationError):
+    """The environment does not describe a usable Genesys connection; the message names the variable."""
+
+
+class GenesysSettings(BaseModel):
+    """Credentials, region and the client's tuning knobs, with defaults sized for live use.
+
+    ``budget`` is the total time one call may take including every retry and wait (live: 8 s, inside the
+    15 s limit of a serverless function; replays pass a larger one per call). ``rate_per_minute`` is the
+    client-credentials default of 300 requests per minute per token; the limiter adapts to what the server's
+    ``inin-ratelimit-*`` headers say.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    client_id: str
+    client_secret: SecretStr
+    region: Region
+    budget: Seconds = 8.0
+    #: Per attempt; each is also cut to what is left of the call's budget.
+    connect_timeout: Seconds = 3.0
+    read_timeout: Seconds = 5.0
+    rate_per_minute: Annotated[float, Field(gt=0)] = 300.0
+    #: Fraction of the allowed rate the limiter aims for; the rest absorbs clock skew and other users of the token.
+    rate_safety: Annotated[float, Field(gt=0, le=1)] = 0.97
+    #: Renew the token this long before it expires.
+    token_margin: Seconds = 60.0
+    #: Assumed lifetime when the token response has no ``expires_in`` (an UNSURE field): Genesys's minimum.
+    default_token_lifetime: Seconds = 300.0
+    max_attempts: Annotated[int, Field(ge=1)] = 10
+    backoff_initial: Seconds = 0.25
+    backoff_max: Seconds = 4.0
+    #: Added to ``inin-ratelimit-reset`` when it is the only hint (whole seconds; Genesys's sample adds 1 s).
+    reset_slack: Annotated[float, Field(ge=0)] = 1.0
+    user_agent: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> GenesysSettings:
+        """Read ``GENESYSCLOUD_*`` variables; raise ``SettingsError`` naming what is missing or wrong."""
+        source = os.environ if env is None else env
+        client_id = source.get("GENESYSCLOUD_OAUTHCLIENT_ID", "").strip()
+        secret = source.get("GENESYSCLOUD_OAUTHCLIENT_SECRET", "")
+        missing = [
+            name
+            for name, value in (
+                ("GENESYSCLOUD_OAUTHCLIENT_ID", client_id),
+                ("GENESYSCLOUD_OAUTHCLIENT_SECRET", secret.strip()),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(
+                f"{' and '.join(missing)} not set: create an OAuth client with the Client Credentials grant in "
+                "Genesys Cloud (Admin > Integrations > OAuth) and export its id and secret"
+            )
+        region_value = source.get("GENESYSCLOUD_REGION", "").strip() or DEFAULT_REGION
+        api_base = source.get("GENESYSCLOUD_API_BASE", "").strip() or None
+        login_base = source.get("GENESYSCLOUD_LOGIN_BASE", "").strip() or None
+        try:
+            region = resolve_region(api_base) if api_base else resolve_region(region_value)
+            region = region.with_bases(login_base=login_base)
+        except UnknownRegionError as exc:
+            variable = "GENESYSCLOUD_API_BASE" if api_base else "GENESYSCLOUD_REGION"
+            raise SettingsError(f"{variable}: {exc}") from None
+        return cls(client_id=client_id, client_secret=SecretStr(secret), region=region, **overrides)
+
+    @property
+    def effective_user_agent(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        from wrapup_bridge import __version__
+
+        return f"wrapup-bridge/{__version__}"
