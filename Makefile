@@ -20,8 +20,8 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapup_bridge tests benchmarks
-	$(BIN)/ruff format --check wrapup_bridge tests benchmarks
+	$(BIN)/ruff check wrapup_bridge tests benchmarks examples
+	$(BIN)/ruff format --check wrapup_bridge tests benchmarks examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy wrapup_bridge

@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "normalize": "wrapup_bridge.cli.normalize:normalize",
     "mapping": "wrapup_bridge.cli.mapping:mapping",
     "demo": "wrapup_bridge.cli.demo:demo",
+    "doctor": "wrapup_bridge.cli.doctor:doctor",
+    "emulator": "wrapup_bridge.cli.emulator:emulator",
 }
 
 

@@ -1,0 +1,192 @@
+"""Regenerate examples/demo-org.yaml, the demo org of the Genesys Cloud emulator.
+
+The ids are the shared demo ids every part of the project agrees on (mappings, example exports, the
+emulator); the conversations follow the shared plan: 01-20 Five9 (01-10 Billing, 11-20 Sales Outbound), 21-40
+Twilio (Support; 31-35 messaging), 41-50 CXone (Billing; 45-46 email). Run from anywhere:
+
+    python examples/make_demo_org.py            # rewrite the file
+    python examples/make_demo_org.py --check    # exit 1 if the file is not what this script writes
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "demo-org.yaml"
+
+HOME = "48ddf357-eb7e-4766-9706-7cc07753a7de"
+EMEA = "2dbf91d3-04e9-424e-b2e0-536107a74330"
+
+CODES = [
+    ("50a74cff-026f-4c84-aa8f-f5f8d837115f", "Resolved", "The customer's issue was solved"),
+    ("f11fc8de-3eb4-49c8-8f8d-e0e973e1d036", "Not Resolved", "The issue remains open"),
+    ("2e7abed5-658e-430d-8569-80bb0977e471", "Follow-up Required", "Someone must get back to the customer"),
+    ("f99e6ae5-c3c7-4558-bad3-67d4ab3e1d35", "Escalated", "Handed to a supervisor or second line"),
+    ("9fddb5fe-f121-4709-8c1d-5c6a1f99f50d", "Wrong Department", "The customer needed another team"),
+    ("0dd6a32c-c059-4534-97bf-c82d73d9c869", "Sale", "A new sale was made"),
+    ("d9f0b7c0-e6f6-4abf-9c86-269bdefda9aa", "Renewal", "A contract was renewed"),
+    ("dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41", "Payment Taken", "A payment was collected"),
+    ("0b1f3790-be06-42fd-9aaf-6ec4a380626b", "Callback Scheduled", "A callback was booked"),
+    ("ea3d9d20-48ec-4042-9e19-cfdf06744ffa", "Not Interested", "The contact declined the offer"),
+    ("2d4579fe-90cf-4f1d-a7e3-deeab99a14f8", "Do Not Call", "The contact asked not to be called again"),
+    ("46d1d9af-3dd4-40f3-951b-c8cc9eddb5e7", "No Answer", "Nobody answered"),
+    ("539bc950-fc1a-4092-aac3-07276f67594e", "Answering Machine", "A machine answered"),
+    ("5f1bfb25-5eef-4f8d-bde5-4e17c7836f95", "Busy", "The line was busy"),
+    ("975d8cba-c0ba-4e79-848f-dfc9b2829097", "Wrong Number", "The number did not reach the contact"),
+    ("cf9e4f42-04fb-4856-93c7-0a70c92c2150", "Transferred", "Transferred elsewhere"),
+    ("a3d1165a-531a-4dec-81f0-3b05c05c6f96", "Caller Abandoned", "The caller hung up before being served"),
+    ("64403c6a-70d4-4907-babe-ab119dfba360", "Fax", "A fax machine answered"),
+    ("71cc128f-b45b-4900-9ede-424776790f49", "Automatically Completed", "Closed by the system"),
+    ("704540b7-6a01-44ad-ba29-c5c1268ca41b", "Completed by Supervisor", "Closed by a supervisor"),
+    ("0cab9e0c-7015-4b96-9819-e59f32cd0700", "Other", "Anything else (EMEA only)"),
+]
+
+BILLING = "e0284275-ec9b-4fde-a99c-648c9c1726bc"
+SUPPORT = "32f46174-fc86-4b1c-a519-6bd0bcde15a0"
+SALES = "1fe52838-127f-42fd-bd21-e6ef4db35835"
+RETENTION = "6744c1d7-ac7f-4c5f-89db-0d451ea7b5e5"
+
+_NOT_ON_BILLING = {"Sale", "Renewal", "Not Interested", "Do Not Call", "Fax", "Other"}
+QUEUES = [
+    (BILLING, "Billing", "MANDATORY_TIMEOUT", 60_000, [n for _, n, _ in CODES if n not in _NOT_ON_BILLING]),
+    (
+        SUPPORT,
+        "Support",
+        "OPTIONAL",
+        None,
+        [
+            "Resolved", "Not Resolved", "Follow-up Required", "Escalated", "Wrong Department",
+            "Automatically Completed", "Completed by Supervisor", "Caller Abandoned", "Transferred", "Sale",
+            "Renewal", "No Answer", "Busy", "Answering Machine", "Fax",
+        ],
+    ),
+    (
+        SALES,
+        "Sales Outbound",
+        "MANDATORY_FORCED_TIMEOUT",
+        30_000,
+        [
+            "Sale", "Renewal", "Not Interested", "Do Not Call", "No Answer", "Answering Machine", "Busy",
+            "Wrong Number", "Callback Scheduled", "Fax", "Caller Abandoned", "Transferred",
+        ],
+    ),
+    (RETENTION, "Retention", "MANDATORY", None, ["Renewal", "Not Interested", "Resolved", "Escalated"]),
+]  # fmt: skip
+
+USERS = [
+    ("ea96e66b-d684-474a-b09a-cdcde48041e6", "Jane Doe", "jdoe"),
+    ("cc734f07-942c-400c-afa3-584189f688b7", "Alex Smith", "asmith"),
+    ("905ef80c-fff3-4212-bcec-78c850ab878d", "Maria Garcia", "mgarcia"),
+    ("32cfb2b5-711d-4766-a6d0-acfdb25fe574", "Kevin Chen", "kchen"),
+]
+
+PERMISSIONS = [
+    "conversation:participant:wrapup",
+    "conversation:communication:view",
+    "routing:wrapupCode:view",
+    "routing:queue:view",
+    "analytics:conversationDetail:view",
+]
+
+
+def conversation_id(n: int) -> str:
+    return f"c0ffee00-0000-4000-8000-0000000000{n:02d}"
+
+
+def _time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def conversation(n: int) -> str:
+    """One compact conversation line; the plan fixes queue, media and agent by number."""
+    if n <= 20:
+        queue, first, day = ("Billing" if n <= 10 else "Sales Outbound"), 1, datetime(2026, 3, 2, 14, tzinfo=UTC)
+    elif n <= 40:
+        queue, first, day = "Support", 21, datetime(2026, 3, 3, 15, tzinfo=UTC)
+    else:
+        queue, first, day = "Billing", 41, datetime(2026, 3, 4, 16, tzinfo=UTC)
+    media = "message" if 31 <= n <= 35 else "email" if n in (45, 46) else "voice"
+    start = day + timedelta(minutes=7 * (n - first))
+    length = timedelta(seconds=70) if n == 19 else timedelta(minutes=3 + n % 5, seconds=10 * (n % 6))
+    end = start + length
+    direction = "outbound" if 11 <= n <= 20 and n != 19 else "inbound"
+    customer = f"customer{n:02d}@example.net" if media == "email" else f"tel:+1202555{100 + n:04d}"
+    fields = [
+        f"id: {conversation_id(n)}",
+        f"media: {media}",
+        f"queue: {queue}",
+        f"agent: {'null' if n == 19 else USERS[(n - 1) % 4][2]}",
+        f"customer: '{customer}'",
+    ]
+    if direction == "outbound":
+        fields.append("direction: outbound")
+    if media == "message":
+        fields.append("message_type: sms")
+    if media == "email":
+        fields.append(f"subject: 'Invoice question #{1000 + n}'")
+    fields += [f"start: {_time(start)}", f"end: {_time(end)}"]
+    if n == 20:
+        fields.append("wrapup: Sale")
+    comment = {19: "  # caller abandoned in queue: no agent participant", 20: "  # already wrapped up"}.get(n, "")
+    return "  - {" + ", ".join(fields) + "}" + comment
+
+
+def render() -> str:
+    lines = [
+        "# The demo org of the wrapup-bridge Genesys Cloud EMULATOR (not Genesys). Generated by",
+        "# examples/make_demo_org.py: edit that script, then run it, rather than editing this file.",
+        "# Format: docs/emulator.md.",
+        "name: wrapup-bridge demo org (emulator)",
+        "divisions:",
+        f"  - {{id: {HOME}, name: Home}}",
+        f"  - {{id: {EMEA}, name: EMEA}}",
+        "wrapup_codes:",
+    ]
+    for code_id, name, description in CODES:
+        division = "EMEA" if name == "Other" else "Home"
+        lines.append(
+            f"  - {{id: {code_id}, name: {name}, division: {division}, description: {json.dumps(description)}}}"
+        )
+    lines.append("queues:")
+    for queue_id, name, prompt, timeout, codes in QUEUES:
+        lines += [f"  - id: {queue_id}", f"    name: {name}", "    division: Home"]
+        timeout_text = "null" if timeout is None else str(timeout)
+        lines.append(f"    acw: {{wrapup_prompt: {prompt}, timeout_ms: {timeout_text}}}")
+        lines.append("    wrapup_codes:")
+        lines += [f"      - {code}" for code in codes]
+    lines.append("users:")
+    for user_id, name, login in USERS:
+        lines.append(
+            f"  - {{id: {user_id}, name: {name}, username: {login}, email: {login}@example.com, division: Home}}"
+        )
+    lines.append("oauth_clients:")
+    for client_id, secret, name, permissions in (
+        ("demo-client", "demo-secret", "Demo client (everything the tool needs)", PERMISSIONS),
+        ("readonly-client", "readonly-secret", "Read-only client (cannot set wrap-up)", PERMISSIONS[1:]),
+    ):
+        lines += [f"  - client_id: {client_id}", f"    client_secret: {secret}", f"    name: {name}"]
+        lines.append("    permissions:")
+        lines += [f"      - {p}" for p in permissions]
+    lines.append("conversations:")
+    lines += [conversation(n) for n in range(1, 51)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        if current != text:
+            print(f"{OUT} is out of date; run python examples/make_demo_org.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

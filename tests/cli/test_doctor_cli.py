@@ -1,0 +1,129 @@
+"""``wrapup-bridge doctor`` as a user runs it: against the emulator (no credentials set) and on a pasted error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+CONV = "c0ffee00-0000-4000-8000-000000000001"
+
+
+def doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "wrapup_bridge", "doctor", *args],
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def findings(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_without_credentials_doctor_says_it_talks_to_the_emulator() -> None:
+    result = doctor("--json")
+    assert result.returncode == 0, result.stderr
+    report = findings(result)
+    assert "emulator" in str(report["target"]) and "NOT Genesys" in str(report["target"])
+
+
+def test_code_name_instead_of_id_is_called_out_with_the_id() -> None:
+    result = doctor("--conversation", CONV, "--code", "Payment Taken", "--json")
+    assert result.returncode == 0, result.stderr
+    report = findings(result)
+    titles = [f["title"] for f in report["findings"]]  # type: ignore[index, union-attr]
+    assert any("is a code *name*; Genesys needs its id: dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41" in t for t in titles)
+    request = report["request"]
+    assert isinstance(request, dict)
+    assert request["method"] == "POST"
+    assert request["path"].startswith(f"/api/v2/conversations/calls/{CONV}/participants/")
+    assert request["json"]["code"] == "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"
+
+
+def test_code_not_allowed_and_no_agent_are_problems() -> None:
+    other = "0cab9e0c-7015-4b96-9819-e59f32cd0700"  # assigned to no queue
+    result = doctor("--conversation", CONV, "--code", other)
+    assert result.returncode == 1
+    assert "not among the codes allowed" in result.stdout
+    result = doctor("--conversation", "c0ffee00-0000-4000-8000-000000000019", "--code", "Caller Abandoned")
+    assert result.returncode == 1
+    assert "no agent participant" in result.stdout
+
+
+def test_apply_writes_through_the_sink() -> None:
+    result = doctor("--conversation", CONV, "--code", "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41", "--apply", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    outcome = findings(result)["outcome"]
+    assert isinstance(outcome, dict) and outcome["kind"] == "applied"
+
+
+def test_real_http_stack_with_a_client_lacking_the_write_permission() -> None:
+    """The emulator under uvicorn on loopback, doctor in another process with GENESYSCLOUD_* pointing at it."""
+    from wrapup_bridge.genesys.emulator import Emulator
+
+    emulator = Emulator.from_file(ROOT / "examples" / "demo-org.yaml")
+    with emulator.serve() as base_url:
+        env = {
+            "GENESYSCLOUD_OAUTHCLIENT_ID": "readonly-client",
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET": "readonly-secret",
+            "GENESYSCLOUD_API_BASE": base_url,
+        }
+        result = doctor("--conversation", CONV, "--code", "Payment Taken", "--apply", "--json", env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = findings(result)
+    assert base_url in str(report["target"])
+    outcome = report["outcome"]
+    assert isinstance(outcome, dict) and outcome["kind"] == "rejected"
+    assert outcome["error"]["status"] == 403
+    assert "conversation:participant:wrapup" in outcome["reason"]
+    assert emulator.write_log == []
+
+
+def test_pasted_missing_permission_names_the_permission_and_divisions() -> None:
+    pasted = json.dumps(
+        {
+            "message": "You are missing the following permission(s): [conversation:participant:wrapup]",
+            "code": "missing.permissions",
+            "status": 403,
+            "messageParams": {"permissions": "conversation:participant:wrapup"},
+            "contextId": "3b7c1e0e-1c5a-4f4e-9a51-2f6f1f0d9c11",
+        }
+    )
+    result = doctor(
+        "--explain-error",
+        pasted,
+        "--path",
+        f"/api/v2/conversations/calls/{CONV}/participants/p/communications/c/wrapup",
+    )
+    assert result.returncode == 0
+    assert "conversation:participant:wrapup" in result.stdout and "division" in result.stdout
+
+
+def test_explain_a_pasted_rejection_of_a_name_sent_as_code() -> None:
+    body = json.dumps({"message": "Invalid wrapup code", "code": "bad.request", "status": 400, "contextId": "x"})
+    result = doctor(
+        "--explain-error",
+        body,
+        "--path",
+        "/api/v2/conversations/calls/c/participants/p/communications/m/wrapup",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["error"]["status"] == 400 and data["explanation"]
+
+
+def test_genesys_target_without_credentials_is_a_usage_error() -> None:
+    result = doctor("--target", "genesys")
+    assert result.returncode == 2
+    assert "GENESYSCLOUD_OAUTHCLIENT_ID" in result.stderr

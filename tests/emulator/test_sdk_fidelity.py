@@ -1,0 +1,300 @@
+"""Fidelity against a client we did not write: Genesys's official Python SDK, PureCloudPlatformClientV2 269.0.0.
+
+The SDK talks to the emulator over a real socket, exactly as it would to Genesys (its login URL is the host
+with "//api." replaced by "//login."; a loopback base URL has no "//api.", so login and API both land on the
+emulator without any override). A second test checks that every key the emulator emits is one the SDK's models
+declare, with a compatible JSON type and an allowed enum value, so the emulator invents no field names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import PureCloudPlatformClientV2 as sdk  # type: ignore[import-untyped]
+import pytest
+from PureCloudPlatformClientV2.rest import ApiException  # type: ignore[import-untyped]
+
+from tests.emulator.helpers import (
+    BILLING,
+    JDOE,
+    RESOLVED,
+    SALE,
+    Session,
+    cid,
+    make_emulator,
+    run,
+)
+from wrapup_bridge.genesys.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig, Org
+
+
+@pytest.fixture(scope="module")
+def served(demo_org: Org) -> Iterator[tuple[Emulator, str]]:
+    emu = Emulator(demo_org)
+    with emu.serve() as base_url:
+        yield emu, base_url
+
+
+def _sdk_client(base_url: str, client_id: str = "demo-client", secret: str = "demo-secret") -> Any:
+    api_client = sdk.ApiClient(host=base_url)
+    api_client.get_client_credentials_token(client_id, secret)
+    assert api_client.access_token
+    return api_client
+
+
+def test_sdk_reads_writes_and_reads_back(served: tuple[Emulator, str]) -> None:
+    emu, base_url = served
+    api_client = _sdk_client(base_url)
+    routing = sdk.RoutingApi(api_client)
+    conversations = sdk.ConversationsApi(api_client)
+
+    listing = routing.get_routing_wrapupcodes(page_size=100)
+    assert listing.total == 21 and listing.page_count == 1
+    by_id = {code.id: code for code in listing.entities}
+    assert by_id[RESOLVED].name == "Resolved"
+    assert by_id[RESOLVED].division.name == "Home"
+    assert by_id["0cab9e0c-7015-4b96-9819-e59f32cd0700"].division.name == "EMEA"
+
+    conversation = conversations.get_conversation(cid(1))
+    assert conversation.id == cid(1)
+    assert [p.purpose for p in conversation.participants] == ["customer", "acd", "agent"]
+    agent = conversation.participants[2]
+    assert agent.user_id == JDOE and agent.queue_id == BILLING and agent.queue_name == "Billing"
+    assert agent.wrapup_required is True and agent.wrapup_prompt == "timeout"
+    assert len(agent.calls) == 1 and agent.calls[0].state == "disconnected"
+    assert agent.calls[0].after_call_work.state == "pending"
+    assert conversation.start_time.year == 2026
+
+    body = sdk.WrapupInput()
+    body.code = RESOLVED
+    body.notes = "applied through the official SDK"
+    before = len(emu.write_log)
+    result = conversations.post_conversations_call_participant_communication_wrapup(
+        cid(1), agent.id, agent.calls[0].id, body=body
+    )
+    assert result is None
+    assert api_client.last_response.status == 202
+
+    assigned = conversations.get_conversation_participant_wrapup(cid(1), agent.id)
+    assert assigned.code == RESOLVED and assigned.notes == "applied through the official SDK"
+
+    record = emu.write_log[before]
+    assert record.conversation_id == cid(1) and record.participant_id == agent.id
+    assert record.communication_id == agent.calls[0].id and record.code_id == RESOLVED
+    assert record.body == {"code": RESOLVED, "notes": "applied through the official SDK"}
+
+    # A rejection reaches the SDK as ApiException carrying the Genesys error envelope.
+    wrong = sdk.WrapupInput()
+    wrong.code = SALE  # not assigned to Billing
+    with pytest.raises(ApiException) as caught:
+        conversations.post_conversations_call_participant_communication_wrapup(
+            cid(1), agent.id, agent.calls[0].id, body=wrong
+        )
+    assert caught.value.status == 400
+    error = json.loads(caught.value.body)
+    assert error["code"] == "invalid.value" and "not valid for queue [Billing]" in error["message"]
+    assert caught.value.headers["ININ-Correlation-Id"] == error["contextId"]
+
+
+def test_sdk_retries_injected_429s_that_carry_retry_after(demo_org: Org) -> None:
+    config = EmulatorConfig(faults=FaultConfig(burst_429=Burst429(every=1, length=1, retry_after_seconds=0)))
+    emu = Emulator(demo_org, config)
+    with emu.serve() as base_url:
+        routing = sdk.RoutingApi(_sdk_client(base_url))
+        first = routing.get_routing_wrapupcodes(page_size=5)  # call 1 passes, call 2 gets the burst's 429
+        second = routing.get_routing_wrapupcodes(page_size=5, page_number=2)
+    assert first.total == second.total == 21 and second.page_number == 2
+    statuses = emu.stats()["statuses"]["GET /api/v2/routing/wrapupcodes"]
+    assert statuses == {"200": 2, "429": 1}
+
+
+def test_sdk_login_with_a_wrong_secret_is_refused(served: tuple[Emulator, str]) -> None:
+    _, base_url = served
+    api_client = sdk.ApiClient(host=base_url)
+    with pytest.raises(ApiException) as caught:
+        api_client.get_client_credentials_token("demo-client", "not-the-secret")
+    assert caught.value.status == 401
+    assert json.loads(caught.value.body)["code"] == "bad.credentials"
+
+
+# --- every emitted key is declared by the SDK's models -----------------------------------------------------
+
+_PRIMITIVES = {"str", "int", "float", "bool", "datetime", "date", "object"}
+
+
+def _undeclared(value: Any, type_name: str, path: str, problems: list[str]) -> None:
+    """Walk ``value`` as the SDK model ``type_name`` would read it; note keys and types it does not declare."""
+    if value is None:
+        return
+    if type_name.startswith("list["):
+        if not isinstance(value, list):
+            problems.append(f"{path}: expected a list for {type_name}")
+            return
+        for index, item in enumerate(value):
+            _undeclared(item, type_name[5:-1], f"{path}[{index}]", problems)
+        return
+    if type_name.startswith("dict("):
+        inner = type_name[type_name.index(",") + 1 : -1].strip()
+        if not isinstance(value, dict):
+            problems.append(f"{path}: expected an object for {type_name}")
+            return
+        for key, item in value.items():
+            _undeclared(item, inner, f"{path}.{key}", problems)
+        return
+    if type_name in _PRIMITIVES:
+        ok = {
+            "str": isinstance(value, str),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+            "datetime": isinstance(value, str) and _is_datetime(value),
+            "date": isinstance(value, str),
+            "object": True,
+        }[type_name]
+        if not ok:
+            problems.append(f"{path}: {value!r} is not a {type_name}")
+        return
+    model = getattr(sdk.models, type_name)()
+    by_json = {json_name: attr for attr, json_name in model.attribute_map.items()}
+    if not isinstance(value, dict):
+        problems.append(f"{path}: expected a {type_name} object")
+        return
+    for key, item in value.items():
+        if key not in by_json:
+            problems.append(f"{path}.{key}: not a field of {type_name}")
+        else:
+            _undeclared(item, model.swagger_types[by_json[key]], f"{path}.{key}", problems)
+
+
+def _is_datetime(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _outdated_enums(obj: Any, path: str, problems: list[str]) -> None:
+    """SDK setters replace a value outside the model's enum with "outdated_sdk_version"; find any."""
+    if isinstance(obj, list):
+        for index, item in enumerate(obj):
+            _outdated_enums(item, f"{path}[{index}]", problems)
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            _outdated_enums(item, f"{path}.{key}", problems)
+    elif hasattr(obj, "swagger_types"):
+        for attr in obj.swagger_types:
+            value = getattr(obj, attr)
+            if isinstance(value, str) and value == "outdated_sdk_version":
+                problems.append(f"{path}.{attr}: value outside the SDK's enum")
+            _outdated_enums(value, f"{path}.{attr}", problems)
+
+
+async def _collect(emu: Emulator) -> list[tuple[str, str, Any]]:
+    """(what, SDK type, JSON) for every kind of answer the emulator gives, after some writes."""
+    samples: list[tuple[str, str, Any]] = []
+    async with emu.async_client() as client:
+        s = await Session.login(client)
+
+        async def take(what: str, sdk_type: str, response: Any) -> Any:
+            samples.append((what, sdk_type, response.json()))
+            return response.json()
+
+        # Some state worth rendering: wrap-ups on a call, a message and an email, a skipped one, a provisional one.
+        assert (
+            await s.wrapup(1, {"code": RESOLVED, "notes": "n", "tags": ["a"], "durationSeconds": 12})
+        ).status_code == 202
+        assert (await s.wrapup(31, {"code": RESOLVED})).status_code == 202
+        assert (await s.wrapup(45, {"code": RESOLVED, "endTime": "2026-03-04T17:00:00.000Z"})).status_code == 202
+        assert (await s.wrapup(22, {"provisional": True, "notes": "draft"})).status_code == 202
+        pid, _, _ = await s.agent(23)
+        assert (
+            await s.patch(f"/api/v2/conversations/{cid(23)}/participants/{pid}", json={"wrapupSkipped": True})
+        ).status_code == 202
+
+        await take(
+            "codes",
+            "WrapupCodeEntityListing",
+            await s.get("/api/v2/routing/wrapupcodes", params={"pageSize": 10, "pageNumber": 2}),
+        )
+        await take("code", "WrapupCode", await s.get(f"/api/v2/routing/wrapupcodes/{RESOLVED}"))
+        await take("queues", "QueueEntityListing", await s.get("/api/v2/routing/queues"))
+        await take("queue", "Queue", await s.get(f"/api/v2/routing/queues/{BILLING}"))
+        await take(
+            "queue codes", "WrapupCodeEntityListing", await s.get(f"/api/v2/routing/queues/{BILLING}/wrapupcodes")
+        )
+        for n in range(1, 51):
+            conversation = await take(
+                f"conversation {n}", "Conversation", await s.get(f"/api/v2/conversations/{cid(n)}")
+            )
+            for participant in conversation["participants"]:
+                base = f"/api/v2/conversations/{cid(n)}/participants/{participant['id']}"
+                if participant["purpose"] == "agent":
+                    await take(
+                        "wrapup", "AssignedWrapupCode", await s.get(f"{base}/wrapup", params={"provisional": "true"})
+                    )
+                    await take("wrapupcodes", "list[WrapupCode]", await s.get(f"{base}/wrapupcodes"))
+        pid, comm, _ = await s.agent(1)
+        await take(
+            "communication wrapup",
+            "AssignedWrapupCode",
+            await s.get(f"/api/v2/conversations/calls/{cid(1)}/participants/{pid}/communications/{comm}/wrapup"),
+        )
+        for first in (1, 26):
+            ids = ",".join(cid(n) for n in range(first, first + 25))
+            await take(
+                "analytics",
+                "AnalyticsConversationWithoutAttributesMultiGetResponse",
+                await s.get("/api/v2/analytics/conversations/details", params={"id": ids}),
+            )
+        await take(
+            "analytics one",
+            "AnalyticsConversationWithoutAttributes",
+            await s.get(f"/api/v2/analytics/conversations/{cid(1)}/details"),
+        )
+        query = {
+            "interval": "2026-03-01T00:00:00Z/2026-03-08T00:00:00Z",
+            "paging": {"pageSize": 100, "pageNumber": 1},
+            "segmentFilters": [{"type": "and", "predicates": [{"dimension": "wrapUpCode", "operator": "exists"}]}],
+        }
+        await take(
+            "analytics query",
+            "AnalyticsConversationQueryResponse",
+            await s.post("/api/v2/analytics/conversations/details/query", json=query),
+        )
+        await take("404", "ErrorBody", await s.get(f"/api/v2/conversations/{cid(99)}"))
+        await take("400", "ErrorBody", await s.wrapup(1, {"code": "Resolved"}))
+        await take("401", "ErrorBody", await client.get("/api/v2/routing/queues"))
+        readonly = await Session.login(client, "readonly-client", "readonly-secret")
+        await take("403", "ErrorBody", await readonly.wrapup(2, {"code": RESOLVED}))
+    return samples
+
+
+def test_every_emitted_key_and_enum_is_declared_by_the_sdk(demo_org: Org) -> None:
+    emu = make_emulator(demo_org)
+    samples = run(_collect(emu))
+    assert len(samples) > 100
+    api_client = sdk.ApiClient(host="http://unused.invalid")
+    problems: list[str] = []
+    for what, sdk_type, payload in samples:
+        _undeclared(payload, sdk_type, what, problems)
+        _outdated_enums(api_client._ApiClient__deserialize(payload, sdk_type), what, problems)
+    assert problems == []
+    # The walk above is only as good as its coverage: the rendered samples do hold the interesting parts.
+    text = json.dumps([payload for _, _, payload in samples])
+    for key in (
+        "afterCallWork",
+        "wrapUpCode",
+        "wrapUpNote",
+        "acwSkipped",
+        "socialExpressions",
+        "messagesSent",
+        "wrapupPrompt",
+        "acwSettings",
+        "nextUri",
+        "messageParams",
+        "provisional",
+    ):
+        assert f'"{key}"' in text, key

@@ -1,0 +1,141 @@
+"""The emulator on a real socket (uvicorn on 127.0.0.1, a free port) and the ``emulator`` command."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from tests.emulator.helpers import DEMO_ORG, RESOLVED, cid
+from wrapup_bridge.cli.emulator import build_config, emulator
+from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, FaultConfig, Org, derive_id
+
+PID, COMM = derive_id(cid(1), "agent"), derive_id(cid(1), "agent", "voice")
+WRAPUP = f"/api/v2/conversations/calls/{cid(1)}/participants/{PID}/communications/{COMM}/wrapup"
+
+
+def _login(client: httpx.Client) -> dict[str, str]:
+    response = client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, auth=("demo-client", "demo-secret")
+    )
+    assert response.status_code == 200
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_served_on_loopback(demo_org: Org) -> None:
+    emu = Emulator(demo_org)
+    with emu.serve() as base_url:
+        assert base_url.startswith("http://127.0.0.1:")
+        with httpx.Client(base_url=base_url) as client:
+            headers = _login(client)
+            conversation = client.get(f"/api/v2/conversations/{cid(1)}", headers=headers)
+            assert conversation.status_code == 200 and conversation.json()["id"] == cid(1)
+            assert conversation.headers["inin-ratelimit-allowed"] == "300"
+            assert client.post(WRAPUP, json={"code": RESOLVED}, headers=headers).status_code == 202
+        # Another client (as a test in another process would) reads the write log and the counters.
+        with httpx.Client(base_url=base_url) as other:
+            writes = other.get("/_emulator/writes").json()["writes"]
+            assert [w["code_id"] for w in writes] == [RESOLVED]
+            assert other.get("/_emulator/stats").json()["requests"]["POST /oauth/token"] == 1
+            assert other.post("/_emulator/reset").status_code == 200
+    assert emu.write_log == []
+
+
+@pytest.mark.parametrize("applied", [True, False])
+def test_dropped_connection_under_uvicorn(demo_org: Org, applied: bool) -> None:
+    config = EmulatorConfig(faults=FaultConfig(drop_ratio=1.0, drop_applied_ratio=1.0 if applied else 0.0))
+    emu = Emulator(demo_org, config)
+    with emu.serve() as base_url, httpx.Client(base_url=base_url) as client:
+        headers = _login(client)
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(WRAPUP, json={"code": RESOLVED}, headers=headers)
+        # The server is still fine after a drop.
+        assert client.get("/_emulator/stats").json()["faults"] == {"drop": 1}
+    assert [(r.code_id, r.dropped) for r in emu.write_log] == ([(RESOLVED, True)] if applied else [])
+
+
+def test_build_config_layers_switches_over_the_file_section() -> None:
+    base = EmulatorConfig(overwrite="reject", faults=FaultConfig(seed=4, drop_ratio=0.1))
+    config = build_config(
+        base,
+        {
+            "rate_limit": 10,
+            "window": 5.0,
+            "seed": 9,
+            "burst_429": "10:2:3",
+            "queue_codes": False,
+            "rejection_status": "422",
+            "session_is_communication": False,
+        },
+    )
+    assert config.overwrite == "reject" and config.rate_limit == 10 and config.rate_window_seconds == 5.0
+    assert config.queue_codes_enforced is False and config.rejection_status == 422
+    assert config.analytics_session_is_communication is False
+    assert config.faults.seed == 9 and config.faults.drop_ratio == 0.1
+    assert config.faults.burst_429 is not None and config.faults.burst_429.retry_after_seconds == 3
+    assert build_config(None, {"rate_limit": 0}).rate_limit is None
+    assert build_config(None, {}) == EmulatorConfig()
+
+
+def test_command_reports_bad_input_with_exit_code_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(emulator, ["--org", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2 and "cannot read the file" in missing.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        textwrap.dedent("""\
+        divisions: [{id: 48ddf357-eb7e-4766-9706-7cc07753a7de, name: Home}]
+        queues: [{id: e0284275-ec9b-4fde-a99c-648c9c1726bc, name: Billing, wrapup_codes: [Nope]}]
+        """),
+        encoding="utf-8",
+    )
+    result = runner.invoke(emulator, ["--org", str(bad)])
+    assert result.exit_code == 2 and "bad.yaml:2: queues[0].wrapup_codes[0]: no wrap-up code" in result.output
+    burst = runner.invoke(emulator, ["--org", str(DEMO_ORG), "--burst-429", "often"])
+    assert burst.exit_code == 2 and "EVERY:LENGTH" in burst.output
+
+
+def test_command_serves_until_interrupted() -> None:
+    command = [
+        sys.executable,
+        "-c",
+        "from wrapup_bridge.cli.emulator import emulator; emulator()",
+        "--org",
+        str(DEMO_ORG),
+        "--port",
+        "0",
+        "--seed",
+        "3",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(banner)
+        assert "Genesys Cloud EMULATOR" in text and "NOT Genesys Cloud" in text
+        assert "demo-client / demo-secret" in text and "readonly-client / readonly-secret" in text
+        base_url = next(line.split()[2] for line in banner if line.strip().startswith("base URL"))
+        with httpx.Client(base_url=base_url) as client:
+            headers = _login(client)
+            assert client.get("/api/v2/routing/queues", headers=headers).status_code == 200
+            stats = json.loads(client.get("/_emulator/stats").text)
+            assert stats["requests"]["GET /api/v2/routing/queues"] == 1
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "emulator stopped after 2 requests" in out

@@ -1,0 +1,109 @@
+"""The emulator's behaviour switches.
+
+Several Genesys Cloud behaviours that decide whether a wrap-up write succeeds are UNSURE in every public
+source (see reference/genesys-cloud-api.md). The emulator must not pick one answer for them: each gets a switch
+here so the tool can be tested against every possibility, and the defaults are the permissive reading.
+Faults are seeded so that a failing run can be replayed exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["Burst429", "EmulatorConfig", "FaultConfig"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Burst429(_Strict):
+    """A recurring storm of 429s: after every ``every`` requests, the next ``length`` requests are refused."""
+
+    every: int = Field(ge=1, description="Requests served between two bursts")
+    length: int = Field(ge=1, description="Consecutive requests refused with 429 in each burst")
+    retry_after_seconds: int | None = Field(
+        default=1, ge=0, description="Retry-After sent with the burst's 429s; None sends no Retry-After"
+    )
+
+
+class FaultConfig(_Strict):
+    """Injected failures for /api/v2 calls (never /oauth/token or /_emulator); the same seed, the same faults."""
+
+    seed: int = 0
+    error_5xx_ratio: float = Field(default=0.0, ge=0.0, le=1.0, description="Share of calls answered 500/503")
+    burst_429: Burst429 | None = None
+    latency_ms: float = Field(default=0.0, ge=0.0, description="Fixed delay added to every call")
+    latency_jitter_ms: float = Field(default=0.0, ge=0.0, description="Extra uniform random delay, 0..jitter")
+    drop_ratio: float = Field(default=0.0, ge=0.0, le=1.0, description="Share of calls whose connection drops")
+    drop_applied_ratio: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of dropped calls that were processed (a write applied) before the connection dropped",
+    )
+    token_ttl_seconds: int | None = Field(
+        default=None, ge=1, description="Overrides every OAuth client's token lifetime, to force expiry mid-run"
+    )
+
+    @property
+    def active(self) -> bool:
+        """True when any fault can happen; a fault-free emulator skips the random draws entirely."""
+        return bool(
+            self.error_5xx_ratio or self.burst_429 or self.latency_ms or self.latency_jitter_ms or self.drop_ratio
+        )
+
+
+class EmulatorConfig(_Strict):
+    """One switch per UNSURE Genesys rule, plus rate limiting and faults."""
+
+    queue_codes_enforced: bool = Field(
+        default=True, description="A written code must be assigned to the participant's queue"
+    )
+    late_write_window_seconds: float | None = Field(
+        default=None,
+        ge=0.0,
+        description="None: writes accepted any time after the conversation (or the agent's ACW) ended; "
+        "a number: writes rejected once that many seconds have passed since then",
+    )
+    overwrite: Literal["allow", "reject"] = Field(
+        default="allow", description="allow: a second code replaces the first; reject: a different code is refused"
+    )
+    rejection_status: Literal[400, 409, 422] = Field(default=400, description="HTTP status of wrap-up rule rejections")
+    client_credentials_may_wrapup: bool = Field(
+        default=True, description="False: wrap-up writes with a client-credentials token get 403"
+    )
+    division_access_enforced: bool = Field(
+        default=True,
+        description="A client limited to some divisions may not see or apply codes of other divisions",
+    )
+    analytics_session_is_communication: bool = Field(
+        default=True, description="Analytics sessionId equals the conversation API's communication id"
+    )
+    analytics_lag_seconds: float = Field(
+        default=0.0, ge=0.0, description="How long an accepted write takes to show in analytics"
+    )
+    analytics_max_ids: int | None = Field(
+        default=100, ge=1, description="Most ids one GET analytics/conversations/details accepts (400 beyond)"
+    )
+    unset_wrapup_get: Literal["empty", "not_found"] = Field(
+        default="empty", description="What GET .../wrapup answers when no wrap-up is set: 200 {} or 404"
+    )
+    retry_after_on_429: bool = Field(default=True, description="Rate-limit 429s carry a Retry-After header")
+    expired_token_code: Literal["bad.credentials", "credentials.expired"] = Field(
+        default="bad.credentials", description="Error code of the 401 for an expired token"
+    )
+    rate_limit: int | None = Field(
+        default=300, ge=1, description="Requests allowed per token per window; None disables rate limiting"
+    )
+    rate_window_seconds: float = Field(default=60.0, gt=0.0)
+    max_page_size: int = Field(default=500, ge=1, description="Largest pageSize accepted by listing endpoints")
+    faults: FaultConfig = FaultConfig()
+
+    @model_validator(mode="after")
+    def _page_size_fits_defaults(self) -> EmulatorConfig:
+        if self.max_page_size < 25:
+            raise ValueError("max_page_size must be at least 25, the default page size of every listing")
+        return self

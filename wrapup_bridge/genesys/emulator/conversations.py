@@ -1,0 +1,165 @@
+"""Handlers for the conversation endpoints: read a conversation, read and write a participant's wrap-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wrapup_bridge.core.disposition import Media
+from wrapup_bridge.core.outcome import MEDIA_PATHS
+from wrapup_bridge.genesys.emulator.errors import ApiError
+from wrapup_bridge.genesys.emulator.gateway import Call
+from wrapup_bridge.genesys.emulator.render import assigned_wrapup_json, conversation_json, wrapupcode_json
+from wrapup_bridge.genesys.emulator.state import CommunicationState, ConversationState, ParticipantState, WrapupState
+from wrapup_bridge.genesys.emulator.writes import (
+    apply_skip,
+    apply_wrapup,
+    disconnect,
+    parse_participant_update,
+    parse_wrapup_input,
+)
+
+__all__ = [
+    "MEDIA_BY_SEGMENT",
+    "get_communication_wrapup",
+    "get_conversation",
+    "get_participant_wrapup",
+    "get_participant_wrapupcodes",
+    "patch_participant",
+    "post_communication_wrapup",
+]
+
+#: Path segment (calls, callbacks, ...) -> media.
+MEDIA_BY_SEGMENT: dict[str, Media] = {segment: media for media, segment in MEDIA_PATHS.items()}
+
+
+def _conversation(call: Call) -> ConversationState:
+    conversation_id = call.params["conversationId"]
+    conversation = call.runtime.conversations.get(conversation_id.lower())
+    if conversation is None:
+        raise ApiError.not_found(f"Conversation {conversation_id}", conversation_id)
+    return conversation
+
+
+def _participant(call: Call, conversation: ConversationState) -> ParticipantState:
+    participant_id = call.params["participantId"]
+    participant = conversation.participant_by_id.get(participant_id.lower())
+    if participant is None:
+        raise ApiError.not_found(f"Participant {participant_id} of conversation {conversation.id}", participant_id)
+    return participant
+
+
+def _media(call: Call) -> Media | None:
+    segment = call.params.get("media")
+    return None if segment is None else MEDIA_BY_SEGMENT[segment]
+
+
+def _locate(call: Call) -> tuple[ConversationState, ParticipantState]:
+    """Conversation and participant of the path; a media path needs a communication of that media."""
+    conversation = _conversation(call)
+    participant = _participant(call, conversation)
+    media = _media(call)
+    if media is not None and participant.communication(media) is None:
+        raise ApiError(
+            404,
+            "not.found",
+            f"Participant {participant.id} has no {call.params['media']} communication in conversation "
+            f"{conversation.id}",
+            entity_id=participant.id,
+        )
+    return conversation, participant
+
+
+def _communication(call: Call, conversation: ConversationState, participant: ParticipantState) -> CommunicationState:
+    communication_id = call.params["communicationId"]
+    found = conversation.communication_by_id.get(communication_id.lower())
+    if found is None or found[0] is not participant:
+        raise ApiError.not_found(f"Communication {communication_id} of participant {participant.id}", communication_id)
+    communication = found[1]
+    media = _media(call)
+    if media is not None and communication.media is not media:
+        raise ApiError(
+            404,
+            "not.found",
+            f"Communication {communication.id} is a {MEDIA_PATHS[communication.media]} communication, "
+            f"not one of {call.params['media']}",
+            entity_id=communication.id,
+        )
+    return communication
+
+
+def _wrapup_answer(call: Call, wrapup: WrapupState | None, what: str) -> tuple[int, Any]:
+    provisional = call.request.query_params.get("provisional", "false").lower() == "true"
+    if wrapup is not None and (provisional or not wrapup.provisional):
+        return 200, assigned_wrapup_json(wrapup)
+    if call.runtime.config.unset_wrapup_get == "not_found":
+        raise ApiError.not_found(f"Wrap-up of {what}")
+    return 200, {}
+
+
+async def get_conversation(call: Call) -> tuple[int, Any]:
+    """GET /api/v2/conversations/{conversationId}."""
+    conversation = _conversation(call)
+    return 200, conversation_json(conversation, call.runtime.directory)
+
+
+async def get_participant_wrapup(call: Call) -> tuple[int, Any]:
+    """GET /api/v2/conversations[/{media}]/{conversationId}/participants/{participantId}/wrapup."""
+    _, participant = _locate(call)
+    return _wrapup_answer(call, participant.wrapup, f"participant {participant.id}")
+
+
+async def get_participant_wrapupcodes(call: Call) -> tuple[int, Any]:
+    """GET .../participants/{participantId}/wrapupcodes: the codes of the participant's queue, by name."""
+    _, participant = _locate(call)
+    directory = call.runtime.directory
+    queue = directory.queues.by_id.get(participant.queue_id) if participant.queue_id else None
+    if queue is None:
+        return 200, []
+    codes = sorted((directory.codes.by_id[c] for c in queue.code_ids), key=lambda c: (c.name.casefold(), c.id))
+    return 200, [wrapupcode_json(code, directory) for code in codes]
+
+
+async def get_communication_wrapup(call: Call) -> tuple[int, Any]:
+    """GET /api/v2/conversations/{media}/{cid}/participants/{pid}/communications/{commId}/wrapup."""
+    conversation, participant = _locate(call)
+    communication = _communication(call, conversation, participant)
+    return _wrapup_answer(call, communication.wrapup, f"communication {communication.id}")
+
+
+def _writes_allowed(call: Call) -> None:
+    if not call.runtime.config.client_credentials_may_wrapup:
+        raise ApiError(
+            403,
+            "not.authorized",
+            "A client-credentials token acts as no user and cannot set wrap-up for an agent's participant",
+        )
+
+
+async def post_communication_wrapup(call: Call) -> tuple[int, Any]:
+    """POST /api/v2/conversations/{media}/{cid}/participants/{pid}/communications/{commId}/wrapup: 202, no body."""
+    _writes_allowed(call)
+    body = await call.json_body()
+    wrapup = parse_wrapup_input(body)
+    conversation, participant = _locate(call)
+    communication = _communication(call, conversation, participant)
+    apply_wrapup(call, conversation, participant, communication, wrapup, body)
+    return 202, None
+
+
+async def patch_participant(call: Call) -> tuple[int, Any]:
+    """PATCH /api/v2/conversations[/{media}]/{cid}/participants/{pid} with a MediaParticipantRequest: 202."""
+    body = await call.json_body()
+    update = parse_participant_update(body)
+    if update.wrapup is not None or update.wrapup_skipped:
+        _writes_allowed(call)
+    conversation, participant = _locate(call)
+    if update.state == "disconnected":
+        disconnect(call, participant)
+    if update.wrapup is not None:
+        communication = participant.communication(_media(call))
+        if communication is None:
+            raise ApiError.not_found(f"A communication of participant {participant.id}", participant.id)
+        apply_wrapup(call, conversation, participant, communication, update.wrapup, body)
+    elif update.wrapup_skipped:
+        apply_skip(call, conversation, participant, body)
+    return 202, None

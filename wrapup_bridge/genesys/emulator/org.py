@@ -1,0 +1,128 @@
+"""Load an org file: parse YAML, validate its shape, resolve its references, expand its conversations.
+
+Every problem is reported at once, each with the key path and the line it is on, because an org file is
+written by hand and a fix-one-rerun loop over 50 conversations is miserable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from wrapup_bridge.genesys.emulator.config import EmulatorConfig
+from wrapup_bridge.genesys.emulator.directory import Directory, Problem, build_directory
+from wrapup_bridge.genesys.emulator.expand import expand_conversations
+from wrapup_bridge.genesys.emulator.orgfile import UNION_TAGS, OrgSpec
+from wrapup_bridge.genesys.emulator.state import ConversationState
+from wrapup_bridge.genesys.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
+
+__all__ = ["Org", "OrgFileError", "OrgProblem", "build_org", "load_org", "parse_org"]
+
+
+@dataclass(frozen=True)
+class OrgProblem:
+    """One thing wrong with an org file: where (key path, line) and what."""
+
+    path: KeyPath
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        line = f"line {self.line}: " if self.line is not None else ""
+        path = f"{format_path(self.path)}: " if self.path else ""
+        return f"{line}{path}{self.message}"
+
+    def located(self, source: str) -> str:
+        """``file:line: path: message``, the form editors and terminals link to."""
+        line = f"{self.line}:" if self.line is not None else ""
+        path = f" {format_path(self.path)}:" if self.path else ""
+        return f"{source}:{line}{path} {self.message}"
+
+
+class OrgFileError(ValueError):
+    """The org file cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, source: str, problems: list[OrgProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        listing = "\n".join(f"  {p.located(source)}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s) in the org file:\n{listing}")
+
+
+@dataclass(frozen=True)
+class Org:
+    """A loaded org: the validated file, its catalog indexes and its conversations in their initial state."""
+
+    spec: OrgSpec
+    directory: Directory
+    conversations: dict[str, ConversationState]
+    source: str = "<org>"
+
+    @property
+    def emulator_config(self) -> EmulatorConfig | None:
+        """The file's optional ``emulator:`` section."""
+        return self.spec.emulator
+
+    def fresh_conversations(self) -> dict[str, ConversationState]:
+        """A private, mutable copy of the initial conversations (the emulator's state after a reset)."""
+        return {cid: conversation.clone() for cid, conversation in self.conversations.items()}
+
+
+def load_org(path: str | Path) -> Org:
+    """Read and validate the org file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OrgFileError(str(path), [OrgProblem((), None, f"cannot read the file: {exc.strerror or exc}")]) from exc
+    return parse_org(text, source=str(path))
+
+
+def parse_org(text: str, source: str = "<org>") -> Org:
+    """Validate an org file given as YAML text; ``source`` names it in errors."""
+    try:
+        data, lines = load_yaml_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise OrgFileError(source, [OrgProblem((), line, f"not valid YAML: {exc}")]) from exc
+    if not isinstance(data, dict):
+        raise OrgFileError(
+            source, [OrgProblem((), 1, "the org file must be a mapping with divisions, wrapup_codes, ...")]
+        )
+    try:
+        spec = OrgSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = [_from_pydantic(err, lines) for err in exc.errors(include_url=False)]
+        raise OrgFileError(source, problems) from exc
+    return build_org(spec, source, lines)
+
+
+def build_org(spec: OrgSpec, source: str = "<org>", lines: dict[KeyPath, int] | None = None) -> Org:
+    """Index and expand a validated ``spec`` (benchmarks build large orgs in code rather than in YAML)."""
+    directory, found = build_directory(spec)
+    conversations, more = expand_conversations(spec, directory)
+    found.extend(more)
+    if found:
+        raise OrgFileError(source, [_located(p, lines or {}) for p in found])
+    return Org(spec=spec, directory=directory, conversations=conversations, source=source)
+
+
+def _located(problem: Problem, lines: dict[KeyPath, int]) -> OrgProblem:
+    path, message = problem
+    return OrgProblem(path, line_of(path, lines), message)
+
+
+def _from_pydantic(err: object, lines: dict[KeyPath, int]) -> OrgProblem:
+    assert isinstance(err, dict)
+    loc: KeyPath = tuple(part for part in err.get("loc", ()) if part not in UNION_TAGS)
+    message = str(err.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        message = "unknown key (check its spelling and indentation)"
+    elif err.get("type") == "missing":
+        message = "required key is missing"
+    return OrgProblem(loc, line_of(loc, lines), message)

@@ -1,0 +1,353 @@
+"""The org file: what an emulated Genesys Cloud org contains, as validated YAML.
+
+The file is ours, so its own keys are snake_case; the *full* conversation form mirrors Genesys's
+Conversation/Participant JSON (camelCase) so an odd case seen in a real org can be pasted in almost as is.
+Shape checks live here; references between sections (a queue's codes, a conversation's agent) are checked
+when the org is indexed (see ``directory``), and both report the key path and line of each problem.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+from wrapup_bridge.core.disposition import Media, is_genesys_id
+from wrapup_bridge.genesys.emulator.config import EmulatorConfig
+
+__all__ = [
+    "MEDIA_ARRAYS",
+    "AcwSpec",
+    "AfterCallWorkSpec",
+    "CommunicationSpec",
+    "CompactConversationSpec",
+    "ConversationSpec",
+    "DivisionSpec",
+    "FullConversationSpec",
+    "OAuthClientSpec",
+    "OrgSpec",
+    "ParticipantSpec",
+    "QueueSpec",
+    "UserSpec",
+    "WrapupCodeSpec",
+    "WrapupSpec",
+    "is_system_code",
+]
+
+
+def _genesys_id(value: str) -> str:
+    if not is_genesys_id(value):
+        raise ValueError(f"{value!r} is not a Genesys id (expected a UUID)")
+    return value.lower()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+GenesysId = Annotated[str, AfterValidator(_genesys_id)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]
+
+_PERMISSION_RE = re.compile(r"^(\*|[A-Za-z][A-Za-z0-9]*)(:(\*|[A-Za-z][A-Za-z0-9]*)){2}$")
+_SYSTEM_CODE_RE = re.compile(r"^ININ-[A-Z0-9-]+$")
+
+
+def _permission(value: str) -> str:
+    if not _PERMISSION_RE.match(value):
+        raise ValueError(f"{value!r} is not a permission of the form domain:entity:action (e.g. routing:queue:view)")
+    return value
+
+
+Permission = Annotated[str, AfterValidator(_permission)]
+
+#: Media -> the Participant array that holds its communications in GET /api/v2/conversations/{id}.
+MEDIA_ARRAYS: dict[Media, str] = {
+    Media.VOICE: "calls",
+    Media.CALLBACK: "callbacks",
+    Media.EMAIL: "emails",
+    Media.MESSAGE: "messages",
+    Media.SOCIAL: "socialExpressions",
+    Media.VIDEO: "videos",
+}
+
+Purpose = Literal[
+    "acd", "agent", "api", "botflow", "campaign", "customer", "dialer", "external", "fax", "group", "inbound",
+    "ivr", "manual", "outbound", "station", "user", "voicemail", "voicesurveyflow", "workflow",
+]  # fmt: skip
+MessageType = Literal[
+    "apple", "facebook", "instagram", "kakao", "line", "open", "sms", "telegram", "twitter", "webmessaging",
+    "whatsapp", "unknown",
+]  # fmt: skip
+DisconnectType = Literal[
+    "endpoint", "endpoint.donotdisturb", "client", "system", "timeout", "transfer", "transfer.conference",
+    "transfer.consult", "transfer.donotdisturb", "transfer.forward", "transfer.noanswer", "transfer.notavailable",
+    "transport.failure", "error", "peer", "other", "spam", "uncallable", "inactivity", "session.expired",
+    "takeover",
+]  # fmt: skip
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DivisionSpec(_Strict):
+    id: GenesysId
+    name: Text
+
+
+class WrapupCodeSpec(_Strict):
+    id: GenesysId
+    name: Text
+    division: Text | None = Field(default=None, description="Division id or name; default: the first division")
+    description: str | None = None
+    date_created: UtcTime | None = None
+
+
+class AcwSpec(_Strict):
+    """A queue's after-call-work setting (Queue.acwSettings)."""
+
+    wrapup_prompt: Literal[
+        "MANDATORY", "OPTIONAL", "MANDATORY_TIMEOUT", "MANDATORY_FORCED_TIMEOUT", "AGENT_REQUESTED"
+    ] = "MANDATORY_TIMEOUT"
+    timeout_ms: int | None = Field(default=60_000, ge=1_000, le=3_600_000)
+
+    @model_validator(mode="after")
+    def _timeout_only_where_genesys_allows(self) -> AcwSpec:
+        if self.timeout_ms is not None and self.wrapup_prompt in ("MANDATORY", "OPTIONAL"):
+            raise ValueError(
+                f"timeout_ms can only be used with AGENT_REQUESTED, MANDATORY_TIMEOUT or MANDATORY_FORCED_TIMEOUT "
+                f"(wrapup_prompt is {self.wrapup_prompt}); set timeout_ms: null"
+            )
+        return self
+
+
+class QueueSpec(_Strict):
+    id: GenesysId
+    name: Text
+    division: Text | None = None
+    description: str | None = None
+    wrapup_codes: list[Text] = Field(default_factory=list, description="Assigned codes, by id or name")
+    acw: AcwSpec = AcwSpec()
+
+
+class UserSpec(_Strict):
+    id: GenesysId
+    name: Text
+    email: Text | None = None
+    username: Text | None = None
+    division: Text | None = None
+
+
+class OAuthClientSpec(_Strict):
+    """A client-credentials OAuth client and the permissions its roles grant."""
+
+    client_id: Text
+    client_secret: Text
+    name: str | None = None
+    permissions: list[Permission] = Field(default_factory=list)
+    divisions: list[Text] | None = Field(default=None, description="Division ids or names; None: every division")
+    token_ttl_seconds: int = Field(default=86_400, ge=300, le=172_800)
+
+
+# --- conversations -------------------------------------------------------------------------------------------
+
+
+class CompactConversationSpec(_Strict):
+    """One conversation the common way: a customer, the queue, at most one agent, one communication each."""
+
+    id: GenesysId
+    media: Media
+    queue: Text
+    agent: Text | None = Field(default=None, description="User id, email, username or name; null: no agent")
+    customer: Text | None = Field(default=None, description="The customer's address (tel:+1..., an email, ...)")
+    direction: Literal["inbound", "outbound"] = "inbound"
+    start: UtcTime
+    end: UtcTime | None = Field(default=None, description="null: the conversation is still active")
+    wrapup: Text | None = Field(default=None, description="Code id or name (or ININ-* system code) already applied")
+    wrapup_notes: str | None = None
+    wrapup_skipped: bool = False
+    acw_end: UtcTime | None = None
+    message_type: MessageType | None = None
+    subject: str | None = None
+    external_tag: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CompactConversationSpec:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("end is before start")
+        if self.acw_end is not None and (self.end is None or self.acw_end < self.end):
+            raise ValueError("acw_end needs an end and cannot be before it")
+        if (self.wrapup is not None or self.wrapup_skipped) and self.agent is None:
+            raise ValueError("a wrap-up (or wrapup_skipped) needs an agent: only agent participants carry one")
+        if self.wrapup is not None and self.wrapup_skipped:
+            raise ValueError("wrapup and wrapup_skipped are exclusive")
+        if self.message_type is not None and self.media is not Media.MESSAGE:
+            raise ValueError("message_type is only for media: message")
+        if self.subject is not None and self.media is not Media.EMAIL:
+            raise ValueError("subject is only for media: email")
+        return self
+
+
+class WrapupSpec(_Strict):
+    """Genesys's Wrapup model; ``code`` may also be a code name or an ININ-* system code here."""
+
+    code: Text
+    notes: str | None = None
+    tags: list[str] | None = None
+    durationSeconds: int | None = Field(default=None, ge=0)
+    endTime: UtcTime | None = None
+    provisional: bool = False
+
+
+class AfterCallWorkSpec(_Strict):
+    startTime: UtcTime | None = None
+    endTime: UtcTime | None = None
+    state: Literal["unknown", "notApplicable", "skipped", "pending", "complete"]
+
+
+CallState = Literal[
+    "alerting", "dialing", "contacting", "offering", "connected", "disconnected", "terminated", "converting",
+    "uploading", "transmitting", "none",
+]  # fmt: skip
+CallbackState = Literal[
+    "alerting", "dialing", "contacting", "offering", "connected", "disconnected", "terminated", "scheduled", "none"
+]
+EmailState = Literal["alerting", "connected", "disconnected", "none", "parked", "transmitting"]
+MessageState = Literal["alerting", "connected", "parked", "disconnected"]
+OtherState = Literal["alerting", "dialing", "contacting", "offering", "connected", "disconnected", "terminated", "none"]
+
+
+class CommunicationSpec(_Strict):
+    """What every entry of a participant's communication arrays has; the media subclasses add the state enum."""
+
+    id: GenesysId | None = Field(default=None, description="Default: derived from the conversation id and position")
+    state: str
+    initialState: str | None = None
+    direction: Literal["inbound", "outbound"] | None = None
+    connectedTime: UtcTime | None = None
+    disconnectedTime: UtcTime | None = None
+    disconnectType: DisconnectType | None = None
+    provider: str | None = None
+    afterCallWork: AfterCallWorkSpec | None = None
+    afterCallWorkRequired: bool | None = None
+    wrapup: WrapupSpec | None = None
+
+
+class CallSpec(CommunicationSpec):
+    state: CallState
+    initialState: CallState | None = None
+
+
+class CallbackSpec(CommunicationSpec):
+    state: CallbackState
+    initialState: CallbackState | None = None
+
+
+class EmailSpec(CommunicationSpec):
+    state: EmailState
+    initialState: EmailState | None = None
+    subject: str | None = None
+
+
+class MessageSpec(CommunicationSpec):
+    state: MessageState
+    initialState: MessageState | None = None
+    type: MessageType | None = None
+
+
+class SocialSpec(CommunicationSpec):
+    state: OtherState
+    initialState: OtherState | None = None
+
+
+class VideoSpec(CommunicationSpec):
+    state: OtherState
+    initialState: OtherState | None = None
+
+
+class ParticipantSpec(_Strict):
+    """Genesys's Participant model (the subset the emulator keeps)."""
+
+    id: GenesysId | None = Field(default=None, description="Default: derived from the conversation id and position")
+    purpose: Purpose
+    name: str | None = None
+    userId: Text | None = Field(default=None, description="User id, email, username or name")
+    queueId: Text | None = Field(default=None, description="Queue id or name")
+    startTime: UtcTime | None = None
+    endTime: UtcTime | None = None
+    connectedTime: UtcTime | None = None
+    address: str | None = None
+    ani: str | None = None
+    dnis: str | None = None
+    wrapupRequired: bool | None = None
+    wrapupPrompt: Literal["mandatory", "optional", "agentRequested", "timeout", "forcedTimeout"] | None = None
+    wrapupTimeoutMs: int | None = Field(default=None, ge=0)
+    wrapupSkipped: bool | None = None
+    wrapup: WrapupSpec | None = None
+    startAcwTime: UtcTime | None = None
+    endAcwTime: UtcTime | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    calls: list[CallSpec] = Field(default_factory=list)
+    callbacks: list[CallbackSpec] = Field(default_factory=list)
+    emails: list[EmailSpec] = Field(default_factory=list)
+    messages: list[MessageSpec] = Field(default_factory=list)
+    socialExpressions: list[SocialSpec] = Field(default_factory=list)
+    videos: list[VideoSpec] = Field(default_factory=list)
+
+
+class FullConversationSpec(_Strict):
+    """A conversation spelled out as Genesys's Conversation JSON: several agents, transfers, two communications."""
+
+    id: GenesysId
+    startTime: UtcTime
+    endTime: UtcTime | None = None
+    address: str | None = None
+    externalTag: str | None = None
+    participants: list[ParticipantSpec] = Field(min_length=1)
+
+
+def _conversation_form(value: Any) -> str:
+    if isinstance(value, dict):
+        return "full" if "participants" in value else "compact"
+    return "full" if hasattr(value, "participants") else "compact"
+
+
+ConversationSpec = Annotated[
+    Annotated[CompactConversationSpec, Tag("compact")] | Annotated[FullConversationSpec, Tag("full")],
+    Discriminator(_conversation_form),
+]
+
+#: Tags that pydantic adds to error locations of the conversation union; not keys of the file.
+UNION_TAGS = frozenset({"compact", "full"})
+
+
+class OrgSpec(_Strict):
+    """A whole org file."""
+
+    name: str = "Emulated org"
+    divisions: list[DivisionSpec] = Field(min_length=1)
+    wrapup_codes: list[WrapupCodeSpec] = Field(default_factory=list)
+    queues: list[QueueSpec] = Field(default_factory=list)
+    users: list[UserSpec] = Field(default_factory=list)
+    oauth_clients: list[OAuthClientSpec] = Field(default_factory=list)
+    conversations: list[ConversationSpec] = Field(default_factory=list)
+    emulator: EmulatorConfig | None = None
+
+
+def is_system_code(value: str) -> bool:
+    """ININ-WRAP-UP-TIMEOUT and friends: codes Genesys stamps itself, which are not catalog entries."""
+    return bool(_SYSTEM_CODE_RE.match(value))

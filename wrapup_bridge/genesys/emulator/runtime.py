@@ -1,0 +1,147 @@
+"""Everything one running emulator holds: the org, its live conversations, tokens, the write log and counters.
+
+One lock guards the mutable parts, because the app runs on uvicorn's thread while a test reads the write
+log from its own; request handling itself is single-threaded (one event loop), so the lock is never contended
+for long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from wrapup_bridge.genesys.emulator.config import EmulatorConfig
+from wrapup_bridge.genesys.emulator.directory import OAuthClient
+from wrapup_bridge.genesys.emulator.faults import FaultPlan
+from wrapup_bridge.genesys.emulator.org import Org
+from wrapup_bridge.genesys.emulator.render import iso
+from wrapup_bridge.genesys.emulator.state import ConversationState
+
+__all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class WriteRecord:
+    """One wrap-up write the emulator accepted (and applied)."""
+
+    time: datetime
+    method: str
+    path: str
+    conversation_id: str
+    participant_id: str
+    communication_id: str | None
+    code_id: str | None
+    body: Any
+    client_id: str
+    #: True when the connection was dropped after the write was applied: the client saw an error.
+    dropped: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": iso(self.time),
+            "method": self.method,
+            "path": self.path,
+            "conversation_id": self.conversation_id,
+            "participant_id": self.participant_id,
+            "communication_id": self.communication_id,
+            "code_id": self.code_id,
+            "body": self.body,
+            "client_id": self.client_id,
+            "dropped": self.dropped,
+        }
+
+
+@dataclass
+class Token:
+    """An access token and its rate-limit window."""
+
+    value: str
+    client: OAuthClient
+    issued_at: float
+    expires_at: float
+    window_start: float = 0.0
+    window_count: int = 0
+
+
+@dataclass
+class Stats:
+    """Request counters by endpoint ("GET /api/v2/routing/wrapupcodes") and status."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    throttled: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def count(self, endpoint: str, status: int) -> None:
+        self.requests[endpoint] += 1
+        self.statuses.setdefault(endpoint, Counter())[status] += 1
+        if status == 429:
+            self.throttled += 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": sum(self.requests.values()),
+            "requests": dict(self.requests),
+            "statuses": {endpoint: {str(s): n for s, n in c.items()} for endpoint, c in self.statuses.items()},
+            "throttled": self.throttled,
+            "faults": dict(self.faults),
+        }
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+class Runtime:
+    """The state of one emulator instance."""
+
+    def __init__(
+        self, org: Org, config: EmulatorConfig, *, clock: Clock = time.time, sleep: Sleep = _asyncio_sleep
+    ) -> None:
+        self.org = org
+        self.directory = org.directory
+        self.config = config
+        self.clock = clock
+        self.sleep = sleep
+        self.lock = threading.RLock()
+        self.tokens: dict[str, Token] = {}
+        self.faults = FaultPlan(config.faults)
+        self.conversations: dict[str, ConversationState] = {}
+        self.write_log: list[WriteRecord] = []
+        self.stats = Stats()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the org file's state: conversations, write log, counters, rate windows, fault sequence.
+
+        Issued tokens stay valid, so a client in another process can carry on after a reset.
+        """
+        with self.lock:
+            self.conversations = self.org.fresh_conversations()
+            self.write_log = []
+            self.stats = Stats()
+            self.faults.reset()
+            for token in self.tokens.values():
+                token.window_start, token.window_count = 0.0, 0
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    def issue_token(self, client: OAuthClient) -> Token:
+        """A new access token for ``client``; the fault config may shorten its life."""
+        now = self.clock()
+        ttl = self.config.faults.token_ttl_seconds or client.token_ttl_seconds
+        token = Token(secrets.token_urlsafe(32), client, issued_at=now, expires_at=now + ttl)
+        with self.lock:
+            self.tokens[token.value] = token
+        return token
