@@ -7,6 +7,7 @@ and the library import stay fast. Exit codes: 0 all good, 1 problems found, 2 us
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 import click
@@ -20,7 +21,16 @@ COMMANDS: dict[str, str] = {
     "demo": "wrapup_bridge.cli.demo:demo",
     "doctor": "wrapup_bridge.cli.doctor:doctor",
     "emulator": "wrapup_bridge.cli.emulator:emulator",
+    "catalog": "wrapup_bridge.cli.catalog:catalog",
+    "replay": "wrapup_bridge.cli.replay:replay",
+    "serve": "wrapup_bridge.cli.serve:serve",
+    "outbox": "wrapup_bridge.cli.outbox:outbox",
 }
+
+
+def _module_exists(name: str) -> bool:
+    """Commands whose module is not in this installation are left out (optional parts), not a crash of --help."""
+    return importlib.util.find_spec(name) is not None
 
 
 class LazyGroup(click.Group):
@@ -31,10 +41,11 @@ class LazyGroup(click.Group):
         self.lazy = dict(lazy or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.lazy})
+        available = {name for name, target in self.lazy.items() if _module_exists(target.partition(":")[0])}
+        return sorted({*super().list_commands(ctx), *available})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy:
+        if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name].partition(":")[0]):
             module_name, _, attr = self.lazy[cmd_name].partition(":")
             command = getattr(importlib.import_module(module_name), attr)
             if not isinstance(command, click.Command):
