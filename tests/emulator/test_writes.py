@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import EXAMPLES
 from tests.emulator.helpers import (
     BILLING,
     EMEA,
@@ -450,3 +453,28 @@ def test_write_log_control_endpoint_and_reset(demo_org: Org) -> None:
 
     run(go())
     assert emu.write_log == []
+
+
+def test_journal_keeps_accepted_wrapups_across_restarts(tmp_path: Path) -> None:
+    """The demo's second run must see what the first applied: the emulator keeps writes in a journal file."""
+    journal = tmp_path / "state.jsonl"
+    first = Emulator.from_file(EXAMPLES / "demo-org.yaml", journal=journal)
+    conversation = first.runtime.conversations["c0ffee00-0000-4000-8000-000000000001"]
+    agent = next(p for p in conversation.participants if p.is_agent)
+    comm = agent.communications[0]
+    token = first.token_for("demo-client")
+
+    async def write() -> int:
+        async with first.async_client(headers={"Authorization": f"Bearer {token}"}) as http:
+            response = await http.post(
+                f"/api/v2/conversations/calls/{conversation.id}/participants/{agent.id}/communications/{comm.id}/wrapup",
+                json={"code": "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41", "name": "Payment Taken"},
+            )
+            return response.status_code
+
+    assert asyncio.run(write()) == 202
+    second = Emulator.from_file(EXAMPLES / "demo-org.yaml", journal=journal)
+    assert second.restored == 1
+    restored = second.runtime.conversations[conversation.id].participant_by_id[agent.id]
+    assert restored.wrapup is not None and restored.wrapup.code == "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"
+    assert second.write_log == []  # the log is this run's writes; the journal is the state

@@ -125,7 +125,13 @@ def _describe(config: EmulatorConfig) -> str:
 @click.option("--jitter-ms", type=click.FloatRange(min=0), help="Extra random delay per call, up to this.")
 @click.option("--drop-ratio", type=click.FloatRange(0, 1), help="Share of calls whose connection drops.")
 @click.option("--token-ttl", type=click.IntRange(min=1), help="Token lifetime in seconds, to force expiry.")
-def emulator(org_path: Path, host: str, port: int, **options: Any) -> None:
+@click.option(
+    "--state",
+    "journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep accepted wrap-ups in this file, so a restarted emulator still shows them.",
+)
+def emulator(org_path: Path, host: str, port: int, journal: Path | None, **options: Any) -> None:
     """Serve an org file as a local Genesys Cloud EMULATOR (not Genesys) until Ctrl-C."""
     from wrapup_bridge.genesys.emulator import Emulator, OrgFileError, load_org
     from wrapup_bridge.genesys.emulator.handle import bind
@@ -135,7 +141,7 @@ def emulator(org_path: Path, host: str, port: int, **options: Any) -> None:
     except OrgFileError as exc:
         raise click.UsageError(str(exc)) from exc
     config = build_config(org.emulator_config, options)
-    emu = Emulator(org, config)
+    emu = Emulator(org, config, journal=journal)
     try:
         sock, base_url = bind(host, port)
     except OSError as exc:
@@ -152,6 +158,8 @@ def emulator(org_path: Path, host: str, port: int, **options: Any) -> None:
         click.echo(f"  client    {client.client_id} / {client.client_secret}   (org-file fixture)")
     click.echo("  control   GET /_emulator/writes, GET /_emulator/stats, POST /_emulator/reset")
     click.echo(f"  behaviour {_describe(config)}")
+    if journal is not None:
+        click.echo(f"  state     {journal} ({emu.restored} wrap-ups restored)")
     click.echo("Press Ctrl-C to stop.")
     sys.stdout.flush()
     try:

@@ -66,10 +66,13 @@ class Emulator:
         *,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
+        journal: str | Path | None = None,
     ) -> None:
         self.org = org
         self.app: Starlette = create_app(org, config, clock=clock, sleep=sleep)
         self.runtime: Runtime = runtime_of(self.app)
+        #: Wrap-ups restored from ``journal`` (a file that keeps accepted wrap-ups across restarts), if given.
+        self.restored = self.runtime.attach_journal(Path(journal)) if journal is not None else 0
 
     @classmethod
     def from_file(
@@ -79,9 +82,12 @@ class Emulator:
         *,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
+        journal: str | Path | None = None,
     ) -> Emulator:
-        """Load the org file at ``path``; without ``config``, its ``emulator:`` section (or the defaults) apply."""
-        return cls(load_org(path), config, clock=clock, sleep=sleep)
+        """Load the org file at ``path``; without ``config``, its ``emulator:`` section (or the defaults) apply.
+
+        ``journal`` keeps accepted wrap-ups in a file, so a restarted emulator still shows them."""
+        return cls(load_org(path), config, clock=clock, sleep=sleep, journal=journal)
 
     @property
     def config(self) -> EmulatorConfig:

@@ -8,6 +8,7 @@ for long.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 import threading
 import time
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from wrapup_bridge.genesys.emulator.config import EmulatorConfig
@@ -22,7 +24,7 @@ from wrapup_bridge.genesys.emulator.directory import OAuthClient
 from wrapup_bridge.genesys.emulator.faults import FaultPlan
 from wrapup_bridge.genesys.emulator.org import Org
 from wrapup_bridge.genesys.emulator.render import iso
-from wrapup_bridge.genesys.emulator.state import ConversationState
+from wrapup_bridge.genesys.emulator.state import ConversationState, WrapupState
 
 __all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
 
@@ -119,7 +121,57 @@ class Runtime:
         self.conversations: dict[str, ConversationState] = {}
         self.write_log: list[WriteRecord] = []
         self.stats = Stats()
+        #: File that keeps accepted wrap-ups across restarts (the demo's "run it again" needs that); None: memory only.
+        self.journal: Path | None = None
         self.reset()
+
+    def attach_journal(self, path: Path) -> int:
+        """Restore the wrap-ups ``path`` holds, then append every accepted wrap-up to it; returns how many were restored."""
+        self.journal = path
+        return self._replay_journal()
+
+    def journal_append(self, record: WriteRecord) -> None:
+        if self.journal is None or record.code_id is None:
+            return
+        body: dict[str, Any] = record.body if isinstance(record.body, dict) else {}
+        nested = body.get("wrapup")
+        wrapup: dict[str, Any] = nested if isinstance(nested, dict) else body
+        line = {
+            "conversation_id": record.conversation_id,
+            "participant_id": record.participant_id,
+            "communication_id": record.communication_id,
+            "code_id": record.code_id,
+            "name": wrapup.get("name"),
+            "notes": wrapup.get("notes"),
+            "time": iso(record.time),
+        }
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        with self.journal.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
+
+    def _replay_journal(self) -> int:
+        if self.journal is None or not self.journal.is_file():
+            return 0
+        restored = 0
+        for text in self.journal.read_text(encoding="utf-8").splitlines():
+            try:
+                line = json.loads(text)
+            except json.JSONDecodeError:
+                continue  # a torn last line after a crash
+            conversation = self.conversations.get(str(line.get("conversation_id")))
+            if conversation is None:
+                continue
+            participant = conversation.participant_by_id.get(str(line.get("participant_id")))
+            found = conversation.communication_by_id.get(str(line.get("communication_id")))
+            if participant is None:
+                continue
+            state = WrapupState(code=line.get("code_id"), name=line.get("name"), notes=line.get("notes"))
+            participant.wrapup = state
+            participant.wrapup_history.append(state)
+            if found is not None:
+                found[1].wrapup = state
+            restored += 1
+        return restored
 
     def reset(self) -> None:
         """Back to the org file's state: conversations, write log, counters, rate windows, fault sequence.
@@ -128,6 +180,7 @@ class Runtime:
         """
         with self.lock:
             self.conversations = self.org.fresh_conversations()
+            self._replay_journal()
             self.write_log = []
             self.stats = Stats()
             self.faults.reset()

@@ -334,4 +334,5 @@ def _log(
         client_id=call.token.client.client_id,
     )
     call.runtime.write_log.append(record)
+    call.runtime.journal_append(record)
     call.writes.append(record)
