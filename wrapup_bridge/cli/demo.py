@@ -1,21 +1,24 @@
-"""``wrapup-bridge demo``: the shipped example exports through the adapters and the shipped mapping tables.
+"""``wrapup-bridge demo``: the main job on the embedded default — a replay of the shipped example exports onto the
+Genesys emulator, served on loopback, with the report a migration engineer would read.
 
-Each example set names its source, its mapping table and its inputs; the demo prints every decision in one
-table and a summary, so a new user sees in one command what the tool does with real-looking legacy data.
+The emulator keeps what it accepted in ``out/demo/emulator-state.jsonl``, so running the demo again shows the
+other half of the promise: everything is already applied, nothing is written twice (``--reset`` starts over).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from wrapup_bridge.adapters import AdapterError, AdapterOptions, get_adapter
-from wrapup_bridge.cli._common import open_input
+from wrapup_bridge.adapters import AdapterOptions
+from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._genesys import EMULATOR_CLIENT, Connection
 from wrapup_bridge.cli.mapping import load_or_exit
-from wrapup_bridge.core.decision import DecisionKind
+from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
 
 __all__ = ["DEMO_SETS", "demo"]
 
@@ -36,7 +39,6 @@ DEMO_SETS: tuple[DemoSet, ...] = (
         (
             "examples/twilio/flex-task-attributes.jsonl",
             "examples/twilio/taskrouter-events.txt",
-            "examples/twilio/insights-export.csv",
             "examples/twilio/copilot-wrapup.json",
             "examples/twilio/voice-status-callbacks.txt",
         ),
@@ -49,12 +51,17 @@ DEMO_SETS: tuple[DemoSet, ...] = (
     ),
 )
 
-_STYLE = {
-    DecisionKind.MAPPED: "green",
-    DecisionKind.FALLBACK: "yellow",
-    DecisionKind.SKIP: "cyan",
-    DecisionKind.UNMAPPED: "bold red",
-}
+COLUMNS = (
+    "applied",
+    "already-applied",
+    "skipped",
+    "unmapped",
+    "no-target",
+    "rejected",
+    "conflict",
+    "invalid",
+    "duplicate",
+)
 
 
 @click.command()
@@ -65,50 +72,99 @@ _STYLE = {
     show_default=True,
     help="Folder holding mappings/ and examples/ (the repository checkout).",
 )
-def demo(root: Path) -> None:
-    """Run the shipped example exports through the adapters and mapping tables and print every decision."""
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"), show_default=True)
+@click.option("--reset", is_flag=True, help="Forget what earlier demo runs applied (start the emulator fresh).")
+def demo(root: Path, out: Path, reset: bool) -> None:
+    """Replay the shipped Five9, Twilio and CXone examples onto the Genesys emulator and print the report."""
+    from pydantic import SecretStr
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    table = Table(title="wrapup-bridge demo: legacy dispositions -> Genesys wrap-up decisions")
-    for column in ("source", "record", "conv.", "legacy value", "decision", "Genesys code / reason"):
-        table.add_column(column, overflow="fold")
+    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.genesys.http import GenesysClient
+    from wrapup_bridge.genesys.regions import resolve_region
+    from wrapup_bridge.genesys.settings import GenesysSettings
+
+    org = root / "examples" / "demo-org.yaml"
+    if not org.is_file():
+        fail_usage(f"{org} not found: run the demo from the repository checkout (or pass --root)")
+    out.mkdir(parents=True, exist_ok=True)
+    journal = out / "emulator-state.jsonl"
+    if reset:
+        journal.unlink(missing_ok=True)
+    console = Console(highlight=False)
+    # The demo is about mapping and applying, not pacing: a roomier limit than Genesys's 300/min keeps it snappy.
+    emulator = Emulator.from_file(org, EmulatorConfig(rate_limit=3000), journal=journal)
     totals: Counter[str] = Counter()
-    rejected: list[AdapterError] = []
-    for demo_set in DEMO_SETS:
-        mapping = load_or_exit(str(root / demo_set.mapping))
-        options = AdapterOptions(
-            conversation_id_field=mapping.source.conversation_id,
-            catalog=str(root / demo_set.catalog) if demo_set.catalog else None,
+    columns: dict[str, dict[str, int]] = {}
+    dead_letter_files: list[Path] = []
+
+    with emulator.serve() as base_url:
+        description = f"the wrapup-bridge Genesys EMULATOR (NOT Genesys Cloud) serving {org} at {base_url}"
+        console.print(f"[bold]target:[/] {description}")
+        if emulator.restored:
+            console.print(
+                f"the emulator restored {emulator.restored} wrap-ups applied by earlier demo runs ({journal})"
+            )
+        client_id, secret = EMULATOR_CLIENT
+        settings = GenesysSettings(
+            client_id=client_id,
+            client_secret=SecretStr(secret),
+            region=resolve_region(base_url),
+            budget=60.0,
+            rate_per_minute=3000,
         )
-        adapter = get_adapter(demo_set.source, options)
-        for name in demo_set.inputs:
-            with open_input(str(root / name)) as stream:
-                for result in adapter.read(stream, name=name):
-                    if isinstance(result, AdapterError):
-                        rejected.append(result)
-                        totals["rejected"] += 1
-                        continue
-                    decision = mapping.resolve(result)
-                    totals[decision.kind.value] += 1
-                    rule = f" (rule #{decision.rule.number})" if decision.rule else ""
-                    what = f"{decision.code.name}{rule}" if decision.code else decision.reason
-                    conversation = f"…{result.conversation_id[-4:]}" if result.conversation_id else "-"
-                    table.add_row(
-                        demo_set.source,
-                        result.source_id[-8:],
-                        conversation,
-                        repr(result.code),
-                        f"[{_STYLE[decision.kind]}]{decision.kind.value}[/]",
-                        what,
+
+        async def run_all() -> None:
+            for demo_set in DEMO_SETS:
+                table_ = load_or_exit(str(root / demo_set.mapping))
+                paths = ReplayPaths.beside(out / f"{demo_set.source}.plan.jsonl")
+                for stale in (paths.plan, paths.ledger, paths.dead_letters):
+                    stale.unlink(missing_ok=True)  # each demo run makes a fresh plan; the emulator remembers
+                options = AdapterOptions(
+                    conversation_id_field=table_.source.conversation_id,
+                    catalog=str(root / demo_set.catalog) if demo_set.catalog else None,
+                )
+                inputs = tuple(str(root / i) for i in demo_set.inputs)
+                async with GenesysClient(settings) as client:
+                    connection = Connection(client, description, emulator)
+                    summary = await plan_from_records(
+                        source_records(demo_set.source, options, inputs),
+                        table=table_,
+                        connection=connection,
+                        out=paths.plan,
+                        source=demo_set.source,
+                        inputs=inputs,
+                        options={"historical": True, "allowed_check": "queue", "budget": 60.0},
+                        batch_size=50,
+                        show_progress=True,
                     )
+                    _, report = await apply_from_plan(
+                        paths, connection, force=False, concurrency=4, verify=False, refresh=False, show_progress=True
+                    )
+                counts = report.outcomes
+                calls = sum(v for k, v in report.calls.items() if " " in k)
+                columns[demo_set.source] = {"records": summary.items, **counts, "API calls": calls}
+                totals.update(counts)
+                if report.dead_lettered:
+                    dead_letter_files.append(paths.dead_letters)
+
+        asyncio.run(run_all())
+        writes = len(emulator.write_log)
+
+    table = Table(title="wrapup-bridge demo: replay onto the Genesys emulator", title_justify="left")
+    table.add_column("")
+    for source in columns:
+        table.add_column(source, justify="right")
+    for row in ("records", *COLUMNS, "API calls"):
+        table.add_row(row, *(str(columns[source].get(row, 0)) for source in columns))
     console.print(table)
-    for error in rejected:
-        console.print(f"[red]rejected[/] {error}")
-    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(totals.items()))
-    console.print(f"[bold]{sum(totals.values())} records:[/] {summary}")
+    console.print(f"wrap-ups written to the emulator this run: {writes}")
+    if writes == 0 and totals.get("already-applied"):
+        console.print("[green]everything that could be applied already was: nothing was written twice[/]")
+    for path in dead_letter_files:
+        console.print(f"records that did not apply, with the reason: {path}")
     console.print(
-        "Next: this demo becomes a replay against the embedded Genesys emulator. Try "
-        "`wrapup-bridge mapping explain mappings/five9.yaml 'Transferred To 3rd Party'`."
+        "Review one plan: `head -3 out/demo/five9.plan.jsonl`; explain a value: "
+        "`wrapup-bridge mapping explain mappings/five9.yaml 'Spoke To Spouse'`; run again to see nothing re-applied."
     )

@@ -40,6 +40,9 @@ class WrapupTarget(BaseModel):
     user_id: str | None = None
     current_code: str | None = Field(default=None, description="Id of the wrap-up code already on the participant")
     current_name: str | None = None
+    #: How the ids were found: "conversation" (GET /api/v2/conversations/{id}, authoritative) or "analytics"
+    #: (batch lookup, whose sessionId-as-communication-id is an assumption checked when a write says not found).
+    resolved_by: str = "conversation"
 
 
 class OutcomeKind(StrEnum):

@@ -36,6 +36,7 @@ import asyncio
 import logging
 import random
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Coroutine, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from wrapup_bridge.genesys.errors import (
     TransportFailure,
     api_error_from_response,
 )
+from wrapup_bridge.genesys.paths import classify_path
 from wrapup_bridge.genesys.ratelimit import RateLimiter
 from wrapup_bridge.genesys.retry import Backoff, parse_retry_after, server_wait
 from wrapup_bridge.genesys.settings import GenesysSettings
@@ -139,6 +141,9 @@ class GenesysClient:
             initial=settings.backoff_initial, maximum=settings.backoff_max, rng=rng or random.Random()
         )
         self.auth = TokenProvider(settings, self._fetch_token, self.clock)
+        #: API requests sent, by method and kind of endpoint ("POST media-wrapup"), retries included: what a replay
+        #: reports as its cost in calls.
+        self.sent: Counter[str] = Counter()
 
     @property
     def region_is_custom(self) -> bool:
@@ -282,6 +287,8 @@ class GenesysClient:
                 request = self._http.build_request(
                     method, url, params=params, json=json, data=form, headers=headers, timeout=timeout
                 )
+                if authorize:
+                    self.sent[f"{method} {classify_path(path).kind.value}"] += 1
                 try:
                     response = await self._http.send(request)
                 except httpx.TransportError as exc:

@@ -183,6 +183,16 @@ class GenesysSink:
             return self._error_outcome(step, exc)
         return rejection or await self._write(step, target, decision.code)
 
+    async def precheck(self, disposition: Disposition, decision: Decision, target: WrapupTarget) -> Outcome | None:
+        """The checks made before a write (code exists, allowed for the target), without writing: the refusal, or None."""
+        if decision.code is None:
+            return None
+        step = _Step(disposition, decision, target)
+        try:
+            return await self._check_code(step, decision.code) or await self._check_allowed(step, target, decision.code)
+        except GenesysError as exc:
+            return self._error_outcome(step, exc)
+
     async def _write(self, step: _Step, target: WrapupTarget, code: CodeRef) -> Outcome:
         """Steps 3-5: idempotency from the wrap-up already there, the allowed-codes check, the write."""
         step.target = target

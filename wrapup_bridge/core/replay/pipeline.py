@@ -1,0 +1,441 @@
+"""Plan and apply a replay, independent of where it writes.
+
+The Genesys specifics (batch target lookup, pre-write checks, the write itself) sit behind ``ReplayBackend``;
+this module holds the order of things that makes a replay reviewable and safe to re-run:
+
+planning   records -> mapping decision -> targets looked up in batches -> one planned action per record
+applying   plan -> stale check -> per item: skip if the ledger says done; re-check if it was in flight;
+           batch-refresh what is on the participants now; record intent; write; record the result;
+           dead-letter what did not apply, with why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from wrapup_bridge.core.decision import CodeRef, Decision
+from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.mapping.table import MappingTable
+from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
+from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
+from wrapup_bridge.core.replay.ledger import Ledger, State
+from wrapup_bridge.core.replay.plan import Action, PlanHeader, PlanItem, PlanWriter, item_key
+
+__all__ = ["ApplyReport", "Invalid", "ReplayBackend", "Unreachable", "apply_plan", "make_plan"]
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A legacy record the adapter could not read, carried into the plan so it is not lost."""
+
+    message: str
+    raw: Any = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Why a record has no target: permanent (no such conversation, no agent) or ``transient`` (Genesys did not
+    answer in time: a retry may find it)."""
+
+    reason: str
+    transient: bool = False
+
+
+#: (input name, position in it, the record or why it is unreadable)
+SourceRecord = tuple[str | None, str | None, Disposition | Invalid]
+
+
+class ReplayBackend(Protocol):
+    """What a replay needs from the place it writes to (Genesys Cloud, or the emulator)."""
+
+    description: str
+
+    async def catalog_fingerprint(self) -> str | None: ...
+
+    async def resolve(self, records: Sequence[Disposition]) -> list[WrapupTarget | Unreachable]:
+        """Targets for records that carry a conversation id, in order, or why there is none."""
+        ...
+
+    async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
+        """One precise lookup (the conversation itself): for items whose write may or may not have landed."""
+        ...
+
+    async def precheck(self, code: CodeRef, target: WrapupTarget) -> str | None:
+        """Why the write would be refused before sending it (unknown code, not allowed on the queue), or None."""
+        ...
+
+    async def apply(self, record: Disposition, decision: Decision, target: WrapupTarget) -> Outcome:
+        """Write (the backend still honours the target's current code: same -> already-applied, other -> conflict)."""
+        ...
+
+    async def read_back(self, targets: Sequence[WrapupTarget]) -> list[str | None]:
+        """The code id now on each target (None: none visible yet)."""
+        ...
+
+    def stats(self) -> dict[str, int]: ...
+
+
+# ------------------------------------------------------------------------------------------------------ planning
+_RECENT_KEYS = 200_000  # bounded memory: repeats further apart are still caught by the ledger at apply time
+
+
+async def make_plan(
+    records: Iterable[SourceRecord],
+    table: MappingTable,
+    backend: ReplayBackend,
+    writer: PlanWriter,
+    *,
+    batch_size: int = 100,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Stream ``records`` into ``writer``: one item per record, targets looked up ``batch_size`` at a time."""
+    recent: OrderedDict[str, None] = OrderedDict()
+    # conversation id -> (code id, item number) of the write already planned for it: a second record for the same
+    # conversation must not silently replace the first one's code.
+    planned_for: OrderedDict[str, tuple[str, int]] = OrderedDict()
+    window: list[PlanItem | tuple[int, str | None, str | None, Disposition, Decision, str]] = []
+    pending = 0
+    n = 0
+
+    async def flush() -> None:
+        nonlocal pending
+        lookups = [w for w in window if isinstance(w, tuple)]
+        targets = await backend.resolve([w[3] for w in lookups]) if lookups else []
+        found = dict(zip((w[0] for w in lookups), targets, strict=True))
+        for entry in window:
+            if isinstance(entry, PlanItem):
+                writer.add(entry)
+                continue
+            number, input_name, position, record, decision, key = entry
+            writer.add(
+                await _planned(number, key, input_name, position, record, decision, found[number], backend, overwrite)
+            )
+        window.clear()
+        pending = 0
+
+    for input_name, position, record in records:
+        n += 1
+        if progress is not None:
+            progress(n)
+        if isinstance(record, Invalid):
+            key = item_key(None, None, fallback=f"{input_name}|{position}|{record.message}")
+            window.append(
+                PlanItem(
+                    n=n,
+                    key=key,
+                    action=Action.INVALID,
+                    reason=record.message,
+                    input=input_name,
+                    position=position,
+                    raw=record.raw,
+                )
+            )
+            continue
+        decision = table.resolve(record)
+        code = decision.code
+        key = item_key(record, code.id if code else None)
+        base: dict[str, Any] = {
+            "n": n,
+            "key": key,
+            "input": input_name,
+            "position": position,
+            "record": record,
+            "decision": decision,
+        }
+        if key in recent:
+            window.append(
+                PlanItem(action=Action.DUPLICATE, reason="the same write is planned earlier in this plan", **base)
+            )
+        elif code is None or not decision.applies:
+            action = Action.UNMAPPED if decision.kind.value == "unmapped" else Action.SKIP
+            window.append(PlanItem(action=action, reason=decision.reason, **base))
+        elif not record.conversation_id:
+            window.append(
+                PlanItem(
+                    action=Action.NO_TARGET,
+                    reason="the record carries no Genesys conversation id (set the mapping's source.conversation_id "
+                    "or --conversation-id-field)",
+                    **base,
+                )
+            )
+        elif (earlier := planned_for.get(record.conversation_id)) is not None:
+            same = earlier[0] == code.id
+            window.append(
+                PlanItem(
+                    action=Action.DUPLICATE if same or overwrite else Action.CONFLICT,
+                    reason=(
+                        f"item #{earlier[1]} of this plan already applies {code.name!r} to this conversation"
+                        if same
+                        else f"item #{earlier[1]} of this plan applies another code to this conversation; "
+                        + ("the later record wins when applied" if overwrite else f"{code.name!r} would replace it")
+                    ),
+                    **base,
+                )
+            )
+            if overwrite and not same:
+                window[-1] = (n, input_name, position, record, decision, key)
+                pending += 1
+                planned_for[record.conversation_id] = (code.id, n)
+        else:
+            window.append((n, input_name, position, record, decision, key))
+            pending += 1
+            planned_for[record.conversation_id] = (code.id, n)
+            if len(planned_for) > _RECENT_KEYS:
+                planned_for.popitem(last=False)
+        recent[key] = None
+        if len(recent) > _RECENT_KEYS:
+            recent.popitem(last=False)
+        if pending >= batch_size:
+            await flush()
+    await flush()
+
+
+async def _planned(
+    n: int,
+    key: str,
+    input_name: str | None,
+    position: str | None,
+    record: Disposition,
+    decision: Decision,
+    target: WrapupTarget | Unreachable,
+    backend: ReplayBackend,
+    overwrite: bool,
+) -> PlanItem:
+    base: dict[str, Any] = {
+        "n": n,
+        "key": key,
+        "input": input_name,
+        "position": position,
+        "record": record,
+        "decision": decision,
+    }
+    code = decision.code
+    assert code is not None
+    if isinstance(target, Unreachable):
+        return PlanItem(action=Action.NO_TARGET, reason=target.reason, **base)
+    base["target"] = target
+    current = (target.current_code or "").lower()
+    if current == code.id:
+        return PlanItem(action=Action.ALREADY_APPLIED, reason=f"the participant already carries {code.name!r}", **base)
+    if current and not overwrite:
+        return PlanItem(
+            action=Action.CONFLICT,
+            reason=f"the participant already carries another wrap-up ({target.current_name or current}); "
+            f"plan with --overwrite to replace it with {code.name!r}",
+            **base,
+        )
+    refusal = await backend.precheck(code, target)
+    if refusal is not None:
+        return PlanItem(action=Action.REJECTED, reason=refusal, **base)
+    if current:
+        return PlanItem(
+            action=Action.OVERWRITE, reason=f"replace {target.current_name or current} with {code.name!r}", **base
+        )
+    return PlanItem(
+        action=Action.WRITE, reason=f"apply {code.name!r} to {target.media_path} {target.communication_id}", **base
+    )
+
+
+# ------------------------------------------------------------------------------------------------------ applying
+@dataclass
+class ApplyReport:
+    """What one ``apply`` run did, and the ledger's totals over every run of the plan."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    done_before: int = 0
+    rechecked: int = 0
+    dead_lettered: int = 0
+    verified: Counter[str] = field(default_factory=Counter)
+    totals: Counter[str] = field(default_factory=Counter)
+    calls: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def applied(self) -> int:
+        return self.outcomes.get(OutcomeKind.APPLIED.value, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcomes": dict(self.outcomes),
+            "done_in_earlier_runs": self.done_before,
+            "rechecked_in_flight": self.rechecked,
+            "dead_lettered": self.dead_lettered,
+            "verified": dict(self.verified),
+            "ledger_totals": dict(self.totals),
+            "api_calls": self.calls,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+_ACTION_OUTCOME = {
+    Action.ALREADY_APPLIED: OutcomeKind.ALREADY_APPLIED,
+    Action.CONFLICT: OutcomeKind.CONFLICT,
+    Action.SKIP: OutcomeKind.SKIPPED,
+    Action.UNMAPPED: OutcomeKind.UNMAPPED,
+    Action.NO_TARGET: OutcomeKind.NO_TARGET,
+    Action.REJECTED: OutcomeKind.REJECTED,
+}
+
+
+async def apply_plan(
+    header: PlanHeader,
+    items: Iterable[PlanItem],
+    backend: ReplayBackend,
+    ledger: Ledger,
+    dead_letters: DeadLetterWriter,
+    *,
+    concurrency: int = 4,
+    batch_size: int = 100,
+    refresh: bool = True,
+    verify: bool = False,
+    progress: Callable[[int, str], None] | None = None,
+) -> ApplyReport:
+    """Apply a plan's items; safe to interrupt and run again (see ``ledger``)."""
+    report = ApplyReport()
+    started = time.monotonic()
+    entries = ledger.entries()
+    limit = asyncio.Semaphore(max(1, concurrency))
+    applied: list[tuple[WrapupTarget, str]] = []  # (target, code id written), for --verify
+
+    def settle(item: PlanItem, outcome: Outcome) -> None:
+        kind = outcome.kind.value
+        report.outcomes[kind] += 1
+        dead = kind in DEAD_LETTER_CLASSES
+        if dead:
+            dead_letters.write(_dead_letter(header, item, outcome))
+            report.dead_lettered += 1
+        ledger.finish(item.key, item.n, outcome, dead_lettered=dead)
+        if outcome.kind is OutcomeKind.APPLIED and outcome.target is not None and item.decision and item.decision.code:
+            applied.append((outcome.target, item.decision.code.id))
+        if progress is not None:
+            progress(1, kind)
+
+    async def write(item: PlanItem, target: WrapupTarget | Unreachable) -> None:
+        assert item.record is not None and item.decision is not None
+        async with limit:
+            if isinstance(target, Unreachable):
+                kind = OutcomeKind.FAILED if target.transient else OutcomeKind.NO_TARGET
+                settle(item, _planned_outcome(item, kind, target.reason, None))
+                return
+            ledger.begin(item.key, item.n)  # durable intent before the request leaves
+            outcome = await backend.apply(item.record, item.decision, target)
+            settle(item, outcome)
+
+    batch: list[PlanItem] = []
+
+    async def run_batch() -> None:
+        if not batch:
+            return
+        fresh: list[WrapupTarget | Unreachable]
+        if refresh:
+            fresh = await backend.resolve([i.record for i in batch if i.record is not None])
+        else:
+            fresh = [i.target if i.target is not None else Unreachable("no target in the plan") for i in batch]
+        await asyncio.gather(*(write(item, target) for item, target in zip(batch, fresh, strict=True)))
+        batch.clear()
+
+    try:
+        for item in items:
+            entry = entries.get(item.key)
+            if entry is not None and entry.state is State.DONE and entry.outcome != OutcomeKind.FAILED.value:
+                report.done_before += 1
+                if progress is not None:
+                    progress(1, "done earlier")
+                continue
+            if not item.action.writes:
+                if entry is None or entry.outcome == OutcomeKind.FAILED.value:
+                    kind = _ACTION_OUTCOME.get(item.action)
+                    if kind is None:  # invalid / duplicate: no Outcome kind of their own
+                        _record_nonwrite(item, header, ledger, dead_letters, report, progress)
+                    else:
+                        settle(item, _planned_outcome(item, kind, item.reason, item.target))
+                continue
+            if entry is not None:  # in flight when a run died, or failed before: re-check precisely first
+                report.rechecked += 1
+                assert item.record is not None
+                target = await backend.refresh(item.record)
+                await write(item, target)
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                await run_batch()
+        await run_batch()
+        if verify and applied:
+            for start in range(0, len(applied), batch_size):
+                chunk = applied[start : start + batch_size]
+                seen = await backend.read_back([target for target, _ in chunk])
+                for (_, expected), code in zip(chunk, seen, strict=True):
+                    if code is None:
+                        report.verified["not visible yet"] += 1
+                    else:
+                        report.verified["verified" if code.lower() == expected else "another code"] += 1
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        report.interrupted = True
+        raise
+    finally:
+        report.seconds = time.monotonic() - started
+        report.totals = ledger.outcome_counts()
+        report.calls = backend.stats()
+    return report
+
+
+def _planned_outcome(item: PlanItem, kind: OutcomeKind, reason: str, target: WrapupTarget | None) -> Outcome:
+    return Outcome(kind=kind, reason=reason, disposition=item.record, decision=item.decision, target=target)
+
+
+def _record_nonwrite(
+    item: PlanItem,
+    header: PlanHeader,
+    ledger: Ledger,
+    dead_letters: DeadLetterWriter,
+    report: ApplyReport,
+    progress: Callable[[int, str], None] | None,
+) -> None:
+    kind = item.action.value
+    report.outcomes[kind] += 1
+    dead = kind in DEAD_LETTER_CLASSES
+    if dead:
+        dead_letters.write(
+            {
+                "plan_id": header.plan_id,
+                "key": item.key,
+                "n": item.n,
+                "class": kind,
+                "reason": item.reason,
+                "input": item.input,
+                "position": item.position,
+                "raw": item.raw,
+            }
+        )
+        report.dead_lettered += 1
+    ledger.record(item.key, item.n, kind, item.reason, dead_lettered=dead)
+    if progress is not None:
+        progress(1, kind)
+
+
+def _dead_letter(header: PlanHeader, item: PlanItem, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "plan_id": header.plan_id,
+        "key": item.key,
+        "n": item.n,
+        "class": outcome.kind.value,
+        "reason": outcome.reason,
+        "retryable": outcome.kind is OutcomeKind.FAILED,
+        "input": item.input,
+        "position": item.position,
+        "record": item.record.to_json_dict() if item.record else None,
+        "decision": item.decision.model_dump(mode="json") if item.decision else None,
+        "target": outcome.target.model_dump(mode="json") if outcome.target else None,
+        "error": outcome.error,
+        "correlation_id": outcome.correlation_id,
+        "warnings": list(outcome.warnings),
+    }
