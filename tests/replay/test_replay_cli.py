@@ -1,0 +1,143 @@
+"""``wrapup-bridge replay`` end to end: the real CLI in a subprocess, the real HTTP stack, the emulator served on
+loopback and pointed at through the GENESYSCLOUD_* variables, as it would be with Genesys."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, MAPPINGS, ROOT
+from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[Emulator, dict[str, str]]]:
+    emulator = Emulator.from_file(EXAMPLES / "demo-org.yaml", EmulatorConfig(rate_limit=100_000))
+    with emulator.serve() as base_url:
+        env = {
+            "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+            "GENESYSCLOUD_API_BASE": base_url,
+        }
+        yield emulator, env
+
+
+@pytest.fixture
+def emulator(served: tuple[Emulator, dict[str, str]]) -> Emulator:
+    served[0].reset()
+    return served[0]
+
+
+def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "wrapup_bridge", "replay", *args, "--target", "genesys"],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_plan_review_apply_then_apply_again(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    mapping = tmp_path / "five9.yaml"
+    shutil.copy(MAPPINGS / "five9.yaml", mapping)
+    export = str(EXAMPLES / "five9" / "call-log.csv")
+    plan = cli(env, tmp_path, "plan", "--mapping", str(mapping), export, "--out", "p.plan.jsonl", "--json")
+    assert plan.returncode == 0, plan.stderr
+    summary = json.loads(plan.stdout)
+    assert summary["items"] == 20 and summary["actions"]["write"] == 14
+    assert emulator.write_log == []  # a plan writes nothing
+
+    applied = cli(env, tmp_path, "apply", "p.plan.jsonl", "--json", "--verify")
+    assert applied.returncode == 1, applied.stderr  # some records are dead-lettered
+    report = json.loads(applied.stdout)
+    assert report["outcomes"]["applied"] == 14
+    assert report["verified"] == {"verified": 14}
+    # unmapped, no-target, and rejected by the queue pre-check (skips are not dead letters)
+    assert report["dead_lettered"] == 3
+    assert len(emulator.write_log) == 14
+    letters = [json.loads(line) for line in (tmp_path / "p.deadletter.jsonl").read_text().splitlines()]
+    assert {entry["class"] for entry in letters} == {"unmapped", "no-target", "rejected"}
+    assert all(entry["record"] and entry["reason"] for entry in letters)
+
+    again = cli(env, tmp_path, "apply", "p.plan.jsonl", "--json")
+    report = json.loads(again.stdout)
+    assert report["outcomes"] == {} and report["done_in_earlier_runs"] == 20
+    assert len(emulator.write_log) == 14  # nothing twice
+
+
+def test_stale_plan_is_refused_unless_forced(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    mapping = tmp_path / "five9.yaml"
+    shutil.copy(MAPPINGS / "five9.yaml", mapping)
+    export = str(EXAMPLES / "five9" / "call-log.csv")
+    assert cli(env, tmp_path, "plan", "--mapping", str(mapping), export, "--out", "p.plan.jsonl").returncode == 0
+    mapping.write_text(mapping.read_text() + "\n# edited after the plan was made\n")
+    refused = cli(env, tmp_path, "apply", "p.plan.jsonl")
+    assert refused.returncode == 2
+    assert "stale plan: the mapping table" in refused.stderr and emulator.write_log == []
+    forced = cli(env, tmp_path, "apply", "p.plan.jsonl", "--force", "--json")
+    assert json.loads(forced.stdout)["outcomes"]["applied"] == 14
+
+
+def test_dry_run_writes_nothing_and_run_applies(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    args = ["--mapping", str(MAPPINGS / "cxone.yaml"), "--catalog", str(EXAMPLES / "cxone" / "skill-dispositions.json")]
+    export = str(EXAMPLES / "cxone" / "completed-contacts.json")
+    dry = cli(env, tmp_path, "run", *args, export, "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout.splitlines()[0])["actions"]["write"] == 9 and emulator.write_log == []
+    run = cli(env, tmp_path, "run", *args, export, "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.splitlines()[-1])
+    assert report["outcomes"] == {"applied": 9, "skipped": 1}
+    assert report["calls_per_applied"] is not None and report["calls_per_applied"] < 2
+
+
+def test_retry_after_fixing_the_mapping(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    mapping = tmp_path / "five9.yaml"
+    shutil.copy(MAPPINGS / "five9.yaml", mapping)
+    export = str(EXAMPLES / "five9" / "call-log.csv")
+    assert cli(env, tmp_path, "run", "--mapping", str(mapping), export, "--out", "p.plan.jsonl").returncode == 1
+    assert len(emulator.write_log) == 14
+    # The ops lead decides what "Spoke To Spouse" means; the migration engineer retries the dead letters.
+    fixed = mapping.read_text().replace(
+        "  - when: {code: [Callback Scheduled, Call Back Scheduled]}\n    code: follow_up",
+        "  - when: {code: [Callback Scheduled, Call Back Scheduled, Spoke To Spouse]}\n    code: follow_up",
+    )
+    assert fixed != mapping.read_text()
+    mapping.write_text(fixed)
+    retry = cli(env, tmp_path, "retry", "p.deadletter.jsonl", "--mapping", str(mapping), "--json")
+    report = json.loads(retry.stdout.splitlines()[-1])
+    assert report["outcomes"]["applied"] == 1, retry.stdout + retry.stderr
+    assert len(emulator.write_log) == 15
+    assert {w.conversation_id for w in emulator.write_log}.__len__() == 15  # each conversation written once
+
+
+def test_usage_errors(served: tuple[Emulator, dict[str, str]], tmp_path: Path) -> None:
+    env = served[1]
+    (tmp_path / "junk.plan.jsonl").write_text("nope\n")
+    result = cli(env, tmp_path, "apply", "junk.plan.jsonl")
+    assert result.returncode == 2 and "not a wrapup-bridge plan" in result.stderr
+    result = cli(env, tmp_path, "plan", "--mapping", str(ROOT / "nope.yaml"), "x.csv")
+    assert result.returncode == 2
