@@ -8,9 +8,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["get_path", "iter_csv_rows", "iter_json_records", "text_or_none"]
+import yaml
+
+from wrapup_bridge.adapters.base import AdapterError
+
+__all__ = ["get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
 
 # Exports carry long free-text notes; the stdlib default (128 KiB) is enough for any real one, but make the
 # limit explicit so a corrupt file fails with a clear error instead of a surprise.
@@ -112,3 +117,24 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
         for extra in range(len(header), len(cells)):
             row[f"_extra_{extra - len(header) + 1}"] = cells[extra]
         yield row_line, header, row
+
+
+def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:
+    """Parse a side file an adapter joins records with (a disposition catalog): JSON by extension, else YAML.
+
+    Problems raise ``error`` (the adapter's own type) naming the file and, where the parser knows it, the line.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read the {what}: {exc}", input_name=path) from None
+    try:
+        if path.lower().endswith(".json"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        record = f"line {mark.line + 1}" if mark is not None else None
+        raise error(f"not valid YAML: {exc}", record=record, input_name=path) from None

@@ -15,16 +15,12 @@ the same name. Any problem raises CXoneRecordError naming the file, the entry an
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from wrapup_bridge.adapters._common import text_or_none
+from wrapup_bridge.adapters._common import read_side_file, text_or_none
 from wrapup_bridge.adapters.base import CXoneRecordError
 
 __all__ = ["CatalogEntry", "load_catalog", "parse_entry", "parse_id"]
@@ -166,17 +162,4 @@ def _text(value: Any) -> str | None:
 
 
 def _parse(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CXoneRecordError(f"cannot read the disposition catalog: {exc}", input_name=path) from None
-    try:
-        if path.lower().endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise CXoneRecordError(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        record = f"line {mark.line + 1}" if mark is not None else None
-        raise CXoneRecordError(f"not valid YAML: {exc}", record=record, input_name=path) from None
+    return read_side_file(path, CXoneRecordError, "disposition catalog")

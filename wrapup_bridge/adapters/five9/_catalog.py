@@ -9,13 +9,10 @@ holding that list under ``dispositions`` or ``return`` (the SOAP response elemen
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from wrapup_bridge.adapters._common import read_side_file
 from wrapup_bridge.adapters.base import Five9RecordError
 from wrapup_bridge.core.normalize import normalize_text
 
@@ -86,17 +83,4 @@ def load_catalog(path: str) -> dict[str, str]:
 
 
 def _parse(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Five9RecordError(f"cannot read the disposition catalog: {exc}", input_name=path) from None
-    try:
-        if path.lower().endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise Five9RecordError(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        record = f"line {mark.line + 1}" if mark is not None else None
-        raise Five9RecordError(f"not valid YAML: {exc}", record=record, input_name=path) from None
+    return read_side_file(path, Five9RecordError, "disposition catalog")

@@ -100,23 +100,21 @@ async def make_plan(
     # conversation id -> (code id, item number) of the write already planned for it: a second record for the same
     # conversation must not silently replace the first one's code.
     planned_for: OrderedDict[str, tuple[str, int]] = OrderedDict()
-    window: list[PlanItem | tuple[int, str | None, str | None, Disposition, Decision, str]] = []
+    # Items in input order: finished ones, or the fields of one that waits for its target lookup.
+    window: list[PlanItem | dict[str, Any]] = []
     pending = 0
     n = 0
 
     async def flush() -> None:
         nonlocal pending
-        lookups = [w for w in window if isinstance(w, tuple)]
-        targets = await backend.resolve([w[3] for w in lookups]) if lookups else []
-        found = dict(zip((w[0] for w in lookups), targets, strict=True))
+        lookups = [w for w in window if isinstance(w, dict)]
+        targets = await backend.resolve([w["record"] for w in lookups]) if lookups else []
+        found = dict(zip((w["n"] for w in lookups), targets, strict=True))
         for entry in window:
             if isinstance(entry, PlanItem):
                 writer.add(entry)
-                continue
-            number, input_name, position, record, decision, key = entry
-            writer.add(
-                await _planned(number, key, input_name, position, record, decision, found[number], backend, overwrite)
-            )
+            else:
+                writer.add(await _planned(entry, found[entry["n"]], backend, overwrite))
         window.clear()
         pending = 0
 
@@ -180,11 +178,11 @@ async def make_plan(
                 )
             )
             if overwrite and not same:
-                window[-1] = (n, input_name, position, record, decision, key)
+                window[-1] = base
                 pending += 1
                 planned_for[record.conversation_id] = (code.id, n)
         else:
-            window.append((n, input_name, position, record, decision, key))
+            window.append(base)
             pending += 1
             planned_for[record.conversation_id] = (code.id, n)
             if len(planned_for) > _RECENT_KEYS:
@@ -198,24 +196,10 @@ async def make_plan(
 
 
 async def _planned(
-    n: int,
-    key: str,
-    input_name: str | None,
-    position: str | None,
-    record: Disposition,
-    decision: Decision,
-    target: WrapupTarget | Unreachable,
-    backend: ReplayBackend,
-    overwrite: bool,
+    base: dict[str, Any], target: WrapupTarget | Unreachable, backend: ReplayBackend, overwrite: bool
 ) -> PlanItem:
-    base: dict[str, Any] = {
-        "n": n,
-        "key": key,
-        "input": input_name,
-        "position": position,
-        "record": record,
-        "decision": decision,
-    }
+    """The action for a record whose target lookup came back (``base``: its PlanItem fields so far)."""
+    decision: Decision = base["decision"]
     code = decision.code
     assert code is not None
     if isinstance(target, Unreachable):
