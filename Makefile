@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench schema clean
+.PHONY: demo test lint typecheck pytest browser bench schema clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy wrapup_bridge
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest -q
+
+# The mapping report is checked in a real headless browser: Debian's chromium, installed here when missing.
+browser:
+	@[ -n "$$WRAPUP_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  || { echo "could not install chromium: run 'apt-get install chromium' as root (or set WRAPUP_CHROMIUM)"; exit 1; }; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/mapping.py

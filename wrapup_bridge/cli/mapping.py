@@ -1,20 +1,37 @@
-"""``wrapup-bridge mapping ...``: validate a table, explain a decision, publish the file format's JSON Schema."""
+"""``wrapup-bridge mapping ...``: validate a table, explain a decision, publish the file format's JSON Schema, and
+review a table for operations leads (check against the org, coverage over history, diff, report).
+
+The review commands are thin: the logic is in ``wrapup_bridge.core.review``; here are only arguments, reading
+history through the adapters (rejected records kept in a rejects file, as ``normalize`` does), output and exit
+codes (0 all good, 1 problems found, 2 usage or configuration error).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_usage, stderr
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, JsonLinesWriter, fail_usage, open_input, stderr
+from wrapup_bridge.cli._genesys import target_options
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.mapping import MappingDocument, MappingTable, MappingTableError, load_mapping
 from wrapup_bridge.core.mapping.table import Explanation
 
+if TYPE_CHECKING:
+    from wrapup_bridge.adapters import Adapter
+    from wrapup_bridge.core.review import CheckResult, Coverage, CoverageSummary, DiffHistory, OrgCatalog, ReviewedTable
+
 __all__ = ["load_or_exit", "mapping"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_ERRORS_SHOWN = 20
 
 
 def load_or_exit(path: str) -> MappingTable:
@@ -208,4 +225,453 @@ def explain(
             if close:
                 click.echo(f"  values this table does know that look alike: {', '.join(repr(c) for c in close)}")
     if decision.kind is DecisionKind.UNMAPPED:
+        sys.exit(EXIT_PROBLEMS)
+
+
+# ============================================================================================ review commands
+def _reviewed_or_exit(path: str) -> ReviewedTable:
+    from wrapup_bridge.core.review import load_reviewed
+
+    try:
+        return load_reviewed(path)
+    except MappingTableError as exc:
+        stderr(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def _catalog_options(func: F) -> F:
+    """``--catalog FILE`` (a `catalog export` snapshot) or ``--live`` (with --target/--org), for check and report."""
+    func = target_options(func)
+    func = click.option(
+        "--live", is_flag=True, help="Read the org now: Genesys with GENESYSCLOUD_* credentials, else the emulator."
+    )(func)
+    return click.option(
+        "--catalog",
+        "catalog_file",
+        type=click.Path(dir_okay=False),
+        help="Org snapshot from `wrapup-bridge catalog export` to check codes and queues against.",
+    )(func)
+
+
+def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path) -> OrgCatalog | None:
+    from wrapup_bridge.cli.catalog import live_org_catalog, load_org_catalog
+
+    if catalog_file and live:
+        fail_usage("give either --catalog FILE or --live, not both")
+    if catalog_file:
+        return load_org_catalog(catalog_file)
+    if live:
+        return live_org_catalog(target, org)
+    return None
+
+
+def _history_options(func: F) -> F:
+    """How to read legacy exports: the same options as `normalize`, defaults from the table's `source:`."""
+    options = [
+        click.option(
+            "--rejects",
+            type=click.Path(dir_okay=False),
+            default="rejects.jsonl",
+            show_default=True,
+            help="Where records that could not be read go (created only if there are any), with the reason.",
+        ),
+        click.option("--timezone", help="IANA zone for timestamps without an offset (Twilio exports; default UTC)."),
+        click.option(
+            "--legacy-catalog",
+            "legacy_catalog",
+            type=click.Path(dir_okay=False),
+            help="Side file the adapter joins names from (CXone skill dispositions, Five9 types).",
+        ),
+        click.option(
+            "--conversation-id-field", help="Where the Genesys conversation id is (default: the table's source:)."
+        ),
+        click.option("--format", "fmt", help="Input format when it should not be detected (default: the table's)."),
+        click.option("--source", "-s", help="Legacy platform: twilio, five9, cxone (default: the table's source:)."),
+    ]
+    for option in options:
+        func = option(func)
+    return func
+
+
+@dataclass
+class _HistoryReader:
+    """Streams dispositions out of legacy exports; unreadable records go to the rejects file and are counted."""
+
+    adapter: Adapter
+    inputs: tuple[str, ...]
+    rejects_path: str
+    rejected: int = 0
+
+    @classmethod
+    def build(
+        cls,
+        table: MappingTable,
+        inputs: tuple[str, ...],
+        *,
+        source: str | None,
+        fmt: str | None,
+        conversation_id_field: str | None,
+        legacy_catalog: str | None,
+        timezone: str | None,
+        rejects: str,
+    ) -> _HistoryReader:
+        from wrapup_bridge.adapters import AdapterOptions, get_adapter
+
+        spec = table.source
+        platform = source or spec.platform
+        if platform is None:
+            fail_usage(
+                f"say which platform the history comes from: --source twilio|five9|cxone ({table.name} has no source:)"
+            )
+        options = AdapterOptions(
+            conversation_id_field=conversation_id_field or spec.conversation_id,
+            format=fmt or spec.format,
+            catalog=legacy_catalog,
+            timezone=timezone,
+        )
+        try:
+            adapter = get_adapter(platform, options)
+        except (ValueError, OSError) as exc:
+            fail_usage(str(exc))
+        return cls(adapter, inputs, rejects)
+
+    def __iter__(self) -> Iterator[Disposition]:
+        from wrapup_bridge.adapters import AdapterError
+
+        writer = JsonLinesWriter(self.rejects_path)
+        try:
+            for name in self.inputs:
+                with open_input(name) as stream:
+                    for result in self.adapter.read(stream, name=name if name != "-" else "<stdin>"):
+                        if isinstance(result, AdapterError):
+                            writer.write(result.to_json_dict())
+                            self.rejected += 1
+                            if self.rejected <= MAX_ERRORS_SHOWN:
+                                stderr(f"rejected: {result}")
+                            continue
+                        yield result
+        finally:
+            writer.close()
+        if self.rejected:
+            stderr(f"{self.rejected} records could not be read; kept with reasons in {self.rejects_path}")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{(part / whole * 100) if whole else 0.0:5.1f}%"
+
+
+@mapping.command()
+@click.argument("table_path", metavar="MAPPING", type=click.Path(dir_okay=False))
+@_catalog_options
+@click.option("--json", "as_json", is_flag=True, help="Print findings and codes as one JSON object.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check(
+    table_path: str, catalog_file: str | None, live: bool, target: str, org: Path, as_json: bool, strict: bool
+) -> None:
+    """Check a table against the org and itself: code ids exist, names have not drifted, divisions, which queues
+    allow each code (and the queue of queue-scoped rules), rules that can never match, duplicates, unused aliases.
+
+    Every finding names its YAML line. Exit 1 when there are errors (or warnings, with --strict).
+    """
+    from wrapup_bridge.core.review import check_table
+
+    reviewed = _reviewed_or_exit(table_path)
+    result = check_table(reviewed, _org_catalog(catalog_file, live, target, org))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(strict=strict), indent=2, ensure_ascii=False))
+    else:
+        _print_check(result)
+    if result.failed(strict=strict):
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _print_check(result: CheckResult) -> None:
+    table = result.table.table
+    for finding in result.findings:
+        click.echo(f"{table.name}:{finding.line}: {finding.severity.value} [{finding.kind.value}] {finding.message}")
+    if not result.findings:
+        click.echo("no findings")
+    click.echo("codes:")
+    for code in result.codes:
+        queues = "queues unknown" if code.queues is None else f"allowed on: {', '.join(code.queues) or 'no queue'}"
+        division = f"division {code.division}; " if code.division else ""
+        users = ", ".join(f"#{n}" for n in code.rules) + (" fallback" if code.fallback else "")
+        click.echo(
+            f"  {code.alias} (line {code.line}): {code.name!r} {code.id} [{code.status}] {division}{queues}; "
+            f"rules: {users or 'none'}"
+        )
+    counts = result.counts
+    catalog = result.catalog
+    against = f"{catalog.source}, fingerprint {catalog.fingerprint}" if catalog else "no org catalog"
+    click.echo(f"checked {table.name} (sha256 {table.sha256}) against {against}")
+    click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+
+
+def _run_history(reader: _HistoryReader, coverage: Coverage | None, moves: DiffHistory | None) -> None:
+    """One pass over the history, feeding the coverage and the diff at once (each record resolved once per table)."""
+    for record in reader:
+        decision = coverage.resolve(record) if coverage is not None else None
+        if moves is not None:
+            moves.add(record, decision)
+    if coverage is not None:
+        coverage.rejected = reader.rejected
+        coverage.inputs = list(reader.inputs)
+
+
+@mapping.command()
+@click.argument("table_path", metavar="MAPPING", type=click.Path(dir_okay=False))
+@click.argument("inputs", metavar="HISTORY...", nargs=-1, required=True)
+@_history_options
+@click.option(
+    "--catalog",
+    "legacy_catalog_alias",
+    type=click.Path(dir_okay=False),
+    help="Same as --legacy-catalog (the adapter's side file, as in `normalize --catalog`).",
+)
+@click.option("--top", default=20, show_default=True, help="How many unmapped values to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole coverage (every value) as JSON.")
+def coverage(
+    table_path: str,
+    inputs: tuple[str, ...],
+    source: str | None,
+    fmt: str | None,
+    conversation_id_field: str | None,
+    legacy_catalog: str | None,
+    legacy_catalog_alias: str | None,
+    timezone: str | None,
+    rejects: str,
+    top: int,
+    as_json: bool,
+) -> None:
+    """Run legacy exports (HISTORY files, or - for stdin) through the table: legacy values with their spellings and
+    counts, mapped/unmapped/skip/fallback shares, hits per rule, rules never hit, the top unmapped values.
+
+    Streams: memory depends on the number of distinct values, not of records. Exit 1 when records end unmapped or
+    cannot be read. (--catalog is accepted as the side file, as in `normalize`.)
+    """
+    from wrapup_bridge.core.review import Coverage
+
+    table = load_or_exit(table_path)
+    reader = _HistoryReader.build(
+        table,
+        inputs,
+        source=source,
+        fmt=fmt,
+        conversation_id_field=conversation_id_field,
+        legacy_catalog=legacy_catalog or legacy_catalog_alias,
+        timezone=timezone,
+        rejects=rejects,
+    )
+    accumulator = Coverage(table)
+    _run_history(reader, accumulator, None)
+    summary = accumulator.summary(suggest=top)
+    if as_json:
+        out = {"table": table.name, "sha256": table.sha256, **summary.to_dict(top=top)}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        _print_coverage(table, summary, top)
+    if summary.kinds.get("unmapped", 0) or summary.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _print_coverage(table: MappingTable, summary: CoverageSummary, top: int) -> None:
+    from wrapup_bridge.core.review.describe import rule_outcome_text, rule_when_text
+
+    records = summary.records
+    click.echo(f"{table.name} (sha256 {table.sha256})")
+    click.echo(f"history: {', '.join(summary.inputs)}: {records} records, {summary.rejected} unreadable")
+    for kind, count in summary.kinds.items():
+        click.echo(f"  {kind:<9} {count:>9}  {_pct(count, records)}")
+    click.echo("hits per rule:")
+    for rule, hits in zip(table.rules, summary.rules, strict=True):
+        click.echo(
+            f"  #{rule.number:<3} line {rule.line:<4} {hits.hits:>9}  {_pct(hits.hits, records)}  "
+            f"{rule_when_text(rule)} -> {rule_outcome_text(rule)}"
+        )
+    click.echo(f"  no rule (table policy: {table.unmapped.action.value}): {summary.policy_hits}")
+    never = summary.never_hit
+    click.echo("rules never hit: " + (", ".join(f"#{r.number} (line {r.line})" for r in never) or "none"))
+    unmapped = summary.top_unmapped(top)
+    click.echo("top unmapped values:" + ("" if unmapped else " none"))
+    for value in unmapped:
+        spellings = ", ".join(f"{raw!r} x{count}" for raw, count in value.spellings)
+        alike = f"; looks like {', '.join(repr(s) for s in value.suggestions)}" if value.suggestions else ""
+        if value.known:
+            alike = "; the table names this value, but its rules need other field values"
+        click.echo(
+            f"  {value.display!r}: {value.unmapped} records ({_pct(value.unmapped, records).strip()}); spellings {spellings}{alike}"
+        )
+    more = f", {summary.untracked_records} records beyond the tracked values" if summary.untracked_records else ""
+    click.echo(f"{summary.distinct_values} distinct legacy values{more} (--json lists them all)")
+
+
+@mapping.command()
+@click.argument("old_path", metavar="OLD", type=click.Path(dir_okay=False))
+@click.argument("new_path", metavar="NEW", type=click.Path(dir_okay=False))
+@click.option("--history", "history", multiple=True, help="A legacy export to count moved records in (repeatable).")
+@_history_options
+@click.option("--all", "show_all", is_flag=True, help="List unchanged values too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def diff(
+    old_path: str,
+    new_path: str,
+    history: tuple[str, ...],
+    source: str | None,
+    fmt: str | None,
+    conversation_id_field: str | None,
+    legacy_catalog: str | None,
+    timezone: str | None,
+    rejects: str,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Per legacy value, what OLD decides and what NEW decides (code name and id, skip or unmapped); only the
+    changes unless --all. With --history, how many records each change moves (each record resolved by both).
+
+    History is read with NEW's source: settings unless overridden. Exit 1 only when history records cannot be read.
+    """
+    from wrapup_bridge.core.review import DiffHistory, diff_tables
+
+    old, new = load_or_exit(old_path), load_or_exit(new_path)
+    moves: DiffHistory | None = None
+    reader: _HistoryReader | None = None
+    if history:
+        reader = _HistoryReader.build(
+            new if new.source.platform or not old.source.platform else old,
+            history,
+            source=source,
+            fmt=fmt,
+            conversation_id_field=conversation_id_field,
+            legacy_catalog=legacy_catalog,
+            timezone=timezone,
+            rejects=rejects,
+        )
+        moves = DiffHistory(old, new)
+        _run_history(reader, None, moves)
+    result = diff_tables(old, new, moves)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(include_all=show_all), indent=2, ensure_ascii=False))
+    else:
+        rows = result.rows if show_all else result.changes
+        click.echo(f"old: {old.name} (sha256 {old.sha256})")
+        click.echo(f"new: {new.name} (sha256 {new.sha256})")
+        for row in rows:
+            mark = "changed" if row.changed or row.moved else "same"
+            moved = f" [{row.moved} of {row.seen} records move]" if row.moved is not None else ""
+            click.echo(f"  {row.value!r}: {mark}{moved}")
+            click.echo(f"      old: {row.old}")
+            click.echo(f"      new: {row.new}")
+        summary = f"{len(result.changes)} of {len(result.rows)} legacy values change"
+        if moves is not None:
+            summary += f"; {moves.moved} of {moves.records} records in history move"
+        click.echo(summary)
+    if reader is not None and reader.rejected:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wrapup-bridge")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _write(path: str, text: str, what: str) -> None:
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        fail_usage(f"cannot write the {what} to {path!r}: {exc.strerror or exc}")
+    stderr(f"wrote the {what} to {path}")
+
+
+@mapping.command()
+@click.argument("table_path", metavar="MAPPING", type=click.Path(dir_okay=False))
+@click.option("--history", "history", multiple=True, help="A legacy export for coverage and hits (repeatable).")
+@_history_options
+@_catalog_options
+@click.option("--against", "against", type=click.Path(dir_okay=False), help="An older table to show the changes from.")
+@click.option("--out", "-o", default="report.html", show_default=True, help="The HTML report (- for stdout).")
+@click.option("--md", "md_path", help="Also write the report as Markdown (- for stdout).")
+@click.option("--csv", "csv_path", help="Also write the rule table with hits as CSV (- for stdout).")
+@click.option("--strict", is_flag=True, help="Treat warnings as problems (exit 1).")
+def report(
+    table_path: str,
+    history: tuple[str, ...],
+    source: str | None,
+    fmt: str | None,
+    conversation_id_field: str | None,
+    legacy_catalog: str | None,
+    timezone: str | None,
+    rejects: str,
+    catalog_file: str | None,
+    live: bool,
+    target: str,
+    org: Path,
+    against: str | None,
+    out: str,
+    md_path: str | None,
+    csv_path: str | None,
+    strict: bool,
+) -> None:
+    """Write one self-contained HTML page reviewing a table (works offline, no script): its sha256 and review
+    metadata, the check's findings first, the rule table with code names, ids and hits, coverage bars, the top
+    unmapped values, and the changes against --against. --md and --csv write the same as Markdown / CSV.
+
+    Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records.
+    """
+    from datetime import UTC, datetime
+
+    from wrapup_bridge.core.review import Coverage, DiffHistory, ReviewReport, check_table, diff_tables
+    from wrapup_bridge.core.review.render_csv import render_csv
+    from wrapup_bridge.core.review.render_html import render_html
+    from wrapup_bridge.core.review.render_md import render_markdown
+
+    reviewed = _reviewed_or_exit(table_path)
+    table = reviewed.table
+    old = load_or_exit(against) if against else None
+    catalog = _org_catalog(catalog_file, live, target, org)
+    accumulator: Coverage | None = None
+    moves: DiffHistory | None = None
+    if history:
+        reader = _HistoryReader.build(
+            table,
+            history,
+            source=source,
+            fmt=fmt,
+            conversation_id_field=conversation_id_field,
+            legacy_catalog=legacy_catalog,
+            timezone=timezone,
+            rejects=rejects,
+        )
+        accumulator = Coverage(table)
+        moves = DiffHistory(old, table) if old is not None else None
+        _run_history(reader, accumulator, moves)
+    result = ReviewReport(
+        check=check_table(reviewed, catalog),
+        coverage=accumulator.summary() if accumulator is not None else None,
+        diff=diff_tables(old, table, moves) if old is not None else None,
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        tool_version=_tool_version(),
+        strict=strict,
+    )
+    _write(out, render_html(result), "HTML report")
+    if md_path:
+        _write(md_path, render_markdown(result), "Markdown report")
+    if csv_path:
+        _write(csv_path, render_csv(result), "CSV rule table")
+    counts = result.check.counts
+    stderr(
+        f"{table.name} sha256 {table.sha256}: {counts['error']} errors, {counts['warning']} warnings"
+        + (
+            f"; {result.coverage.records} records, {result.coverage.kinds.get('unmapped', 0)} unmapped"
+            if result.coverage is not None
+            else ""
+        )
+    )
+    if result.failed:
         sys.exit(EXIT_PROBLEMS)

@@ -24,12 +24,22 @@ from wrapup_bridge.genesys.timing import Clock, SystemClock
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.http import GenesysClient
 
-__all__ = ["SNAPSHOT_VERSION", "CatalogFormatError", "CatalogOffline", "WrapupCatalog", "WrapupCode"]
+__all__ = [
+    "SNAPSHOT_VERSION",
+    "CatalogFormatError",
+    "CatalogOffline",
+    "QueueInfo",
+    "WrapupCatalog",
+    "WrapupCode",
+]
 
 SNAPSHOT_VERSION = 1
 CODES_PATH = "/api/v2/routing/wrapupcodes"
+QUEUES_PATH = "/api/v2/routing/queues"
 PAGE_SIZE = 100
 _MAX_PAGES = 10_000
+#: Queue code lists fetched at once by ``load_queues``; the client's rate limiter paces them anyway.
+_QUEUE_FETCH_CONCURRENCY = 8
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -69,17 +79,47 @@ class WrapupCode:
         code_id, name = entity.get("id"), entity.get("name")
         if not isinstance(code_id, str) or not code_id:
             raise CatalogFormatError(f"{where}: field 'id' missing or not a string")
-        division = entity.get("division")
-        division = division if isinstance(division, Mapping) else {}
+        division_id, division_name = _division(entity)
         return cls(
-            id=code_id,
-            name=name if isinstance(name, str) else "",
-            division_id=division.get("id") if isinstance(division.get("id"), str) else None,
-            division_name=division.get("name") if isinstance(division.get("name"), str) else None,
+            id=code_id, name=name if isinstance(name, str) else "", division_id=division_id, division_name=division_name
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "divisionId": self.division_id, "divisionName": self.division_name}
+
+
+def _division(entity: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    division = entity.get("division")
+    division = division if isinstance(division, Mapping) else {}
+    division_id, division_name = division.get("id"), division.get("name")
+    return (
+        division_id if isinstance(division_id, str) else None,
+        division_name if isinstance(division_name, str) else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    """A queue as a review needs it: a name people recognise and the division that decides who sees it."""
+
+    id: str
+    name: str
+    division_id: str | None = None
+    division_name: str | None = None
+
+    @classmethod
+    def from_api(cls, entity: Any, where: str) -> QueueInfo:
+        """Read a Genesys ``Queue`` object (only the fields a review uses); ``where`` names it in errors."""
+        if not isinstance(entity, Mapping):
+            raise CatalogFormatError(f"{where}: expected a queue object, got {type(entity).__name__}")
+        queue_id, name = entity.get("id"), entity.get("name")
+        if not isinstance(queue_id, str) or not queue_id:
+            raise CatalogFormatError(f"{where}: field 'id' missing or not a string")
+        division_id, division_name = _division(entity)
+        return cls(queue_id, name if isinstance(name, str) else "", division_id, division_name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "divisionId": self.division_id, "divisionName": self.division_name}
 
 
 class _TTLCache(Generic[K, V]):
@@ -150,6 +190,7 @@ class WrapupCatalog:
         self._load_lock = asyncio.Lock()
         self._queues: _TTLCache[str, tuple[str, ...]] = _TTLCache(ttl, self._clock)
         self._participants: _TTLCache[tuple[str, str], tuple[WrapupCode, ...]] = _TTLCache(ttl, self._clock)
+        self._queue_info: dict[str, QueueInfo] = {}
 
     # -- loading -------------------------------------------------------------------------------------------------
     @property
@@ -180,8 +221,12 @@ class WrapupCatalog:
         return self
 
     async def _fetch_paged(self, path: str) -> tuple[WrapupCode, ...]:
+        return tuple(WrapupCode.from_api(e, where) for e, where in await self._fetch_entities(path))
+
+    async def _fetch_entities(self, path: str) -> list[tuple[Any, str]]:
+        """Every entity of a paged Genesys listing, each with where it came from (path, page, index) for errors."""
         assert self._client is not None
-        codes: list[WrapupCode] = []
+        found: list[tuple[Any, str]] = []
         page = 1
         while page <= _MAX_PAGES:
             body = await self._client.get_json(path, params={"pageSize": self.page_size, "pageNumber": page})
@@ -189,7 +234,7 @@ class WrapupCatalog:
             if not isinstance(body, Mapping) or not isinstance(body.get("entities"), list):
                 raise CatalogFormatError(f"{where}: expected an object with an 'entities' list")
             entities = body["entities"]
-            codes.extend(WrapupCode.from_api(e, f"{where}, entities[{i}]") for i, e in enumerate(entities))
+            found.extend((e, f"{where}, entities[{i}]") for i, e in enumerate(entities))
             page_count = body.get("pageCount")
             page_number = body.get("pageNumber", page)
             if isinstance(page_count, int) and isinstance(page_number, int):
@@ -200,7 +245,7 @@ class WrapupCatalog:
             if not entities:
                 break
             page += 1
-        return tuple(codes)
+        return found
 
     def _index(self, codes: Iterable[WrapupCode]) -> None:
         unique: dict[str, WrapupCode] = {}
@@ -262,6 +307,38 @@ class WrapupCatalog:
         return {c.division_id: c.division_name or "" for c in self._codes if c.division_id}
 
     # -- per queue and per participant ---------------------------------------------------------------------------
+    async def load_queues(self) -> tuple[QueueInfo, ...]:
+        """Every queue of the org (``GET /api/v2/routing/queues``, paged) and each one's assigned codes.
+
+        This is what an offline review needs in one go: after it, ``snapshot()`` holds every queue with its name,
+        division and code ids. Offline (from a snapshot) it returns the queues the snapshot holds.
+        """
+        if self._client is None:
+            return self.queue_infos()
+        infos = [QueueInfo.from_api(e, where) for e, where in await self._fetch_entities(QUEUES_PATH)]
+        gate = asyncio.Semaphore(_QUEUE_FETCH_CONCURRENCY)
+
+        async def codes_of(queue_id: str) -> None:
+            async with gate:
+                await self._queue_ids(queue_id)
+
+        await asyncio.gather(*(codes_of(info.id) for info in infos))
+        for info in infos:
+            self._queue_info[info.id] = info
+        return self.queue_infos()
+
+    def queue_infos(self) -> tuple[QueueInfo, ...]:
+        """The queues whose name and division are known (``load_queues`` or a snapshot), sorted by name."""
+        return tuple(sorted(self._queue_info.values(), key=lambda q: (normalize_text(q.name), q.id)))
+
+    def queue_info(self, queue_id: str) -> QueueInfo | None:
+        return self._queue_info.get(queue_id) or self._queue_info.get(queue_id.strip().lower())
+
+    def known_queue_code_ids(self, queue_id: str) -> frozenset[str] | None:
+        """The codes assigned to a queue if already fetched or in the snapshot; None when unknown (no request)."""
+        cached = self._queues.fresh(queue_id)
+        return frozenset(cached) if cached is not None else None
+
     async def queue_code_ids(self, queue_id: str) -> frozenset[str]:
         """Ids of the codes assigned to a queue (``GET /api/v2/routing/queues/{id}/wrapupcodes``, paged)."""
         return frozenset(await self._queue_ids(queue_id))
@@ -326,6 +403,7 @@ class WrapupCatalog:
             "fingerprint": self.fingerprint(),
             "codes": [c.to_dict() for c in sorted(self._by_id.values(), key=lambda c: (c.name, c.id))],
             "queues": queues,
+            "queueDetails": {qid: info.to_dict() for qid, info in sorted(self._queue_info.items())},
         }
 
     @classmethod
@@ -360,6 +438,19 @@ class WrapupCatalog:
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 raise CatalogFormatError(f"{source}: queues[{queue_id!r}] must be a list of code ids")
             catalog._queues.put(str(queue_id), tuple(ids))
+        details = data.get("queueDetails", {})
+        if not isinstance(details, Mapping):
+            raise CatalogFormatError(f"{source}: field 'queueDetails' must be an object of queue id -> queue")
+        for queue_id, raw in details.items():
+            where = f"{source}: queueDetails[{queue_id!r}]"
+            if not isinstance(raw, Mapping):
+                raise CatalogFormatError(f"{where}: expected an object with name, divisionId, divisionName")
+            entity = {
+                "id": queue_id,
+                "name": raw.get("name"),
+                "division": {"id": raw.get("divisionId"), "name": raw.get("divisionName")},
+            }
+            catalog._queue_info[str(queue_id)] = QueueInfo.from_api(entity, where)
         expected = data.get("fingerprint")
         if expected is not None and expected != catalog.fingerprint():
             raise CatalogFormatError(f"{source}: field 'fingerprint' does not match the codes (edited by hand?)")

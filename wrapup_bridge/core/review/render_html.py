@@ -1,0 +1,355 @@
+"""The review as one self-contained HTML page: inline CSS, no script, no font or image from anywhere.
+
+Ops leads open it from a mail attachment or a ticket, often offline, so everything is in the file and readable
+without JavaScript; coverage bars are plain CSS widths. Every text that reaches the page goes through
+``html.escape``: legacy values come straight from exports and may hold anything, markup included.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
+from wrapup_bridge.core.review.diff import DiffResult
+from wrapup_bridge.core.review.findings import Finding
+from wrapup_bridge.core.review.report import ReviewReport, RuleRow
+
+__all__ = ["render_html"]
+
+VALUES_SHOWN = 100
+TOP_UNMAPPED = 20
+
+_CSS = """
+:root{--fg:#1d232b;--muted:#5b6672;--line:#d9dee4;--bg:#fff;--soft:#f4f6f8;--mapped:#2f7d4f;--skip:#4a78b5;
+--fallback:#c08a13;--unmapped:#c23b32;--error:#b3261e;--warning:#8a5a00;--info:#4a5560}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);
+background:var(--bg)}
+main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 10px;border-bottom:2px solid var(--line);
+padding-bottom:4px}h3{font-size:16px;margin:20px 0 8px}
+code,.mono{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+.sub{color:var(--muted);margin:0 0 16px}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0;padding:12px 16px;
+background:var(--soft);border-radius:6px}
+dl.meta dt{color:var(--muted)}dl.meta dd{margin:0;overflow-wrap:anywhere}
+.verdict{margin:16px 0 0;padding:10px 14px;border-radius:6px;font-weight:600}
+.verdict.fail{background:#fbe9e7;color:var(--error)}.verdict.ok{background:#e7f4ec;color:var(--mapped)}
+table{border-collapse:collapse;width:100%;margin:4px 0 8px}
+th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
+th{font-size:13px;color:var(--muted);font-weight:600;background:var(--soft)}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tbody tr:nth-child(even){background:#fafbfc}
+.badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:700;color:#fff;
+white-space:nowrap}
+.badge.error{background:var(--error)}.badge.warning{background:var(--warning)}.badge.info{background:var(--info)}
+tr.has-error td:first-child{box-shadow:inset 4px 0 var(--error)}
+tr.has-warning td:first-child{box-shadow:inset 4px 0 var(--warning)}
+.kind{color:var(--muted);font-size:12px}
+.figures{display:flex;flex-wrap:wrap;gap:10px;list-style:none;padding:0;margin:8px 0 12px}
+.figures li{background:var(--soft);border-radius:6px;padding:8px 14px;min-width:130px}
+.figures .num{display:block;font-size:22px;font-weight:700}
+.figures .pct{color:var(--muted)}
+.bar{display:flex;height:22px;border-radius:4px;overflow:hidden;background:var(--line);margin:6px 0}
+.bar span{display:block;height:100%}
+.seg-mapped,.dot-mapped{background:var(--mapped)}.seg-skip,.dot-skip{background:var(--skip)}
+.seg-fallback,.dot-fallback{background:var(--fallback)}.seg-unmapped,.dot-unmapped{background:var(--unmapped)}
+.legend{display:flex;gap:16px;flex-wrap:wrap;font-size:13px;color:var(--muted);margin:0 0 8px;padding:0;
+list-style:none}
+.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
+.hitbar{display:block;height:6px;background:var(--line);border-radius:3px;margin-top:3px;min-width:60px}
+.hitbar span{display:block;height:100%;background:var(--mapped);border-radius:3px}
+.hitbar.skip span{background:var(--skip)}
+.zero{color:var(--unmapped);font-weight:600}
+.none{color:var(--mapped);font-weight:600}
+.muted{color:var(--muted)}
+td.id code{white-space:nowrap;font-size:12px}
+code.spell{white-space:pre-wrap}
+footer{margin-top:40px;color:var(--muted);font-size:13px}
+@media print{main{max-width:none;padding:0}h2{break-after:avoid}tr{break-inside:avoid}}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _width(share: float) -> str:
+    return f"{max(0.0, min(share, 1.0)) * 100:.3f}%"
+
+
+def render_html(report: ReviewReport) -> str:
+    table = report.table
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Mapping review: {_e(table.name)}</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        _header(report),
+        _findings(report.check.findings),
+        _coverage(report.coverage),
+        _rules(report, report.rule_rows()),
+        _codes(report),
+        _values(report.coverage),
+    ]
+    if report.diff is not None:
+        parts.append(_diff(report.diff))
+    parts.append(
+        f"<footer>Generated {_e(report.generated_at)} by wrapup-bridge {_e(report.tool_version)} from "
+        f"<code>{_e(table.name)}</code> (sha256 <code>{_e(table.sha256)}</code>).</footer>"
+    )
+    parts.append("</main></body></html>\n")
+    return "\n".join(parts)
+
+
+def _header(report: ReviewReport) -> str:
+    table = report.table
+    rows = []
+    for label, value in report.metadata():
+        if label == "sha256":
+            rows.append(f'<dt>{_e(label)}</dt><dd><code id="sha256">{_e(value)}</code></dd>')
+        else:
+            rows.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
+    counts = report.check.counts
+    verdict = [f"{counts['error']} errors", f"{counts['warning']} warnings"]
+    coverage = report.coverage
+    if coverage is not None:
+        unmapped = coverage.kinds.get("unmapped", 0)
+        verdict.append(f"{coverage.records:,} records, {unmapped:,} unmapped ({_pct(coverage.share(unmapped))})")
+        if coverage.rejected:
+            verdict.append(f"{coverage.rejected:,} unreadable")
+    if report.diff is not None:
+        changed = len(report.diff.changes)
+        verdict.append(
+            f"{changed} {'value changes' if changed == 1 else 'values change'} against {report.diff.old.name}"
+        )
+    state = "fail" if report.failed else "ok"
+    lead = "Problems found" if report.failed else "No blocking problems"
+    return (
+        f"<header><h1>Mapping review: {_e(table.name)}</h1>"
+        f'<p class="sub">What each legacy value becomes in Genesys Cloud, checked against the org and history.</p>'
+        f'<dl class="meta">{"".join(rows)}</dl>'
+        f'<p class="verdict {state}" id="verdict">{lead}: {_e(", ".join(verdict))}</p></header>'
+    )
+
+
+def _badge(finding: Finding) -> str:
+    return f'<span class="badge {finding.severity.value}">{_e(finding.severity.value)}</span>'
+
+
+def _findings(findings: list[Finding]) -> str:
+    head = '<section id="findings"><h2>Findings</h2>'
+    if not findings:
+        return head + '<p class="none">No problems found.</p></section>'
+    rows = "".join(
+        f'<tr class="finding {f.severity.value}"><td>{_badge(f)}</td><td class="num">line {f.line}</td>'
+        f'<td><span class="kind">{_e(f.kind.value)}</span></td><td>{_e(f.message)}</td></tr>'
+        for f in findings
+    )
+    return (
+        head + '<table class="findings"><thead><tr><th>Severity</th><th class="num">Where</th><th>Kind</th>'
+        f"<th>What to do</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _coverage(coverage: CoverageSummary | None) -> str:
+    head = '<section id="coverage"><h2>Coverage over history</h2>'
+    if coverage is None:
+        return (
+            head
+            + '<p class="muted">No history given (pass --history FILE...): hits per rule not counted.</p></section>'
+        )
+    figures = [
+        f'<li id="cov-records"><span class="num">{coverage.records:,}</span>records read</li>',
+    ]
+    for kind in KINDS:
+        count = coverage.kinds.get(kind.value, 0)
+        figures.append(
+            f'<li id="cov-{kind.value}"><span class="num">{count:,}</span>{_e(kind.value)} '
+            f'<span class="pct">({_pct(coverage.share(count))})</span></li>'
+        )
+    figures.append(f'<li id="cov-rejected"><span class="num">{coverage.rejected:,}</span>unreadable (rejected)</li>')
+    segments = "".join(
+        f'<span class="seg-{k.value}" style="width:{_width(coverage.share(coverage.kinds.get(k.value, 0)))}" '
+        f'title="{_e(k.value)}"></span>'
+        for k in KINDS
+        if coverage.kinds.get(k.value, 0)
+    )
+    label = ", ".join(f"{k.value} {_pct(coverage.share(coverage.kinds.get(k.value, 0)))}" for k in KINDS)
+    legend = "".join(f'<li><i class="dot-{k.value}"></i>{_e(k.value)}</li>' for k in KINDS)
+    never = coverage.never_hit
+    never_text = (
+        f'<p>Rules never hit: <span class="zero">{_e(", ".join(f"#{r.number} (line {r.line})" for r in never))}</span></p>'
+        if never
+        else "<p>Every rule was hit at least once.</p>"
+    )
+    untracked = (
+        f'<p class="muted">{coverage.untracked_records:,} records had values beyond the first '
+        f"{coverage.distinct_values:,} distinct ones: counted above, not listed below.</p>"
+        if coverage.untracked_records
+        else ""
+    )
+    return (
+        head
+        + f'<p class="muted">From {_e(", ".join(coverage.inputs) or "(stdin)")}.</p>'
+        + f'<ul class="figures">{"".join(figures)}</ul>'
+        + f'<div class="bar" role="img" aria-label="{_e(label)}">{segments}</div>'
+        + f'<ul class="legend">{legend}</ul>'
+        + never_text
+        + untracked
+        + _top_unmapped(coverage)
+        + "</section>"
+    )
+
+
+def _spellings(value: ValueCount) -> str:
+    # pre-wrap: spellings that differ only in spacing must look different
+    shown = ", ".join(f'<code class="spell">{_e(repr(raw))}</code>&nbsp;×{count:,}' for raw, count in value.spellings)
+    if value.other_spellings:
+        shown += f' <span class="muted">+{value.other_spellings:,} in other spellings</span>'
+    if value.spellings_approximate:
+        shown += ' <span class="muted">(approximate: many spellings)</span>'
+    return shown
+
+
+def _alike(value: ValueCount) -> str:
+    if value.known:
+        return "the table names this value, but its rules need other field values"
+    return _e(", ".join(repr(s) for s in value.suggestions)) or '<span class="muted">none</span>'
+
+
+def _top_unmapped(coverage: CoverageSummary) -> str:
+    top = coverage.top_unmapped(TOP_UNMAPPED)
+    if not top:
+        return '<h3>Top unmapped values</h3><p class="none">No record ended unmapped.</p>'
+    rows = "".join(
+        f'<tr class="unmapped-value"><td><code>{_e(v.display)}</code></td><td>{_spellings(v)}</td>'
+        f'<td class="num">{v.unmapped:,}</td><td class="num">{_pct(coverage.share(v.unmapped))}</td>'
+        f"<td>{_alike(v)}</td></tr>"
+        for v in top
+    )
+    return (
+        '<h3>Top unmapped values</h3><table id="unmapped-table"><thead><tr><th>Legacy value</th><th>Spellings seen'
+        '</th><th class="num">Records</th><th class="num">Share</th><th>Values the table knows that look alike</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _rule_row(row: RuleRow) -> str:
+    severities = {f.severity.value for f in row.findings}
+    css = "rule" + (" has-error" if "error" in severities else " has-warning" if "warning" in severities else "")
+    if row.action == "map":
+        then = f"{_e(row.code_name)} <span class='muted'>({_e(row.alias)})</span>"
+        code_id = f"<code>{_e(row.code_id)}</code>"
+    else:
+        then = f"<em>skip</em>: {_e(row.skip_reason)}"
+        code_id = '<span class="muted">-</span>'
+    notes = _e(row.notes or "")
+    notes += "".join(f"<br>{_badge(f)} <span class='kind'>{_e(f.kind.value)}</span>" for f in row.findings)
+    if row.hits is None or row.share is None:
+        hits = '<span class="muted">-</span>'
+    else:
+        bar = f'<span class="hitbar{" skip" if row.action == "skip" else ""}"><span style="width:{_width(row.share)}"></span></span>'
+        number = '<span class="zero">0</span>' if row.hits == 0 else f"{row.hits:,} ({_pct(row.share)})"
+        hits = f"{number}{bar}"
+    return (
+        f'<tr class="{css}" id="rule-{row.number}"><td class="num">#{row.number}</td><td class="num">{row.line}</td>'
+        f'<td><code>{_e(row.when)}</code></td><td>{then}</td><td class="id">{code_id}</td><td>{notes}</td>'
+        f'<td class="num">{hits}</td></tr>'
+    )
+
+
+def _rules(report: ReviewReport, rows: list[RuleRow]) -> str:
+    table = report.table
+    body = "".join(_rule_row(row) for row in rows)
+    policy = table.unmapped
+    coverage = report.coverage
+    policy_text = policy.action.value
+    if policy.code:
+        code = table.codes[policy.code]
+        policy_text += f" to {code.name} ({code.id})"
+    hits = f" - {coverage.policy_hits:,} records in history" if coverage is not None else ""
+    return (
+        f'<section id="rules"><h2>Rules ({len(rows)})</h2>'
+        '<p class="muted">Tried top to bottom; the first whose conditions all hold wins. Values compare ignoring '
+        "case, spacing, smart quotes and invisible characters.</p>"
+        '<table id="rule-table"><thead><tr><th class="num">#</th><th class="num">Line</th><th>When</th>'
+        '<th>Then (Genesys wrap-up code)</th><th>Code id</th><th>Notes and findings</th><th class="num">Hits</th>'
+        f"</tr></thead><tbody>{body}</tbody></table>"
+        f'<p id="policy">Records no rule matches: <strong>{_e(policy_text)}</strong>{_e(hits)}.</p></section>'
+    )
+
+
+def _codes(report: ReviewReport) -> str:
+    rows = []
+    for code in report.check.codes:
+        queues = (
+            '<span class="muted">unknown</span>'
+            if code.queues is None
+            else (_e(", ".join(code.queues)) or '<span class="zero">none</span>')
+        )
+        used = ", ".join(f"#{n}" for n in code.rules) + (" fallback" if code.fallback else "")
+        status_css = {"missing": "zero", "drift": "zero"}.get(code.status, "")
+        rows.append(
+            f'<tr class="code"><td>{_e(code.alias)}<br><span class="muted">line {code.line}</span></td>'
+            f'<td>{_e(code.name)}</td><td class="id"><code>{_e(code.id)}</code></td>'
+            f"<td>{_e(code.catalog_name or '')}</td><td>{_e(code.division or '')}</td><td>{queues}</td>"
+            f"<td>{_e(used) or '<span class=zero>unused</span>'}</td>"
+            f'<td class="{status_css}">{_e(code.status)}</td></tr>'
+        )
+    return (
+        '<section id="codes"><h2>Genesys wrap-up codes</h2><table id="code-table"><thead><tr><th>Alias</th>'
+        "<th>Name in the table</th><th>Id</th><th>Name in Genesys</th><th>Division</th><th>Allowed on queues</th>"
+        f"<th>Used by rules</th><th>Status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _values(coverage: CoverageSummary | None) -> str:
+    if coverage is None:
+        return ""
+    shown = coverage.values[:VALUES_SHOWN]
+    rows = "".join(
+        f'<tr class="value"><td><code>{_e(v.display)}</code></td><td>{_spellings(v)}</td>'
+        f'<td class="num">{v.count:,}</td><td class="num">{_pct(coverage.share(v.count))}</td>'
+        f"<td>{_e(', '.join(f'{k} {n:,}' for k, n in v.kinds.items()))}</td>"
+        f"<td>{_e(', '.join(f'#{r}' if r else 'policy' for r in sorted(v.rules)))}</td></tr>"
+        for v in shown
+    )
+    more = (
+        f'<p class="muted">{len(coverage.values) - len(shown):,} less frequent values not shown (see --json).</p>'
+        if len(coverage.values) > len(shown)
+        else ""
+    )
+    return (
+        f'<section id="values"><h2>Legacy values seen ({coverage.distinct_values:,} distinct)</h2>'
+        '<table id="value-table"><thead><tr><th>Value</th><th>Spellings seen</th><th class="num">Records</th>'
+        '<th class="num">Share</th><th>Became</th><th>Rules</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>{more}</section>"
+    )
+
+
+def _diff(diff: DiffResult) -> str:
+    changes = diff.changes
+    history = diff.history
+    moved = f" {history.moved:,} of {history.records:,} records in history move." if history is not None else ""
+    head = (
+        f'<section id="diff"><h2>Changes against {_e(diff.old.name)}</h2>'
+        f"<p>Old table sha256 <code>{_e(diff.old.sha256)}</code>. {len(changes)} of {len(diff.rows)} legacy values "
+        f"change.{_e(moved)}</p>"
+    )
+    if not changes:
+        return head + '<p class="none">No legacy value changes its outcome.</p></section>'
+    rows = "".join(
+        f'<tr class="change"><td><code>{_e(r.value)}</code></td><td>{_e(r.old)}</td><td>{_e(r.new)}</td>'
+        f'<td class="num">{"-" if r.moved is None else f"{r.moved:,}"}</td></tr>'
+        for r in changes
+    )
+    return (
+        head + '<table id="diff-table"><thead><tr><th>Legacy value</th><th>Before</th><th>After</th>'
+        f'<th class="num">Records moved</th></tr></thead><tbody>{rows}</tbody></table></section>'
+    )

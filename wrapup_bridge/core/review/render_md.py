@@ -1,0 +1,168 @@
+"""The review as Markdown, for a pull request or a ticket: the same sections as the HTML page.
+
+Legacy values may hold anything, so every cell is escaped for Markdown (``|``, backticks, emphasis, brackets)
+and for the HTML that Markdown renderers pass through (``<``, ``>``, ``&``); newlines become spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
+from wrapup_bridge.core.review.diff import DiffResult
+from wrapup_bridge.core.review.report import ReviewReport
+
+__all__ = ["md_escape", "render_markdown"]
+
+VALUES_SHOWN = 100
+#: Characters that change meaning inside a table cell or a list item (line starts are never a value here).
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(value: object) -> str:
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return [*lines, ""]
+
+
+def render_markdown(report: ReviewReport) -> str:
+    table = report.table
+    lines = [f"# Mapping review: {md_escape(table.name)}", ""]
+    for label, value in report.metadata():
+        lines.append(f"- **{md_escape(label)}**: {md_escape(value)}")
+    counts = report.check.counts
+    lines += ["", f"**{'Problems found' if report.failed else 'No blocking problems'}**: "
+              f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes.", ""]  # fmt: skip
+    lines += ["## Findings", ""]
+    if report.check.findings:
+        lines += _table(
+            ["Severity", "Line", "Kind", "What to do"],
+            [[f.severity.value, str(f.line), f.kind.value, md_escape(f.message)] for f in report.check.findings],
+        )
+    else:
+        lines += ["No problems found.", ""]
+    lines += _coverage(report.coverage)
+    lines += ["## Rules", ""]
+    rows = []
+    for row in report.rule_rows():
+        then = (
+            f"{md_escape(row.code_name)} ({md_escape(row.alias)})"
+            if row.action == "map"
+            else f"skip: {md_escape(row.skip_reason)}"
+        )
+        hits = "-" if row.hits is None or row.share is None else f"{row.hits:,} ({_pct(row.share)})"
+        findings = "; ".join(f"{f.severity.value} {f.kind.value}" for f in row.findings)
+        notes = " ".join(x for x in (md_escape(row.notes or ""), md_escape(findings)) if x)
+        rows.append(
+            [f"#{row.number}", str(row.line), md_escape(row.when), then, md_escape(row.code_id or "-"), notes, hits]
+        )
+    lines += _table(["#", "Line", "When", "Then", "Code id", "Notes and findings", "Hits"], rows)
+    lines += ["## Genesys wrap-up codes", ""]
+    lines += _table(
+        ["Alias", "Name in the table", "Id", "Name in Genesys", "Division", "Allowed on queues", "Rules", "Status"],
+        [
+            [
+                md_escape(c.alias),
+                md_escape(c.name),
+                md_escape(c.id),
+                md_escape(c.catalog_name or ""),
+                md_escape(c.division or ""),
+                "unknown" if c.queues is None else md_escape(", ".join(c.queues) or "none"),
+                md_escape(", ".join(f"#{n}" for n in c.rules) + (" fallback" if c.fallback else "") or "unused"),
+                c.status,
+            ]
+            for c in report.check.codes
+        ],
+    )
+    if report.diff is not None:
+        lines += _diff(report.diff)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _coverage(coverage: CoverageSummary | None) -> list[str]:
+    lines = ["## Coverage over history", ""]
+    if coverage is None:
+        return [*lines, "No history given: hits per rule not counted.", ""]
+    lines.append(f"From {md_escape(', '.join(coverage.inputs) or '(stdin)')}: {coverage.records:,} records read, "
+                 f"{coverage.rejected:,} unreadable.")  # fmt: skip
+    lines.append("")
+    lines += _table(
+        ["Outcome", "Records", "Share"],
+        [
+            [k.value, f"{coverage.kinds.get(k.value, 0):,}", _pct(coverage.share(coverage.kinds.get(k.value, 0)))]
+            for k in KINDS
+        ],
+    )
+    never = coverage.never_hit
+    lines.append("Rules never hit: " + (", ".join(f"#{r.number} (line {r.line})" for r in never) if never else "none."))
+    lines += ["", "### Top unmapped values", ""]
+    top = coverage.top_unmapped()
+    if not top:
+        lines += ["No record ended unmapped.", ""]
+    else:
+        lines += _unmapped_table(coverage, top)
+    lines += [f"### Legacy values seen ({coverage.distinct_values:,} distinct)", ""]
+    shown = coverage.values[:VALUES_SHOWN]
+    lines += _table(
+        ["Value", "Spellings seen", "Records", "Share", "Became", "Rules"],
+        [
+            [
+                md_escape(v.display),
+                md_escape(", ".join(f"{raw!r} x{count:,}" for raw, count in v.spellings)),
+                f"{v.count:,}",
+                _pct(coverage.share(v.count)),
+                md_escape(", ".join(f"{k} {n:,}" for k, n in v.kinds.items())),
+                ", ".join(f"#{r}" if r else "policy" for r in sorted(v.rules)),
+            ]
+            for v in shown
+        ],
+    )
+    if len(coverage.values) > len(shown):
+        lines += [f"{len(coverage.values) - len(shown):,} less frequent values not shown (see --json).", ""]
+    return lines
+
+
+def _unmapped_table(coverage: CoverageSummary, top: list[ValueCount]) -> list[str]:
+    return _table(
+        ["Legacy value", "Spellings seen", "Records", "Share", "Look-alikes the table knows"],
+        [
+            [
+                md_escape(v.display),
+                md_escape(", ".join(f"{raw!r} x{count:,}" for raw, count in v.spellings)),
+                f"{v.unmapped:,}",
+                _pct(coverage.share(v.unmapped)),
+                "named by the table; its rules need other field values"
+                if v.known
+                else md_escape(", ".join(repr(s) for s in v.suggestions)),
+            ]
+            for v in top
+        ],
+    )
+
+
+def _diff(diff: DiffResult) -> list[str]:
+    lines = [f"## Changes against {md_escape(diff.old.name)}", ""]
+    history = diff.history
+    summary = f"{len(diff.changes)} of {len(diff.rows)} legacy values change."
+    if history is not None:
+        summary += f" {history.moved:,} of {history.records:,} records in history move."
+    lines += [summary, ""]
+    if diff.changes:
+        lines += _table(
+            ["Legacy value", "Before", "After", "Records moved"],
+            [
+                [md_escape(r.value), md_escape(r.old), md_escape(r.new), "-" if r.moved is None else f"{r.moved:,}"]
+                for r in diff.changes
+            ],
+        )
+    return lines
