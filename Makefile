@@ -39,6 +39,8 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/mapping.py
+	$(BIN)/python benchmarks/replay.py
+	$(BIN)/python benchmarks/live.py
 
 schema: $(STAMP)
 	$(BIN)/wrapup-bridge mapping schema > wrapup_bridge/schema/mapping-v1.schema.json

@@ -1,0 +1,569 @@
+"""Live-path costs, each beside its baseline from the same run.
+
+    .venv/bin/python benchmarks/live.py [--runs 7] [--applies 2000] [--clients 200] [--duration 30] [--json FILE]
+
+What it measures (targets from DESIGN.md and issue 6):
+  1. cold start, in fresh processes, alternating, median of --runs: ``import wrapup_bridge`` + building a Bridge
+     from the environment (pointing at an emulator URL, with mappings/twilio-flex.yaml), against
+     ``import PureCloudPlatformClientV2``; time and peak RSS          (target: < 10% of the SDK's time)
+     Also shown: the same plus a first apply over loopback (token, catalog, conversation, queue codes, write).
+  2. in-process overhead of Bridge.apply against the in-process emulator: the time of apply minus the time the
+     emulator spends serving its requests (measured at the transport), per apply, with and without an outbox
+                                                                        (target: < 1 ms)
+  3. webhook latency under bounded loopback load: the emulator and ``uvicorn`` + the webhook app each in their own
+     process, --clients concurrent clients posting signed TaskRouter callbacks for --duration seconds (at most
+     --max-requests), every one a real write (overwrite on); after a one-client warm-up phase (unloaded latency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ORG = ROOT / "examples" / "demo-org.yaml"
+MAPPING = ROOT / "mappings" / "twilio-flex.yaml"
+TWILIO_TOKEN = "benchmark-twilio-token"
+SUPPORT_VOICE = list(range(21, 31))  # demo conversations on the Support queue, voice
+
+#: Peak RSS of this process: VmHWM (reset by exec, unlike ru_maxrss, which keeps the forking parent's size).
+PEAK_RSS = """
+def peak_rss_kb():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+OURS = (
+    PEAK_RSS
+    + """
+import json, sys, time
+t0 = time.perf_counter()
+import wrapup_bridge
+bridge = wrapup_bridge.Bridge.from_env(sys.argv[1])
+t1 = time.perf_counter()
+result = {"build_s": t1 - t0}
+if len(sys.argv) > 2:
+    outcome = bridge.apply_event("twilio", json.loads(sys.argv[2]))
+    assert outcome.kind.value == "applied", outcome.reason
+    result["first_apply_s"] = time.perf_counter() - t0
+result["rss_kb"] = peak_rss_kb()
+print(json.dumps(result))
+"""
+)
+SDK = (
+    PEAK_RSS
+    + """
+import json, time
+t0 = time.perf_counter()
+import PureCloudPlatformClientV2
+print(json.dumps({"build_s": time.perf_counter() - t0, "rss_kb": peak_rss_kb()}))
+"""
+)
+NOTHING = (
+    PEAK_RSS
+    + """
+import json
+print(json.dumps({"build_s": 0.0, "rss_kb": peak_rss_kb()}))
+"""
+)
+
+
+def cid(n: int) -> str:
+    return f"c0ffee00-0000-4000-8000-0000000000{n:02d}"
+
+
+def attributes(n: int, outcome: str = "Resolved", sid: str | None = None) -> dict[str, Any]:
+    return {
+        "taskSid": sid or f"WTc0ffee000000400080000000000000{n:02d}",
+        "genesys_conversation_id": cid(n),
+        "conversations": {"outcome": outcome, "queue": "Support"},
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def emulator_env(base_url: str) -> dict[str, str]:
+    return {
+        "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+        "GENESYSCLOUD_API_BASE": base_url,
+        "GENESYSCLOUD_LOGIN_BASE": base_url,
+    }
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn in a thread, on a socket with TCP_NODELAY (``Emulator.serve`` lacks it: each answer
+    would wait ~40 ms for a delayed ACK, see ``cli.serve.bind``); yields the base URL."""
+    import threading
+
+    import uvicorn
+
+    from wrapup_bridge.cli.serve import bind
+
+    sock, url = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+# -- 1. cold start ------------------------------------------------------------------------------------------------
+def _child(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"child failed: {result.stderr.strip()[-2000:]}")
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    data["process_s"] = time.perf_counter() - started
+    return data
+
+
+def cold_start(runs: int) -> dict[str, Any]:
+    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+
+    emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
+    has_sdk = importlib.util.find_spec("PureCloudPlatformClientV2") is not None
+    samples: dict[str, list[dict[str, Any]]] = {"ours": [], "ours_first_apply": [], "sdk": [], "python": []}
+    with serve_in_thread(emulator.app) as base_url, tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, **emulator_env(base_url), "WRAPUP_BRIDGE_OUTBOX": str(Path(tmp) / "outbox.sqlite")}
+        for run in range(runs):
+            print(f"  cold start run {run + 1}/{runs}", file=sys.stderr)
+            samples["python"].append(_child(NOTHING, [], env))
+            samples["ours"].append(_child(OURS, [str(MAPPING)], env))
+            emulator.reset()
+            samples["ours_first_apply"].append(_child(OURS, [str(MAPPING), json.dumps(attributes(21))], env))
+            if has_sdk:
+                samples["sdk"].append(_child(SDK, [], env))
+
+    def summary(items: list[dict[str, Any]], key: str = "build_s") -> dict[str, float] | None:
+        if not items:
+            return None
+        return {
+            "median_s": statistics.median(i[key] for i in items),
+            "min_s": min(i[key] for i in items),
+            "max_s": max(i[key] for i in items),
+            "median_process_s": statistics.median(i["process_s"] for i in items),
+            "median_peak_rss_mb": statistics.median(i["rss_kb"] for i in items) / 1024,
+        }
+
+    result: dict[str, Any] = {
+        "runs": runs,
+        "python": summary(samples["python"]),
+        "ours": summary(samples["ours"]),
+        "ours_first_apply": summary(samples["ours_first_apply"], "first_apply_s"),
+        "sdk": summary(samples["sdk"]),
+    }
+    if result["sdk"] and result["ours"]:
+        result["ours_vs_sdk_time"] = result["ours"]["median_s"] / result["sdk"]["median_s"]
+    return result
+
+
+# -- 2. in-process overhead ---------------------------------------------------------------------------------------
+def overhead(applies: int) -> dict[str, Any]:
+    import httpx
+    from pydantic import SecretStr
+
+    from wrapup_bridge.core.disposition import Disposition
+    from wrapup_bridge.core.outcome import OutcomeKind
+    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.genesys.http import GenesysClient
+    from wrapup_bridge.genesys.regions import resolve_region
+    from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.live import Bridge
+    from wrapup_bridge.live.pacing import BurstLimiter
+
+    class TimedTransport(httpx.AsyncBaseTransport):
+        """Time spent inside the emulator (ASGI app and its in-process transport), summed since the last take()."""
+
+        def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+            self.inner = inner
+            self.spent = 0.0
+            self.calls = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            started = time.perf_counter()
+            try:
+                response = await self.inner.handle_async_request(request)
+                await response.aread()
+                return response
+            finally:
+                self.spent += time.perf_counter() - started
+                self.calls += 1
+
+        def take(self) -> tuple[float, int]:
+            spent, calls, self.spent, self.calls = self.spent, self.calls, 0.0, 0
+            return spent, calls
+
+    record = Disposition(source="twilio", source_id="WT1", conversation_id=cid(21), code="Resolved")
+    settings = GenesysSettings(
+        client_id="demo-client",
+        client_secret=SecretStr("demo-secret"),
+        region=resolve_region("http://emulator.invalid"),
+        rate_per_minute=1e9,
+    )
+
+    def summary(totals: list[float], overheads: list[float], calls: Counter[int]) -> dict[str, Any]:
+        return {
+            "applies": len(totals),
+            "requests_per_apply": dict(calls),
+            "apply_median_ms": statistics.median(totals) * 1000,
+            "overhead_median_ms": statistics.median(overheads) * 1000,
+            "overhead_p90_ms": percentile(overheads, 90) * 1000,
+            "overhead_p99_ms": percentile(overheads, 99) * 1000,
+        }
+
+    def emulated() -> tuple[Emulator, TimedTransport]:
+        emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
+        return emulator, TimedTransport(emulator.transport())
+
+    results: dict[str, Any] = {}
+
+    # Baseline: the sink awaited directly on one event loop (what any caller of the HTTP client and sink pays).
+    async def sink_alone() -> dict[str, Any]:
+        from wrapup_bridge.core.mapping import load_mapping
+        from wrapup_bridge.genesys.sink import GenesysSink
+
+        emulator, timed = emulated()
+        decision = load_mapping(MAPPING).resolve(record)
+        totals: list[float] = []
+        overheads: list[float] = []
+        calls: Counter[int] = Counter()
+        async with GenesysClient(settings, transport=timed, limiter=BurstLimiter(rate_per_minute=1e9)) as client:
+            sink = GenesysSink(client)
+            for i in range(applies + 50):
+                emulator.reset()
+                timed.take()
+                started = time.perf_counter()
+                outcome = await sink.apply(record, decision)
+                total = time.perf_counter() - started
+                spent, n = timed.take()
+                if outcome.kind is not OutcomeKind.APPLIED:
+                    raise RuntimeError(f"expected applied, got {outcome.kind}: {outcome.reason}")
+                if i >= 50:
+                    totals.append(total)
+                    overheads.append(total - spent)
+                    calls[n] += 1
+        return summary(totals, overheads, calls)
+
+    results["the sink alone, awaited on one loop (baseline: no Bridge)"] = asyncio.run(sink_alone())
+
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as mem:
+        variants: list[tuple[str, Path | None]] = [
+            ("Bridge.apply, no outbox", None),
+            (
+                "Bridge.apply, outbox on disk (SQLite WAL, synchronous=FULL: one fsync per apply)",
+                Path(tmp) / "o.sqlite",
+            ),
+        ]
+        if shm.is_dir():
+            label = "Bridge.apply, outbox on tmpfs (the same work, but the fsync costs nothing: the CPU part)"
+            variants.append((label, Path(mem) / "o.sqlite"))
+        for label, outbox in variants:
+            emulator, timed = emulated()
+
+            def factory(timed: TimedTransport = timed) -> GenesysClient:
+                return GenesysClient(settings, transport=timed, limiter=BurstLimiter(rate_per_minute=1e9))
+
+            overheads: list[float] = []
+            totals: list[float] = []
+            calls: Counter[int] = Counter()
+            with Bridge(MAPPING, client_factory=factory, outbox=outbox) as bridge:
+                for i in range(applies + 50):
+                    emulator.reset()
+                    timed.take()
+                    started = time.perf_counter()
+                    outcome = bridge.apply(record)
+                    total = time.perf_counter() - started
+                    spent, n = timed.take()
+                    if outcome.kind is not OutcomeKind.APPLIED:
+                        raise RuntimeError(f"expected applied, got {outcome.kind}: {outcome.reason}")
+                    if i >= 50:  # warm-up: token, catalog, queue codes, connection set-up
+                        overheads.append(total - spent)
+                        totals.append(total)
+                        calls[n] += 1
+            results[label] = summary(totals, overheads, calls)
+    return results
+
+
+# -- 3. webhook under load ----------------------------------------------------------------------------------------
+@contextmanager
+def process(command: list[str], env: dict[str, str], ready: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A child process and the first stdout line containing ``ready``."""
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if ready in line:
+                yield child, line.strip()
+                break
+        else:
+            raise RuntimeError(f"{command[:4]} exited before it was ready")
+    finally:
+        child.terminate()
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def serve_for_benchmark(base_url: str, outbox: str) -> None:
+    """The webhook app under uvicorn (the benchmark's server process): rate limiting off, overwrite on."""
+    import uvicorn
+
+    from wrapup_bridge.cli.serve import bind
+    from wrapup_bridge.genesys.sink import ApplyOptions
+    from wrapup_bridge.live import Bridge, create_app
+
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
+    bridge = Bridge.from_env(
+        MAPPING, outbox=outbox, env=emulator_env(base_url), options=ApplyOptions(overwrite=True), rate_per_minute=1e9
+    )
+    app = create_app(bridge, twilio_auth_token=TWILIO_TOKEN, close_bridge=True)
+    sock, url = bind("127.0.0.1", 0)
+    print(f"webhook {url}", flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", backlog=4096)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def emulator_for_benchmark() -> None:
+    """The emulator's process: the demo org without rate limiting, on a socket with TCP_NODELAY (see cli.serve.bind)."""
+    import uvicorn
+
+    from wrapup_bridge.cli.serve import bind
+    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+
+    emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
+    sock, url = bind("127.0.0.1", 0)
+    print(f"emulator {url}", flush=True)
+    config = uvicorn.Config(emulator.app, log_level="warning", access_log=False, lifespan="off", backlog=4096)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes, body: bytes) -> dict[str, str]:
+    """One HTTP/1.1 request on a kept-alive connection; the status and headers of the answer (body discarded).
+
+    A few lines of asyncio streams rather than an HTTP client library, so the load generator costs little CPU
+    next to the server it measures on the same machine.
+    """
+    writer.write(head + body)
+    await writer.drain()
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionResetError("the server closed the connection")
+    answer = {":status": status_line.split()[1].decode()}
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        answer[name.strip().lower()] = value.strip()
+    length = int(answer.get("content-length", "0"))
+    if length:
+        await reader.readexactly(length)
+    return answer
+
+
+async def _load(url: str, clients: int, duration: float, max_requests: int) -> dict[str, Any]:
+    from urllib.parse import urlsplit
+
+    validator = importlib.import_module("twilio.request_validator").RequestValidator(TWILIO_TOKEN)
+    target = urlsplit(url)
+    host, port = target.hostname or "127.0.0.1", target.port or 80
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    deadline = time.monotonic() + duration
+    issued = 0
+
+    async def worker(index: int) -> None:
+        nonlocal issued
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while time.monotonic() < deadline and issued < max_requests:
+                issued += 1
+                n = SUPPORT_VOICE[issued % len(SUPPORT_VOICE)]
+                # Each conversation gets the two codes in turn: every request is a real write (overwrite is on).
+                outcome = "Resolved" if (issued // len(SUPPORT_VOICE)) % 2 else "Not Resolved"
+                params = {
+                    "EventType": "task.completed",
+                    "TaskSid": f"WT{index:08d}{issued:024d}",
+                    "TaskAttributes": json.dumps(attributes(n, outcome)),
+                    "TaskQueueName": "Support",
+                    "TaskChannelUniqueName": "voice",
+                }
+                body = urlencode(params).encode()
+                head = (
+                    f"POST {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nContent-Length: {len(body)}\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"X-Twilio-Signature: {validator.compute_signature(url, params)}\r\n\r\n"
+                ).encode()
+                started = time.perf_counter()
+                try:
+                    answer = await _post(reader, writer, head, body)
+                    statuses[f"{answer[':status']} {answer.get('x-wrapup-bridge-outcome', '-')}"] += 1
+                except (OSError, asyncio.IncompleteReadError) as exc:
+                    statuses[type(exc).__name__] += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
+                latencies.append(time.perf_counter() - started)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    return {
+        "clients": clients,
+        "seconds": elapsed,
+        "requests": len(latencies),
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p90_ms": percentile(latencies, 90) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "max_ms": max(latencies) * 1000,
+        "answers": dict(statuses),
+    }
+
+
+def webhook_load(clients: int, duration: float, max_requests: int) -> dict[str, Any]:
+    env = dict(os.environ)
+    emulator_cmd = [sys.executable, str(Path(__file__).resolve()), "--_emulator"]
+    with tempfile.TemporaryDirectory() as tmp, process(emulator_cmd, env, "emulator ") as (_, line):
+        base_url = line.split()[1]
+        server_cmd = [sys.executable, str(Path(__file__).resolve()), "--_serve", base_url, str(Path(tmp) / "o.sqlite")]
+        with process(server_cmd, env, "webhook ") as (_, ready):
+            url = ready.split()[1] + "/twilio/taskrouter"
+            print("  webhook: one client, 5 s (unloaded latency)", file=sys.stderr)
+            single = asyncio.run(_load(url, 1, 5.0, max_requests))
+            print(f"  webhook: {clients} clients, {duration:g} s", file=sys.stderr)
+            loaded = asyncio.run(_load(url, clients, duration, max_requests))
+        import httpx
+
+        stats = httpx.get(f"{base_url}/_emulator/stats", timeout=30).json()
+    return {
+        "one_client": single,
+        "loaded": loaded,
+        "emulator_requests": stats["total"],
+        "emulator_429s": stats["throttled"],
+    }
+
+
+# -- report -------------------------------------------------------------------------------------------------------
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report(results: dict[str, Any]) -> None:
+    lines: list[str] = []
+    cold = results.get("cold_start")
+    if cold:
+        ours, first, sdk, bare = cold["ours"], cold["ours_first_apply"], cold["sdk"], cold["python"]
+        lines.append(f"cold start (median of {cold['runs']} fresh processes; time after interpreter start-up):")
+        lines.append(
+            f"  import wrapup_bridge + Bridge.from_env: {_ms(ours['median_s'])} (min {_ms(ours['min_s'])}, "
+            f"max {_ms(ours['max_s'])}), peak RSS {ours['median_peak_rss_mb']:.1f} MB"
+        )
+        lines.append(
+            f"  ... + first apply over loopback:       {_ms(first['median_s'])}, "
+            f"peak RSS {first['median_peak_rss_mb']:.1f} MB"
+        )
+        if sdk:
+            lines.append(
+                f"  import PureCloudPlatformClientV2:      {_ms(sdk['median_s'])} (min {_ms(sdk['min_s'])}, "
+                f"max {_ms(sdk['max_s'])}), peak RSS {sdk['median_peak_rss_mb']:.1f} MB"
+            )
+            lines.append(f"  ratio: {cold['ours_vs_sdk_time']:.1%} of the SDK's import time (target < 10%)")
+        else:
+            lines.append("  PureCloudPlatformClientV2 is not installed: no SDK figure (pip install '.[sdk-fidelity]')")
+        lines.append(
+            f"  (a bare interpreter: peak RSS {bare['median_peak_rss_mb']:.1f} MB, "
+            f"{_ms(bare['median_process_s'])} per process)"
+        )
+    for label, item in (results.get("overhead") or {}).items():
+        lines.append(f"in-process, {label}: {item['applies']} applies, requests {item['requests_per_apply']}")
+        lines.append(
+            f"  apply {item['apply_median_ms']:.3f} ms median; overhead beyond the emulator's own work: median "
+            f"{item['overhead_median_ms']:.3f} ms, p90 {item['overhead_p90_ms']:.3f}, p99 {item['overhead_p99_ms']:.3f}"
+            " (target < 1 ms)"
+        )
+    load = results.get("webhook")
+    if load:
+        for key in ("one_client", "loaded"):
+            run = load[key]
+            lines.append(
+                f"webhook, {run['clients']} client(s), {run['seconds']:.1f} s: {run['requests']} requests "
+                f"({run['per_second']:.0f}/s), latency p50 {run['p50_ms']:.1f} ms, p90 {run['p90_ms']:.1f}, "
+                f"p99 {run['p99_ms']:.1f}, max {run['max_ms']:.1f}; answers {run['answers']}"
+            )
+        lines.append(f"  emulator served {load['emulator_requests']} requests, {load['emulator_429s']} of them 429")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7, help="fresh processes per cold-start figure")
+    parser.add_argument("--applies", type=int, default=2000, help="applies per in-process overhead figure")
+    parser.add_argument("--clients", type=int, default=200, help="concurrent webhook clients")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of webhook load")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="cap on webhook requests per phase")
+    parser.add_argument("--only", choices=["cold", "overhead", "webhook"], help="run one part")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--_serve", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--_emulator", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._serve:
+        serve_for_benchmark(*args._serve)
+        return
+    if args._emulator:
+        emulator_for_benchmark()
+        return
+    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    if args.only in (None, "cold"):
+        print("cold start ...", file=sys.stderr)
+        results["cold_start"] = cold_start(args.runs)
+    if args.only in (None, "overhead"):
+        print("in-process overhead ...", file=sys.stderr)
+        results["overhead"] = overhead(args.applies)
+    if args.only in (None, "webhook"):
+        print("webhook load ...", file=sys.stderr)
+        results["webhook"] = webhook_load(args.clients, args.duration, args.max_requests)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""What the live tests share: demo ids, events as Twilio and Five9 send them, request signing, a served app."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import uvicorn
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+from tests.conftest import EXAMPLES, MAPPINGS
+from wrapup_bridge.cli.serve import bind
+from wrapup_bridge.genesys.emulator import EmulatorConfig
+from wrapup_bridge.live.bridge import Bridge
+
+ORG = EXAMPLES / "demo-org.yaml"
+TWILIO_MAPPING = MAPPINGS / "twilio-flex.yaml"
+FIVE9_MAPPING = MAPPINGS / "five9.yaml"
+
+RESOLVED = "50a74cff-026f-4c84-aa8f-f5f8d837115f"
+NOT_RESOLVED = "f11fc8de-3eb4-49c8-8f8d-e0e973e1d036"
+PAYMENT_TAKEN = "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"
+
+# Deliberately unusual secrets, so a test can search logs and answers for them.
+TWILIO_TOKEN = "twilio-token-4f9c1a77e0b2"
+FIVE9_SECRET = "five9-secret-93b0d1c4aa57"
+API_TOKEN = "api-token-2c6e8f01b3d9"
+
+
+def cid(n: int) -> str:
+    return f"c0ffee00-0000-4000-8000-0000000000{n:02d}"
+
+
+def fast_config(**update: Any) -> EmulatorConfig:
+    """The demo org's emulator without the 300/min limit (pacing is the limiter's own tests' business)."""
+    return EmulatorConfig(rate_limit=None, **update)
+
+
+def emulator_bridge(outbox: Path | None = None, *, mappings: Any = None, **kwargs: Any) -> Bridge:
+    config = kwargs.pop("config", None) or fast_config()
+    return Bridge.for_emulator(
+        ORG, mappings if mappings is not None else TWILIO_MAPPING, config=config, outbox=outbox, **kwargs
+    )
+
+
+def task_attributes(n: int, outcome: str = "Resolved", **conversations: str) -> dict[str, Any]:
+    """Flex task attributes of demo conversation ``n`` after the wrap-up form wrote ``outcome``."""
+    return {
+        "taskSid": f"WTc0ffee000000400080000000000000{n:02d}",
+        "genesys_conversation_id": cid(n),
+        "conversations": {"outcome": outcome, "queue": "Support", **conversations},
+    }
+
+
+def taskrouter_form(n: int, outcome: str = "Resolved", event: str = "task.completed") -> dict[str, str]:
+    """A TaskRouter EventCallback body (decoded) for demo conversation ``n``."""
+    attributes = {"genesys_conversation_id": cid(n), "conversations": {"outcome": outcome, "queue": "Support"}}
+    return {
+        "EventType": event,
+        "AccountSid": "AC0123456789abcdef0123456789abcdef",
+        "WorkspaceSid": "WS0123456789abcdef0123456789abcdef",
+        "ResourceType": "task",
+        "ResourceSid": f"WTc0ffee000000400080000000000000{n:02d}",
+        "TaskSid": f"WTc0ffee000000400080000000000000{n:02d}",
+        "TaskAttributes": json.dumps(attributes),
+        "TaskAssignmentStatus": "completed",
+        "TaskQueueName": "Support",
+        "TaskChannelUniqueName": "voice",
+        "Timestamp": "1764081600",
+    }
+
+
+def five9_variables(n: int, disposition: str = "Payment Taken") -> dict[str, str]:
+    return {
+        "call.call_id": f"3000000102708{n:02d}",
+        "call.disposition_name": disposition,
+        "call.campaign_name": "Billing Inbound",
+        "call.mediatype": "VOICE",
+        "agent.user_name": "jdoe",
+        "Genesys.conversation_id": cid(n),
+    }
+
+
+def sign(url: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> str:
+    return str(RequestValidator(token).compute_signature(url, params))
+
+
+def signed_form(url: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of a form POST as Twilio sends it to ``url``."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(url, params, token)}
+    return urlencode(params).encode(), headers
+
+
+def signed_json(url: str, body: dict[str, Any], token: str = TWILIO_TOKEN) -> tuple[str, bytes, dict[str, str]]:
+    """(URL with bodySHA256, body, headers) of a JSON POST as Twilio signs it."""
+    raw = json.dumps(body)
+    validator = RequestValidator(token)
+    full = f"{url}{'&' if '?' in url else '?'}bodySHA256={validator.compute_hash(raw)}"
+    headers = {"Content-Type": "application/json", "X-Twilio-Signature": validator.compute_signature(full, {})}
+    return full, raw.encode(), headers
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    sock, base_url = bind("127.0.0.1", 0)
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", proxy_headers=False)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.005)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -1,0 +1,134 @@
+"""``wrapup-bridge serve`` as a real process on loopback, and the ``outbox`` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from tests.live.helpers import API_TOKEN, ORG, RESOLVED, TWILIO_MAPPING, cid, emulator_bridge, task_attributes
+from wrapup_bridge.cli import main
+from wrapup_bridge.core.outcome import OutcomeKind
+from wrapup_bridge.live import Bridge
+
+UNREACHABLE = {
+    "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+    "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",  # discard port: nothing answers
+}
+
+
+def test_serve_runs_under_uvicorn_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GENESYSCLOUD_", "TWILIO_", "WRAPUP_BRIDGE_"))}
+    env["WRAPUP_BRIDGE_API_TOKEN"] = API_TOKEN
+    command = [sys.executable, "-m", "wrapup_bridge", "serve", "--port", "0", "--target", "emulator"]
+    command += ["--org", str(ORG), "--outbox", str(tmp_path / "o.sqlite"), "--mapping", str(TWILIO_MAPPING)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        banner = []
+        for line in server.stdout:
+            banner.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(banner)
+        assert "NOT Genesys Cloud" in text and "POST http://127.0.0.1:" in text
+        match = re.search(r"GET (http://127\.0\.0\.1:\d+)/healthz", text)
+        assert match is not None, text
+        base = match.group(1)
+        assert httpx.get(f"{base}/healthz", timeout=30).json()["endpoints"] == ["/v1/dispositions"]
+        event = {"source": "twilio", "payload": task_attributes(21)}
+        headers = {"Authorization": f"Bearer {API_TOKEN}"}
+        answer = httpx.post(f"{base}/v1/dispositions", json=event, headers=headers, timeout=30)
+        assert answer.status_code == 200 and answer.json()["kind"] == "applied"
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert server.returncode == 0, err
+    assert "POST /v1/dispositions -> 200 applied" in err
+    assert API_TOKEN not in err and API_TOKEN not in text
+
+
+def test_serve_without_any_secret_is_a_usage_error() -> None:
+    env = {"TWILIO_AUTH_TOKEN": "", "WRAPUP_BRIDGE_FIVE9_SECRET": "", "WRAPUP_BRIDGE_API_TOKEN": ""}
+    result = CliRunner().invoke(main, ["serve", "--target", "emulator", "--org", str(ORG)], env=env)
+    assert result.exit_code == 2 and "nothing to serve" in result.output
+
+
+def _outbox_with_rows(path: Path) -> None:
+    """One row queued (Genesys unreachable) and one dead (unmapped)."""
+    with Bridge.from_env(TWILIO_MAPPING, outbox=path, env=UNREACHABLE, budget=0.5, max_attempts=1) as bridge:
+        assert bridge.apply_event("twilio", task_attributes(22)).kind is OutcomeKind.QUEUED
+        assert bridge.apply_event("twilio", task_attributes(23, outcome="Fixed Later")).kind is OutcomeKind.UNMAPPED
+
+
+def test_outbox_status_list_and_drain(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite"
+    runner = CliRunner()
+    missing = runner.invoke(main, ["outbox", "status", "--outbox", str(path)])
+    assert missing.exit_code == 2 and "no outbox" in missing.output
+    _outbox_with_rows(path)
+
+    status = runner.invoke(main, ["outbox", "status", "--outbox", str(path), "--json"])
+    assert status.exit_code == 1
+    assert json.loads(status.output)["counts"] == {"pending": 1, "in-flight": 0, "done": 0, "dead": 1}
+
+    listed = runner.invoke(main, ["outbox", "list", "--outbox", str(path), "--json"])
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert [(r["state"], r["conversation_id"]) for r in rows] == [("pending", cid(22)), ("dead", cid(23))]
+    assert rows[1]["last_kind"] == "unmapped" and "Fixed Later" in rows[1]["last_reason"]
+    people = runner.invoke(main, ["outbox", "list", "--outbox", str(path), "--state", "dead"])
+    assert "unmapped:" in people.output and "#2 dead" in people.output
+
+    drained = runner.invoke(
+        main, ["outbox", "drain", "--outbox", str(path), "--target", "emulator", "--org", str(ORG), "--json"]
+    )
+    assert drained.exit_code == 0, drained.output
+    report = json.loads(drained.output)
+    assert report["states"] == {"done": 1} and report["outcomes"][0]["kind"] == "applied"
+    assert report["counts"]["dead"] == 1 and "NOT Genesys" in report["target"]
+
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(
+        TWILIO_MAPPING.read_text(encoding="utf-8").replace(
+            "  - when: {code: Resolved}\n", "  - when: {code: [Resolved, Fixed Later]}\n"
+        ),
+        encoding="utf-8",
+    )
+    target = ["--target", "emulator", "--org", str(ORG)]
+    again = runner.invoke(
+        main, ["outbox", "drain", "--outbox", str(path), *target, "--retry-dead", "--mapping", str(fixed)]
+    )
+    assert again.exit_code == 0, again.output
+    assert "drained 1 row(s)" in again.output and "1 done" in again.output
+
+
+def test_drain_exits_1_when_rows_stay_pending(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite"
+    _outbox_with_rows(path)
+    env = {**UNREACHABLE, "GENESYSCLOUD_REGION": ""}
+    result = CliRunner().invoke(
+        main, ["outbox", "drain", "--outbox", str(path), "--target", "genesys", "--budget", "0.5"], env=env
+    )
+    assert result.exit_code == 1, result.output
+    assert "1 pending" in result.output and "queued in outbox row 1" in result.output
+
+
+def test_emulator_bridge_outbox_matches_the_cli_view(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite"
+    with emulator_bridge(path) as bridge:
+        outcome = bridge.apply_event("twilio", task_attributes(24))
+    listed = CliRunner().invoke(main, ["outbox", "list", "--outbox", str(path), "--state", "done", "--json"])
+    (row,) = [json.loads(line) for line in listed.output.splitlines()]
+    assert row["id"] == outcome.outbox_id and row["code"]["id"] == RESOLVED and row["last_kind"] == "applied"

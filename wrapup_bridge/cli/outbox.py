@@ -1,0 +1,213 @@
+"""``wrapup-bridge outbox``: see what the live bridge could not deliver yet, and deliver it.
+
+``status`` counts rows per state, ``list`` shows them (dead ones with the reason a person must act on), and
+``drain`` delivers pending rows, and rows left in flight by a process that died, through the same sink as the
+live path: it reads each participant's wrap-up before writing, so a write that did land before a crash is
+reported already-applied, never written twice. Exit codes: 0 all good, 1 problems (``status``: rows not delivered
+or dead; ``drain``: a row it tried is left dead or pending), 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage
+from wrapup_bridge.cli._genesys import target_options
+
+if TYPE_CHECKING:
+    from wrapup_bridge.live.outbox import Outbox, OutboxRow
+    from wrapup_bridge.live.outcomes import BridgeOutcome
+
+__all__ = ["outbox"]
+
+_OUTBOX_OPTION = click.option(
+    "--outbox",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Outbox file.  [default: $WRAPUP_BRIDGE_OUTBOX or ./wrapup-bridge-outbox.sqlite]",
+)
+
+
+def _existing(path: Path | None) -> Outbox:
+    """The outbox at ``path``; reading commands never create one where there is none."""
+    from wrapup_bridge.live.defaults import default_outbox_path
+    from wrapup_bridge.live.outbox import Outbox
+
+    resolved = path or default_outbox_path()
+    if not resolved.is_file():
+        fail_usage(f"no outbox at {resolved} (pass --outbox PATH or set WRAPUP_BRIDGE_OUTBOX)")
+    return Outbox(resolved)
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@click.group()
+def outbox() -> None:
+    """The live bridge's outbox: dispositions not delivered yet, or needing a person."""
+
+
+@outbox.command()
+@_OUTBOX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def status(path: Path | None, as_json: bool) -> None:
+    """Rows per state: pending, in-flight, done, dead."""
+    from wrapup_bridge.live.errors import OutboxError
+
+    box = _existing(path)
+    try:
+        counts = box.counts()
+        waiting = box.rows(["pending", "in-flight"], limit=1)
+    except OutboxError as exc:
+        fail_usage(str(exc))
+    finally:
+        box.close()
+    oldest = waiting[0].created_at if waiting else None
+    if as_json:
+        click.echo(json.dumps({"outbox": str(box.path), "counts": counts, "oldest_waiting_created_at": oldest}))
+    else:
+        click.echo(f"outbox {box.path}")
+        click.echo("  " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+        if oldest is not None:
+            click.echo(f"  oldest undelivered row waits for {_age(time.time() - oldest)}")
+    if counts["dead"] or counts["pending"] or counts["in-flight"]:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@outbox.command("list")
+@_OUTBOX_OPTION
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["pending", "in-flight", "done", "dead", "all"]),
+    help="Rows in this state; repeat for several.  [default: pending, in-flight, dead]",
+)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row.")
+def list_rows(path: Path | None, states: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Show outbox rows, oldest first, with the last outcome of each."""
+    from wrapup_bridge.live.errors import OutboxError
+    from wrapup_bridge.live.outbox import STATES
+
+    wanted = STATES if "all" in states else (states or ("pending", "in-flight", "dead"))
+    box = _existing(path)
+    try:
+        rows = box.rows(wanted, limit=limit)
+    except OutboxError as exc:
+        fail_usage(str(exc))
+    finally:
+        box.close()
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row.to_json_dict(), ensure_ascii=False))
+        else:
+            click.echo(_row_line(row))
+    if not as_json:
+        click.echo(f"{len(rows)} row(s) in {', '.join(wanted)} from {box.path}", err=True)
+
+
+def _row_line(row: OutboxRow) -> str:
+    data = row.to_json_dict()
+    code = data["code"]["name"] if data["code"] else "-"
+    head = f"#{row.id} {row.state:9} {data['created_at']} {row.source} {row.source_id} -> {code}"
+    where = f" conversation {row.conversation_id}" if row.conversation_id else ""
+    tail = f"\n    {row.last_kind}: {row.last_reason}" if row.last_reason else ""
+    return f"{head}{where} (attempts {row.attempts}){tail}"
+
+
+@outbox.command()
+@_OUTBOX_OPTION
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Decide again with this table (after fixing it) instead of the decision stored when accepted.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Deliver at most this many rows.")
+@click.option("--due-only", is_flag=True, help="Only rows whose retry time has come (for cron).")
+@click.option("--retry-dead", is_flag=True, help="Move dead rows back to pending first (after fixing the cause).")
+@click.option("--budget", default=8.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per row.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@target_options
+def drain(
+    path: Path | None,
+    mappings: tuple[Path, ...],
+    limit: int | None,
+    due_only: bool,
+    retry_dead: bool,
+    budget: float,
+    as_json: bool,
+    target: str,
+    org: Path,
+) -> None:
+    """Deliver pending rows (and rows a crashed process left in flight) to Genesys, once each."""
+    from wrapup_bridge.cli.serve import open_bridge
+    from wrapup_bridge.live.errors import OutboxError
+
+    box = _existing(path)
+    bridge = open_bridge(target, org, mappings, outbox=box.path, budget=budget)
+    assert bridge.outbox is not None
+    progress = _Progress(enabled=sys.stderr.isatty() and not as_json)
+    try:
+        moved = bridge.outbox.retry_dead() if retry_dead else 0
+        progress.total = sum(bridge.outbox.counts()[s] for s in ("pending", "in-flight"))
+        report = bridge.drain(limit=limit, due_only=due_only, remap=bool(mappings), progress=progress)
+        counts = bridge.outbox.counts()
+    except OutboxError as exc:
+        fail_usage(str(exc))
+    finally:
+        progress.done()
+        bridge.close()
+    if as_json:
+        data: dict[str, Any] = {"outbox": str(box.path), "target": bridge.description, "moved_from_dead": moved}
+        click.echo(json.dumps({**data, **report.to_json_dict(), "counts": counts}, ensure_ascii=False))
+    else:
+        for outcome in report.outcomes:
+            if outcome.outbox_state != "done":
+                click.echo(_outcome_line(outcome))
+        summary = ", ".join(f"{n} {state}" for state, n in sorted(report.states.items())) or "nothing to deliver"
+        click.echo(f"drained {report.claimed} row(s) from {box.path} to {bridge.description}: {summary}")
+        click.echo("  outbox now: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+    if not report.clean:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _outcome_line(outcome: BridgeOutcome) -> str:
+    d = outcome.disposition
+    who = f"{d.source} {d.source_id}" if d else "?"
+    return f"#{outcome.outbox_id} {outcome.outbox_state} {who}: {outcome.kind.value}: {outcome.reason}"
+
+
+class _Progress:
+    """One line on a terminal, rewritten after each row; silent when stderr is not a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.total = 0
+        self.seen = 0
+        self.states: dict[str, int] = {}
+
+    def __call__(self, row: OutboxRow, outcome: BridgeOutcome) -> None:
+        self.seen += 1
+        state = outcome.outbox_state or "?"
+        self.states[state] = self.states.get(state, 0) + 1
+        if self.enabled:
+            parts = ", ".join(f"{n} {s}" for s, n in sorted(self.states.items()))
+            click.echo(f"\rdraining {self.seen}/{max(self.total, self.seen)}: {parts}   ", nl=False, err=True)
+
+    def done(self) -> None:
+        if self.enabled and self.seen:
+            click.echo("", err=True)

@@ -1,0 +1,194 @@
+"""``wrapup-bridge serve``: the webhook service under uvicorn (Twilio TaskRouter, Five9 web connector, generic JSON).
+
+Secrets come from the environment only (command lines end up in shell history and ``ps``): ``TWILIO_AUTH_TOKEN``,
+``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``; each one set turns its endpoint on. uvicorn's
+access log is off because it prints query strings, where a Five9 secret may travel; the app logs every
+outcome itself, without secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._genesys import target_options
+
+if TYPE_CHECKING:
+    from wrapup_bridge.live.bridge import Bridge
+
+__all__ = ["bind", "open_bridge", "serve"]
+
+SECRET_ENV = {
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_shared_key": "WRAPUP_BRIDGE_TWILIO_SHARED_KEY",
+    "five9_secret": "WRAPUP_BRIDGE_FIVE9_SECRET",
+    "api_token": "WRAPUP_BRIDGE_API_TOKEN",
+}
+
+
+def open_bridge(
+    target: str,
+    org: Path,
+    mappings: tuple[Path, ...],
+    *,
+    outbox: Path | None,
+    use_outbox: bool = True,
+    budget: float = 8.0,
+) -> Bridge:
+    """A bridge to Genesys (credentials in the environment) or to an in-process emulator of ``org``; usage
+    errors (missing credentials, unreadable tables, no org file) end the command with exit code 2."""
+    from wrapup_bridge.core.mapping import MappingTableError
+    from wrapup_bridge.genesys.settings import SettingsError
+    from wrapup_bridge.live.bridge import DEFAULT, Bridge
+
+    outbox_arg: Any = (outbox if outbox is not None else DEFAULT) if use_outbox else None
+    mapping_arg = list(mappings) or None
+    try:
+        if target == "genesys" or (target == "auto" and os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID")):
+            return Bridge.from_env(mapping_arg, outbox=outbox_arg, budget=budget)
+        if not org.is_file():
+            fail_usage(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
+        if outbox_arg is DEFAULT:
+            from wrapup_bridge.live.defaults import default_outbox_path
+
+            outbox_arg = default_outbox_path()
+        return Bridge.for_emulator(org, mapping_arg, outbox=outbox_arg, budget=budget)
+    except SettingsError as exc:
+        fail_usage(str(exc))
+    except MappingTableError as exc:
+        fail_usage(str(exc))
+    except (OSError, ValueError) as exc:
+        fail_usage(str(exc))
+
+
+def bind(host: str, port: int) -> tuple[socket.socket, str]:
+    """A listening TCP socket on ``host:port`` (0: a free port) and the base URL that reaches it.
+
+    The protocol is named (IPPROTO_TCP, not 0) because asyncio only sets TCP_NODELAY on accepted sockets whose
+    protocol says TCP; without it Nagle's algorithm meets delayed ACKs and every answer waits about 40 ms.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    return sock, f"http://{shown}:{sock.getsockname()[1]}"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Mapping table; repeat for several sources (one per platform).  [default: mappings/twilio-flex.yaml]",
+)
+@click.option(
+    "--public-url",
+    envvar="WRAPUP_BRIDGE_PUBLIC_URL",
+    help="Base URL Twilio calls (behind proxies), e.g. https://hooks.example.com; env WRAPUP_BRIDGE_PUBLIC_URL.",
+)
+@click.option("--trust-forwarded", is_flag=True, help="Take scheme and host from X-Forwarded-Proto/-Host.")
+@click.option(
+    "--outbox",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Outbox file.  [default: $WRAPUP_BRIDGE_OUTBOX or ./wrapup-bridge-outbox.sqlite]",
+)
+@click.option("--no-outbox", is_flag=True, help="No outbox: failures are answered as failed, not queued.")
+@click.option("--budget", default=8.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per event.")
+@click.option(
+    "--drain-interval",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Retry due outbox rows every this many seconds (0: never; use `outbox drain`).",
+)
+@click.option("--max-body", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Bytes.")
+@target_options
+def serve(
+    host: str,
+    port: int,
+    mappings: tuple[Path, ...],
+    public_url: str | None,
+    trust_forwarded: bool,
+    outbox: Path | None,
+    no_outbox: bool,
+    budget: float,
+    drain_interval: float,
+    max_body: int,
+    target: str,
+    org: Path,
+) -> None:
+    """Serve the disposition webhooks (POST /twilio/taskrouter, /five9/disposition, /v1/dispositions) until Ctrl-C."""
+    secrets = {name: os.environ.get(var) or None for name, var in SECRET_ENV.items()}
+    if not any(secrets[name] for name in ("twilio_auth_token", "five9_secret", "api_token")):
+        fail_usage(
+            "nothing to serve: set TWILIO_AUTH_TOKEN (Twilio), WRAPUP_BRIDGE_FIVE9_SECRET (Five9) or "
+            "WRAPUP_BRIDGE_API_TOKEN (generic JSON) in the environment"
+        )
+    tables = mappings or (Path("mappings/twilio-flex.yaml"),)
+    bridge = open_bridge(target, org, tables, outbox=outbox, use_outbox=not no_outbox, budget=budget)
+    try:
+        from wrapup_bridge.live.webhook import create_app
+
+        app = create_app(
+            bridge,
+            public_url=public_url,
+            trust_forwarded=trust_forwarded,
+            max_body_bytes=max_body,
+            drain_interval=drain_interval or None,
+            close_bridge=True,
+            **secrets,
+        )
+    except RuntimeError as exc:  # the twilio package is missing
+        bridge.close()
+        fail_usage(str(exc))
+    try:
+        sock, base_url = bind(host, port)
+    except OSError as exc:
+        bridge.close()
+        fail_usage(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+    enabled = app.state.endpoints.enabled()
+    click.echo("wrapup-bridge webhook service")
+    click.echo(f"  target    {bridge.description}")
+    for route in enabled:
+        click.echo(f"  endpoint  POST {public_url.rstrip('/') if public_url else base_url}{route}")
+    click.echo(f"  health    GET {base_url}/healthz")
+    loaded = ", ".join(f"{t.name} ({platform or 'any source'})" for platform, t in bridge.tables.items())
+    click.echo(f"  mapping   {loaded or 'none'}")
+    click.echo(f"  outbox    {bridge.outbox.path if bridge.outbox else 'off'}")
+    for route, source in (("/twilio/taskrouter", "twilio"), ("/five9/disposition", "five9")):
+        if route in enabled and bridge.table_for(source) is None:
+            click.echo(f"  warning   {route} is on, but no mapping table reads {source}: every event ends unmapped")
+    click.echo("Press Ctrl-C to stop.")
+    sys.stdout.flush()
+
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Genesys call is noise; outcomes are logged
+    config = uvicorn.Config(
+        app, access_log=False, proxy_headers=False, server_header=False, log_level="info", lifespan="on"
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+        bridge.close()

@@ -1,0 +1,390 @@
+"""The three disposition endpoints, independent of any web framework.
+
+The ASGI app (``webhook``) and the API Gateway handler (``lambda_handler``) only translate their request into
+an ``Incoming`` and a ``Reply`` back; everything that decides an answer is here, once: routing, the size
+limit, authentication, body parsing, and which status each Outcome gets. So both front doors refuse the same
+requests with the same words, and a test of one is a test of the behaviour of both.
+
+Routes:
+
+- ``POST /twilio/taskrouter``: TaskRouter EventCallbacks (form-encoded; JSON with ``bodySHA256`` too), signed
+  with ``X-Twilio-Signature``. Always 204 once authenticated and readable (Twilio wants 204 within 15 s;
+  the Outcome is in the ``X-Wrapup-Bridge-Outcome`` header and the log). Events that carry no disposition
+  (``task.created``, ...) are acknowledged and ignored, since a workspace often sends every event type.
+- ``POST /five9/disposition``: web-connector call variables (form or JSON), with a shared secret in the
+  ``X-Wrapup-Bridge-Secret`` header or the ``secret`` query parameter. 200 with the Outcome as JSON.
+- ``POST /v1/dispositions``: generic JSON, a ``Disposition``-shaped object or ``{source, payload,
+  conversation_id?, format?}``, with ``Authorization: Bearer <token>``. 200 with the Outcome for a final
+  one, 202 when queued in the outbox, 503 when it failed and there is no outbox to keep it.
+- ``GET /healthz``: liveness, no I/O.
+
+Refusals: 403 unsigned/unauthenticated (the reason names the header, never a value), 400 unreadable with
+``{error, field}``, 413 over ``max_body_bytes``, 415 an unknown Content-Type, 404 an endpoint whose secret
+is not configured (it is off, not open), 405 a wrong method.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from pydantic import ValidationError
+
+from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.outcome import OutcomeKind
+from wrapup_bridge.live.auth import (
+    SIGNATURE_HEADER,
+    Denied,
+    FormParams,
+    TwilioSignature,
+    check_bearer,
+    check_shared_secret,
+)
+from wrapup_bridge.live.errors import NotADisposition, PayloadError
+
+if TYPE_CHECKING:
+    from wrapup_bridge.live.bridge import Bridge, BridgeOutcome
+
+__all__ = [
+    "DEFAULT_MAX_BODY",
+    "FIVE9_SECRET_HEADER",
+    "FIVE9_SECRET_PARAM",
+    "ROUTES",
+    "Endpoints",
+    "Incoming",
+    "Reply",
+    "Work",
+    "request_url",
+]
+
+logger = logging.getLogger("wrapup_bridge.live.webhook")
+
+DEFAULT_MAX_BODY = 64 * 1024
+FIVE9_SECRET_HEADER = "X-Wrapup-Bridge-Secret"
+FIVE9_SECRET_PARAM = "secret"
+OUTCOME_HEADER = "X-Wrapup-Bridge-Outcome"
+_MAX_FIELDS = 1000
+
+TWILIO, FIVE9, GENERIC, HEALTH = "/twilio/taskrouter", "/five9/disposition", "/v1/dispositions", "/healthz"
+#: path -> allowed method
+ROUTES: dict[str, str] = {TWILIO: "POST", FIVE9: "POST", GENERIC: "POST", HEALTH: "GET"}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One HTTP request as the endpoints need it; header names lower-case."""
+
+    method: str
+    path: str
+    url: str  #: the full URL the caller used (public URL applied), query included: what Twilio signed
+    headers: Mapping[str, str]
+    query: Mapping[str, list[str]]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer: status, an optional JSON body, extra headers."""
+
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        if self.body is None:
+            return b""
+        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def all_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", **self.headers}
+
+
+@dataclass(frozen=True)
+class Work:
+    """An authenticated, readable request, ready for the bridge."""
+
+    route: str
+    source: str | None = None
+    payload: Mapping[str, Any] | None = None
+    disposition: Disposition | None = None
+    conversation_id: str | None = None
+    format: str | None = None
+
+
+def request_url(public_url: str | None, scheme: str, host: str, path: str, raw_query: str) -> str:
+    """The URL a caller used: ``public_url`` (the base the routes live under, as the world sees it) when set,
+    else what this server saw; then the route path and the query string exactly as sent."""
+    base = public_url.rstrip("/") if public_url else f"{scheme}://{host}"
+    return f"{base}{path}{'?' + raw_query if raw_query else ''}"
+
+
+def _error(status: int, message: str, field_name: str | None = None) -> Reply:
+    return Reply(status, {"error": message, "field": field_name})
+
+
+def _media_type(headers: Mapping[str, str]) -> str:
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"the body is not UTF-8 (byte {exc.start})", field="body") from None
+
+
+def _form(body: bytes) -> FormParams:
+    try:
+        pairs = parse_qsl(_text(body), keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError as exc:
+        raise PayloadError(f"unreadable form body: {exc}", field="body") from None
+    return FormParams.from_pairs(pairs)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(_text(body))
+    except json.JSONDecodeError as exc:
+        raise PayloadError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", field="body") from None
+    if not isinstance(value, dict):
+        raise PayloadError(f"expected a JSON object, got {type(value).__name__}", field="body")
+    return value
+
+
+def _field_of(exc: ValidationError) -> tuple[str, str | None]:
+    first = exc.errors()[0] if exc.errors() else None
+    if first is None:
+        return str(exc), None
+    location = ".".join(str(part) for part in first["loc"]) or None
+    return first["msg"], location
+
+
+class Endpoints:
+    """Authentication, parsing and answers for the disposition routes; see the module docstring.
+
+    Secrets left unset turn their endpoint off (404), never open: there is no unauthenticated mode.
+    """
+
+    def __init__(
+        self,
+        *,
+        twilio_auth_token: str | None = None,
+        twilio_shared_key: str | None = None,
+        five9_secret: str | None = None,
+        api_token: str | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY,
+        about: Mapping[str, Any] | None = None,
+    ) -> None:
+        if max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be positive")
+        self.twilio = TwilioSignature(twilio_auth_token, shared_key=twilio_shared_key) if twilio_auth_token else None
+        self._five9_secret = five9_secret or None
+        self._api_token = api_token or None
+        self.max_body_bytes = max_body_bytes
+        #: Extra facts for /healthz (the target description); never secrets.
+        self.about = dict(about or {})
+
+    def __repr__(self) -> str:
+        return f"Endpoints(enabled={self.enabled()}, max_body_bytes={self.max_body_bytes})"
+
+    def enabled(self) -> list[str]:
+        """The routes that can accept a request (their secret is set)."""
+        on = [TWILIO] if self.twilio else []
+        on += [FIVE9] if self._five9_secret else []
+        on += [GENERIC] if self._api_token else []
+        return on
+
+    # -- before the body -----------------------------------------------------------------------------------------
+    def precheck(
+        self, method: str, path: str, headers: Mapping[str, str], query: Mapping[str, list[str]] | None = None
+    ) -> Reply | None:
+        """What can be refused before reading the body: route, method, switched-off endpoint, declared size,
+        and credentials that do not need the body (so an unauthenticated sender cannot make us read 64 KiB).
+        Twilio's signature covers the body, so only its presence is checked here."""
+        allowed = ROUTES.get(path)
+        if allowed is None:
+            return _error(404, f"no endpoint {path}; expected one of: {', '.join(ROUTES)}")
+        if method != allowed:
+            return Reply(405, {"error": f"{path} accepts {allowed} only", "field": None}, {"Allow": allowed})
+        if path == HEALTH:
+            return None
+        if path not in self.enabled():
+            return _error(404, f"{path} is not enabled on this server (its secret is not configured)")
+        length = headers.get("content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                return _error(400, "Content-Length is not a number", "Content-Length")
+            if int(length) > self.max_body_bytes:
+                return self.too_large()
+        if path == GENERIC and self._api_token:
+            return self._deny(method, path, check_bearer(self._api_token, headers))
+        if path == FIVE9 and self._five9_secret:
+            denied = check_shared_secret(
+                self._five9_secret, headers, query or {}, header=FIVE9_SECRET_HEADER, param=FIVE9_SECRET_PARAM
+            )
+            return self._deny(method, path, denied)
+        if path == TWILIO and not headers.get(SIGNATURE_HEADER.lower()):
+            missing = Denied(
+                f"missing {SIGNATURE_HEADER} header: the request is not signed by Twilio", SIGNATURE_HEADER
+            )
+            return self._deny(method, path, missing)
+        return None
+
+    def too_large(self) -> Reply:
+        return _error(413, f"the body is larger than {self.max_body_bytes} bytes", "body")
+
+    @staticmethod
+    def _deny(method: str, path: str, denied: Denied | None) -> Reply | None:
+        if denied is None:
+            return None
+        logger.warning("%s %s -> 403: %s", method, path, denied.reason)
+        return _error(403, denied.reason, denied.field)
+
+    # -- with the body ------------------------------------------------------------------------------------------
+    def admit(self, incoming: Incoming) -> Work | Reply:
+        """An authenticated, parsed request, or the refusal to send."""
+        refused = self.precheck(incoming.method, incoming.path, incoming.headers, incoming.query)
+        if refused is not None:
+            return refused
+        if len(incoming.body) > self.max_body_bytes:
+            return self.too_large()
+        if incoming.path == HEALTH:
+            return Reply(200, {"status": "ok", **self.about, "endpoints": self.enabled()})
+        try:
+            if incoming.path == TWILIO:
+                return self._twilio(incoming)
+            if incoming.path == FIVE9:
+                return self._five9(incoming)
+            return self._generic(incoming)
+        except PayloadError as exc:
+            return self.refuse(incoming, exc)
+
+    def _parse(self, incoming: Incoming) -> tuple[FormParams | None, dict[str, Any] | None] | Reply:
+        media = _media_type(incoming.headers)
+        if media == "application/x-www-form-urlencoded":
+            return _form(incoming.body), None
+        if media == "application/json" or media.endswith("+json"):
+            return None, _json_object(incoming.body)
+        shown = media or "none"
+        return _error(415, f"Content-Type {shown} is not accepted (form-urlencoded or JSON)", "Content-Type")
+
+    def _twilio(self, incoming: Incoming) -> Work | Reply:
+        assert self.twilio is not None
+        parsed = self._parse(incoming)
+        if isinstance(parsed, Reply):
+            return parsed
+        form, obj = parsed
+        if form is not None:
+            denied = self.twilio.check(incoming.url, incoming.headers, form=form)
+        else:
+            denied = self.twilio.check(incoming.url, incoming.headers, raw_body=_text(incoming.body))
+        refused = self._deny(incoming.method, incoming.path, denied)
+        if refused is not None:
+            return refused
+        payload = form.first() if form is not None else obj
+        return Work(TWILIO, source="twilio", payload=payload, format="taskrouter")
+
+    def _five9(self, incoming: Incoming) -> Work | Reply:
+        parsed = self._parse(incoming)
+        if isinstance(parsed, Reply):
+            return parsed
+        form, obj = parsed
+        payload = form.first() if form is not None else obj
+        return Work(FIVE9, source="five9", payload=payload, format="web-connector")
+
+    def _generic(self, incoming: Incoming) -> Work | Reply:
+        media = _media_type(incoming.headers)
+        if media != "application/json" and not media.endswith("+json"):
+            return _error(415, f"Content-Type {media or 'none'} is not accepted (application/json)", "Content-Type")
+        obj = _json_object(incoming.body)
+        if "payload" in obj:
+            source, payload = obj.get("source"), obj.get("payload")
+            cid, fmt = obj.get("conversation_id"), obj.get("format")
+            if not isinstance(source, str) or not source:
+                raise PayloadError("an event needs 'source' (twilio, five9, cxone)", field="source")
+            if not isinstance(payload, dict):
+                raise PayloadError("'payload' must be a JSON object (the legacy event)", field="payload")
+            for name, value in (("conversation_id", cid), ("format", fmt)):
+                if value is not None and not isinstance(value, str):
+                    raise PayloadError(f"{name!r} must be a string", field=name)
+            return Work(GENERIC, source=source, payload=payload, conversation_id=cid, format=fmt)
+        try:
+            disposition = Disposition.model_validate(obj)
+        except ValidationError as exc:
+            message, location = _field_of(exc)
+            raise PayloadError(f"not a disposition: {message}", field=location) from None
+        return Work(GENERIC, disposition=disposition)
+
+    # -- answers --------------------------------------------------------------------------------------------------
+    def refuse(self, incoming: Incoming | Work, exc: PayloadError) -> Reply:
+        """A PayloadError as the answer: 400 naming the field; a non-disposition Twilio event is a quiet 204."""
+        path = incoming.path if isinstance(incoming, Incoming) else incoming.route
+        if isinstance(exc, NotADisposition) and path == TWILIO:
+            logger.debug("POST %s -> 204, ignored: %s", path, exc)
+            return Reply(204, None, {OUTCOME_HEADER: "ignored"})
+        logger.warning("POST %s -> 400: %s", path, exc)
+        return Reply(400, exc.to_json_dict())
+
+    def answer(self, work: Work, outcome: BridgeOutcome) -> Reply:
+        """The reply for a processed request; every outcome is logged once, with where it went."""
+        if work.route == TWILIO:
+            status = 204
+        elif work.route == GENERIC and outcome.kind is OutcomeKind.QUEUED:
+            status = 202
+        elif work.route == GENERIC and outcome.kind is OutcomeKind.FAILED:
+            status = 503
+        else:
+            status = 200
+        disposition = outcome.disposition
+        logger.info(
+            "POST %s -> %d %s (%s %s, conversation %s%s): %s",
+            work.route,
+            status,
+            outcome.kind.value,
+            disposition.source if disposition else "-",
+            disposition.source_id if disposition else "-",
+            disposition.conversation_id if disposition else "-",
+            f", outbox row {outcome.outbox_id}" if outcome.outbox_id is not None else "",
+            outcome.reason,
+        )
+        headers = {OUTCOME_HEADER: outcome.kind.value}
+        return Reply(status, None if status == 204 else outcome.to_json_dict(), headers)
+
+    # -- the whole request ----------------------------------------------------------------------------------------
+    def handle(self, bridge: Bridge, incoming: Incoming) -> Reply:
+        """Admit, apply (blocking) and answer one request."""
+        admitted = self.admit(incoming)
+        if isinstance(admitted, Reply):
+            return admitted
+        try:
+            if admitted.disposition is not None:
+                outcome = bridge.apply(admitted.disposition)
+            else:
+                assert admitted.source is not None and admitted.payload is not None
+                outcome = bridge.apply_event(
+                    admitted.source, admitted.payload, admitted.conversation_id, format=admitted.format
+                )
+        except PayloadError as exc:
+            return self.refuse(admitted, exc)
+        return self.answer(admitted, outcome)
+
+    async def ahandle(self, bridge: Bridge, incoming: Incoming) -> Reply:
+        """``handle`` for the ASGI app."""
+        admitted = self.admit(incoming)
+        if isinstance(admitted, Reply):
+            return admitted
+        try:
+            if admitted.disposition is not None:
+                outcome = await bridge.aapply(admitted.disposition)
+            else:
+                assert admitted.source is not None and admitted.payload is not None
+                outcome = await bridge.aapply_event(
+                    admitted.source, admitted.payload, admitted.conversation_id, format=admitted.format
+                )
+        except PayloadError as exc:
+            return self.refuse(admitted, exc)
+        return self.answer(admitted, outcome)
