@@ -73,8 +73,9 @@ def assert_exactly_once(emulator: Emulator, planned: dict[str, Planned], keys: s
 def test_kill_9_at_random_moments_then_resume_writes_everything_exactly_once(tmp_path: Path) -> None:
     rng = random.Random(20261207)
     scenario = write_scenario(tmp_path, count=400, seed=rng.randrange(1 << 30))
-    # Some ms per call so writes are really in flight (sent, not yet answered) when the kill lands.
-    config = EmulatorConfig(rate_limit=100_000, faults=FaultConfig(seed=11, latency_ms=8, latency_jitter_ms=8))
+    # Some ms per call so writes are really in flight (sent, not yet answered) when the kill lands, and so the run
+    # cannot finish between reaching the chosen moment and the kill, even on a loaded machine.
+    config = EmulatorConfig(rate_limit=100_000, faults=FaultConfig(seed=11, latency_ms=20, latency_jitter_ms=10))
     emulator = Emulator(make_org(scenario.count), config)
     with emulator.serve() as base_url:
         env = cli_env(base_url)
@@ -190,7 +191,9 @@ def test_faults_every_item_applied_once_or_dead_lettered_with_its_reason(tmp_pat
 def test_ctrl_c_exits_130_with_a_consistent_ledger_and_a_rerun_finishes_exactly_once(tmp_path: Path) -> None:
     rng = random.Random(20261209)
     scenario = write_scenario(tmp_path, count=200, seed=rng.randrange(1 << 30))
-    config = EmulatorConfig(rate_limit=100_000, faults=FaultConfig(seed=5, latency_ms=5, latency_jitter_ms=5))
+    # Slow enough writes (100 ms each, 4 in flight) that the run cannot finish before the signal lands, even on a
+    # loaded machine: at most half the writes are done when SIGINT is sent, leaving seconds of work.
+    config = EmulatorConfig(rate_limit=100_000, faults=FaultConfig(seed=5, latency_ms=100))
     emulator = Emulator(make_org(scenario.count), config)
     with emulator.serve() as base_url:
         env = cli_env(base_url)
