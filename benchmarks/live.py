@@ -119,12 +119,12 @@ def emulator_env(base_url: str) -> dict[str, str]:
 @contextmanager
 def serve_in_thread(app: Any) -> Iterator[str]:
     """``app`` under uvicorn in a thread, on a socket with TCP_NODELAY (``Emulator.serve`` lacks it: each answer
-    would wait ~40 ms for a delayed ACK, see ``cli.serve.bind``); yields the base URL."""
+    would wait ~40 ms for a delayed ACK, see ``genesys.emulator.handle.bind``); yields the base URL."""
     import threading
 
     import uvicorn
 
-    from wrapup_bridge.cli.serve import bind
+    from wrapup_bridge.genesys.emulator.handle import bind
 
     sock, url = bind("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
@@ -346,7 +346,7 @@ def serve_for_benchmark(base_url: str, outbox: str) -> None:
     """The webhook app under uvicorn (the benchmark's server process): rate limiting off, overwrite on."""
     import uvicorn
 
-    from wrapup_bridge.cli.serve import bind
+    from wrapup_bridge.genesys.emulator.handle import bind
     from wrapup_bridge.genesys.sink import ApplyOptions
     from wrapup_bridge.live import Bridge, create_app
 
@@ -363,11 +363,11 @@ def serve_for_benchmark(base_url: str, outbox: str) -> None:
 
 
 def emulator_for_benchmark() -> None:
-    """The emulator's process: the demo org without rate limiting, on a socket with TCP_NODELAY (see cli.serve.bind)."""
+    """The emulator's process: the demo org without rate limiting, on a socket with TCP_NODELAY (see genesys.emulator.handle.bind)."""
     import uvicorn
 
-    from wrapup_bridge.cli.serve import bind
     from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.genesys.emulator.handle import bind
 
     emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
     sock, url = bind("127.0.0.1", 0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from wrapup_bridge.cli._genesys import target_options
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
 
-__all__ = ["bind", "open_bridge", "serve"]
+__all__ = ["open_bridge", "serve"]
 
 SECRET_ENV = {
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
@@ -66,25 +65,6 @@ def open_bridge(
         fail_usage(str(exc))
     except (OSError, ValueError) as exc:
         fail_usage(str(exc))
-
-
-def bind(host: str, port: int) -> tuple[socket.socket, str]:
-    """A listening TCP socket on ``host:port`` (0: a free port) and the base URL that reaches it.
-
-    The protocol is named (IPPROTO_TCP, not 0) because asyncio only sets TCP_NODELAY on accepted sockets whose
-    protocol says TCP; without it Nagle's algorithm meets delayed ACKs and every answer waits about 40 ms.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError:
-        sock.close()
-        raise
-    shown = f"[{host}]" if family == socket.AF_INET6 else host
-    return sock, f"http://{shown}:{sock.getsockname()[1]}"
 
 
 @click.command()
@@ -158,6 +138,8 @@ def serve(
         bridge.close()
         fail_usage(str(exc))
     try:
+        from wrapup_bridge.genesys.emulator.handle import bind
+
         sock, base_url = bind(host, port)
     except OSError as exc:
         bridge.close()
