@@ -71,9 +71,21 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
+def _default_sigint() -> None:
+    # A test run started in the background (`make test &`, a CI runner's job) inherits SIGINT as *ignored*, and a
+    # Python started that way never turns Ctrl-C into KeyboardInterrupt: give the child the default disposition.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        _command(*args), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        _command(*args),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - only resets a signal disposition before exec
     )
 
 

@@ -190,11 +190,7 @@ def test_faults_every_item_applied_once_or_dead_lettered_with_its_reason(tmp_pat
 
 
 def interrupt(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    """Ctrl-C as a person does it: once, and again if the run has not stopped a second later.
-
-    On a heavily loaded machine the first SIGINT was seen not to stop a run (an open question noted for the
-    replay code); what must hold either way is that an interrupted run exits 130 with a consistent ledger.
-    """
+    """Ctrl-C as a person does it: once, and again if the run has not stopped a second later."""
     for _ in range(10):
         if process.poll() is not None:
             break
