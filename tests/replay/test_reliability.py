@@ -9,10 +9,8 @@ through ``GENESYSCLOUD_*``, the way an operator would. Kill moments and faults a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import signal
-import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,17 +187,6 @@ def test_faults_every_item_applied_once_or_dead_lettered_with_its_reason(tmp_pat
     assert plan_id == final["plan_id"]
 
 
-def interrupt(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    """Ctrl-C as a person does it: once, and again if the run has not stopped a second later."""
-    for _ in range(10):
-        if process.poll() is not None:
-            break
-        process.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=1.0)
-    return finish(process)
-
-
 @pytest.mark.slow
 def test_ctrl_c_exits_130_with_a_consistent_ledger_and_a_rerun_finishes_exactly_once(tmp_path: Path) -> None:
     rng = random.Random(20261209)
@@ -213,7 +200,7 @@ def test_ctrl_c_exits_130_with_a_consistent_ledger_and_a_rerun_finishes_exactly_
         plan_id, planned = plan_via_cli(scenario, env)
         process = start_cli(*apply_args(scenario), env=env)
         assert wait_for_writes(emulator, rng.randint(20, scenario.count // 2), process), process.communicate()
-        code, stdout, stderr = interrupt(process)
+        code, stdout, stderr = finish(process, signal.SIGINT)
         assert code == 130, stdout + stderr
         assert "interrupted" in stderr and str(scenario.ledger) in stderr, stderr
         after_interrupt = write_counts(emulator)
