@@ -11,11 +11,23 @@ from typing import IO, Any, NoReturn, TextIO
 
 import click
 
-__all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "JsonLinesWriter", "fail_usage", "open_input", "stderr"]
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "MAX_ERRORS_SHOWN",
+    "JsonLinesWriter",
+    "fail_usage",
+    "open_input",
+    "stderr",
+]
 
 EXIT_OK = 0  #: all good
 EXIT_PROBLEMS = 1  #: the command ran and found problems (rejected records, broken table, unmapped values...)
 EXIT_USAGE = 2  #: bad arguments or configuration
+
+#: Unreadable records printed on stderr before the rest is only counted (all are kept in the rejects file).
+MAX_ERRORS_SHOWN = 20
 
 
 def stderr(message: str) -> None:

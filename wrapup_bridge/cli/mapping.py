@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, JsonLinesWriter, fail_usage, open_input, stderr
+from wrapup_bridge.cli._common import (
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    MAX_ERRORS_SHOWN,
+    JsonLinesWriter,
+    fail_usage,
+    open_input,
+    stderr,
+)
 from wrapup_bridge.cli._genesys import target_options
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition, Media
@@ -31,7 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["load_or_exit", "mapping"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-MAX_ERRORS_SHOWN = 20
 
 
 def load_or_exit(path: str) -> MappingTable:

@@ -7,11 +7,17 @@ import sys
 import click
 
 from wrapup_bridge.adapters import SOURCES, AdapterError, AdapterOptions, get_adapter
-from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, JsonLinesWriter, fail_usage, open_input, stderr
+from wrapup_bridge.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    MAX_ERRORS_SHOWN,
+    JsonLinesWriter,
+    fail_usage,
+    open_input,
+    stderr,
+)
 
 __all__ = ["normalize"]
-
-MAX_ERRORS_SHOWN = 20
 
 
 @click.command()
