@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.conftest import EXAMPLES
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, Org
+from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, Org, derive_id
 
 T = TypeVar("T")
 
@@ -87,9 +87,10 @@ class Session:
         return await self.client.patch(path, headers=self.headers, **kwargs)
 
     async def agent(self, n: int) -> tuple[str, str, str]:
-        """(participant id, communication id, media array) of conversation n's agent, read from the API."""
+        """(participant id, communication id, media array) of the agent who handled conversation n (the one that
+        connected: the demo org, like real orgs, has agent legs whose alerts rang out), read from the API."""
         conversation = (await self.get(f"/api/v2/conversations/{cid(n)}")).json()
-        agent = next(p for p in conversation["participants"] if p["purpose"] == "agent")
+        agent = next(p for p in conversation["participants"] if p["purpose"] == "agent" and p.get("connectedTime"))
         for array in ("calls", "callbacks", "emails", "messages", "socialExpressions", "videos"):
             if agent[array]:
                 return agent["id"], agent[array][0]["id"], array
@@ -108,6 +109,37 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     assert body["status"] == status and body["code"] == code, body
-    assert set(body) >= {"message", "code", "status", "messageParams", "contextId", "details", "errors"}
+    # messageParams (and messageWithParams) only come with messages that have parameters, as in real bodies.
+    assert set(body) >= {"message", "code", "status", "contextId", "details", "errors"}
+    assert ("messageWithParams" in body) <= ("messageParams" in body)
     assert body["contextId"] == response.headers["ININ-Correlation-Id"]
     return body
+
+
+def agent_of(conversation: dict[str, Any]) -> dict[str, Any]:
+    """The participant of the agent who handled a demo-org conversation, in the conversation document or in
+    analytics details: the compact form's agent (the demo org, like real orgs, also has legs that rang out)."""
+    conversation_id = conversation.get("id") or conversation.get("conversationId")
+    agent_id = derive_id(str(conversation_id), "agent")
+    return next(p for p in conversation["participants"] if (p.get("id") or p.get("participantId")) == agent_id)
+
+
+#: A small org (codes, the Billing queue, two users) to which a test appends its own conversations.
+HEAD_USERS = f"""\
+divisions:
+  - {{id: {HOME}, name: Home}}
+wrapup_codes:
+  - {{id: {RESOLVED}, name: Resolved}}
+queues:
+  - id: {BILLING}
+    name: Billing
+    wrapup_codes: [Resolved]
+users:
+  - {{id: {JDOE}, name: Jane Doe, email: jdoe@example.com, username: jdoe@example.com}}
+  - {{id: {KCHEN}, name: Kevin Chen, email: kchen@example.com, username: kchen@example.com}}
+oauth_clients:
+  - client_id: demo-client
+    client_secret: demo-secret
+    permissions: [conversation:participant:wrapup, conversation:communication:view, routing:wrapupCode:view,
+                  routing:queue:view, analytics:conversationDetail:view]
+"""

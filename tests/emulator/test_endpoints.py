@@ -18,6 +18,7 @@ from tests.emulator.helpers import (
     SALES,
     SUPPORT,
     Session,
+    agent_of,
     assert_error,
     cid,
     make_emulator,
@@ -43,14 +44,19 @@ def test_token_endpoint(emu: Emulator) -> None:
             assert set(body) == {"access_token", "token_type", "expires_in"}
             assert body["token_type"] == "bearer" and body["expires_in"] == 86400
             uuid.UUID(ok.headers["ININ-Correlation-Id"])
+            # The login host answers in OAuth's shape, as real SDK exceptions show it (not Genesys's ErrorBody).
             bad = await c.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("demo-client", "nope"))
-            assert_error(bad, 401, "bad.credentials")
+            assert bad.status_code == 400 and bad.json() == {
+                "error": "invalid_client",
+                "description": "authentication failed",
+                "error_description": "authentication failed",
+            }
             unknown = await c.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=("who", "x"))
-            assert_error(unknown, 401, "bad.credentials")
+            assert unknown.status_code == 400 and unknown.json()["description"] == "client not found"
             no_auth = await c.post("/oauth/token", data={"grant_type": "client_credentials"})
-            assert_error(no_auth, 401, "bad.credentials")
+            assert no_auth.json()["error"] == "invalid_client"
             grant = await c.post("/oauth/token", data={"grant_type": "password"}, auth=("demo-client", "demo-secret"))
-            assert_error(grant, 400, "bad.request")
+            assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
 
     run(go())
 
@@ -166,12 +172,14 @@ def test_get_conversation_shape(emu: Emulator) -> None:
             s = await Session.login(c)
             conversation = (await s.get(f"/api/v2/conversations/{cid(31)}")).json()
             assert conversation["id"] == cid(31) and conversation["selfUri"] == f"/api/v2/conversations/{cid(31)}"
-            assert re.fullmatch(r"2026-03-03T\d\d:\d\d:\d\d\.000Z", conversation["startTime"])
+            # Whole seconds: Genesys leaves the milliseconds out.
+            assert re.fullmatch(r"2026-03-03T\d\d:\d\d:\d\dZ", conversation["startTime"])
             assert conversation["divisions"][0]["division"]["id"] == HOME
             assert conversation["divisions"][0]["entities"] == [
                 {"id": SUPPORT, "selfUri": f"/api/v2/routing/queues/{SUPPORT}"}
             ]
-            customer, acd, agent = conversation["participants"]
+            customer, acd, *missed, agent = conversation["participants"]
+            assert all(not leg.get("connectedTime") for leg in missed)
             assert customer["purpose"] == "customer" and acd["purpose"] == "acd" and acd["queueName"] == "Support"
             assert agent["id"] == derive_id(cid(31), "agent")
             assert agent["userId"] == "905ef80c-fff3-4212-bcec-78c850ab878d" and agent["queueId"] == SUPPORT
@@ -184,13 +192,29 @@ def test_get_conversation_shape(emu: Emulator) -> None:
             assert message["type"] == "sms" and message["state"] == "disconnected"
             assert message["afterCallWork"]["state"] == "pending"
             wrapped = (await s.get(f"/api/v2/conversations/{cid(20)}")).json()
-            agent20 = wrapped["participants"][2]
+            agent20 = agent_of(wrapped)
             assert agent20["wrapup"] == {"code": SALE, "name": "Sale"}
             assert agent20["calls"][0]["wrapup"] == {"code": SALE, "name": "Sale"}
             assert agent20["calls"][0]["afterCallWork"]["state"] == "complete"
             abandoned = (await s.get(f"/api/v2/conversations/{cid(19)}")).json()
-            assert [p["purpose"] for p in abandoned["participants"]] == ["customer", "acd"]
-            email = (await s.get(f"/api/v2/conversations/{cid(45)}")).json()["participants"][2]["emails"][0]
+            # One alert rang out, one was declined: two agent legs, neither ever connected.
+            assert [p["purpose"] for p in abandoned["participants"]] == ["customer", "acd", "agent", "agent"]
+            rang_out, declined = abandoned["participants"][2:]
+            assert "connectedTime" not in rang_out and "connectedTime" not in declined
+            assert (
+                rang_out["calls"][0]["disconnectType"] == "system"
+                and declined["calls"][0]["disconnectType"] == "client"
+            )
+            assert rang_out["calls"][0]["segments"] == [
+                {
+                    "startTime": "2026-03-02T16:06:02.250Z",
+                    "endTime": "2026-03-02T16:06:10.250Z",
+                    "type": "Alert",
+                    "howEnded": "Disconnect",
+                    "disconnectType": "system",
+                }
+            ]
+            email = agent_of((await s.get(f"/api/v2/conversations/{cid(45)}")).json())["emails"][0]
             assert email["subject"] == "Invoice question #1045"
             assert_error(await s.get(f"/api/v2/conversations/{uuid.uuid4()}"), 404, "not.found")
 

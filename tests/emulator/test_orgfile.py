@@ -77,11 +77,12 @@ def test_demo_org_has_exactly_the_shared_ids(demo_org: Org) -> None:
         "6744c1d7-ac7f-4c5f-89db-0d451ea7b5e5": "Retention",
     }
     assert [u.id for u in d.users.by_id.values()] == USERS
+    # Genesys logins are e-mail addresses, as in real orgs.
     assert [(u.username, u.email) for u in d.users.by_id.values()] == [
-        ("jdoe", "jdoe@example.com"),
-        ("asmith", "asmith@example.com"),
-        ("mgarcia", "mgarcia@example.com"),
-        ("kchen", "kchen@example.com"),
+        ("jdoe@example.com", "jdoe@example.com"),
+        ("asmith@example.com", "asmith@example.com"),
+        ("mgarcia@example.com", "mgarcia@example.com"),
+        ("kchen@example.com", "kchen@example.com"),
     ]
     assert set(d.clients) == {"demo-client", "readonly-client"}
     assert "conversation:participant:wrapup" in d.clients["demo-client"].permissions
@@ -133,12 +134,18 @@ def test_demo_org_conversations_follow_the_shared_plan(demo_org: Org) -> None:
         media = Media.MESSAGE if 31 <= n <= 35 else Media.EMAIL if n in (45, 46) else Media.VOICE
         assert {c.media for p in conv.participants for c in p.communications} == {media}, n
         agents = [p for p in conv.participants if p.purpose == "agent"]
-        if n == 19:
-            assert agents == []
+        handled = [p for p in agents if p.ever_connected]
+        if n == 19:  # abandoned after an alert rang out and one was declined
+            assert handled == [] and [c.disconnect_type for a in agents for c in a.communications] == [
+                "system",
+                "client",
+            ]
             continue
-        assert [a.user_id for a in agents] == [USERS[(n - 1) % 4]], n
+        assert [a.user_id for a in handled] == [USERS[(n - 1) % 4]], n
+        assert all(a.wrapup is None for a in agents if not a.ever_connected), n
         assert conv.start_time.year == 2026 and conv.end_time is not None
-        assert (agents[0].wrapup is not None) == (n == 20), n
+        code = handled[0].wrapup.code if handled[0].wrapup else None
+        assert code == SALE if n == 20 else code in (None, "ININ-WRAP-UP-TIMEOUT"), n
     twenty = next(p for p in demo_org.conversations[cid(20)].participants if p.purpose == "agent")
     assert twenty.wrapup is not None and (twenty.wrapup.code, twenty.wrapup.name) == (SALE, "Sale")
 
@@ -243,7 +250,7 @@ def test_system_wrapup_codes_are_accepted_as_already_applied() -> None:
         HEAD + f"conversations: [{{id: {cid(3)}, media: voice, queue: Billing, agent: jdoe, "
         "start: 2026-03-02T13:00:00Z, end: 2026-03-02T13:05:00Z, wrapup: ININ-WRAP-UP-TIMEOUT}]"
     )
-    agent = org.conversations[cid(3)].participants[2]
+    agent = next(p for p in org.conversations[cid(3)].participants if p.id == derive_id(cid(3), "agent"))
     assert agent.wrapup is not None and (agent.wrapup.code, agent.wrapup.name) == ("ININ-WRAP-UP-TIMEOUT", None)
 
 
@@ -347,6 +354,10 @@ def test_the_documented_example_org_loads() -> None:
     text = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     org = parse_org(example, source="docs/emulator.md")
-    assert len(org.conversations) == 2
+    assert len(org.conversations) == 4
     assert [p.purpose for p in org.conversations[cid(2)].participants] == ["customer", "agent", "agent"]
+    callback = [p for p in org.conversations[cid(3)].participants if p.purpose == "agent"]
+    assert [p.ever_connected for p in callback] == [False, False, False]  # declined, rang out, still alerting
+    timed_out = next(p for p in org.conversations[cid(4)].participants if p.purpose == "agent" and p.ever_connected)
+    assert timed_out.wrapup is not None and timed_out.wrapup.code == "ININ-WRAP-UP-TIMEOUT"
     assert org.emulator_config is not None and org.emulator_config.overwrite == "reject"

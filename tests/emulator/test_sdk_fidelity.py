@@ -20,6 +20,7 @@ from PureCloudPlatformClientV2.rest import ApiException  # type: ignore[import-u
 from tests.emulator.helpers import (
     BILLING,
     JDOE,
+    KCHEN,
     RESOLVED,
     SALE,
     Session,
@@ -115,8 +116,13 @@ def test_sdk_login_with_a_wrong_secret_is_refused(served: tuple[Emulator, str]) 
     api_client = sdk.ApiClient(host=base_url)
     with pytest.raises(ApiException) as caught:
         api_client.get_client_credentials_token("demo-client", "not-the-secret")
-    assert caught.value.status == 401
-    assert json.loads(caught.value.body)["code"] == "bad.credentials"
+    # What real SDK exceptions show from the login host: OAuth's error shape (the status is a switch: UNSURE).
+    assert caught.value.status == 400
+    assert json.loads(caught.value.body) == {
+        "error": "invalid_client",
+        "description": "authentication failed",
+        "error_description": "authentication failed",
+    }
 
 
 # --- every emitted key is declared by the SDK's models -----------------------------------------------------
@@ -264,6 +270,45 @@ async def _collect(emu: Emulator) -> list[tuple[str, str, Any]]:
             "AnalyticsConversationQueryResponse",
             await s.post("/api/v2/analytics/conversations/details/query", json=query),
         )
+        clauses = {
+            "interval": "2026-03-01T00:00:00Z/2026-03-08T00:00:00Z",
+            "segmentFilters": [
+                {
+                    "type": "or",
+                    "clauses": [
+                        {
+                            "type": "and",
+                            "predicates": [{"type": "dimension", "dimension": "segmentType", "value": "alert"}],
+                        }
+                    ],
+                }
+            ],
+        }
+        await take(
+            "analytics query with clauses",
+            "AnalyticsConversationQueryResponse",
+            await s.post("/api/v2/analytics/conversations/details/query", json=clauses),
+        )
+        for n, view, sdk_type in ((2, "calls", "CallConversation"), (31, "messages", "MessageConversation"),
+                                  (45, "emails", "EmailConversation"), (19, "calls", "CallConversation")):  # fmt: skip
+            await take(f"{view} view {n}", sdk_type, await s.get(f"/api/v2/conversations/{view}/{cid(n)}"))
+        await take("users", "UserEntityListing", await s.get("/api/v2/users", params={"id": f"{JDOE},{KCHEN}"}))
+        await take("user", "User", await s.get(f"/api/v2/users/{JDOE}"))
+        pid2, _, _ = await s.agent(2)
+        await take(
+            "403 not.authorized",
+            "ErrorBody",
+            await s.patch(f"/api/v2/conversations/{cid(2)}/participants/{pid2}", json={"state": "disconnected"}),
+        )
+        await take(
+            "415",
+            "ErrorBody",
+            await client.post(
+                f"/api/v2/conversations/calls/{cid(2)}/participants/{pid2}/communications/x/wrapup",
+                content=b"code=1",
+                headers={**s.headers, "Content-Type": "application/x-www-form-urlencoded"},
+            ),
+        )
         await take("404", "ErrorBody", await s.get(f"/api/v2/conversations/{cid(99)}"))
         await take("400", "ErrorBody", await s.wrapup(1, {"code": "Resolved"}))
         await take("401", "ErrorBody", await client.get("/api/v2/routing/queues"))
@@ -295,6 +340,15 @@ def test_every_emitted_key_and_enum_is_declared_by_the_sdk(demo_org: Org) -> Non
         "acwSettings",
         "nextUri",
         "messageParams",
+        "messageWithParams",
         "provisional",
+        "startAlertingTime",
+        "peerId",
+        "alertingTimeoutMs",
+        "howEnded",
+        "ININ-WRAP-UP-TIMEOUT",
+        "unsupported.media.type",
+        "not.authorized",
+        "username",
     ):
         assert f'"{key}"' in text, key

@@ -22,6 +22,7 @@ from tests.emulator.helpers import (
     SALE,
     FakeClock,
     Session,
+    agent_of,
     assert_error,
     cid,
     make_emulator,
@@ -56,14 +57,14 @@ def test_accepted_write_is_applied_and_logged(demo_org: Org) -> None:
     response = _write(emu, 1, body)
     assert response.status_code == 202 and response.content == b""
     assert "content-type" not in response.headers
-    agent = _conversation(emu, 1)["participants"][2]
+    agent = agent_of(_conversation(emu, 1))
     expected = {
         "code": RESOLVED,
         "name": "Resolved",
         "notes": "paid in full",
         "tags": ["vip"],
         "durationSeconds": 30,
-        "endTime": "2026-06-01T00:00:00.000Z",
+        "endTime": "2026-06-01T00:00:00Z",
     }
     assert agent["wrapup"] == expected and agent["calls"][0]["wrapup"] == expected
     assert agent["calls"][0]["afterCallWork"]["state"] == "complete"
@@ -73,7 +74,7 @@ def test_accepted_write_is_applied_and_logged(demo_org: Org) -> None:
     assert record.communication_id == derive_id(cid(1), "agent", "voice")
     assert record.path.startswith(f"/api/v2/conversations/calls/{cid(1)}/participants/")
     assert record.body == body and record.client_id == "demo-client" and not record.dropped
-    assert record.to_json()["time"] == "2026-06-01T00:00:00.000Z"
+    assert record.to_json()["time"] == "2026-06-01T00:00:00Z"
 
 
 def test_messages_and_emails_use_their_own_media_path(demo_org: Org) -> None:
@@ -253,7 +254,7 @@ def test_overwrite_switch(demo_org: Org) -> None:
     allow = make_emulator(demo_org)
     assert _write(allow, 1, {"code": RESOLVED}).status_code == 202
     assert _write(allow, 1, {"code": ESCALATED}).status_code == 202
-    assert _conversation(allow, 1)["participants"][2]["wrapup"]["code"] == ESCALATED
+    assert agent_of(_conversation(allow, 1))["wrapup"]["code"] == ESCALATED
     assert _write(allow, 20, {"code": RENEWAL}).status_code == 202  # Sale -> Renewal
 
     reject = make_emulator(demo_org, overwrite="reject")
@@ -261,7 +262,7 @@ def test_overwrite_switch(demo_org: Org) -> None:
     message = assert_error(_write(reject, 1, {"code": ESCALATED}), 400, "invalid.value")["message"]
     assert f"already has wrap-up code [Resolved] ({RESOLVED})" in message
     assert _write(reject, 1, {"code": RESOLVED, "notes": "b"}).status_code == 202  # the same code again is fine
-    assert _conversation(reject, 1)["participants"][2]["wrapup"]["notes"] == "b"
+    assert agent_of(_conversation(reject, 1))["wrapup"]["notes"] == "b"
     assert "[Sale]" in assert_error(_write(reject, 20, {"code": RENEWAL}), 400, "invalid.value")["message"]
     assert [r.code_id for r in reject.write_log] == [RESOLVED, RESOLVED]
 
@@ -370,7 +371,7 @@ def test_patch_participant_sets_skips_and_disconnects(demo_org: Org) -> None:
             assert (
                 await s.patch(f"/api/v2/conversations/{cid(3)}/participants/{pid3}", json={"wrapupSkipped": True})
             ).status_code == 202
-            agent = (await s.get(f"/api/v2/conversations/{cid(3)}")).json()["participants"][2]
+            agent = agent_of((await s.get(f"/api/v2/conversations/{cid(3)}")).json())
             assert agent["wrapupSkipped"] is True and agent["calls"][0]["afterCallWork"]["state"] == "skipped"
             customer = derive_id(cid(3), "customer")
             skip_customer = await s.patch(
@@ -392,17 +393,17 @@ def test_disconnect_then_wrap_up_a_live_conversation() -> None:
         async with emu.async_client() as c:
             s = await Session.login(c, "home-only", "s")
             live = (await s.get(f"/api/v2/conversations/{cid(1)}")).json()
-            assert "endTime" not in live and live["participants"][2]["calls"][0]["state"] == "connected"
-            assert "afterCallWork" not in live["participants"][2]["calls"][0]
+            assert "endTime" not in live and agent_of(live)["calls"][0]["state"] == "connected"
+            assert "afterCallWork" not in agent_of(live)["calls"][0]
             patch = await s.patch(f"/api/v2/conversations/{cid(1)}/participants/{pid}", json={"state": "disconnected"})
             assert patch.status_code == 202
-            agent = (await s.get(f"/api/v2/conversations/{cid(1)}")).json()["participants"][2]
+            agent = agent_of((await s.get(f"/api/v2/conversations/{cid(1)}")).json())
             call = agent["calls"][0]
-            assert call["state"] == "disconnected" and call["disconnectedTime"] == "2026-06-01T00:00:00.000Z"
-            assert call["afterCallWork"] == {"startTime": "2026-06-01T00:00:00.000Z", "state": "pending"}
-            assert agent["startAcwTime"] == "2026-06-01T00:00:00.000Z"
+            assert call["state"] == "disconnected" and call["disconnectedTime"] == "2026-06-01T00:00:00Z"
+            assert call["afterCallWork"] == {"startTime": "2026-06-01T00:00:00Z", "state": "pending"}
+            assert agent["startAcwTime"] == "2026-06-01T00:00:00Z"
             assert (await s.wrapup(1, {"code": RESOLVED})).status_code == 202
-            agent = (await s.get(f"/api/v2/conversations/{cid(1)}")).json()["participants"][2]
+            agent = agent_of((await s.get(f"/api/v2/conversations/{cid(1)}")).json())
             assert agent["calls"][0]["afterCallWork"]["state"] == "complete"
 
     run(go())
@@ -414,10 +415,10 @@ def test_disable_end_time_updates_keeps_the_first_end_time(demo_org: Org) -> Non
     assert _write(emu, 1, {"code": RESOLVED}).status_code == 202
     clock.advance(600)
     assert _write(emu, 1, {"code": ESCALATED, "disableEndTimeUpdates": True}).status_code == 202
-    assert _conversation(emu, 1)["participants"][2]["wrapup"]["endTime"] == "2026-06-01T00:00:00.000Z"
+    assert agent_of(_conversation(emu, 1))["wrapup"]["endTime"] == "2026-06-01T00:00:00Z"
     clock.advance(600)
     assert _write(emu, 1, {"code": RESOLVED, "endTime": "2026-03-02T14:10:00Z"}).status_code == 202
-    assert _conversation(emu, 1)["participants"][2]["wrapup"]["endTime"] == "2026-03-02T14:10:00.000Z"
+    assert agent_of(_conversation(emu, 1))["wrapup"]["endTime"] == "2026-03-02T14:10:00Z"
 
 
 def test_write_log_control_endpoint_and_reset(demo_org: Org) -> None:
@@ -448,7 +449,7 @@ def test_write_log_control_endpoint_and_reset(demo_org: Org) -> None:
             # The org's initial state is back, and the token issued before the reset still works.
             pid, _, _ = await s.agent(1)
             assert (await s.get(f"/api/v2/conversations/{cid(1)}/participants/{pid}/wrapup")).json() == {}
-            agent20 = (await s.get(f"/api/v2/conversations/{cid(20)}")).json()["participants"][2]
+            agent20 = agent_of((await s.get(f"/api/v2/conversations/{cid(20)}")).json())
             assert agent20["wrapup"]["code"] == SALE
 
     run(go())

@@ -49,7 +49,10 @@ _DISCONNECT_TYPES = {
 }  # fmt: skip
 
 _CONVERSATION_DIMENSIONS = ("conversationId", "divisionId", "externalTag", "originatingDirection")
-_SEGMENT_DIMENSIONS = ("segmentType", "wrapUpCode", "wrapUpNote", "queueId", "userId", "purpose", "mediaType")
+_SEGMENT_DIMENSIONS = (
+    "segmentType", "wrapUpCode", "wrapUpNote", "queueId", "userId", "purpose", "mediaType", "disconnectType",
+    "direction",
+)  # fmt: skip
 
 
 def _visible_wrapup(rt: Runtime, participant: ParticipantState) -> WrapupState | None:
@@ -84,8 +87,8 @@ def _session(
     participant: ParticipantState,
     comm: CommunicationState,
     wrapup: WrapupState | None,
+    peers: dict[str, str],
 ) -> dict[str, Any]:
-    session_id = comm.id if rt.config.analytics_session_is_communication else derive_id(comm.id, "analytics-session")
     out: dict[str, Any] = {}
     if participant.wrapup_skipped:
         out["acwSkipped"] = True
@@ -98,13 +101,26 @@ def _session(
     out["mediaType"] = _MEDIA_TYPES[comm.media]
     if comm.message_type:
         out["messageType"] = comm.message_type
-    out["sessionId"] = session_id
-    start = comm.connected_time or participant.start_time or conversation.start_time
-    segments = [_segment("interact", start, comm.disconnected_time, participant.queue_id, comm.disconnect_type)]
+    if comm.peer_id is not None:
+        # An agent session's peerId is the customer's sessionId (seen in real details).
+        out["peerId"] = peers.get(comm.peer_id, comm.peer_id)
+    out["sessionId"] = peers[comm.id]
+    queue_id = participant.queue_id
+    segments = []
+    if comm.start_alerting_time is not None:
+        # An alert ends when it is answered (no disconnectType) or when it rang out / was declined.
+        answered = comm.connected_time is not None
+        alert_end = comm.connected_time or comm.disconnected_time
+        segments.append(
+            _segment("alert", comm.start_alerting_time, alert_end, queue_id, None if answered else comm.disconnect_type)
+        )
+    if comm.connected_time is not None or comm.start_alerting_time is None:
+        start = comm.connected_time or participant.start_time or conversation.start_time
+        segments.append(_segment("interact", start, comm.disconnected_time, queue_id, comm.disconnect_type))
     if wrapup is not None:
         wrap_start = comm.disconnected_time or participant.start_acw_time or conversation.end_time
-        wrap_end = wrapup.end_time or participant.end_acw_time
-        segment = _segment("wrapup", wrap_start, wrap_end, participant.queue_id, None)
+        wrap_end = wrapup.end_time or participant.end_acw_time or wrap_start
+        segment = _segment("wrapup", wrap_start, wrap_end, queue_id, None)
         segment["wrapUpCode"] = wrapup.code
         if wrapup.notes is not None:
             segment["wrapUpNote"] = wrapup.notes
@@ -122,6 +138,10 @@ def _originating_direction(conversation: ConversationState) -> str | None:
     )
 
 
+#: Purposes analytics names (participantName); agents and the acd get none, as in real details.
+_NAMED_PURPOSES = frozenset({"customer", "external", "ivr", "workflow", "botflow", "voicemail", "fax"})
+
+
 def analytics_conversation(rt: Runtime, conversation: ConversationState) -> dict[str, Any]:
     """AnalyticsConversationWithoutAttributes for one conversation."""
     out: dict[str, Any] = {}
@@ -135,6 +155,12 @@ def analytics_conversation(rt: Runtime, conversation: ConversationState) -> dict
     direction = _originating_direction(conversation)
     if direction is not None:
         out["originatingDirection"] = direction
+    same = rt.config.analytics_session_is_communication
+    peers = {
+        c.id: c.id if same else derive_id(c.id, "analytics-session")
+        for p in conversation.participants
+        for c in p.communications
+    }
     participants = []
     for participant in conversation.participants:
         wrapup = _visible_wrapup(rt, participant) if participant.is_agent else None
@@ -142,12 +168,16 @@ def analytics_conversation(rt: Runtime, conversation: ConversationState) -> dict
         for index, comm in enumerate(participant.communications):
             # The wrap-up goes on the communication it was written to, or on the latest one.
             carries = comm.wrapup is not None or index == len(participant.communications) - 1
-            sessions.append(_session(rt, conversation, participant, comm, wrapup if carries else None))
+            sessions.append(_session(rt, conversation, participant, comm, wrapup if carries else None, peers))
             if carries:
                 wrapup = None
         p: dict[str, Any] = {"participantId": participant.id}
-        if participant.name is not None:
-            p["participantName"] = participant.name
+        if participant.purpose in _NAMED_PURPOSES:
+            name = (
+                participant.name or participant.address or ("Customer" if participant.purpose == "customer" else None)
+            )
+            if name:
+                p["participantName"] = name
         p["purpose"] = participant.purpose
         if participant.user_id is not None:
             p["userId"] = participant.user_id
@@ -200,58 +230,128 @@ def _interval(call: Call, body: dict[str, Any]) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _predicate_matches(predicate: Any, values: list[str | None]) -> bool:
+_FILTER_KEYS = frozenset({"type", "clauses", "predicates"})
+_CLAUSE_KEYS = frozenset({"type", "predicates"})
+_PREDICATE_KEYS = frozenset({"type", "dimension", "operator", "value"})
+#: Predicate keys Genesys has and the emulator does not evaluate: a query using them is refused, never answered
+#: as if they were not there (a read-back would then "verify" what it did not check).
+_UNSUPPORTED_PREDICATE_KEYS = frozenset({"propertyType", "property", "metric", "range"})
+
+
+def _unsupported(what: str) -> ApiError:
+    return ApiError.bad_request(
+        f"The emulator does not evaluate {what}; it answers 400 rather than ignore part of a filter", field=what
+    )
+
+
+def _check_predicate(predicate: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(predicate, dict):
         raise ApiError.bad_request("Each predicate must be a JSON object", field="predicates")
+    for key in predicate:
+        if key in _UNSUPPORTED_PREDICATE_KEYS:
+            raise _unsupported(f"predicate {key}")
+        if key not in _PREDICATE_KEYS:
+            raise ApiError.bad_request(f'Unrecognized field "{key}" in a predicate', field=str(key))
+    if predicate.get("type", "dimension") != "dimension":
+        raise _unsupported(f"predicate type {predicate.get('type')!r}")
+    if predicate.get("dimension") not in allowed:
+        raise ApiError.bad_request(
+            f"Unsupported dimension {predicate.get('dimension')!r} (the emulator supports {', '.join(allowed)})",
+            field="dimension",
+        )
+    operator = predicate.get("operator", "matches")
+    if operator not in ("matches", "exists", "notExists"):
+        raise ApiError(
+            400,
+            "invalid.value",
+            f"Value [{operator}] is not valid for field type [operator]. Allowable values are: matches, exists, notExists",
+        )
+    if operator == "matches" and "value" not in predicate:
+        raise ApiError.bad_request("A predicate with operator matches needs a value", field="value")
+    return predicate
+
+
+def _combine(kind: Any) -> Callable[[Any], bool]:
+    if kind not in (None, "and", "or"):
+        raise ApiError(
+            400, "invalid.value", f"Value [{kind}] is not valid for field type [type]. Allowable values are: and, or"
+        )
+    return any if kind == "or" else all
+
+
+def _predicate_matches(predicate: dict[str, Any], values: list[str | None]) -> bool:
     operator = predicate.get("operator", "matches")
     present = [v for v in values if v is not None]
     if operator == "exists":
         return bool(present)
     if operator == "notExists":
         return not present
-    if operator != "matches":
-        raise ApiError.bad_request(f"Unsupported predicate operator {operator!r}", field="operator")
     return predicate.get("value") in present
 
 
 Values = Callable[[str], list[str | None]]
+_Test = Callable[[Values], bool]
 
 
-def _filters_match(filters: Any, candidates: list[Values], allowed: tuple[str, ...]) -> bool:
-    """Filters are ANDed; each filter ANDs or ORs its predicates by its ``type`` and must hold for one candidate.
+def _compile_filter(query_filter: Any, allowed: tuple[str, ...]) -> _Test:
+    """A filter as a test on one candidate: its predicates and clauses combined by its ``type``, each clause's
+    predicates by the clause's own ``type`` (``segmentFilters: [{type: or, clauses: [{type: and, ...}]}]``)."""
+    if not isinstance(query_filter, dict):
+        raise ApiError.bad_request("Each filter must be a JSON object")
+    for key in query_filter:
+        if key not in _FILTER_KEYS:
+            raise ApiError.bad_request(f'Unrecognized field "{key}" in a filter', field=str(key))
+    combine = _combine(query_filter.get("type"))
+    predicates = [_check_predicate(p, allowed) for p in query_filter.get("predicates") or []]
+    clauses: list[tuple[Callable[[Any], bool], list[dict[str, Any]]]] = []
+    for clause in query_filter.get("clauses") or []:
+        if not isinstance(clause, dict):
+            raise ApiError.bad_request("Each clause must be a JSON object", field="clauses")
+        for key in clause:
+            if key not in _CLAUSE_KEYS:
+                raise ApiError.bad_request(f'Unrecognized field "{key}" in a clause', field=str(key))
+        clause_predicates = [_check_predicate(p, allowed) for p in clause.get("predicates") or []]
+        if not clause_predicates:
+            raise ApiError.bad_request("A clause needs at least one predicate", field="predicates")
+        clauses.append((_combine(clause.get("type")), clause_predicates))
+    if not predicates and not clauses:
+        raise ApiError.bad_request("A filter needs predicates or clauses", field="predicates")
 
-    A conversation filter has one candidate (the conversation); a segment filter holds when one segment
-    satisfies it, as Genesys evaluates segment predicates segment by segment.
-    """
+    def test(values: Values) -> bool:
+        parts = [_predicate_matches(p, values(p["dimension"])) for p in predicates]
+        parts += [inner(_predicate_matches(p, values(p["dimension"])) for p in ps) for inner, ps in clauses]
+        return combine(parts)
+
+    return test
+
+
+#: ConversationQuery fields the emulator evaluates, and those it has no implementation for (refused with 400).
+_QUERY_KEYS = frozenset({"interval", "order", "orderBy", "paging", "conversationFilters", "segmentFilters"})
+_UNSUPPORTED_QUERY_KEYS = frozenset({"evaluationFilters", "surveyFilters", "resolutionFilters", "aggregations"})
+
+
+def _compile_filters(filters: Any, allowed: tuple[str, ...]) -> list[_Test]:
     if filters is None:
-        return True
+        return []
     if not isinstance(filters, list):
         raise ApiError.bad_request("Filters must be a JSON array")
-    for query_filter in filters:
-        if not isinstance(query_filter, dict):
-            raise ApiError.bad_request("Each filter must be a JSON object")
-        predicates = query_filter.get("predicates") or []
-        for predicate in predicates:
-            dimension = predicate.get("dimension") if isinstance(predicate, dict) else None
-            if dimension not in allowed:
-                raise ApiError.bad_request(
-                    f"Unsupported dimension {dimension!r} (the emulator supports {', '.join(allowed)})",
-                    field="dimension",
-                )
-        if not predicates:
-            continue
-        combine = any if query_filter.get("type") == "or" else all
-        if not any(combine(_predicate_matches(p, values(p["dimension"])) for p in predicates) for values in candidates):
-            return False
-    return True
+    return [_compile_filter(f, allowed) for f in filters]
 
 
 async def post_details_query(call: Call) -> tuple[int, Any]:
-    """POST /api/v2/analytics/conversations/details/query (ConversationQuery), a supported subset."""
+    """POST /api/v2/analytics/conversations/details/query (ConversationQuery), a supported subset.
+
+    Every filter, clause and predicate is evaluated or the query is refused (400): a read-back that silently
+    ignored part of its filter would report success it did not check."""
     rt = call.runtime
     body = await call.json_body()
     if not isinstance(body, dict):
         raise ApiError.bad_request("The ConversationQuery body must be a JSON object")
+    for key in body:
+        if key in _UNSUPPORTED_QUERY_KEYS:
+            raise _unsupported(key)
+        if key not in _QUERY_KEYS:
+            raise ApiError.bad_request(f'Unrecognized field "{key}" in ConversationQuery', field=str(key))
     start, end = _interval(call, body)
     paging = body.get("paging") or {}
     page_size = paging.get("pageSize", 25) if isinstance(paging, dict) else 25
@@ -263,24 +363,31 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
         or page_number < 1
     ):
         raise ApiError.bad_request("paging.pageSize must be 1..100 and paging.pageNumber at least 1", field="paging")
+    order = body.get("order", "asc")
+    if order not in ("asc", "desc", "unordered"):
+        raise ApiError(400, "invalid.value", f"Value [{order}] is not valid for field type [order]")
+    if body.get("orderBy", "conversationStart") != "conversationStart":
+        raise _unsupported(f"orderBy {body.get('orderBy')!r}")
+    conversation_tests = _compile_filters(body.get("conversationFilters"), _CONVERSATION_DIMENSIONS)
+    segment_tests = _compile_filters(body.get("segmentFilters"), _SEGMENT_DIMENSIONS)
     matched = []
     for conversation in rt.conversations.values():
         day = conversation.start_time.date()
         if not start.date() <= day <= end.date():
             continue
         # Conversation filters need no rendering; most queries (by conversationId) stop here.
-        if not _filters_match(
-            body.get("conversationFilters"), [_conversation_values(conversation)], _CONVERSATION_DIMENSIONS
-        ):
+        values = _conversation_values(conversation)
+        if not all(test(values) for test in conversation_tests):
             continue
         rendered = analytics_conversation(rt, conversation)
-        if not _filters_match(body.get("segmentFilters"), _segment_candidates(rendered), _SEGMENT_DIMENSIONS):
-            continue
-        matched.append(rendered)
-    descending = body.get("order") == "desc"
-    matched.sort(key=lambda r: r["conversationStart"], reverse=descending)
+        if segment_tests:
+            candidates = _segment_candidates(rendered)
+            if not all(any(test(v) for v in candidates) for test in segment_tests):
+                continue
+        matched.append((conversation.start_time, conversation.id, rendered))
+    matched.sort(key=lambda m: (m[0], m[1]), reverse=order == "desc")
     first = (page_number - 1) * page_size
-    page = matched[first : first + page_size]
+    page = [rendered for _, _, rendered in matched[first : first + page_size]]
     out: dict[str, Any] = {"totalHits": len(matched)}
     if page:
         out["conversations"] = page
@@ -303,10 +410,12 @@ def _segment_candidates(rendered: dict[str, Any]) -> list[Values]:
         for session in participant["sessions"]:
             for segment in session["segments"]:
                 values: dict[str, list[str | None]] = {
-                    d: [segment.get(d)] for d in ("segmentType", "wrapUpCode", "wrapUpNote", "queueId")
+                    d: [segment.get(d)]
+                    for d in ("segmentType", "wrapUpCode", "wrapUpNote", "queueId", "disconnectType")
                 }
                 values["purpose"] = [participant.get("purpose")]
                 values["userId"] = [participant.get("userId")]
                 values["mediaType"] = [session.get("mediaType")]
+                values["direction"] = [session.get("direction")]
                 candidates.append(values.__getitem__)
     return candidates

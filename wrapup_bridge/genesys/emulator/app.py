@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from wrapup_bridge.genesys.emulator import analytics, conversations, routing
+from wrapup_bridge.genesys.emulator import analytics, conversations, routing, users
 from wrapup_bridge.genesys.emulator.config import EmulatorConfig
 from wrapup_bridge.genesys.emulator.errors import error_body
 from wrapup_bridge.genesys.emulator.gateway import ApiEndpoint, Call, Handler, Permissions, TokenEndpoint
@@ -41,6 +41,8 @@ _POST_WRAPUP_MEDIA = ("calls", "callbacks", "emails", "messages", "socials", "vi
 _GET_COMMUNICATION_WRAPUP_MEDIA = ("calls", "callbacks", "emails", "messages", "socials", "videos")
 _GET_PARTICIPANT_MEDIA = ("calls", "callbacks", "emails", "messages")
 _PATCH_PARTICIPANT_MEDIA = ("calls", "callbacks", "emails", "messages")
+#: GET /api/v2/conversations/{media}/{id}: the media views (no permission listed in the SDK docs).
+_MEDIA_VIEWS = ("calls", "callbacks", "emails", "messages")
 
 _P = "/api/v2/conversations/{conversationId}/participants/{participantId}"
 
@@ -65,7 +67,17 @@ def _routes(rt: Runtime) -> list[BaseRoute]:
     api("GET", "/api/v2/routing/queues/{queueId}", routing.get_queue, _QUEUES_VIEW_ANY)
     api("GET", "/api/v2/routing/queues/{queueId}/wrapupcodes", routing.list_queue_wrapupcodes, _QUEUES_VIEW_ALL)
 
+    api("GET", "/api/v2/users", users.list_users, None)
+    api("GET", "/api/v2/users/{userId}", users.get_user, None)
+
     api("GET", "/api/v2/conversations/{conversationId}", conversations.get_conversation, _CONVERSATION_VIEW)
+    for media in _MEDIA_VIEWS:
+        api(
+            "GET",
+            f"/api/v2/conversations/{media}/{{conversationId}}",
+            _with_media(conversations.get_media_conversation, media),
+            None,
+        )
     api("GET", f"{_P}/wrapup", conversations.get_participant_wrapup, None)
     api("GET", f"{_P}/wrapupcodes", conversations.get_participant_wrapupcodes, None)
     api("PATCH", _P, conversations.patch_participant, _PARTICIPANT_PATCH)

@@ -71,6 +71,11 @@ class EmulatorConfig(_Strict):
     overwrite: Literal["allow", "reject"] = Field(
         default="allow", description="allow: a second code replaces the first; reject: a different code is refused"
     )
+    system_code_overwrite: Literal["allow", "reject"] = Field(
+        default="allow",
+        description="allow: a wrap-up replaces a code Genesys stamped itself (ININ-WRAP-UP-TIMEOUT, ...); reject: "
+        "refused with the rejection status",
+    )
     rejection_status: Literal[400, 409, 422] = Field(default=400, description="HTTP status of wrap-up rule rejections")
     client_credentials_may_wrapup: bool = Field(
         default=True, description="False: wrap-up writes with a client-credentials token get 403"
@@ -94,6 +99,10 @@ class EmulatorConfig(_Strict):
     retry_after_on_429: bool = Field(default=True, description="Rate-limit 429s carry a Retry-After header")
     expired_token_code: Literal["bad.credentials", "credentials.expired"] = Field(
         default="bad.credentials", description="Error code of the 401 for an expired token"
+    )
+    token_error_status: Literal[400, 401] = Field(
+        default=400,
+        description="HTTP status of the login host's invalid_client answer (the body is OAuth's error shape)",
     )
     rate_limit: int | None = Field(
         default=300, ge=1, description="Requests allowed per token per window; None disables rate limiting"

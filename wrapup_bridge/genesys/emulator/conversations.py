@@ -8,20 +8,28 @@ from wrapup_bridge.core.disposition import Media
 from wrapup_bridge.core.outcome import MEDIA_PATHS
 from wrapup_bridge.genesys.emulator.errors import ApiError
 from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.render import assigned_wrapup_json, conversation_json, wrapupcode_json
+from wrapup_bridge.genesys.emulator.render import (
+    assigned_wrapup_json,
+    conversation_json,
+    media_conversation_json,
+    wrapupcode_json,
+)
 from wrapup_bridge.genesys.emulator.state import CommunicationState, ConversationState, ParticipantState, WrapupState
 from wrapup_bridge.genesys.emulator.writes import (
+    apply_call_control,
     apply_skip,
     apply_wrapup,
     disconnect,
     parse_participant_update,
     parse_wrapup_input,
+    refuse_on_ended,
 )
 
 __all__ = [
     "MEDIA_BY_SEGMENT",
     "get_communication_wrapup",
     "get_conversation",
+    "get_media_conversation",
     "get_participant_wrapup",
     "get_participant_wrapupcodes",
     "patch_participant",
@@ -102,6 +110,17 @@ async def get_conversation(call: Call) -> tuple[int, Any]:
     return 200, conversation_json(conversation, call.runtime.directory)
 
 
+async def get_media_conversation(call: Call) -> tuple[int, Any]:
+    """GET /api/v2/conversations/{calls|callbacks|emails|messages}/{conversationId}: the media view integrators
+    use (flat participants with ``user``/``queue`` references, no communication ids)."""
+    conversation = _conversation(call)
+    media = _media(call)
+    assert media is not None
+    if not any(p.communication(media) is not None for p in conversation.participants):
+        raise ApiError.not_found(f"A {call.params['media']} conversation {conversation.id}", conversation.id)
+    return 200, media_conversation_json(conversation, call.runtime.directory, media)
+
+
 async def get_participant_wrapup(call: Call) -> tuple[int, Any]:
     """GET /api/v2/conversations[/{media}]/{conversationId}/participants/{participantId}/wrapup."""
     _, participant = _locate(call)
@@ -153,8 +172,10 @@ async def patch_participant(call: Call) -> tuple[int, Any]:
     if update.wrapup is not None or update.wrapup_skipped:
         _writes_allowed(call)
     conversation, participant = _locate(call)
+    refuse_on_ended(call, conversation, participant, update.call_control)
     if update.state == "disconnected":
         disconnect(call, participant)
+    apply_call_control(call, participant, update)
     if update.wrapup is not None:
         communication = participant.communication(_media(call))
         if communication is None:

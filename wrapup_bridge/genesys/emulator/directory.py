@@ -208,7 +208,9 @@ def build_directory(spec: OrgSpec) -> tuple[Directory, list[Problem]]:
         user = User(
             u.id, u.name, u.email, u.username, division_of(u.division, ("users", i, "division")) if u.division else None
         )
-        if not directory.users.add(u.id, user, [u.email, u.username, u.name]):
+        # Logins are e-mail addresses in real orgs; their local part ("jdoe") names the user too, unless shared.
+        locals_ = [ref.split("@", 1)[0] for ref in (u.email, u.username) if ref and "@" in ref]
+        if not directory.users.add(u.id, user, [u.email, u.username, u.name, *locals_]):
             problems.append((("users", i, "id"), f"user id {u.id} is listed twice"))
 
     for i, oc in enumerate(spec.oauth_clients):

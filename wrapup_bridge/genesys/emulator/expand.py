@@ -8,8 +8,11 @@ from the conversation id, so the same file always gives the same participant and
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
 from wrapup_bridge.core.disposition import Media
 from wrapup_bridge.genesys.emulator.directory import Directory, Problem, Queue, User
@@ -20,6 +23,7 @@ from wrapup_bridge.genesys.emulator.orgfile import (
     FullConversationSpec,
     OrgSpec,
     ParticipantSpec,
+    RealismSpec,
     WrapupSpec,
 )
 from wrapup_bridge.genesys.emulator.state import (
@@ -32,7 +36,10 @@ from wrapup_bridge.genesys.emulator.state import (
 )
 from wrapup_bridge.genesys.emulator.yamlpos import KeyPath
 
-__all__ = ["PROMPTS", "expand_conversations"]
+__all__ = ["PROMPTS", "SYSTEM_TIMEOUT_CODE", "expand_conversations"]
+
+#: The code Genesys stamps when after-call work times out.
+SYSTEM_TIMEOUT_CODE = "ININ-WRAP-UP-TIMEOUT"
 
 #: Queue.acwSettings.wrapupPrompt -> Participant.wrapupPrompt
 PROMPTS = {
@@ -68,7 +75,7 @@ def expand_conversations(spec: OrgSpec, directory: Directory) -> tuple[dict[str,
             continue
         seen.add(conv.id)
         if isinstance(conv, CompactConversationSpec):
-            state = _expand_compact(conv, directory, where, problems)
+            state = _expand_compact(conv, directory, spec.realism_settings, where, problems)
         else:
             state = _expand_full(conv, directory, where, problems)
         if state is None:
@@ -116,13 +123,84 @@ def _wrapup(
     )
 
 
+def _draw(cid: str, what: str) -> float:
+    """A number in [0, 1) fixed by the conversation id: realism is the same for the same org file, every run."""
+    digest = hashlib.sha256(f"{cid}/{what}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+@dataclass(frozen=True)
+class _Missed:
+    """One alert that rang out or was declined, resolved."""
+
+    user: User
+    ended: str
+    seconds: float
+    wrapup: str | None
+
+
+def _missed_alerts(
+    conv: CompactConversationSpec,
+    user: User | None,
+    directory: Directory,
+    realism: RealismSpec | None,
+    where: KeyPath,
+    problems: list[Problem],
+) -> list[_Missed]:
+    """The missed alerts the file states, or those realism draws for this conversation."""
+    cid = conv.id
+    stated = conv.missed_alerts
+    if isinstance(stated, list):
+        found: list[_Missed] = []
+        for i, spec in enumerate(stated):
+            ref = spec.agent or conv.agent
+            if ref is None:
+                problems.append(((*where, "missed_alerts", i, "agent"), "say whose alert it was (agent:)"))
+                continue
+            alerted = _resolve_user(ref, directory, (*where, "missed_alerts", i, "agent"), problems)
+            if alerted is not None:
+                found.append(_Missed(alerted, spec.ended, spec.seconds, spec.wrapup))
+        return found
+    if isinstance(stated, int):
+        # A count needs the conversation's agent (validated); None here means its reference did not resolve,
+        # which is already reported.
+        return [] if user is None else [_Missed(user, "system", 8.0, None) for _ in range(stated)]
+    if realism is None or _draw(cid, "missed") >= realism.missed_alerts:
+        return []
+    count = 2 if _draw(cid, "missed-2") < realism.second_missed_alert else 1
+    others = [u for u in directory.users.by_id.values() if user is None or u.id != user.id]
+    others.sort(key=lambda u: u.id)
+    found = []
+    for i in range(count):
+        same = user is not None and (not others or _draw(cid, f"missed-{i}-same") < realism.same_agent)
+        alerted = (
+            user
+            if same and user is not None
+            else others[int(_draw(cid, f"missed-{i}-who") * len(others))]
+            if others
+            else None
+        )
+        if alerted is None:
+            break
+        ended = "client" if _draw(cid, f"missed-{i}-declined") < realism.declined else "system"
+        wrapup = "ININ-WRAP-UP-TIMEOUT" if _draw(cid, f"missed-{i}-wrapup") < realism.missed_wrapup else None
+        found.append(_Missed(alerted, ended, 2.5 if ended == "client" else 8.0, wrapup))
+    return found
+
+
 def _expand_compact(
-    conv: CompactConversationSpec, directory: Directory, where: KeyPath, problems: list[Problem]
+    conv: CompactConversationSpec,
+    directory: Directory,
+    realism: RealismSpec | None,
+    where: KeyPath,
+    problems: list[Problem],
 ) -> ConversationState | None:
+    before = len(problems)
     queue = _resolve_queue(conv.queue, directory, (*where, "queue"), problems)
     user = _resolve_user(conv.agent, directory, (*where, "agent"), problems) if conv.agent else None
     wrapup = _wrapup(conv.wrapup, directory, (*where, "wrapup"), problems) if conv.wrapup else None
-    if queue is None or (conv.agent and user is None) or (conv.wrapup and wrapup is None):
+    missed = _missed_alerts(conv, user, directory, realism, where, problems)
+    if queue is None or len(problems) > before:
         return None
     if wrapup is not None and conv.wrapup_notes is not None:
         wrapup = replace(wrapup, notes=conv.wrapup_notes)
@@ -132,11 +210,20 @@ def _expand_compact(
     comm_state = "connected" if active else "disconnected"
     message_type = conv.message_type or ("sms" if media is Media.MESSAGE else None)
     voice = media is Media.VOICE
-    agent_connected = start + _QUEUE_WAIT if end is None else min(start + _QUEUE_WAIT, end)
+    subsecond = realism is not None and realism.subsecond
+    prompt = PROMPTS[queue.acw_prompt]
 
-    def communication(role: str, state: str, **kwargs: object) -> CommunicationState:
+    def cap(moment: datetime) -> datetime:
+        return moment if end is None else min(moment, end)
+
+    # Timeline: the customer waits, alerts ring out one after another, then the agent is alerted and answers.
+    cursor = start + timedelta(seconds=2.25 if subsecond else 2)
+    customer_comm_id = derive_id(cid, "customer", media.value)
+
+    def communication(role: str | tuple[str | int, ...], state: str, **kwargs: object) -> CommunicationState:
+        parts = role if isinstance(role, tuple) else (role,)
         comm = CommunicationState(
-            id=derive_id(cid, role, media.value),
+            id=derive_id(cid, *parts, media.value),
             media=media,
             state=state,
             provider=_PROVIDERS[media],
@@ -147,6 +234,42 @@ def _expand_compact(
         for key, value in kwargs.items():
             setattr(comm, key, value)
         return comm
+
+    missed_participants: list[ParticipantState] = []
+    for i, alert in enumerate(missed):
+        alert_start = cap(cursor)
+        alert_end = cap(alert_start + timedelta(seconds=alert.seconds))
+        cursor = alert_end + timedelta(seconds=1.5 if subsecond else 1)
+        leg_wrapup = WrapupState(code=alert.wrapup) if alert.wrapup else None
+        missed_participants.append(
+            _agent_leg(
+                derive_id(cid, "missed", i),
+                alert.user,
+                queue,
+                prompt,
+                alert_start,
+                end_time=alert_end,
+                alerting_timeout_ms=round(alert.seconds * 1000),
+                communications=[
+                    communication(
+                        ("missed", i),
+                        state="disconnected",
+                        initial_state="alerting",
+                        start_alerting_time=alert_start,
+                        disconnected_time=alert_end,
+                        disconnect_type=alert.ended,
+                        peer_id=customer_comm_id,
+                    )
+                ],
+                # Analytics shows a system wrap-up segment on such legs; the conversation's own participant
+                # carries none (only its history, which analytics reads).
+                wrapup_history=[leg_wrapup] if leg_wrapup is not None else [],
+            )
+        )
+
+    answered = user is not None and conv.agent_state == "connected"
+    agent_alerted = cap(max(cursor, start + (_QUEUE_WAIT - timedelta(seconds=4))))
+    agent_connected = cap(agent_alerted + timedelta(seconds=4.5 if subsecond else 4)) if answered else None
 
     customer = ParticipantState(
         id=derive_id(cid, "customer"),
@@ -169,7 +292,7 @@ def _expand_compact(
             )
         ],
     )
-    acd_end = agent_connected if user is not None else end
+    acd_end = agent_connected if agent_connected is not None else end
     acd = ParticipantState(
         id=derive_id(cid, "acd"),
         purpose="acd",
@@ -186,50 +309,15 @@ def _expand_compact(
                 initial_state="alerting" if media in (Media.EMAIL, Media.MESSAGE) else "offering",
                 connected_time=start,
                 disconnected_time=acd_end,
-                disconnect_type=None if acd_end is None else ("transfer" if user is not None else "peer"),
+                disconnect_type=None if acd_end is None else ("transfer" if agent_connected is not None else "peer"),
             )
         ],
     )
-    participants = [customer, acd]
+    participants = [customer, acd, *missed_participants]
     if user is not None:
-        prompt = PROMPTS[queue.acw_prompt]
-        acw: AfterCallWorkState | None = None
-        if not active:
-            acw_state = "complete" if wrapup is not None else ("skipped" if conv.wrapup_skipped else "pending")
-            acw = AfterCallWorkState(state=acw_state, start_time=end, end_time=conv.acw_end)
-        agent = ParticipantState(
-            id=derive_id(cid, "agent"),
-            purpose="agent",
-            name=user.name,
-            user_id=user.id,
-            queue_id=queue.id,
-            queue_name=queue.name,
-            start_time=agent_connected,
-            connected_time=agent_connected,
-            end_time=end,
-            wrapup_required=True,
-            wrapup_prompt=prompt,
-            wrapup_timeout_ms=queue.acw_timeout_ms,
-            wrapup_skipped=True if conv.wrapup_skipped else None,
-            wrapup=wrapup,
-            start_acw_time=end,
-            end_acw_time=conv.acw_end,
-            communications=[
-                communication(
-                    "agent",
-                    state=comm_state,
-                    initial_state="alerting",
-                    connected_time=agent_connected,
-                    disconnected_time=end,
-                    disconnect_type=None if active else "peer",
-                    after_call_work=acw,
-                    after_call_work_required=True if prompt == "agentRequested" else None,
-                    wrapup=wrapup,
-                )
-            ],
-            wrapup_history=[wrapup] if wrapup is not None else [],
+        participants.append(
+            _compact_agent(conv, user, queue, prompt, wrapup, agent_alerted, agent_connected, realism, communication)
         )
-        participants.append(agent)
     return ConversationState(
         id=cid,
         start_time=start,
@@ -238,6 +326,104 @@ def _expand_compact(
         address=conv.customer,
         external_tag=conv.external_tag,
         division_ids=[queue.division_id],
+    )
+
+
+def _agent_leg(pid: str, user: User, queue: Queue, prompt: str, alerted: datetime, **fields: Any) -> ParticipantState:
+    """An ``agent`` participant routed from ``queue``: what every leg of a compact conversation shares."""
+    base: dict[str, Any] = {
+        "name": user.name,
+        "user_id": user.id,
+        "queue_id": queue.id,
+        "queue_name": queue.name,
+        "start_time": alerted,
+        "wrapup_required": False,
+        "wrapup_prompt": prompt,
+        "wrapup_timeout_ms": queue.acw_timeout_ms,
+        "alerting_timeout_ms": 8000,
+    }
+    return ParticipantState(id=pid, purpose="agent", **{**base, **fields})
+
+
+def _compact_agent(
+    conv: CompactConversationSpec,
+    user: User,
+    queue: Queue,
+    prompt: str,
+    wrapup: WrapupState | None,
+    alerted: datetime,
+    connected: datetime | None,
+    realism: RealismSpec | None,
+    communication: Callable[..., CommunicationState],
+) -> ParticipantState:
+    """The agent participant of a compact conversation: handled it, still alerting, or rang out too."""
+    end, customer_comm_id = conv.end, derive_id(conv.id, "customer", conv.media.value)
+    if connected is None:  # still alerting, or its alert rang out as well: nobody connected
+        rang_out = conv.agent_state == "missed"
+        stop = min(alerted + timedelta(seconds=8), end) if rang_out and end is not None else None
+        return _agent_leg(
+            derive_id(conv.id, "agent"),
+            user,
+            queue,
+            prompt,
+            alerted,
+            end_time=stop,
+            communications=[
+                communication(
+                    "agent",
+                    state="disconnected" if rang_out else "alerting",
+                    initial_state="alerting",
+                    start_alerting_time=alerted,
+                    disconnected_time=stop,
+                    disconnect_type="system" if rang_out else None,
+                    peer_id=customer_comm_id,
+                )
+            ],
+        )
+    active = end is None
+    acw_end = conv.acw_end
+    timed_out = False
+    if not active and wrapup is None and not conv.wrapup_skipped:
+        can_time_out = queue.acw_prompt in ("MANDATORY_TIMEOUT", "MANDATORY_FORCED_TIMEOUT", "AGENT_REQUESTED")
+        drawn = realism is not None and can_time_out and _draw(conv.id, "acw-timeout") < realism.acw_timeout
+        timed_out = conv.acw == "timeout" or (conv.acw is None and drawn)
+    if timed_out:
+        assert end is not None
+        acw_end = acw_end or end + timedelta(milliseconds=queue.acw_timeout_ms or 60_000)
+        wrapup = WrapupState(code=SYSTEM_TIMEOUT_CODE, end_time=acw_end)
+    acw: AfterCallWorkState | None = None
+    if not active:
+        acw_state = "complete" if wrapup is not None else ("skipped" if conv.wrapup_skipped else "pending")
+        acw = AfterCallWorkState(state=acw_state, start_time=end, end_time=acw_end)
+    return _agent_leg(
+        derive_id(conv.id, "agent"),
+        user,
+        queue,
+        prompt,
+        alerted,
+        connected_time=connected,
+        end_time=end,
+        wrapup_required=True,
+        wrapup_skipped=True if conv.wrapup_skipped else None,
+        wrapup=wrapup,
+        start_acw_time=end,
+        end_acw_time=acw_end,
+        communications=[
+            communication(
+                "agent",
+                state="connected" if active else "disconnected",
+                initial_state="alerting",
+                start_alerting_time=alerted,
+                connected_time=connected,
+                disconnected_time=end,
+                disconnect_type=None if active else "peer",
+                after_call_work=acw,
+                after_call_work_required=True if prompt == "agentRequested" else None,
+                wrapup=wrapup,
+                peer_id=customer_comm_id,
+            )
+        ],
+        wrapup_history=[wrapup] if wrapup is not None else [],
     )
 
 
@@ -306,6 +492,7 @@ def _expand_participant(
         start_acw_time=p.startAcwTime,
         end_acw_time=p.endAcwTime,
         attributes=dict(p.attributes),
+        alerting_timeout_ms=p.alertingTimeoutMs,
         communications=communications,
         wrapup_history=[wrapup] if wrapup is not None else [],
     )
@@ -336,6 +523,8 @@ def _expand_communication(
         disconnected_time=c.disconnectedTime,
         disconnect_type=c.disconnectType,
         provider=c.provider,
+        start_alerting_time=c.startAlertingTime,
+        peer_id=c.peerId,
         after_call_work=AfterCallWorkState(acw.state, acw.startTime, acw.endTime) if acw else None,
         after_call_work_required=c.afterCallWorkRequired,
         wrapup=wrapup,

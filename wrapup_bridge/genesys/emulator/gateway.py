@@ -1,7 +1,8 @@
 """What every /api/v2 call goes through before and after its handler, as Genesys's API gateway would do it.
 
 In order: injected latency, authentication (401), the per-token rate limit (429 with ``inin-ratelimit-*`` and
-Retry-After), injected faults (429 bursts, 5xx, dropped connections), permissions (403), then the handler.
+Retry-After), injected faults (429 bursts, 5xx, dropped connections), the body's content type (415
+``unsupported.media.type``: every operation documents it), permissions (403), then the handler.
 Every answer carries ``ININ-Correlation-Id``, and every error is an ErrorBody whose ``contextId`` is that id.
 Endpoints are plain ASGI callables so a dropped connection can be produced at the protocol level.
 """
@@ -19,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
-from wrapup_bridge.genesys.emulator.errors import ApiError, DroppedConnection
+from wrapup_bridge.genesys.emulator.errors import ApiError, DroppedConnection, oauth_error_body
 from wrapup_bridge.genesys.emulator.faults import FaultDraw
 from wrapup_bridge.genesys.emulator.runtime import Runtime, Token, WriteRecord
 
@@ -30,6 +31,8 @@ __all__ = ["ApiEndpoint", "Call", "Handler", "Permissions", "TokenEndpoint", "se
 
 #: The stats status recorded for a call whose connection was dropped on purpose.
 DROPPED_STATUS = 0
+#: The stats status recorded for a call whose client disconnected before sending its whole body.
+CLIENT_GONE_STATUS = 499
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class ApiEndpoint:
             token = self._authenticate(request)
             headers.extend(self._rate_limit(token))
             self._inject(draw)
+            _check_content_type(request)
             call = Call(request, rt, token, dict(scope.get("path_params", {})), correlation_id, self.key)
             if draw.drop:
                 await self._drop(call, draw, send)
@@ -134,6 +138,11 @@ class ApiEndpoint:
         except ApiError as err:
             status, body = err.status, err.body(correlation_id)
             headers.extend((k.lower().encode(), v.encode()) for k, v in err.headers.items())
+        except ClientDisconnect:
+            # The client went away before its body arrived (a killed replay, a timeout): nobody to answer.
+            with rt.lock:
+                rt.stats.count(self.key, CLIENT_GONE_STATUS)
+            return
         with rt.lock:
             rt.stats.count(self.key, status)
         await send_json(send, status, body, headers)
@@ -262,6 +271,34 @@ class ApiEndpoint:
             )
 
 
+_UNSUPPORTED_MEDIA_TYPE = (
+    "Unsupported Media Type - Unsupported or incorrect media type, such as an incorrect Content-Type value in the "
+    "header."
+)
+
+
+def _check_content_type(request: Request) -> None:
+    """A request with a body must say it is JSON (``application/json``, any charset)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    length = request.headers.get("content-length")
+    if length in (None, "0") and "transfer-encoding" not in request.headers:
+        return
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise ApiError(415, "unsupported.media.type", _UNSUPPORTED_MEDIA_TYPE)
+
+
+class OAuthError(Exception):
+    """A refused token request, answered in OAuth's shape rather than Genesys's ErrorBody."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(f"{status} {error}: {description}")
+        self.status = status
+        self.error = error
+        self.description = description
+
+
 class TokenEndpoint:
     """POST /oauth/token with the client-credentials grant (Basic auth, form grant_type=client_credentials)."""
 
@@ -277,8 +314,8 @@ class TokenEndpoint:
         request = Request(scope, receive)
         try:
             status, body = 200, await self._token(request)
-        except ApiError as err:
-            status, body = err.status, err.body(correlation_id)
+        except OAuthError as err:
+            status, body = err.status, oauth_error_body(err.error, err.description)
         with rt.lock:
             rt.stats.count(self.key, status)
         await send_json(send, status, body, headers)
@@ -288,8 +325,10 @@ class TokenEndpoint:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         grant = form.get("grant_type", [""])[0]
         if grant != "client_credentials":
-            raise ApiError.bad_request(
-                f"Unsupported grant_type {grant!r}: the emulator supports client_credentials only", field="grant_type"
+            raise OAuthError(
+                400,
+                "unsupported_grant_type",
+                f"grant type {grant!r} is not supported (the emulator: client_credentials)",
             )
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
         try:
@@ -297,8 +336,11 @@ class TokenEndpoint:
         except (binascii.Error, UnicodeDecodeError):
             client_id, sep, secret = "", "", ""
         client = rt.directory.clients.get(client_id) if scheme.lower() == "basic" and sep else None
-        if client is None or not _same(secret, client.client_secret):
-            raise ApiError(401, "bad.credentials", "Invalid login credentials.")
+        status = rt.config.token_error_status
+        if client is None:
+            raise OAuthError(status, "invalid_client", "client not found")
+        if not _same(secret, client.client_secret):
+            raise OAuthError(status, "invalid_client", "authentication failed")
         token = rt.issue_token(client)
         return {
             "access_token": token.value,

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from wrapup_bridge.core.disposition import Media, is_genesys_id
+from wrapup_bridge.core.outcome import is_system_code
 from wrapup_bridge.genesys.emulator.config import EmulatorConfig
 
 __all__ = [
@@ -36,10 +37,12 @@ __all__ = [
     "ConversationSpec",
     "DivisionSpec",
     "FullConversationSpec",
+    "MissedAlertSpec",
     "OAuthClientSpec",
     "OrgSpec",
     "ParticipantSpec",
     "QueueSpec",
+    "RealismSpec",
     "UserSpec",
     "WrapupCodeSpec",
     "WrapupSpec",
@@ -62,7 +65,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]
 
 _PERMISSION_RE = re.compile(r"^(\*|[A-Za-z][A-Za-z0-9]*)(:(\*|[A-Za-z][A-Za-z0-9]*)){2}$")
-_SYSTEM_CODE_RE = re.compile(r"^ININ-[A-Z0-9-]+$")
 
 
 def _permission(value: str) -> str:
@@ -165,8 +167,63 @@ class OAuthClientSpec(_Strict):
 # --- conversations -------------------------------------------------------------------------------------------
 
 
+class MissedAlertSpec(_Strict):
+    """An alert that rang out (RONA) or was declined before anyone connected: a real ``agent`` participant with
+    the user's id, no ``connectedTime``, and a communication ended with ``disconnectType`` system or client."""
+
+    agent: Text | None = Field(
+        default=None, description="User id, email, username or name; default: the conversation's agent"
+    )
+    ended: Literal["system", "timeout", "client"] = Field(
+        default="system", description="system/timeout: the alert rang out; client: the agent declined it"
+    )
+    seconds: float = Field(default=8.0, gt=0, le=600, description="How long it rang (the queue's alerting timeout)")
+    wrapup: Text | None = Field(
+        default=None,
+        description="A system code (ININ-*) analytics shows on this leg's wrap-up segment, as real orgs do for "
+        "agents who rang out",
+    )
+
+    @model_validator(mode="after")
+    def _system_wrapup_only(self) -> MissedAlertSpec:
+        if self.wrapup is not None and not is_system_code(self.wrapup):
+            raise ValueError("a missed alert's wrapup is a system code (ININ-...), as Genesys stamps it")
+        return self
+
+
+class RealismSpec(_Strict):
+    """How often compact conversations get the shapes real orgs have (deterministic per conversation id).
+
+    A compact conversation that states ``missed_alerts`` or its ACW outcome keeps what it states; the shares
+    apply to the rest. ``realism: false`` in the org file turns all of it off."""
+
+    missed_alerts: float = Field(
+        default=0.2, ge=0, le=1, description="Share of conversations where alerts rang out before the agent connected"
+    )
+    second_missed_alert: float = Field(default=0.25, ge=0, le=1, description="Of those, the share with two")
+    declined: float = Field(default=0.3, ge=0, le=1, description="Share of missed alerts the agent declined (client)")
+    same_agent: float = Field(
+        default=0.5, ge=0, le=1, description="Share of missed alerts by the agent who then answered (a re-alert)"
+    )
+    missed_wrapup: float = Field(
+        default=0.4, ge=0, le=1, description="Share of missed legs with a system wrap-up segment in analytics"
+    )
+    acw_timeout: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="Share of ended conversations on queues whose ACW can time out that carry ININ-WRAP-UP-TIMEOUT",
+    )
+    subsecond: bool = Field(
+        default=True, description="Derived times (alerts, connections) carry milliseconds; whole seconds render without"
+    )
+
+
 class CompactConversationSpec(_Strict):
-    """One conversation the common way: a customer, the queue, at most one agent, one communication each."""
+    """One conversation the common way: a customer, the queue, at most one agent, one communication each.
+
+    With ``realism`` (the default), some get missed alerts and ACW timeouts as real orgs do; stating
+    ``missed_alerts`` (0 for none) and ``acw`` fixes them."""
 
     id: GenesysId
     media: Media
@@ -184,6 +241,21 @@ class CompactConversationSpec(_Strict):
     subject: str | None = None
     external_tag: str | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
+    missed_alerts: int | list[MissedAlertSpec] | None = Field(
+        default=None,
+        description="Alerts that rang out before the agent connected: a number (by the agent, ringing out) or a "
+        "list; null: as realism decides",
+    )
+    agent_state: Literal["connected", "alerting", "missed"] = Field(
+        default="connected",
+        description="connected: the agent handled it; alerting: still ringing (needs end: null); missed: the "
+        "agent's alert rang out too and nobody ever connected",
+    )
+    acw: Literal["pending", "timeout"] | None = Field(
+        default=None,
+        description="After-call work of an ended conversation without a wrap-up: pending, or timed out "
+        "(ININ-WRAP-UP-TIMEOUT); null: as realism decides",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CompactConversationSpec:
@@ -199,6 +271,18 @@ class CompactConversationSpec(_Strict):
             raise ValueError("message_type is only for media: message")
         if self.subject is not None and self.media is not Media.EMAIL:
             raise ValueError("subject is only for media: email")
+        if isinstance(self.missed_alerts, int) and not 0 <= self.missed_alerts <= 10:
+            raise ValueError("missed_alerts must be between 0 and 10")
+        if self.agent_state != "connected" and self.agent is None:
+            raise ValueError(f"agent_state {self.agent_state} needs an agent")
+        if self.agent_state == "alerting" and self.end is not None:
+            raise ValueError("agent_state alerting is for an active conversation (end: null)")
+        if self.agent_state != "connected" and (self.wrapup is not None or self.wrapup_skipped):
+            raise ValueError("an agent who never connected carries no wrap-up")
+        if self.acw is not None and (self.end is None or self.wrapup is not None or self.wrapup_skipped):
+            raise ValueError("acw is for an ended conversation without a wrap-up")
+        if self.missed_alerts and self.agent is None and isinstance(self.missed_alerts, int):
+            raise ValueError("a number of missed alerts needs the agent they rang for; list them with agent: instead")
         return self
 
 
@@ -238,10 +322,12 @@ class CommunicationSpec(_Strict):
     state: str
     initialState: str | None = None
     direction: Literal["inbound", "outbound"] | None = None
+    startAlertingTime: UtcTime | None = None
     connectedTime: UtcTime | None = None
     disconnectedTime: UtcTime | None = None
     disconnectType: DisconnectType | None = None
     provider: str | None = None
+    peerId: GenesysId | None = None
     afterCallWork: AfterCallWorkSpec | None = None
     afterCallWorkRequired: bool | None = None
     wrapup: WrapupSpec | None = None
@@ -300,6 +386,7 @@ class ParticipantSpec(_Strict):
     wrapup: WrapupSpec | None = None
     startAcwTime: UtcTime | None = None
     endAcwTime: UtcTime | None = None
+    alertingTimeoutMs: int | None = Field(default=None, ge=0)
     attributes: dict[str, str] = Field(default_factory=dict)
     calls: list[CallSpec] = Field(default_factory=list)
     callbacks: list[CallbackSpec] = Field(default_factory=list)
@@ -345,9 +432,14 @@ class OrgSpec(_Strict):
     users: list[UserSpec] = Field(default_factory=list)
     oauth_clients: list[OAuthClientSpec] = Field(default_factory=list)
     conversations: list[ConversationSpec] = Field(default_factory=list)
+    realism: RealismSpec | Literal[False] | None = Field(
+        default=None, description="Real-org shapes in compact conversations; null: the defaults; false: none"
+    )
     emulator: EmulatorConfig | None = None
 
-
-def is_system_code(value: str) -> bool:
-    """ININ-WRAP-UP-TIMEOUT and friends: codes Genesys stamps itself, which are not catalog entries."""
-    return bool(_SYSTEM_CODE_RE.match(value))
+    @property
+    def realism_settings(self) -> RealismSpec | None:
+        """The realism in force: the file's, the defaults, or None when turned off."""
+        if self.realism is False:
+            return None
+        return self.realism or RealismSpec()

@@ -38,8 +38,12 @@ _PARTICIPANT_ARRAYS = (
 
 _COMMON_KEYS = frozenset({
     "state", "initialState", "id", "direction", "held", "segments", "disconnectType", "connectedTime",
-    "disconnectedTime", "provider", "afterCallWork", "afterCallWorkRequired", "wrapup",
+    "disconnectedTime", "provider", "afterCallWork", "afterCallWorkRequired", "wrapup", "startAlertingTime",
+    "peerId",
 })  # fmt: skip
+
+#: Keys only the Call model declares.
+_CALL_ONLY = frozenset({"recording", "muted", "confined"})
 
 #: Keys each communication model declares, among those the emulator can fill.
 _COMMUNICATION_KEYS: dict[Media, frozenset[str]] = {
@@ -53,8 +57,14 @@ _COMMUNICATION_KEYS: dict[Media, frozenset[str]] = {
 
 
 def iso(value: datetime) -> str:
-    """Genesys's timestamp form: UTC, milliseconds, ``Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    """Genesys's timestamp form: UTC, ``Z``, milliseconds only when there are some.
+
+    Real payloads drop zero milliseconds (``"2022-07-04T11:00:00Z"`` beside ``"...:01.092Z"``), which is what
+    makes comparing Genesys times as text wrong; the emulator does the same so clients meet both forms."""
+    value = value.astimezone(UTC)
+    millis = value.microsecond // 1000
+    whole = value.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{whole}.{millis:03d}Z" if millis else f"{whole}Z"
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
@@ -113,23 +123,50 @@ def assigned_wrapup_json(wrapup: WrapupState) -> dict[str, Any]:
     return out
 
 
+def communication_segments(comm: CommunicationState) -> list[dict[str, Any]]:
+    """The conversation API's segments of a communication, PascalCase as Genesys writes them: an ``Alert``
+    (ended by ``Interact`` when answered, else by ``Disconnect`` with its disconnectType), then an
+    ``Interact`` ending with the communication's disconnect."""
+    segments: list[dict[str, Any]] = []
+    if comm.start_alerting_time is not None:
+        alert: dict[str, Any] = {}
+        _put(alert, "startTime", comm.start_alerting_time)
+        alert_end = comm.connected_time or comm.disconnected_time
+        _put(alert, "endTime", alert_end)
+        alert["type"] = "Alert"
+        if comm.connected_time is not None:
+            alert["howEnded"] = "Interact"
+        elif comm.disconnected_time is not None:
+            alert["howEnded"] = "Disconnect"
+            _put(alert, "disconnectType", comm.disconnect_type)
+        segments.append(alert)
+    if comm.connected_time is not None:
+        interact: dict[str, Any] = {}
+        _put(interact, "startTime", comm.connected_time)
+        _put(interact, "endTime", comm.disconnected_time)
+        interact["type"] = "Interact"
+        if comm.disconnected_time is not None:
+            interact["howEnded"] = "Disconnect"
+            _put(interact, "disconnectType", comm.disconnect_type)
+        segments.append(interact)
+    return segments
+
+
 def _communication_json(comm: CommunicationState) -> dict[str, Any]:
     out: dict[str, Any] = {"state": comm.state}
     _put(out, "initialState", comm.initial_state)
     out["id"] = comm.id
     _put(out, "direction", comm.direction)
-    out["held"] = False
-    if comm.connected_time is not None:
-        segment: dict[str, Any] = {"type": "Interact"}
-        _put(segment, "startTime", comm.connected_time)
-        _put(segment, "endTime", comm.disconnected_time)
-        if comm.disconnected_time is not None and comm.disconnect_type is not None:
-            segment["howEnded"] = comm.disconnect_type
-        out["segments"] = [segment]
+    out["held"] = comm.held
+    segments = communication_segments(comm)
+    if segments:
+        out["segments"] = segments
     _put(out, "disconnectType", comm.disconnect_type)
+    _put(out, "startAlertingTime", comm.start_alerting_time)
     _put(out, "connectedTime", comm.connected_time)
     _put(out, "disconnectedTime", comm.disconnected_time)
     _put(out, "provider", comm.provider)
+    _put(out, "peerId", comm.peer_id)
     if comm.after_call_work is not None:
         acw: dict[str, Any] = {}
         _put(acw, "startTime", comm.after_call_work.start_time)
@@ -143,7 +180,11 @@ def _communication_json(comm: CommunicationState) -> dict[str, Any]:
     if comm.media is Media.EMAIL:
         out["messagesSent"] = 1
     _put(out, "type", comm.message_type)
-    allowed = _COMMUNICATION_KEYS[comm.media]
+    if comm.media is Media.VOICE:
+        _put(out, "recording", comm.recording)
+        _put(out, "muted", comm.muted)
+        _put(out, "confined", comm.confined)
+    allowed = _COMMUNICATION_KEYS[comm.media] | (_CALL_ONLY if comm.media is Media.VOICE else frozenset())
     return {key: value for key, value in out.items() if key in allowed}
 
 
@@ -170,6 +211,7 @@ def participant_json(participant: ParticipantState) -> dict[str, Any]:
     _put(out, "wrapupSkipped", p.wrapup_skipped)
     if p.wrapup is not None:
         out["wrapup"] = wrapup_json(p.wrapup)
+    _put(out, "alertingTimeoutMs", p.alerting_timeout_ms)
     out["attributes"] = dict(p.attributes)
     arrays: dict[str, list[dict[str, Any]]] = {name: [] for name in _PARTICIPANT_ARRAYS}
     for comm in p.communications:
@@ -202,4 +244,78 @@ def conversation_json(conv: ConversationState, directory: Directory) -> dict[str
         memberships.append({"division": _division_ref(directory, division_id), "entities": entities})
     out["divisions"] = memberships
     out["selfUri"] = f"/api/v2/conversations/{conv.id}"
+    return out
+
+
+#: Keys of the media view participants (GET /api/v2/conversations/{calls|...}/{id}) beyond the common ones.
+MEDIA_VIEW_KEYS: dict[Media, frozenset[str]] = {
+    Media.VOICE: frozenset({"ani", "dnis", "muted", "confined", "recording"}),
+    Media.CALLBACK: frozenset(),
+    Media.EMAIL: frozenset({"subject", "messagesSent"}),
+    Media.MESSAGE: frozenset({"type"}),
+}
+
+
+def _ref(kind: str, entity_id: str | None) -> dict[str, Any] | None:
+    return None if entity_id is None else {"id": entity_id, "selfUri": f"/api/v2/{kind}/{entity_id}"}
+
+
+def media_participant_json(p: ParticipantState, comm: CommunicationState) -> dict[str, Any]:
+    """A ``CallMediaParticipant`` (or Callback/Email/Message): flat, the communication's state on the participant,
+    ``user``/``queue`` as references, ``peer`` instead of ``peerId``, no communication id and no segments."""
+    out: dict[str, Any] = {"id": p.id}
+    _put(out, "name", p.name)
+    _put(out, "address", p.address)
+    _put(out, "startTime", p.start_time)
+    _put(out, "startAlertingTime", comm.start_alerting_time)
+    _put(out, "connectedTime", comm.connected_time or p.connected_time)
+    _put(out, "endTime", p.end_time)
+    out["purpose"] = p.purpose
+    out["state"] = comm.state
+    _put(out, "direction", comm.direction)
+    _put(out, "disconnectType", comm.disconnect_type)
+    out["held"] = comm.held
+    _put(out, "wrapupRequired", p.wrapup_required)
+    _put(out, "wrapupPrompt", p.wrapup_prompt)
+    _put(out, "user", _ref("users", p.user_id))
+    _put(out, "queue", _ref("routing/queues", p.queue_id))
+    out["attributes"] = dict(p.attributes)
+    _put(out, "wrapupTimeoutMs", p.wrapup_timeout_ms)
+    _put(out, "wrapupSkipped", p.wrapup_skipped)
+    _put(out, "alertingTimeoutMs", p.alerting_timeout_ms)
+    _put(out, "provider", comm.provider)
+    if p.wrapup is not None:
+        out["wrapup"] = wrapup_json(p.wrapup)
+    _put(out, "peer", comm.peer_id)
+    _put(out, "startAcwTime", p.start_acw_time)
+    _put(out, "endAcwTime", p.end_acw_time)
+    extra: dict[str, Any] = {}
+    _put(extra, "ani", p.ani)
+    _put(extra, "dnis", p.dnis)
+    _put(extra, "muted", comm.muted)
+    _put(extra, "confined", comm.confined)
+    _put(extra, "recording", comm.recording)
+    _put(extra, "subject", comm.subject)
+    if comm.media is Media.EMAIL:
+        extra["messagesSent"] = 1
+    _put(extra, "type", comm.message_type)
+    out.update({k: v for k, v in extra.items() if k in MEDIA_VIEW_KEYS[comm.media]})
+    return out
+
+
+def media_conversation_json(conv: ConversationState, directory: Directory, media: Media) -> dict[str, Any]:
+    """``CallConversation`` (or Callback/Email/Message) of GET /api/v2/conversations/{calls|...}/{id}."""
+    participants = []
+    for p in conv.participants:
+        comm = p.communication(media)
+        if comm is not None:
+            participants.append(media_participant_json(p, comm))
+    full = conversation_json(conv, directory)
+    out: dict[str, Any] = {"id": conv.id, "participants": participants, "otherMediaUris": []}
+    out["divisions"] = full["divisions"]
+    if media is Media.VOICE:
+        out["recordingState"] = "none"
+        out["maxParticipants"] = full["maxParticipants"]
+    segment = {Media.VOICE: "calls", Media.CALLBACK: "callbacks", Media.EMAIL: "emails", Media.MESSAGE: "messages"}
+    out["selfUri"] = f"/api/v2/conversations/{segment[media]}/{conv.id}"
     return out

@@ -83,6 +83,18 @@ class CommunicationState:
     wrapup: WrapupState | None = None
     message_type: str | None = None
     subject: str | None = None
+    #: When the offer to this participant started ringing (the Alert segment); None for who was not alerted.
+    start_alerting_time: datetime | None = None
+    #: The communication on the other side (an agent's call -> the customer's call), as Genesys's ``peerId``.
+    peer_id: str | None = None
+    held: bool = False
+    recording: bool | None = None
+    muted: bool | None = None
+    confined: bool | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ("disconnected", "terminated")
 
     def clone(self) -> CommunicationState:
         acw = self.after_call_work
@@ -111,6 +123,7 @@ class ParticipantState:
     start_acw_time: datetime | None = None
     end_acw_time: datetime | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    alerting_timeout_ms: int | None = None
     communications: list[CommunicationState] = field(default_factory=list)
     #: Every wrap-up this participant carried, oldest first: analytics shows them with a configurable lag.
     wrapup_history: list[WrapupState] = field(default_factory=list)
@@ -119,6 +132,16 @@ class ParticipantState:
     def is_agent(self) -> bool:
         """Only an agent participant (a user routed by a queue or dialed by one) can carry a wrap-up."""
         return self.purpose == "agent" and self.user_id is not None
+
+    @property
+    def ever_connected(self) -> bool:
+        """False for a leg whose alert rang out or was declined (RONA): it never handled the interaction."""
+        return self.connected_time is not None or any(c.connected_time is not None for c in self.communications)
+
+    @property
+    def ended(self) -> bool:
+        """Every communication of the participant is over."""
+        return bool(self.communications) and all(c.ended for c in self.communications)
 
     def clone(self) -> ParticipantState:
         return replace(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from wrapup_bridge.core.outcome import is_system_code
 from wrapup_bridge.genesys.emulator.errors import ApiError
 from wrapup_bridge.genesys.emulator.gateway import Call
 from wrapup_bridge.genesys.emulator.runtime import WriteRecord
@@ -22,7 +23,15 @@ from wrapup_bridge.genesys.emulator.state import (
     WrapupState,
 )
 
-__all__ = ["ParticipantUpdate", "WrapupInput", "apply_wrapup", "parse_participant_update", "parse_wrapup_input"]
+__all__ = [
+    "ParticipantUpdate",
+    "WrapupInput",
+    "apply_call_control",
+    "apply_wrapup",
+    "parse_participant_update",
+    "parse_wrapup_input",
+    "refuse_on_ended",
+]
 
 _REJECTION_CODES = {400: "invalid.value", 409: "conflict", 422: "payload.or.params.invalid"}
 _PARTICIPANT_STATES = frozenset({
@@ -47,11 +56,23 @@ class WrapupInput:
 
 @dataclass(frozen=True)
 class ParticipantUpdate:
-    """A parsed MediaParticipantRequest body (PATCH participant)."""
+    """A parsed MediaParticipantRequest body (PATCH participant): every field Genesys takes, each acted on."""
 
     wrapup: WrapupInput | None
     wrapup_skipped: bool | None
     state: str | None
+    recording: bool | None = None
+    muted: bool | None = None
+    confined: bool | None = None
+    held: bool | None = None
+    resume_time: datetime | None = None
+
+    @property
+    def call_control(self) -> list[str]:
+        """The fields that act on the live communication rather than on the wrap-up."""
+        fields = ("state", "recording", "muted", "confined", "held", "resumeTime")
+        values = (self.state, self.recording, self.muted, self.confined, self.held, self.resume_time)
+        return [name for name, value in zip(fields, values, strict=True) if value is not None]
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], model: str, field: str, described: str) -> Any:
@@ -136,9 +157,11 @@ def parse_participant_update(body: Any) -> ParticipantUpdate:
     """A MediaParticipantRequest body; fields the emulator does not model are type-checked, then ignored."""
     model = "MediaParticipantRequest"
     fields = _check_fields({} if body is None else body, model, _PARTICIPANT_FIELDS)
-    for flag in ("recording", "muted", "confined", "held"):
-        _expect(fields.get(flag), bool, model, flag, "a boolean")
-    _datetime(fields.get("resumeTime"), model, "resumeTime")
+    flags = {
+        flag: _expect(fields.get(flag), bool, model, flag, "a boolean")
+        for flag in ("recording", "muted", "confined", "held")
+    }
+    resume_time = _datetime(fields.get("resumeTime"), model, "resumeTime")
     state = _expect(fields.get("state"), str, model, "state", "a string")
     if state is not None and state not in _PARTICIPANT_STATES:
         raise ApiError(
@@ -152,7 +175,50 @@ def parse_participant_update(body: Any) -> ParticipantUpdate:
         wrapup=None if wrapup is None else parse_wrapup_input(wrapup, f"{model}.wrapup"),
         wrapup_skipped=_expect(fields.get("wrapupSkipped"), bool, model, "wrapupSkipped", "a boolean"),
         state=state,
+        recording=flags["recording"],
+        muted=flags["muted"],
+        confined=flags["confined"],
+        held=flags["held"],
+        resume_time=resume_time,
     )
+
+
+def refuse_on_ended(
+    call: Call, conversation: ConversationState, participant: ParticipantState, fields: list[str]
+) -> None:
+    """A PATCH that acts on the live call (state, hold, mute, recording...) of a participant whose
+    communications are over: 403 ``not.authorized``, with ``messageWithParams``/``messageParams``, as Genesys
+    answers when such a PATCH carries more than ``wrapup``."""
+    if fields and participant.ended:
+        raise ApiError.templated(
+            403,
+            "not.authorized",
+            "Participant {participantId} of conversation {conversationId} is disconnected; {fields} cannot be "
+            "changed. Send only wrapup (or wrapupSkipped) to a participant that has ended.",
+            {"participantId": participant.id, "conversationId": conversation.id, "fields": ", ".join(fields)},
+            entity_id=participant.id,
+        )
+
+
+def apply_call_control(call: Call, participant: ParticipantState, update: ParticipantUpdate) -> None:
+    """Hold, mute, confine, record and resume act on the participant's live communications."""
+    with call.runtime.lock:
+        for comm in participant.communications:
+            if comm.ended:
+                continue
+            if update.held is not None:
+                comm.held = update.held
+            if update.muted is not None:
+                comm.muted = update.muted
+            if update.confined is not None:
+                comm.confined = update.confined
+            if update.recording is not None:
+                comm.recording = update.recording
+            if update.state == "connected" and comm.state in ("alerting", "offering", "parked"):
+                comm.state = "connected"
+                if comm.connected_time is None:
+                    comm.connected_time = call.runtime.now()
+                    participant.connected_time = participant.connected_time or comm.connected_time
 
 
 def reject(call: Call, message: str, *, field: str | None = None, entity_id: str | None = None) -> ApiError:
@@ -229,7 +295,19 @@ def _check_time(call: Call, conversation: ConversationState, participant: Partic
 
 def _check_overwrite(call: Call, participant: ParticipantState, code_id: str | None) -> None:
     existing = participant.wrapup
-    if call.runtime.config.overwrite != "reject" or existing is None or existing.provisional:
+    if existing is None or existing.provisional:
+        return
+    if is_system_code(existing.code):
+        if call.runtime.config.system_code_overwrite == "reject" and code_id != existing.code:
+            raise reject(
+                call,
+                f"Participant {participant.id} carries the system wrap-up code [{existing.code}]; it cannot be "
+                "replaced by another wrap-up",
+                field="code",
+                entity_id=participant.id,
+            )
+        return
+    if call.runtime.config.overwrite != "reject":
         return
     if code_id is None or existing.code != code_id:
         shown = f"[{existing.name}] ({existing.code})" if existing.name else f"[{existing.code}]"
