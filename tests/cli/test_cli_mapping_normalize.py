@@ -136,6 +136,12 @@ def test_demo_replays_onto_the_emulator_and_a_second_run_writes_nothing(tmp_path
     assert first.returncode == 0, first.stderr
     assert "EMULATOR (NOT Genesys Cloud)" in first.stdout
     assert "wrap-ups written to the emulator this run: 42" in first.stdout
+    # The demo org is realistic, and the report shows it: legs that rang out passed over, system codes replaced,
+    # the abandoned call that nobody answered explained.
+    text = " ".join(first.stdout.split())
+    assert "agent participants whose alerts rang out or were declined were passed over" in text
+    assert "8 wrap-ups replaced ININ-WRAP-UP-TIMEOUT" in text
+    assert "no-target: no agent ever connected (1 alert(s) rang out, 1 declined)" in text
     assert (out / "five9.plan.jsonl").is_file() and (out / "five9.deadletter.jsonl").is_file()
     second = run("demo", "--out", str(out))
     assert second.returncode == 0, second.stderr

@@ -57,7 +57,7 @@ def test_code_not_allowed_and_no_agent_are_problems() -> None:
     assert "not among the codes allowed" in result.stdout
     result = doctor("--conversation", "c0ffee00-0000-4000-8000-000000000019", "--code", "Caller Abandoned")
     assert result.returncode == 1
-    assert "no agent participant" in result.stdout
+    assert "no agent ever connected (1 alert(s) rang out, 1 declined)" in " ".join(result.stdout.split())
 
 
 def test_apply_writes_through_the_sink() -> None:
@@ -127,3 +127,31 @@ def test_genesys_target_without_credentials_is_a_usage_error() -> None:
     result = doctor("--target", "genesys")
     assert result.returncode == 2
     assert "GENESYSCLOUD_OAUTHCLIENT_ID" in result.stderr
+
+
+def test_each_agent_participant_is_named_with_why_it_was_or_was_not_chosen() -> None:
+    # Conversation 3 of the demo org: Maria Garcia declined, Kevin Chen's alert rang out, then Maria answered.
+    three = "c0ffee00-0000-4000-8000-000000000003"
+    result = doctor("--conversation", three, "--code", "Payment Taken", "--agent", "mgarcia", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    legs = [
+        (f["title"], f["detail"])
+        for f in findings(result)["findings"]  # type: ignore[attr-defined]
+        if str(f["title"]).startswith("agent participant")
+    ]
+    assert [(title.split("(")[1], detail) for title, detail in legs] == [
+        ("Maria Garcia): declined", "not chosen: the agent declined the alert, it never connected"),
+        ("Kevin Chen): missed", "not chosen: the alert rang out, it never connected"),
+        ("Maria Garcia): handled", "chosen: the agent the record names (mgarcia)"),
+    ]
+    # Naming an agent who only rang out is refused, saying who handled it.
+    refused = doctor("--conversation", three, "--code", "Payment Taken", "--agent", "kchen")
+    assert refused.returncode == 1
+    assert "handled by Maria Garcia" in " ".join(refused.stdout.split())
+
+
+def test_a_system_code_on_the_participant_is_said_to_be_one() -> None:
+    # Conversation 2's after-call work timed out: Genesys stamped ININ-WRAP-UP-TIMEOUT.
+    result = doctor("--conversation", "c0ffee00-0000-4000-8000-000000000002", "--code", "Payment Taken", "--json")
+    titles = [f["title"] for f in findings(result)["findings"]]  # type: ignore[attr-defined]
+    assert "the participant carries ININ-WRAP-UP-TIMEOUT, a code Genesys stamped itself" in titles

@@ -152,7 +152,9 @@ def test_without_the_precheck_genesys_rejection_is_reported_with_its_envelope(st
 def test_queue_assignment_not_enforced_lets_the_write_through() -> None:
     config = EmulatorConfig(queue_codes_enforced=False)
     outcome, emulator = apply_one(record(2), mapped(OTHER), config, allowed_check="off")
-    assert outcome.kind is OutcomeKind.APPLIED, outcome.reason
+    # Conversation 2's after-call work timed out: the write replaces ININ-WRAP-UP-TIMEOUT, no agent's choice.
+    assert outcome.kind is OutcomeKind.REPLACED_SYSTEM_CODE, outcome.reason
+    assert "in place of ININ-WRAP-UP-TIMEOUT" in outcome.reason
     assert len(emulator.write_log) == 1
 
 
@@ -197,14 +199,15 @@ def test_dropped_connections_never_cause_a_second_write_and_a_second_pass_comple
         return first, second
 
     (first, second), emulator = run_with(config, body)
-    assert {o.kind for o in first} <= {OutcomeKind.APPLIED, OutcomeKind.FAILED}
+    assert {o.kind for o in first} <= {OutcomeKind.APPLIED, OutcomeKind.REPLACED_SYSTEM_CODE, OutcomeKind.FAILED}
     assert any(o.kind is OutcomeKind.FAILED for o in first) or any(o.warnings for o in first)
     for before, after in zip(first, second, strict=True):
         expected = (
             {OutcomeKind.ALREADY_APPLIED}
-            if before.kind is OutcomeKind.APPLIED
+            if before.kind.wrote
             else {
                 OutcomeKind.APPLIED,
+                OutcomeKind.REPLACED_SYSTEM_CODE,
                 OutcomeKind.ALREADY_APPLIED,  # the "failed" write had in fact landed before the drop
             }
         )
@@ -217,4 +220,4 @@ def test_dropped_connections_never_cause_a_second_write_and_a_second_pass_comple
 
 def test_verify_reads_the_wrapup_back() -> None:
     outcome, _emulator = apply_one(record(4), mapped(PAYMENT), verify=True)
-    assert outcome.kind is OutcomeKind.APPLIED and "verified" in outcome.reason
+    assert outcome.kind.wrote and "verified" in outcome.reason

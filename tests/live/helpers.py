@@ -82,7 +82,8 @@ def five9_variables(n: int, disposition: str = "Payment Taken") -> dict[str, str
         "call.disposition_name": disposition,
         "call.campaign_name": "Billing Inbound",
         "call.mediatype": "VOICE",
-        "agent.user_name": "jdoe",
+        # The demo org's conversation n was handled by this agent (a record naming another agent gets no target).
+        "agent.user_name": ("jdoe", "asmith", "mgarcia", "kchen")[(n - 1) % 4],
         "Genesys.conversation_id": cid(n),
     }
 

@@ -235,3 +235,48 @@ def test_closed_bridge_refuses_work() -> None:
     bridge.close()
     with pytest.raises(RuntimeError, match="closed"):
         bridge.apply_event("twilio", task_attributes(21))
+
+
+def test_a_conversation_nobody_finished_is_queued_and_a_later_drain_delivers_it(tmp_path: Path) -> None:
+    """The agent is still on the call when the legacy side dispositions: nothing to wrap up yet, so the record
+    waits in the outbox (never given up, never written on a leg that is not done); after the hang-up, a drain
+    writes it once."""
+    import textwrap
+
+    from tests.emulator.helpers import HEAD_USERS, cid
+    from wrapup_bridge.genesys.emulator import EmulatorConfig, derive_id, parse_org
+
+    org = parse_org(
+        HEAD_USERS
+        + "realism: false\nconversations:\n"
+        + textwrap.indent(
+            f"- {{id: {cid(1)}, media: voice, queue: Billing, agent: jdoe, start: 2026-03-02T14:00:00Z, end: null}}\n",
+            "  ",
+        )
+    )
+    emulator = Emulator(org, EmulatorConfig(rate_limit=100_000))
+    table = MappingTable.from_text(
+        f"version: 1\ncodes:\n  resolved: {{id: {RESOLVED}, name: Resolved}}\nrules:\n"
+        "  - when: {code: Resolved}\n    code: resolved\n",
+        name="t.yaml",
+    )
+    record = Disposition(source="five9", source_id="call-1", conversation_id=cid(1), code="Resolved", agent="jdoe")
+    with Bridge.for_emulator(emulator, table, outbox=tmp_path / "o.sqlite") as bridge:
+        queued = bridge.apply(record)
+        assert queued.kind is OutcomeKind.QUEUED and "still connected" in queued.reason
+        assert emulator.write_log == []
+        agent = derive_id(cid(1), "agent")
+        token = emulator.token_for("demo-client")
+        hang_up = asyncio.run(
+            _patch(emulator, f"/api/v2/conversations/{cid(1)}/participants/{agent}", {"state": "disconnected"}, token)
+        )
+        assert hang_up == 202
+        report = bridge.drain()
+        assert report.states == {"done": 1} and [o.kind for o in report.outcomes] == [OutcomeKind.APPLIED]
+    assert [(w.participant_id, w.code_id) for w in emulator.write_log] == [(agent, RESOLVED)]
+
+
+async def _patch(emulator: Emulator, path: str, body: dict[str, str], token: str) -> int:
+    async with emulator.async_client() as client:
+        response = await client.patch(path, json=body, headers={"Authorization": f"Bearer {token}"})
+        return response.status_code

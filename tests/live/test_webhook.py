@@ -189,7 +189,8 @@ def test_five9_with_the_shared_secret(base_url: str, bridge: Bridge, how: str) -
 def test_five9_form_body(base_url: str, bridge: Bridge) -> None:
     headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Wrapup-Bridge-Secret": FIVE9_SECRET}
     response = post(f"{base_url}/five9/disposition", urlencode(five9_variables(2)).encode(), headers)
-    assert response.status_code == 200 and response.json()["kind"] == "applied"
+    # Conversation 2's after-call work timed out in the demo org: the write replaces ININ-WRAP-UP-TIMEOUT.
+    assert response.status_code == 200 and response.json()["kind"] == "replaced-system-code"
 
 
 def test_five9_with_a_wrong_secret_is_403(base_url: str, bridge: Bridge) -> None:

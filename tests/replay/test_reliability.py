@@ -46,7 +46,9 @@ from wrapup_bridge.core.replay.pipeline import Unreachable, apply_plan, make_pla
 from wrapup_bridge.core.replay.plan import Action, PlanWriter, new_header, read_plan
 from wrapup_bridge.genesys.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
 
-APPLIED = {"applied", "already-applied"}
+#: Ledger outcomes of an item that is on the participant: written (over nothing, or over a code Genesys stamped
+#: itself when after-call work timed out), or found already there.
+APPLIED = {"applied", "replaced-system-code", "already-applied"}
 
 
 def plan_via_cli(scenario: Scenario, env: dict[str, str]) -> tuple[str, dict[str, Planned]]:
@@ -115,7 +117,8 @@ def test_kill_9_at_random_moments_then_resume_writes_everything_exactly_once(tmp
     )
     # Writes that landed just before a kill are found on the participant and counted already-applied, not redone.
     totals = report["ledger_totals"]
-    assert totals.get("applied", 0) + totals.get("already-applied", 0) == scenario.count, totals
+    assert sum(totals.get(kind, 0) for kind in APPLIED) == scenario.count, totals
+    assert totals.get("replaced-system-code", 0) > 0, "the realistic org has ACW timeouts: some writes replace them"
     assert sum(report["outcomes"].values()) + report["done_in_earlier_runs"] == scenario.count, report
     assert report["dead_lettered"] == 0 and not scenario.dead_letters.exists()
     assert plan_id == report["plan_id"]

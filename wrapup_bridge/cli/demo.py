@@ -8,6 +8,7 @@ other half of the promise: everything is already applied, nothing is written twi
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ DEMO_SETS: tuple[DemoSet, ...] = (
 
 COLUMNS = (
     "applied",
+    "replaced-system-code",
     "already-applied",
     "skipped",
     "unmapped",
@@ -61,7 +63,38 @@ COLUMNS = (
     "conflict",
     "invalid",
     "duplicate",
+    "failed",
 )
+
+
+def _plan_targets(plan: Path) -> tuple[int, int]:
+    """(targets chosen past agent legs that never connected, how many such legs) in a plan file."""
+    conversations = legs = 0
+    with plan.open(encoding="utf-8") as handle:
+        for line in handle:
+            item = json.loads(line)
+            missed = ((item.get("target") or {}) if item.get("kind") == "item" else {}).get("missed_legs") or 0
+            if missed:
+                conversations += 1
+                legs += missed
+    return conversations, legs
+
+
+def _short(reason: str) -> str:
+    """The gist of a reason: up to its first clause break, at most 110 characters."""
+    cut = min((i for i in (reason.find("; "), reason.find(". ")) if i > 0), default=len(reason))
+    text = reason[:cut]
+    return text if len(text) <= 110 else text[:107] + "..."
+
+
+def _dead_letter_reasons(paths: list[Path]) -> Counter[tuple[str, str]]:
+    reasons: Counter[tuple[str, str]] = Counter()
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                entry = json.loads(line)
+                reasons[(str(entry.get("class")), _short(str(entry.get("reason") or "")))] += 1
+    return reasons
 
 
 @click.command()
@@ -98,6 +131,7 @@ def demo(root: Path, out: Path, reset: bool) -> None:
     totals: Counter[str] = Counter()
     columns: dict[str, dict[str, int]] = {}
     dead_letter_files: list[Path] = []
+    passed_over = [0, 0]  # conversations, agent legs that never connected
 
     with emulator.serve() as base_url:
         description = f"the wrapup-bridge Genesys EMULATOR (NOT Genesys Cloud) serving {org} at {base_url}"
@@ -142,6 +176,9 @@ def demo(root: Path, out: Path, reset: bool) -> None:
                     _, report = await apply_from_plan(
                         paths, connection, force=False, concurrency=4, verify=False, refresh=False, show_progress=True
                     )
+                conversations, legs = _plan_targets(paths.plan)
+                passed_over[0] += conversations
+                passed_over[1] += legs
                 counts = report.outcomes
                 calls = sum(v for k, v in report.calls.items() if " " in k)
                 columns[demo_set.source] = {"records": summary.items, **counts, "API calls": calls}
@@ -160,6 +197,21 @@ def demo(root: Path, out: Path, reset: bool) -> None:
         table.add_row(row, *(str(columns[source].get(row, 0)) for source in columns))
     console.print(table)
     console.print(f"wrap-ups written to the emulator this run: {writes}")
+    if passed_over[1]:
+        console.print(
+            f"{passed_over[1]} agent participants whose alerts rang out or were declined were passed over in "
+            f"{passed_over[0]} conversations (only the agent who connected carries the wrap-up)"
+        )
+    if totals.get("replaced-system-code"):
+        console.print(
+            f"{totals['replaced-system-code']} wrap-ups replaced ININ-WRAP-UP-TIMEOUT, the code Genesys stamps when "
+            "after-call work times out (no agent chose it; --keep-system-codes leaves them)"
+        )
+    reasons = _dead_letter_reasons(dead_letter_files)
+    if reasons:
+        console.print("why the rest did not apply:")
+        for (kind, reason), count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            console.print(f"  {count:>3} {kind}: {reason}")
     if writes == 0 and totals.get("already-applied"):
         console.print("[green]everything that could be applied already was: nothing was written twice[/]")
     for path in dead_letter_files:

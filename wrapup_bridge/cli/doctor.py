@@ -60,7 +60,15 @@ def _explain_pasted(body_text: str, status: int | None, method: str, path: str, 
 @click.command()
 @click.option("--conversation", "conversation_id", help="Genesys conversation id to check.")
 @click.option("--code", help="Wrap-up code id (or name: doctor tells you its id) you want to apply.")
-@click.option("--agent", help="Agent to pick among several: a Genesys user id or the participant's name.")
+@click.option(
+    "--agent", help="The agent the record names: a Genesys user id, a login, e-mail or name (legacy logins: --mapping)."
+)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(dir_okay=False),
+    help="Mapping table whose agent directory (agents:) recognises legacy logins.",
+)
 @click.option("--queue", help="Queue to pick the agent participant by (name or id).")
 @click.option("--media", type=click.Choice([m.value for m in Media]), help="Media of the communication to wrap up.")
 @click.option("--apply", "do_apply", is_flag=True, help="Perform the write (skipped when the code is already there).")
@@ -80,6 +88,7 @@ def doctor(
     conversation_id: str | None,
     code: str | None,
     agent: str | None,
+    mapping_path: str | None,
     queue: str | None,
     media: str | None,
     do_apply: bool,
@@ -106,6 +115,12 @@ def doctor(
     from wrapup_bridge.genesys.doctor import DoctorReport, diagnose
     from wrapup_bridge.genesys.sink import ApplyOptions
 
+    directory: dict[str, str] = {}
+    if mapping_path:
+        from wrapup_bridge.cli.mapping import load_or_exit
+
+        directory = load_or_exit(mapping_path).agents
+
     async def run() -> DoctorReport:
         async with connect(target, org) as connection:
             return await diagnose(
@@ -118,6 +133,7 @@ def doctor(
                 media=Media(media) if media else None,
                 apply=do_apply,
                 options=ApplyOptions(overwrite=overwrite),
+                agent_directory=directory,
             )
 
     report = asyncio.run(run())

@@ -94,7 +94,11 @@ async def plan_from_records(
     from wrapup_bridge.genesys.replay import GenesysReplayBackend
 
     backend = GenesysReplayBackend(
-        connection.client, description=connection.description, options=_apply_options(options), batch_size=batch_size
+        connection.client,
+        description=connection.description,
+        options=_apply_options(options),
+        batch_size=batch_size,
+        agent_directory=table.agents,
     )
     header = new_header(
         source=source,
@@ -115,6 +119,7 @@ async def plan_from_records(
                 writer,
                 batch_size=batch_size,
                 overwrite=bool(options.get("overwrite")),
+                keep_system_codes=options.get("system_codes") == "keep",
                 progress=lambda n: tick(1, ""),
             )
     except BaseException:
@@ -145,6 +150,7 @@ async def apply_from_plan(
         description=connection.description,
         options=_apply_options(header.options),
         batch_size=batch_size,
+        agent_directory=_agent_directory(header),
     )
     stale = await _staleness(header, backend, connection)
     if stale and not force:
@@ -201,7 +207,19 @@ def _apply_options(options: dict[str, Any]) -> Any:
         allowed_check=options.get("allowed_check", "queue"),
         send_notes=bool(options.get("send_notes", True)),
         budget=float(options.get("budget", 60.0)),
+        system_codes="keep" if options.get("system_codes") == "keep" else "replace",
+        agent_fallback="last-connected" if options.get("agent_fallback") == "last-connected" else "none",
     )
+
+
+def _agent_directory(header: PlanHeader) -> dict[str, str]:
+    """The agent directory of the mapping the plan was made with (apply re-reads participants with it)."""
+    from wrapup_bridge.core.mapping import MappingTableError, load_mapping
+
+    try:
+        return load_mapping(header.mapping_path).agents
+    except MappingTableError:
+        return {}  # the staleness check reports the missing or broken table
 
 
 class _progress:
@@ -298,7 +316,13 @@ def print_report(header: PlanHeader, report: ApplyReport, paths: ReplayPaths, ta
         console.print(f"{report.rechecked} items in flight or failed before were re-checked against Genesys first")
     if report.verified:
         console.print("read back: " + ", ".join(f"{n} {k}" for k, n in report.verified.items()))
-    api = ", ".join(f"{k} {v}" for k, v in sorted(report.calls.items()))
+    fallbacks = report.calls.get("agent_fallbacks", 0)
+    if fallbacks:
+        console.print(
+            f"[yellow]{fallbacks} written on the last agent who connected, not the agent the record names[/] "
+            "(--agent-fallback last-connected)"
+        )
+    api = ", ".join(f"{k} {v}" for k, v in sorted(report.calls.items()) if k != "agent_fallbacks")
     console.print(
         f"API requests: {calls} ({api})" + (f"; {calls / applied:.2f} per applied disposition" if applied else "")
     )
@@ -335,6 +359,20 @@ def _plan_options(func: F) -> F:
             ),
             click.option("--no-queue-check", is_flag=True, help="Do not pre-check that the queue allows the code."),
             click.option(
+                "--keep-system-codes",
+                is_flag=True,
+                help="Leave codes Genesys stamped itself (ININ-WRAP-UP-TIMEOUT, ...) in place; by default they are "
+                "replaced, as no agent chose them.",
+            ),
+            click.option(
+                "--agent-fallback",
+                type=click.Choice(["none", "last-connected"]),
+                default="none",
+                show_default=True,
+                help="When the record names an agent who did not handle the conversation: no target (none), or the "
+                "last agent who connected (counted in the report).",
+            ),
+            click.option(
                 "--batch-size",
                 default=50,
                 show_default=True,
@@ -347,12 +385,20 @@ def _plan_options(func: F) -> F:
     return func
 
 
-def _plan_settings(overwrite: bool, live_acw: bool, no_queue_check: bool) -> dict[str, Any]:
+def _plan_settings(
+    overwrite: bool,
+    live_acw: bool,
+    no_queue_check: bool,
+    keep_system_codes: bool = False,
+    agent_fallback: str = "none",
+) -> dict[str, Any]:
     return {
         "overwrite": overwrite,
         "historical": not live_acw,
         "allowed_check": "off" if no_queue_check else "queue",
         "budget": 60.0,
+        "system_codes": "keep" if keep_system_codes else "replace",
+        "agent_fallback": agent_fallback,
     }
 
 
@@ -376,7 +422,9 @@ def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], targe
     if not source:
         fail_usage("say which platform the input comes from: --source (or a 'source:' section in the mapping)")
     out = out or _default_plan(inputs)
-    options = _plan_settings(kw["overwrite"], kw["live_acw"], kw["no_queue_check"])
+    options = _plan_settings(
+        kw["overwrite"], kw["live_acw"], kw["no_queue_check"], kw["keep_system_codes"], kw["agent_fallback"]
+    )
     adapter_options = _adapter_options(
         table, kw["fmt"], kw["conversation_id_field"], kw["adapter_catalog"], kw["timezone"]
     )
@@ -517,6 +565,8 @@ def run_command(
 )
 @click.option("--overwrite", is_flag=True)
 @click.option("--no-queue-check", is_flag=True)
+@click.option("--keep-system-codes", is_flag=True, help="Leave codes Genesys stamped itself (ININ-*) in place.")
+@click.option("--agent-fallback", type=click.Choice(["none", "last-connected"]), default="none", show_default=True)
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--json", "as_json", is_flag=True)
 @target_options
@@ -526,6 +576,8 @@ def retry_command(
     source: str | None,
     overwrite: bool,
     no_queue_check: bool,
+    keep_system_codes: bool,
+    agent_fallback: str,
     concurrency: int,
     as_json: bool,
     target: str,
@@ -535,7 +587,7 @@ def retry_command(
     table = load_or_exit(mapping)
     source = source or table.source.platform
     out = dead_letter_file.with_name(dead_letter_file.name.removesuffix(".jsonl") + ".retry.plan.jsonl")
-    options = _plan_settings(overwrite, False, no_queue_check)
+    options = _plan_settings(overwrite, False, no_queue_check, keep_system_codes, agent_fallback)
     counts: Counter[str] = Counter()
 
     def records() -> Iterator[SourceRecord]:

@@ -22,7 +22,7 @@ from wrapup_bridge.genesys.catalog import WrapupCatalog, WrapupCode
 from wrapup_bridge.genesys.errors import GenesysAPIError, GenesysError, NotFound, PermissionDenied
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink, wrapup_body, wrapup_request
-from wrapup_bridge.genesys.target import COMMUNICATION_ARRAYS, NoTarget, resolve_target
+from wrapup_bridge.genesys.target import COMMUNICATION_ARRAYS, NoTarget
 
 __all__ = ["DoctorReport", "Finding", "Level", "diagnose"]
 
@@ -90,6 +90,7 @@ async def diagnose(
     media: Media | None = None,
     apply: bool = False,
     options: ApplyOptions | None = None,
+    agent_directory: Mapping[str, str] | None = None,
 ) -> DoctorReport:
     """Run every check that applies to what was given; never raises for Genesys answers."""
     report = DoctorReport(target_description)
@@ -139,16 +140,39 @@ async def diagnose(
         fields=fields,
         media=media or Media.VOICE,
     )
-    target = resolve_target(conversation, probe_record)
+    sink = GenesysSink(client, catalog=catalog, options=options, agent_directory=agent_directory)
+    choice = await sink.choose(conversation, probe_record)
+    for leg in choice.legs:
+        picked = leg.verdict.startswith("chosen")
+        report.add(
+            Level.OK if picked else Level.INFO,
+            f"agent participant {leg.id} ({leg.shown}): {leg.status.value}",
+            leg.verdict,
+        )
+    target = choice.result
     if isinstance(target, NoTarget):
-        report.add(Level.FAIL, "no participant to wrap up", target.reason)
+        if target.retryable:
+            report.add(Level.WARN, "no participant to wrap up yet", target.reason)
+        else:
+            report.add(Level.FAIL, "no participant to wrap up", target.reason)
         return report
     report.add(
         Level.OK,
         f"target: participant {target.participant_id} ({target.media.value} communication {target.communication_id})",
-        f"media path segment '{target.media_path}'; queue {target.queue_id or '-'}; user {target.user_id or '-'}",
+        f"{target.chosen_by}; media path segment '{target.media_path}'; queue {target.queue_id or '-'}; "
+        f"user {target.user_id or '-'}",
     )
-    if target.current_code:
+    if target.fallback:
+        report.add(Level.WARN, "the agent the record names did not handle it", target.fallback)
+    if target.current_is_system:
+        report.add(
+            Level.WARN,
+            f"the participant carries {target.current_code}, a code Genesys stamped itself",
+            "No agent chose it (ININ-WRAP-UP-TIMEOUT: after-call work timed out). Replays and live writes replace "
+            "it by default (counted as replaced-system-code); --keep-system-codes leaves it. Whether this org "
+            "accepts the replacement is only known by writing (--apply).",
+        )
+    elif target.current_code:
         report.add(
             Level.WARN,
             f"the participant already carries wrap-up {target.current_name or target.current_code!r}",
@@ -178,11 +202,10 @@ async def diagnose(
             "Run with --apply to perform this write (it is skipped when the code is already there).",
         )
         if apply:
-            sink = GenesysSink(client, catalog=catalog, options=options)
             decision = Decision(kind=DecisionKind.MAPPED, code=ref, reason="doctor --apply")
             outcome = await sink.apply_to(probe_record, decision, target)
             report.outcome = outcome
-            level = Level.OK if outcome.kind.value in ("applied", "already-applied") else Level.FAIL
+            level = Level.OK if outcome.kind.wrote or outcome.kind.value == "already-applied" else Level.FAIL
             report.add(level, f"apply: {outcome.kind.value}", outcome.reason)
     return report
 
@@ -263,6 +286,8 @@ def _describe_conversation(report: DoctorReport, conversation: Mapping[str, Any]
             if participant.get(array)
         ]
         wrapup = participant.get("wrapup") if isinstance(participant.get("wrapup"), Mapping) else None
+        if participant.get("purpose") == "agent":
+            continue  # agent participants get their own line, with the verdict of the target choice
         report.add(
             Level.INFO,
             f"participant {participant.get('id')}: purpose {participant.get('purpose')}, "

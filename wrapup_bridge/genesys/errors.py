@@ -347,6 +347,17 @@ def _str_params(value: Any) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in value.items()}
 
 
+def _filled(template: Any, params: Any) -> str | None:
+    """``messageWithParams`` ("session {sessionId} is inactive") with its ``messageParams`` put in."""
+    if not isinstance(template, str) or not template:
+        return None
+    text: str = template
+    if isinstance(params, Mapping):
+        for key, value in params.items():
+            text = text.replace("{" + str(key) + "}", str(value))
+    return text
+
+
 def api_error_from_response(
     *,
     status: int,
@@ -363,15 +374,16 @@ def api_error_from_response(
     envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     code = envelope.get("code") or envelope.get("error")
     message = (
-        envelope.get("messageWithParams")
-        or envelope.get("message")
+        envelope.get("message")
+        or _filled(envelope.get("messageWithParams"), envelope.get("messageParams"))
         or envelope.get("error_description")
         or envelope.get("description")
         or (body.strip() if isinstance(body, str) and body.strip() else "")
         or reason
         or f"HTTP {status}"
     )
-    correlation_id = header(headers, "inin-correlation-id")
+    # Genesys sends ININ-Correlation-Id; newer hosts also Genesys-Correlation-Id.
+    correlation_id = header(headers, "inin-correlation-id") or header(headers, "genesys-correlation-id")
     kwargs: dict[str, Any] = {
         "status": status,
         "code": str(code) if code is not None else None,

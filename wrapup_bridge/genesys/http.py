@@ -196,7 +196,8 @@ class GenesysClient:
             status=response.status_code,
             json=_parse_body(response),
             headers=response.headers,
-            correlation_id=response.headers.get("inin-correlation-id"),
+            correlation_id=response.headers.get("inin-correlation-id")
+            or response.headers.get("genesys-correlation-id"),
             attempts=attempts,
         )
 
@@ -316,7 +317,9 @@ class GenesysClient:
                     self.limiter.release()
 
             status = response.status_code
-            correlation_id = response.headers.get("inin-correlation-id")
+            correlation_id = response.headers.get("inin-correlation-id") or response.headers.get(
+                "genesys-correlation-id"
+            )
             logger.debug("%s %s -> %d (attempt %d, correlation id %s)", method, path, status, attempt, correlation_id)
             if status < 400:
                 return response, attempt

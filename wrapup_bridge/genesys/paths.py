@@ -56,6 +56,7 @@ class PathKind(StrEnum):
     QUEUE_WRAPUPCODES = "queue-wrapupcodes"
     QUEUE = "queue"
     ANALYTICS = "analytics"
+    USERS = "users"  #: /api/v2/users (bulk by id) and /api/v2/users/{userId}: who the agents are
     OTHER = "other"
 
 
@@ -118,6 +119,7 @@ _PATTERNS: tuple[tuple[PathKind, re.Pattern[str]], ...] = tuple(
         (PathKind.QUEUE_WRAPUPCODES, rf"^/api/v2/routing/queues/(?P<queue>{_SEG})/wrapupcodes(?:/{_SEG})?"),
         (PathKind.QUEUE, rf"^/api/v2/routing/queues/(?P<queue>{_SEG})"),
         (PathKind.ANALYTICS, r"^/api/v2/analytics/.*"),
+        (PathKind.USERS, rf"^/api/v2/users(?:/{_SEG})?"),
     )
 )
 

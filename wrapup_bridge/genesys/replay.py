@@ -11,6 +11,9 @@ calls per disposition; the forum recipe (GET conversation + GET code + POST) thr
   optimistically, and when a write against such a communication is answered 404, the target is looked up the
   authoritative way (``GET /api/v2/conversations/{id}``) and the write retried once. ``stats()`` counts how often;
 - conversations analytics does not return yet (it lags by seconds to minutes) are looked up one by one;
+- the participant is the agent who handled the interaction (``target``: never a leg whose alert rang out, never
+  another agent than the record names); when records name agents by login or name, the users of a whole batch
+  are looked up in one call (``GET /api/v2/users?id=...``), each user once per run;
 - the code catalog and each queue's assigned codes are loaded once and cached.
 
 So a replay costs about one POST per applied disposition, plus one analytics call per batch at planning and one
@@ -24,61 +27,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
-from wrapup_bridge.core.disposition import Disposition, Media
+from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
 from wrapup_bridge.core.replay.pipeline import Unreachable
 from wrapup_bridge.genesys.catalog import WrapupCatalog
+from wrapup_bridge.genesys.details import conversation_from_analytics
 from wrapup_bridge.genesys.errors import GenesysError, NotFound, Rejected
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink
-from wrapup_bridge.genesys.target import COMMUNICATION_ARRAYS, NoTarget, resolve_target
+from wrapup_bridge.genesys.target import NoTarget, users_to_look_up
 
 __all__ = ["GenesysReplayBackend", "conversation_from_analytics"]
-
-#: analytics session mediaType -> the conversation API's media (for the communication arrays and endpoints)
-_ANALYTICS_MEDIA = {
-    "voice": Media.VOICE,
-    "callback": Media.CALLBACK,
-    "email": Media.EMAIL,
-    "message": Media.MESSAGE,
-    "chat": Media.MESSAGE,
-    "video": Media.VIDEO,
-}
-
-
-def conversation_from_analytics(details: Mapping[str, Any]) -> dict[str, Any]:
-    """An analytics conversation reshaped like ``GET /api/v2/conversations/{id}``, so one resolver serves both."""
-    participants = []
-    for raw in details.get("participants") or []:
-        if not isinstance(raw, Mapping):
-            continue
-        participant: dict[str, Any] = {
-            "id": raw.get("participantId"),
-            "purpose": raw.get("purpose"),
-            "userId": raw.get("userId"),
-            "name": raw.get("participantName"),
-        }
-        wrapup_code = None
-        for session in raw.get("sessions") or []:
-            if not isinstance(session, Mapping) or not session.get("sessionId"):
-                continue
-            media = _ANALYTICS_MEDIA.get(str(session.get("mediaType")), Media.SOCIAL)
-            segments = [s for s in session.get("segments") or [] if isinstance(s, Mapping)]
-            starts = [str(s["segmentStart"]) for s in segments if s.get("segmentStart")]
-            ends = [str(s["segmentEnd"]) for s in segments if s.get("segmentEnd")]
-            for segment in segments:
-                if segment.get("queueId"):
-                    participant["queueId"] = segment["queueId"]
-                if segment.get("wrapUpCode"):
-                    wrapup_code = segment["wrapUpCode"]
-            communication = {"id": session["sessionId"], "connectedTime": min(starts, default=None)}
-            if ends:
-                communication["disconnectedTime"] = max(ends)
-            participant.setdefault(COMMUNICATION_ARRAYS[media], []).append(communication)
-        if wrapup_code:
-            participant["wrapup"] = {"code": wrapup_code}
-        participants.append(participant)
-    return {"id": details.get("conversationId"), "participants": participants}
 
 
 class GenesysReplayBackend:
@@ -98,6 +57,7 @@ class GenesysReplayBackend:
         self.description = description
         self.catalog = WrapupCatalog(client)
         self.sink = GenesysSink(client, catalog=self.catalog, options=options, agent_directory=agent_directory)
+        self.users = self.sink.users
         self.batch_size = max(1, batch_size)
         self.agent_directory = dict(agent_directory or {})
         self.use_analytics = use_analytics
@@ -114,9 +74,19 @@ class GenesysReplayBackend:
         if self.use_analytics:
             for start in range(0, len(ids), self.batch_size):
                 await self._analytics(ids[start : start + self.batch_size], found)
+        shaped = {cid: conversation_from_analytics(details) for cid, details in found.items()}
+        needed: set[str] = set()
+        for record in records:
+            conversation = shaped.get(record.conversation_id or "")
+            if conversation is not None:
+                needed |= users_to_look_up(
+                    conversation, record, agent_directory=self.agent_directory, known=self.users.known
+                )
+        if needed:
+            await self.users.lookup(needed)  # one batched call for the whole batch, not one per record
         results: list[WrapupTarget | Unreachable] = []
         for record in records:
-            results.append(await self._target(record, found))
+            results.append(await self._target(record, shaped))
         return results
 
     async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
@@ -152,15 +122,18 @@ class GenesysReplayBackend:
             details = found.get(target.conversation_id)
             code = None
             if details is not None:
-                shaped = conversation_from_analytics(details)
-                for participant in shaped["participants"]:
+                reshaped = conversation_from_analytics(details)
+                for participant in reshaped["participants"]:
                     if participant.get("id") == target.participant_id and participant.get("wrapup"):
                         code = participant["wrapup"]["code"]
             codes.append(code)
         return codes
 
     def stats(self) -> dict[str, int]:
-        return {**dict(self.client.sent), **dict(self.counts)}
+        counts = dict(self.counts)
+        if self.users.calls:
+            counts["users_lookups"] = self.users.calls
+        return {**dict(self.client.sent), **counts}
 
     # -- lookups ---------------------------------------------------------------------------------------------------
     async def _analytics(self, ids: list[str], found: dict[str, Mapping[str, Any]]) -> None:
@@ -184,17 +157,22 @@ class GenesysReplayBackend:
             if isinstance(conversation, Mapping) and conversation.get("conversationId"):
                 found[str(conversation["conversationId"])] = conversation
 
-    async def _target(self, record: Disposition, found: Mapping[str, Mapping[str, Any]]) -> WrapupTarget | Unreachable:
+    async def _target(self, record: Disposition, shaped: Mapping[str, Mapping[str, Any]]) -> WrapupTarget | Unreachable:
         if not record.conversation_id:
             return Unreachable("the record carries no Genesys conversation id")
-        details = found.get(record.conversation_id)
-        if details is None:
+        conversation = shaped.get(record.conversation_id)
+        if conversation is None:
             if self.use_analytics:
                 self.counts["analytics_missing_conversations"] += 1
             return await self._by_conversation(record)
-        target = resolve_target(conversation_from_analytics(details), record, agent_directory=self.agent_directory)
+        choice = await self.sink.choose(conversation, record)
+        target = choice.result
         if isinstance(target, NoTarget):
-            return await self._by_conversation(record)  # analytics may lag behind; ask the conversation itself
+            if target.retryable:
+                # Someone is still alerting or connected in analytics, which lags behind: ask the conversation.
+                return await self._by_conversation(record)
+            return Unreachable(target.reason)
+        self._count_choice(target)
         return target.model_copy(update={"resolved_by": "analytics"})
 
     async def _by_conversation(self, record: Disposition) -> WrapupTarget | Unreachable:
@@ -208,8 +186,18 @@ class GenesysReplayBackend:
             )
         except GenesysError as exc:
             return Unreachable(f"could not read conversation {record.conversation_id}: {exc}", transient=exc.retryable)
-        target = resolve_target(conversation, record, agent_directory=self.agent_directory)
-        return Unreachable(target.reason) if isinstance(target, NoTarget) else target
+        choice = await self.sink.choose(conversation, record)
+        target = choice.result
+        if isinstance(target, NoTarget):
+            return Unreachable(target.reason, transient=target.retryable)
+        self._count_choice(target)
+        return target
+
+    def _count_choice(self, target: WrapupTarget) -> None:
+        if target.fallback:
+            self.counts["agent_fallbacks"] += 1
+        if target.missed_legs:
+            self.counts["missed_alerts_passed_over"] += target.missed_legs
 
 
 def _write_not_found(outcome: Outcome) -> bool:

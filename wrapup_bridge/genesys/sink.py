@@ -5,9 +5,12 @@ The order is what keeps a wrap-up from being wrong or applied twice:
 1. nothing to apply (unmapped, skip) or nowhere to apply it (no conversation id) ends before any call;
 2. the code is checked against the org's catalog (it exists; its name still matches the table, else a drift
    warning) and, where the assignment is known, against the codes the participant's queue allows;
-3. ``GET /api/v2/conversations/{id}`` gives the agent participant, its communication, the media path and the
-   wrap-up already there: the same code means ``already-applied`` and no write; another code means
-   ``conflict`` and no write, unless overwrite was asked;
+3. ``GET /api/v2/conversations/{id}`` gives the agent participant that handled the interaction (never one
+   whose alert rang out; never another agent than the one the record names), its communication, the media
+   path and the wrap-up already there: the same code means ``already-applied`` and no write; a code Genesys
+   stamped itself (``ININ-WRAP-UP-TIMEOUT``, ...) is no agent's choice and is replaced
+   (``replaced-system-code``) unless asked to keep it; another agent's code means ``conflict`` and no write,
+   unless overwrite was asked;
 4. the write goes to the media-specific endpoint (``POST .../{media}/{cid}/participants/{pid}/communications/
    {commId}/wrapup``) or, if configured, ``PATCH .../participants/{pid}`` with ``{"wrapup": ...}``;
 5. a write whose connection dropped after sending is re-read before anyone writes again; ``verify`` reads the
@@ -27,7 +30,7 @@ from typing import Any, Literal
 
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
-from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
+from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_system_code
 from wrapup_bridge.genesys.catalog import WrapupCatalog
 from wrapup_bridge.genesys.errors import (
     AmbiguousWrite,
@@ -37,11 +40,13 @@ from wrapup_bridge.genesys.errors import (
     PermissionDenied,
 )
 from wrapup_bridge.genesys.http import GenesysClient, Response
-from wrapup_bridge.genesys.target import NoTarget, resolve_target
+from wrapup_bridge.genesys.target import AgentFallback, NoTarget, TargetChoice, choose_target, users_to_look_up
+from wrapup_bridge.genesys.users import UserLookup
 
-__all__ = ["ApplyOptions", "GenesysSink", "wrapup_body", "wrapup_request"]
+__all__ = ["ApplyOptions", "GenesysSink", "no_target_outcome_kind", "wrapup_body", "wrapup_request"]
 
 AllowedCheck = Literal["queue", "participant", "off"]
+SystemCodes = Literal["replace", "keep"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,12 @@ class ApplyOptions:
       (cached per queue), Genesys's list for the participant (one call per participant), or no check.
     - ``write_method``: ``post`` (media-specific endpoint) or ``patch`` (participant PATCH with ``wrapup``).
     - ``send_notes``: copy the legacy notes into the wrap-up notes.
+    - ``system_codes``: a code Genesys stamped itself (``ININ-*``) is no agent's choice: ``replace`` it (the
+      outcome says ``replaced-system-code``) or ``keep`` it (the record is skipped, saying so). Whether Genesys
+      accepts the replacement is UNSURE; a refusal is reported as ``rejected``, explained.
+    - ``agent_fallback``: when the record names an agent who is not among those who handled the conversation,
+      ``none`` (no target, naming who did) or ``last-connected`` (the last agent who connected; said in the
+      outcome's warnings and counted by reports).
     """
 
     overwrite: bool = False
@@ -64,6 +75,8 @@ class ApplyOptions:
     write_method: Literal["post", "patch"] = "post"
     send_notes: bool = True
     budget: float | None = None
+    system_codes: SystemCodes = "replace"
+    agent_fallback: AgentFallback = "none"
 
 
 def wrapup_body(code: CodeRef, disposition: Disposition, options: ApplyOptions) -> dict[str, Any]:
@@ -133,6 +146,22 @@ class GenesysSink:
         self.catalog = catalog or WrapupCatalog(client)
         self.options = options or ApplyOptions()
         self.agent_directory = dict(agent_directory or {})
+        self.users = UserLookup(client, budget=self.options.budget)
+
+    async def choose(self, conversation: Mapping[str, Any], disposition: Disposition) -> TargetChoice:
+        """The target choice for ``disposition`` in a conversation document, after looking up the users it needs."""
+        needed = users_to_look_up(
+            conversation, disposition, agent_directory=self.agent_directory, known=self.users.known
+        )
+        if needed:
+            await self.users.lookup(needed)
+        return choose_target(
+            conversation,
+            disposition,
+            agent_directory=self.agent_directory,
+            users=self.users.known,
+            agent_fallback=self.options.agent_fallback,
+        )
 
     # -- the whole path for one record ---------------------------------------------------------------------------
     async def apply(self, disposition: Disposition, decision: Decision) -> Outcome:
@@ -166,9 +195,9 @@ class GenesysSink:
         except GenesysError as exc:
             return self._error_outcome(step, exc)
 
-        target = resolve_target(conversation, disposition, agent_directory=self.agent_directory)
+        target = (await self.choose(conversation, disposition)).result
         if isinstance(target, NoTarget):
-            return step.outcome(OutcomeKind.NO_TARGET, target.reason)
+            return step.outcome(no_target_outcome_kind(target), target.reason)
         return await self._write(step, target, code)
 
     async def apply_to(self, disposition: Disposition, decision: Decision, target: WrapupTarget) -> Outcome:
@@ -196,11 +225,20 @@ class GenesysSink:
     async def _write(self, step: _Step, target: WrapupTarget, code: CodeRef) -> Outcome:
         """Steps 3-5: idempotency from the wrap-up already there, the allowed-codes check, the write."""
         step.target = target
+        if target.fallback:
+            step.warnings.append(target.fallback)
         if target.current_code and target.current_code.lower() == code.id:
             return step.outcome(
                 OutcomeKind.ALREADY_APPLIED, f"the participant already carries {code.name!r}; nothing written"
             )
-        if target.current_code and not self.options.overwrite:
+        replacing_system = is_system_code(target.current_code)
+        if replacing_system and self.options.system_codes == "keep":
+            return step.outcome(
+                OutcomeKind.SKIPPED,
+                f"the participant carries {target.current_code}, a code Genesys stamped itself (no agent chose it); "
+                f"kept as asked, {code.name!r} not written",
+            )
+        if target.current_code and not replacing_system and not self.options.overwrite:
             current = target.current_name or self._name_of(target.current_code)
             return step.outcome(
                 OutcomeKind.CONFLICT,
@@ -222,7 +260,15 @@ class GenesysSink:
         except AmbiguousWrite as exc:
             return await self._settle_ambiguous(step, target, code, exc)
         except GenesysError as exc:
-            return self._error_outcome(step, exc)
+            outcome = self._error_outcome(step, exc)
+            if replacing_system and outcome.kind is OutcomeKind.REJECTED:
+                reason = (
+                    f"Genesys refused to replace {target.current_code}, the system wrap-up code on the participant "
+                    f"(this org may not let a wrap-up replace a system code; plan with --keep-system-codes to leave "
+                    f"them alone): {outcome.reason}"
+                )
+                outcome = outcome.model_copy(update={"reason": reason})
+            return outcome
         return await self._applied(step, target, code, response)
 
     # -- checks --------------------------------------------------------------------------------------------------
@@ -280,6 +326,10 @@ class GenesysSink:
     # -- after the write -----------------------------------------------------------------------------------------
     async def _applied(self, step: _Step, target: WrapupTarget, code: CodeRef, response: Response) -> Outcome:
         reason = f"applied {code.name!r} to {target.media_path} communication {target.communication_id}"
+        kind = OutcomeKind.APPLIED
+        if is_system_code(target.current_code):
+            kind = OutcomeKind.REPLACED_SYSTEM_CODE
+            reason += f", in place of {target.current_code} (a code Genesys stamped itself)"
         if self.options.verify:
             seen = await self.read_wrapup(target)
             if seen is None:
@@ -288,7 +338,7 @@ class GenesysSink:
                 step.warnings.append(f"read-back: Genesys shows code {seen}, not {code.id}")
             else:
                 reason += "; verified by reading it back"
-        outcome = step.outcome(OutcomeKind.APPLIED, reason)
+        outcome = step.outcome(kind, reason)
         return outcome.model_copy(update={"correlation_id": response.correlation_id})
 
     async def _settle_ambiguous(self, step: _Step, target: WrapupTarget, code: CodeRef, exc: AmbiguousWrite) -> Outcome:
@@ -299,7 +349,8 @@ class GenesysSink:
             seen = None
         if seen is not None and seen.lower() == code.id:
             step.warnings.append("the connection dropped after the write was sent; re-reading showed it was applied")
-            return step.outcome(OutcomeKind.APPLIED, f"applied {code.name!r} (confirmed by re-reading)")
+            kind = OutcomeKind.REPLACED_SYSTEM_CODE if is_system_code(target.current_code) else OutcomeKind.APPLIED
+            return step.outcome(kind, f"applied {code.name!r} (confirmed by re-reading)")
         return step.outcome(
             OutcomeKind.FAILED,
             "the write was sent but its outcome is unknown and a re-read did not show it; retry later",
@@ -328,3 +379,9 @@ class GenesysSink:
         if isinstance(exc, GenesysAPIError) and 400 <= exc.status < 500 and exc.status != 429:
             return step.outcome(OutcomeKind.REJECTED, f"Genesys refused it: {exc}. {exc.explain()}", exc)
         return step.outcome(OutcomeKind.FAILED, f"not delivered: {exc}. {exc.explain()}", exc)
+
+
+def no_target_outcome_kind(no_target: NoTarget) -> OutcomeKind:
+    """A conversation nobody has finished handling yet may have a target later: ``failed`` (retry later);
+    otherwise ``no-target``."""
+    return OutcomeKind.FAILED if no_target.retryable else OutcomeKind.NO_TARGET

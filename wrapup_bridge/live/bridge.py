@@ -148,7 +148,9 @@ class Bridge:
         self.tables = _load_tables(mapping)
         self.budget = float(budget)
         self.options = options
-        self.agent_directory = dict(agent_directory or {})
+        # The tables' agent directories (reviewed with the tables), then what the caller passes.
+        self.agent_directory = {k: v for t in self.tables.values() for k, v in t.agents.items()}
+        self.agent_directory.update(agent_directory or {})
         self.description = description
         #: The in-process emulator behind this bridge (``for_emulator``), for reading its write log.
         self.emulator = emulator

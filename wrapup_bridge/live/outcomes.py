@@ -79,8 +79,12 @@ class DrainReport:
 
 
 def _is_auth_failure(outcome: Outcome) -> bool:
-    """401 is about the bridge's credentials, never about the record: keep it for a retry, not as dead."""
-    return outcome.kind is OutcomeKind.REJECTED and outcome.error is not None and outcome.error.get("status") == 401
+    """401, or the login host refusing the client (400 ``invalid_client`` as real token errors show), is about the
+    bridge's credentials, never about the record: keep it for a retry, not as dead."""
+    error = outcome.error or {}
+    return outcome.kind is OutcomeKind.REJECTED and (
+        error.get("status") == 401 or error.get("type") == "AuthenticationError"
+    )
 
 
 def in_progress(disposition: Disposition, decision: Decision, row_id: int) -> BridgeOutcome:
@@ -97,7 +101,7 @@ def in_progress(disposition: Disposition, decision: Decision, row_id: int) -> Br
 def row_state(outcome: Outcome) -> str:
     """Where a delivery attempt leaves its outbox row: done (nothing left to do), pending (worth retrying
     without anyone changing anything), or dead (a person must look)."""
-    if outcome.kind in (OutcomeKind.APPLIED, OutcomeKind.ALREADY_APPLIED, OutcomeKind.SKIPPED):
+    if outcome.kind.wrote or outcome.kind in (OutcomeKind.ALREADY_APPLIED, OutcomeKind.SKIPPED):
         return "done"
     if outcome.kind in (OutcomeKind.FAILED, OutcomeKind.QUEUED) or _is_auth_failure(outcome):
         return "pending"

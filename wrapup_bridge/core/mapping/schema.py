@@ -14,7 +14,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from wrapup_bridge.core.disposition import GENESYS_ID_RE, Media
 
@@ -216,6 +225,22 @@ class MappingDocument(_Strict):
     codes: dict[str, CodeSpec] = Field(description="Aliases for Genesys wrap-up codes, used by rules")
     rules: list[RuleSpec] = Field(default_factory=list, description="Tried in file order; the first match wins")
     unmapped: UnmappedSpec = Field(default_factory=UnmappedSpec)
+    agents: dict[str, str] = Field(
+        default_factory=dict,
+        description="Agent directory: the legacy agent (login, id or name, as the records carry it) -> the Genesys "
+        "user who is that person (a user id, or the user's e-mail / login). A record's wrap-up is only written on "
+        "the participant of the agent it names; this is how a legacy login is recognised in Genesys.",
+    )
+
+    @field_validator("agents")
+    @classmethod
+    def _agents_are_filled(cls, value: dict[str, str]) -> dict[str, str]:
+        for legacy, genesys in value.items():
+            if not legacy.strip():
+                raise ValueError("an agent directory entry has an empty legacy agent")
+            if not genesys.strip():
+                raise ValueError(f"agent {legacy!r} maps to nothing; give a Genesys user id, e-mail or login")
+        return value
 
     @model_validator(mode="before")
     @classmethod

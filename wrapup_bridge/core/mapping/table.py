@@ -283,6 +283,11 @@ class MappingTable:
     def unmapped(self) -> UnmappedSpec:
         return self.document.unmapped
 
+    @property
+    def agents(self) -> dict[str, str]:
+        """The agent directory: legacy agent -> Genesys user (id, e-mail or login)."""
+        return dict(self.document.agents)
+
     # -------------------------------------------------------------------------------------- resolving
     def normalized(self, value: str) -> str:
         """``normalize_text`` with a bounded cache: exports repeat a few hundred distinct values millions of times."""
@@ -386,6 +391,8 @@ def dump_document(document: MappingDocument) -> str:
     data = document.model_dump(mode="json", exclude_none=True)
     if data.get("unmapped") == {"action": "dead-letter"}:
         data.pop("unmapped")
+    if not data.get("agents"):
+        data.pop("agents", None)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 

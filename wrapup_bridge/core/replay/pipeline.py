@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from wrapup_bridge.core.decision import CodeRef, Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping.table import MappingTable
-from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
+from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_system_code
 from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
 from wrapup_bridge.core.replay.ledger import Ledger, State
 from wrapup_bridge.core.replay.plan import Action, PlanHeader, PlanItem, PlanWriter, item_key
@@ -124,14 +124,18 @@ async def make_plan(
     *,
     batch_size: int = 100,
     overwrite: bool = False,
+    keep_system_codes: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Stream ``records`` into ``writer``: one item per record, targets looked up ``batch_size`` at a time."""
+    """Stream ``records`` into ``writer``: one item per record, targets looked up ``batch_size`` at a time.
+
+    ``overwrite``: replace another agent's code; ``keep_system_codes``: leave codes Genesys stamped itself
+    (``ININ-*``) in place, which are otherwise replaced (no agent chose them)."""
     # Every key seen (a repeated record is a duplicate), and per conversation the write already planned for it:
     # a second record for the same conversation must not silently replace the first one's code.
     seen = _Seen()
     try:
-        await _make_plan(records, table, backend, writer, seen, batch_size, overwrite, progress)
+        await _make_plan(records, table, backend, writer, seen, batch_size, overwrite, keep_system_codes, progress)
     finally:
         seen.close()
 
@@ -144,6 +148,7 @@ async def _make_plan(
     seen: _Seen,
     batch_size: int,
     overwrite: bool,
+    keep_system_codes: bool,
     progress: Callable[[int], None] | None,
 ) -> None:
     # Items in input order: finished ones, or the fields of one that waits for its target lookup.
@@ -160,7 +165,7 @@ async def _make_plan(
             if isinstance(entry, PlanItem):
                 writer.add(entry)
             else:
-                writer.add(await _planned(entry, found[entry["n"]], backend, overwrite))
+                writer.add(await _planned(entry, found[entry["n"]], backend, overwrite, keep_system_codes))
         window.clear()
         pending = 0
 
@@ -237,19 +242,33 @@ async def _make_plan(
 
 
 async def _planned(
-    base: dict[str, Any], target: WrapupTarget | Unreachable, backend: ReplayBackend, overwrite: bool
+    base: dict[str, Any],
+    target: WrapupTarget | Unreachable,
+    backend: ReplayBackend,
+    overwrite: bool,
+    keep_system_codes: bool = False,
 ) -> PlanItem:
     """The action for a record whose target lookup came back (``base``: its PlanItem fields so far)."""
     decision: Decision = base["decision"]
     code = decision.code
     assert code is not None
     if isinstance(target, Unreachable):
+        if target.transient:
+            return PlanItem(action=Action.WAIT, reason=f"no target yet: {target.reason}", **base)
         return PlanItem(action=Action.NO_TARGET, reason=target.reason, **base)
     base["target"] = target
     current = (target.current_code or "").lower()
+    system = is_system_code(target.current_code)
     if current == code.id:
         return PlanItem(action=Action.ALREADY_APPLIED, reason=f"the participant already carries {code.name!r}", **base)
-    if current and not overwrite:
+    if system and keep_system_codes:
+        return PlanItem(
+            action=Action.SKIP,
+            reason=f"the participant carries {target.current_code}, a code Genesys stamped itself; kept as asked "
+            "(--keep-system-codes)",
+            **base,
+        )
+    if current and not system and not overwrite:
         return PlanItem(
             action=Action.CONFLICT,
             reason=f"the participant already carries another wrap-up ({target.current_name or current}); "
@@ -259,12 +278,23 @@ async def _planned(
     refusal = await backend.precheck(code, target)
     if refusal is not None:
         return PlanItem(action=Action.REJECTED, reason=refusal, **base)
+    chosen = f" ({target.fallback})" if target.fallback else ""
+    if system:
+        return PlanItem(
+            action=Action.REPLACE_SYSTEM_CODE,
+            reason=f"replace {target.current_code} (stamped by Genesys, no agent chose it) with {code.name!r}{chosen}",
+            **base,
+        )
     if current:
         return PlanItem(
-            action=Action.OVERWRITE, reason=f"replace {target.current_name or current} with {code.name!r}", **base
+            action=Action.OVERWRITE,
+            reason=f"replace {target.current_name or current} with {code.name!r}{chosen}",
+            **base,
         )
     return PlanItem(
-        action=Action.WRITE, reason=f"apply {code.name!r} to {target.media_path} {target.communication_id}", **base
+        action=Action.WRITE,
+        reason=f"apply {code.name!r} to {target.media_path} {target.communication_id}{chosen}",
+        **base,
     )
 
 
@@ -285,7 +315,8 @@ class ApplyReport:
 
     @property
     def applied(self) -> int:
-        return self.outcomes.get(OutcomeKind.APPLIED.value, 0)
+        """Writes Genesys accepted this run (in place of a system code or not)."""
+        return sum(self.outcomes.get(kind.value, 0) for kind in OutcomeKind if kind.wrote)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -338,7 +369,7 @@ async def apply_plan(
             dead_letters.write(_dead_letter(header, item, outcome))
             report.dead_lettered += 1
         ledger.finish(item.key, item.n, outcome, dead_lettered=dead)
-        if verify and outcome.kind is OutcomeKind.APPLIED and outcome.target and item.decision and item.decision.code:
+        if verify and outcome.kind.wrote and outcome.target and item.decision and item.decision.code:
             applied.append((outcome.target, item.decision.code.id))
         if progress is not None:
             progress(1, kind)
@@ -363,7 +394,11 @@ async def apply_plan(
         if refresh:
             fresh = await backend.resolve([i.record for i in batch if i.record is not None])
         else:
-            fresh = [i.target if i.target is not None else Unreachable("no target in the plan") for i in batch]
+            fresh = [
+                i.target if i.target is not None else await backend.refresh(i.record)
+                for i in batch
+                if i.record is not None
+            ]
         await asyncio.gather(*(write(item, target) for item, target in zip(batch, fresh, strict=True)))
         batch.clear()
 

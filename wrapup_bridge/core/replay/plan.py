@@ -54,6 +54,8 @@ class Action(StrEnum):
 
     WRITE = "write"  #: apply the code
     OVERWRITE = "overwrite"  #: replace another code already there (only when asked)
+    REPLACE_SYSTEM_CODE = "replace-system-code"  #: replace a code Genesys stamped itself (ININ-*): no agent chose it
+    WAIT = "wait"  #: nobody has finished handling the conversation yet; apply looks again, then writes or retries
     ALREADY_APPLIED = "already-applied"  #: the code is already there
     CONFLICT = "conflict"  #: another code is already there and overwrite was not asked
     SKIP = "skip"  #: the mapping deliberately leaves it alone
@@ -65,7 +67,8 @@ class Action(StrEnum):
 
     @property
     def writes(self) -> bool:
-        return self in (Action.WRITE, Action.OVERWRITE)
+        """Items ``apply`` sends through the write path (which looks at the participant again first)."""
+        return self in (Action.WRITE, Action.OVERWRITE, Action.REPLACE_SYSTEM_CODE, Action.WAIT)
 
 
 class InputFingerprint(BaseModel):
