@@ -10,19 +10,23 @@ import importlib
 from wrapup_bridge.adapters.base import (
     Adapter,
     AdapterError,
+    AdapterOptionError,
     AdapterOptions,
     CXoneRecordError,
     Five9RecordError,
     ReadResult,
     TwilioRecordError,
 )
+from wrapup_bridge.adapters.fields import FieldMap
 
 __all__ = [
     "SOURCES",
     "Adapter",
     "AdapterError",
+    "AdapterOptionError",
     "AdapterOptions",
     "CXoneRecordError",
+    "FieldMap",
     "Five9RecordError",
     "ReadResult",
     "TwilioRecordError",

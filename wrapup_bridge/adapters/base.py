@@ -12,24 +12,29 @@ Exceptions::
       ├── TwilioRecordError         ... a Twilio task, event, Insights row or Copilot payload
       ├── Five9RecordError          ... a Five9 Call Log row or web-connector payload
       └── CXoneRecordError          ... a CXone completed-contact record or catalog entry
+    AdapterOptionError (ValueError) an option the adapter cannot use for this format (never silently ignored)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar, Protocol
 
+from wrapup_bridge.adapters.fields import FieldMap
+from wrapup_bridge.adapters.localtime import DateOrder
 from wrapup_bridge.core.disposition import Disposition
 
 __all__ = [
     "Adapter",
     "AdapterError",
+    "AdapterOptionError",
     "AdapterOptions",
     "CXoneRecordError",
     "Five9RecordError",
     "ReadResult",
     "TwilioRecordError",
+    "check_options",
 ]
 
 
@@ -101,23 +106,67 @@ class CXoneRecordError(AdapterError):
     source = "cxone"
 
 
+class AdapterOptionError(ValueError):
+    """An option was given that the adapter cannot use for this input (a time zone for times that carry their
+    own offset, a field the format has no place for): a usage error, never silently ignored."""
+
+
 @dataclass(frozen=True)
 class AdapterOptions:
-    """Per-migration settings an adapter needs beyond the record itself.
+    """Per-migration settings an adapter needs beyond the record itself (the table's ``source:`` and the CLI).
 
     ``conversation_id_field`` says where this migration stored the Genesys conversation id: a dotted path into
     JSON (``conversations.conversation_attribute_9``), a form parameter or call variable name
     (``call.genesys_id``) or a CSV column (``GENESYS CONVERSATION ID``). None means the adapter's default
     places. ``format`` forces one input format instead of detecting it. ``catalog`` is a side file an adapter
-    needs to finish records (CXone's skill-disposition catalog, mapping ids to names). ``timezone`` (an IANA
-    name) is how to read timestamps that carry no offset, where the platform does not fix it (Five9 reports are
-    always US/Pacific and ignore it).
+    needs to finish records (CXone's skill-disposition catalog, mapping ids to names). ``fields`` places the
+    other parts of a disposition (see ``fields``). ``timezone`` (an IANA name), ``time_format`` and
+    ``date_order`` say how to read local times (see ``localtime``); ``region`` is a Five9 data centre (us, uk,
+    ca, de), which decides its reports' zone. An option the adapter cannot use for the format it reads raises
+    ``AdapterOptionError``.
     """
 
     conversation_id_field: str | None = None
     format: str | None = None
     catalog: str | None = None
     timezone: str | None = None
+    fields: FieldMap = field(default_factory=FieldMap)
+    time_format: str | None = None
+    date_order: DateOrder | None = None
+    region: str | None = None
+
+    def given(self) -> dict[str, str]:
+        """The options set, by the name a person passes them with (``--timezone``, ``fields.code``)."""
+        found: dict[str, str] = {}
+        for name in ("timezone", "time_format", "date_order", "region", "catalog"):
+            value = getattr(self, name)
+            if value is not None:
+                found[name] = str(value)
+        for key, places in self.fields.places.items():
+            found[f"fields.{key}"] = "|".join(places)
+        return found
+
+
+def check_options(source: str, fmt: str, options: AdapterOptions, accepted: frozenset[str], why: str = "") -> None:
+    """Raise ``AdapterOptionError`` when ``options`` sets something ``fmt`` has no use for.
+
+    ``accepted`` holds option names as ``AdapterOptions.given`` spells them (``timezone``, ``fields.code``)."""
+    unused = [name for name in options.given() if name not in accepted]
+    if not unused:
+        return
+    shown = ", ".join(_shown(name) for name in unused)
+    usable = ", ".join(sorted(_shown(name) for name in accepted)) or "none of these"
+    raise AdapterOptionError(
+        f"{shown}: not used by the {source} {fmt} format, so it would be silently ignored"
+        + (f" ({why})" if why else "")
+        + f"; this format takes: {usable}"
+    )
+
+
+def _shown(name: str) -> str:
+    if name.startswith("fields."):
+        return f"field {name.removeprefix('fields.')!r}"
+    return "--" + name.replace("_", "-")
 
 
 ReadResult = Disposition | AdapterError

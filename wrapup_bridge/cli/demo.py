@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from wrapup_bridge.adapters import AdapterOptions
+from wrapup_bridge.cli._adapters import adapter_options
 from wrapup_bridge.cli._common import fail_usage
 from wrapup_bridge.cli._genesys import EMULATOR_CLIENT, Connection
 from wrapup_bridge.cli.mapping import load_or_exit
@@ -155,9 +155,8 @@ def demo(root: Path, out: Path, reset: bool) -> None:
                 paths = ReplayPaths.beside(out / f"{demo_set.source}.plan.jsonl")
                 for stale in (paths.plan, paths.ledger, paths.dead_letters):
                     stale.unlink(missing_ok=True)  # each demo run makes a fresh plan; the emulator remembers
-                options = AdapterOptions(
-                    conversation_id_field=table_.source.conversation_id,
-                    catalog=str(root / demo_set.catalog) if demo_set.catalog else None,
+                options = adapter_options(
+                    table_, adapter_catalog=str(root / demo_set.catalog) if demo_set.catalog else None
                 )
                 inputs = tuple(str(root / i) for i in demo_set.inputs)
                 async with GenesysClient(settings) as client:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, usage_errors
 from wrapup_bridge.cli._common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -273,7 +274,8 @@ def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path) -
 
 
 def _history_options(func: F) -> F:
-    """How to read legacy exports: the same options as `normalize`, defaults from the table's `source:`."""
+    """How to read legacy exports: the same options as `normalize` (the side file is --legacy-catalog here, as
+    --catalog is the org's catalog), defaults from the table's `source:`."""
     options = [
         click.option(
             "--rejects",
@@ -282,17 +284,7 @@ def _history_options(func: F) -> F:
             show_default=True,
             help="Where records that could not be read go (created only if there are any), with the reason.",
         ),
-        click.option("--timezone", help="IANA zone for timestamps without an offset (Twilio exports; default UTC)."),
-        click.option(
-            "--legacy-catalog",
-            "legacy_catalog",
-            type=click.Path(dir_okay=False),
-            help="Side file the adapter joins names from (CXone skill dispositions, Five9 types).",
-        ),
-        click.option(
-            "--conversation-id-field", help="Where the Genesys conversation id is (default: the table's source:)."
-        ),
-        click.option("--format", "fmt", help="Input format when it should not be detected (default: the table's)."),
+        adapter_flags(catalog_flag="--legacy-catalog"),
         click.option("--source", "-s", help="Legacy platform: twilio, five9, cxone (default: the table's source:)."),
     ]
     for option in options:
@@ -311,33 +303,17 @@ class _HistoryReader:
 
     @classmethod
     def build(
-        cls,
-        table: MappingTable,
-        inputs: tuple[str, ...],
-        *,
-        source: str | None,
-        fmt: str | None,
-        conversation_id_field: str | None,
-        legacy_catalog: str | None,
-        timezone: str | None,
-        rejects: str,
+        cls, table: MappingTable, inputs: tuple[str, ...], *, source: str | None, rejects: str, **flags: Any
     ) -> _HistoryReader:
-        from wrapup_bridge.adapters import AdapterOptions, get_adapter
+        from wrapup_bridge.adapters import get_adapter
 
-        spec = table.source
-        platform = source or spec.platform
+        platform = source or table.source.platform
         if platform is None:
             fail_usage(
                 f"say which platform the history comes from: --source twilio|five9|cxone ({table.name} has no source:)"
             )
-        options = AdapterOptions(
-            conversation_id_field=conversation_id_field or spec.conversation_id,
-            format=fmt or spec.format,
-            catalog=legacy_catalog,
-            timezone=timezone,
-        )
         try:
-            adapter = get_adapter(platform, options)
+            adapter = get_adapter(platform, adapter_options(table, **flags))
         except (ValueError, OSError) as exc:
             fail_usage(str(exc))
         return cls(adapter, inputs, rejects)
@@ -348,7 +324,7 @@ class _HistoryReader:
         writer = JsonLinesWriter(self.rejects_path)
         try:
             for name in self.inputs:
-                with open_input(name) as stream:
+                with open_input(name) as stream, usage_errors():
                     for result in self.adapter.read(stream, name=name if name != "-" else "<stdin>"):
                         if isinstance(result, AdapterError):
                             writer.write(result.to_json_dict())
@@ -441,14 +417,11 @@ def coverage(
     table_path: str,
     inputs: tuple[str, ...],
     source: str | None,
-    fmt: str | None,
-    conversation_id_field: str | None,
-    legacy_catalog: str | None,
     legacy_catalog_alias: str | None,
-    timezone: str | None,
     rejects: str,
     top: int,
     as_json: bool,
+    **flags: Any,
 ) -> None:
     """Run legacy exports (HISTORY files, or - for stdin) through the table: legacy values with their spellings and
     counts, mapped/unmapped/skip/fallback shares, hits per rule, rules never hit, the top unmapped values.
@@ -459,16 +432,9 @@ def coverage(
     from wrapup_bridge.core.review import Coverage
 
     table = load_or_exit(table_path)
-    reader = _HistoryReader.build(
-        table,
-        inputs,
-        source=source,
-        fmt=fmt,
-        conversation_id_field=conversation_id_field,
-        legacy_catalog=legacy_catalog or legacy_catalog_alias,
-        timezone=timezone,
-        rejects=rejects,
-    )
+    if legacy_catalog_alias and not flags.get("adapter_catalog"):
+        flags["adapter_catalog"] = legacy_catalog_alias
+    reader = _HistoryReader.build(table, inputs, source=source, rejects=rejects, **flags)
     accumulator = Coverage(table)
     _run_history(reader, accumulator, None)
     summary = accumulator.summary(suggest=top)
@@ -524,13 +490,10 @@ def diff(
     new_path: str,
     history: tuple[str, ...],
     source: str | None,
-    fmt: str | None,
-    conversation_id_field: str | None,
-    legacy_catalog: str | None,
-    timezone: str | None,
     rejects: str,
     show_all: bool,
     as_json: bool,
+    **flags: Any,
 ) -> None:
     """Per legacy value, what OLD decides and what NEW decides (code name and id, skip or unmapped); only the
     changes unless --all. With --history, how many records each change moves (each record resolved by both).
@@ -547,11 +510,8 @@ def diff(
             new if new.source.platform or not old.source.platform else old,
             history,
             source=source,
-            fmt=fmt,
-            conversation_id_field=conversation_id_field,
-            legacy_catalog=legacy_catalog,
-            timezone=timezone,
             rejects=rejects,
+            **flags,
         )
         moves = DiffHistory(old, new)
         _run_history(reader, None, moves)
@@ -610,10 +570,6 @@ def report(
     table_path: str,
     history: tuple[str, ...],
     source: str | None,
-    fmt: str | None,
-    conversation_id_field: str | None,
-    legacy_catalog: str | None,
-    timezone: str | None,
     rejects: str,
     catalog_file: str | None,
     live: bool,
@@ -624,6 +580,7 @@ def report(
     md_path: str | None,
     csv_path: str | None,
     strict: bool,
+    **flags: Any,
 ) -> None:
     """Write one self-contained HTML page reviewing a table (works offline, no script): its sha256 and review
     metadata, the check's findings first, the rule table with code names, ids and hits, coverage bars, the top
@@ -645,16 +602,7 @@ def report(
     accumulator: Coverage | None = None
     moves: DiffHistory | None = None
     if history:
-        reader = _HistoryReader.build(
-            table,
-            history,
-            source=source,
-            fmt=fmt,
-            conversation_id_field=conversation_id_field,
-            legacy_catalog=legacy_catalog,
-            timezone=timezone,
-            rejects=rejects,
-        )
+        reader = _HistoryReader.build(table, history, source=source, rejects=rejects, **flags)
         accumulator = Coverage(table)
         moves = DiffHistory(old, table) if old is not None else None
         _run_history(reader, accumulator, moves)

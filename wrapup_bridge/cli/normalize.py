@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
-from wrapup_bridge.adapters import SOURCES, AdapterError, AdapterOptions, get_adapter
+from wrapup_bridge.adapters import SOURCES, AdapterError, get_adapter
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, usage_errors
 from wrapup_bridge.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -22,22 +24,12 @@ __all__ = ["normalize"]
 
 @click.command()
 @click.option("--source", "-s", type=click.Choice(sorted(SOURCES)), help="Legacy platform (default: the mapping's).")
-@click.option("--format", "fmt", help="Input format, when it should not be detected (see the adapter's formats).")
-@click.option(
-    "--conversation-id-field",
-    help="Where this migration stored the Genesys conversation id: a field path, parameter or CSV column.",
-)
-@click.option(
-    "--catalog",
-    type=click.Path(dir_okay=False),
-    help="Side file the adapter joins names from (CXone dispositions, Five9 types).",
-)
-@click.option("--timezone", help="IANA zone for timestamps without an offset (Twilio exports; default UTC).")
+@adapter_flags
 @click.option(
     "--mapping",
     "-m",
     type=click.Path(dir_okay=False),
-    help="Take --source, --format and --conversation-id-field defaults from this table's 'source:' section.",
+    help="Take the source and the export's shape (format, fields, time zone, ...) from this table's 'source:'.",
 )
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
 @click.option(
@@ -47,47 +39,50 @@ __all__ = ["normalize"]
     show_default=True,
     help="Where records that could not be read go (created only if there are any), with the reason, for a retry.",
 )
+@click.option(
+    "--explain-format",
+    is_flag=True,
+    help="Say which format and envelope each input is, and which field each value of its first records came from; "
+    "normalize nothing.",
+)
 @click.argument("inputs", nargs=-1, required=True)
 def normalize(
     source: str | None,
-    fmt: str | None,
-    conversation_id_field: str | None,
-    catalog: str | None,
-    timezone: str | None,
     mapping: str | None,
     out: str | None,
     rejects: str,
+    explain_format: bool,
     inputs: tuple[str, ...],
+    **flags: Any,
 ) -> None:
     """Read legacy exports (files, or - for stdin) and print one JSON object per disposition.
 
     Keys: source, source_id, conversation_id, code, fields, notes, agent, media, occurred_at (ISO 8601, UTC).
     Exit code 1 when some records could not be read (they are in --rejects, with the reason).
     """
+    table = None
     if mapping:
         from wrapup_bridge.cli.mapping import load_or_exit
 
-        spec = load_or_exit(mapping).source
-        source = source or spec.platform
-        fmt = fmt or spec.format
-        conversation_id_field = conversation_id_field or spec.conversation_id
+        table = load_or_exit(mapping)
+        source = source or table.source.platform
     if source is None:
         fail_usage(
             "say which platform the input comes from: --source twilio|five9|cxone (or --mapping with a 'source:')"
         )
     try:
-        adapter = get_adapter(
-            source,
-            AdapterOptions(conversation_id_field=conversation_id_field, format=fmt, catalog=catalog, timezone=timezone),
-        )
+        adapter = get_adapter(source, adapter_options(table, **flags))
     except (ValueError, OSError) as exc:
         fail_usage(str(exc))
+    if explain_format:
+        _explain(adapter, inputs)
+        return
 
     output = JsonLinesWriter(out, default=None if out else sys.stdout)
     rejected = JsonLinesWriter(rejects)
     try:
         for name in inputs:
-            with open_input(name) as stream:
+            with open_input(name) as stream, usage_errors():
                 for result in adapter.read(stream, name=name if name != "-" else "<stdin>"):
                     if isinstance(result, AdapterError):
                         rejected.write(result.to_json_dict())
@@ -116,3 +111,14 @@ def _skipped(adapter: object) -> dict[str, int]:
     if late:
         skipped["empty transfer-leg rows of calls already emitted"] = late
     return skipped
+
+
+def _explain(adapter: Any, inputs: tuple[str, ...]) -> None:
+    """``--explain-format``: what each input was read as, and where the values of its first records came from."""
+    explain = getattr(adapter, "explain", None)
+    if explain is None:
+        fail_usage(f"the {adapter.source} adapter cannot explain its formats yet")
+    for name in inputs:
+        with open_input(name) as stream, usage_errors():
+            report = explain(stream, name=name if name != "-" else "<stdin>")
+        click.echo(report.render())

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from wrapup_bridge.adapters import SOURCES, AdapterError, AdapterOptions, get_adapter
+from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, usage_errors
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_usage, open_input, stderr
 from wrapup_bridge.cli._genesys import Connection, connect, target_options
 from wrapup_bridge.cli.mapping import load_or_exit
@@ -71,7 +72,7 @@ def source_records(source: str, options: AdapterOptions, inputs: tuple[str, ...]
     except (ValueError, OSError) as exc:
         fail_usage(str(exc))
     for name in inputs:
-        with open_input(name) as stream:
+        with open_input(name) as stream, usage_errors():
             for result in adapter.read(stream, name=name):
                 if isinstance(result, AdapterError):
                     yield name, result.record, Invalid(str(result), raw=result.raw, details=result.to_json_dict())
@@ -259,17 +260,6 @@ class _progress:
             self._bar.stop()
 
 
-def _adapter_options(
-    table: MappingTable, fmt: str | None, conversation_id_field: str | None, catalog: str | None, timezone: str | None
-) -> AdapterOptions:
-    return AdapterOptions(
-        conversation_id_field=conversation_id_field or table.source.conversation_id,
-        format=fmt or table.source.format,
-        catalog=catalog,
-        timezone=timezone,
-    )
-
-
 def print_summary(summary: PlanSummary, out: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"plan": str(out), **summary.model_dump(mode="json")}, ensure_ascii=False))
@@ -342,17 +332,7 @@ def _plan_options(func: F) -> F:
             click.option(
                 "--mapping", "-m", required=True, type=click.Path(dir_okay=False), help="Mapping table (YAML)."
             ),
-            click.option("--format", "fmt", help="Adapter input format, when it should not be detected."),
-            click.option(
-                "--conversation-id-field", help="Where the Genesys conversation id is (default: the mapping's)."
-            ),
-            click.option(
-                "--catalog",
-                "adapter_catalog",
-                type=click.Path(dir_okay=False),
-                help="Adapter side file (CXone dispositions, Five9 types).",
-            ),
-            click.option("--timezone", help="IANA zone for timestamps without an offset (Twilio)."),
+            adapter_flags,
             click.option("--overwrite", is_flag=True, help="Replace a different code already on the participant."),
             click.option(
                 "--live-acw", is_flag=True, help="Let writes update the wrap-up end time (default for replays: don't)."
@@ -425,15 +405,13 @@ def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], targe
     options = _plan_settings(
         kw["overwrite"], kw["live_acw"], kw["no_queue_check"], kw["keep_system_codes"], kw["agent_fallback"]
     )
-    adapter_options = _adapter_options(
-        table, kw["fmt"], kw["conversation_id_field"], kw["adapter_catalog"], kw["timezone"]
-    )
+    options_ = adapter_options(table, **{k: kw[k] for k in ADAPTER_FLAGS})
 
     async def run() -> PlanSummary:
         async with connect(target, org, budget=60.0) as connection:
             stderr(f"target: {connection.description}")
             return await plan_from_records(
-                source_records(source, adapter_options, inputs),
+                source_records(source, options_, inputs),
                 table=table,
                 connection=connection,
                 out=out,

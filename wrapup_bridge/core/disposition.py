@@ -14,7 +14,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["GENESYS_ID_RE", "Disposition", "Media", "is_genesys_id"]
+__all__ = ["FIELD_KEYS", "GENESYS_ID_RE", "Disposition", "Media", "is_genesys_id"]
+
+#: The parts of a disposition an export's field map can place (a table's ``source.fields``, ``--field``), and
+#: what each holds.
+FIELD_KEYS: dict[str, str] = {
+    "code": "the legacy disposition (its name or id)",
+    "source_id": "the record's id on the legacy platform (CALL ID, TaskSid, contactId)",
+    "agent": "the agent's login, id or e-mail",
+    "agent_name": "the agent's full name",
+    "time": "when the interaction ended; two places joined with '+' (DATE+TIME) are read as one",
+    "conversation_id": "the Genesys conversation id this migration stored",
+    "notes": "free-text notes",
+    "media": "the media or channel (voice, chat, email, ...)",
+}
 
 #: Genesys Cloud ids (conversations, participants, users, wrap-up codes) are lowercase-or-uppercase UUIDs.
 GENESYS_ID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from wrapup_bridge.core.disposition import GENESYS_ID_RE, Media
+from wrapup_bridge.core.disposition import FIELD_KEYS, GENESYS_ID_RE, Media
 
 __all__ = [
     "CodeSpec",
@@ -201,7 +201,8 @@ class ReviewSpec(_Strict):
 
 
 class SourceSpec(_Strict):
-    """Which legacy platform the table reads and where this migration keeps the Genesys conversation id."""
+    """Which legacy platform the table reads and how this migration's exports are shaped: the format, where each
+    part of a disposition is (``fields``), how local times read, where the Genesys conversation id was stored."""
 
     platform: Literal["twilio", "five9", "cxone"] | None = None
     format: str | None = Field(default=None, description="Adapter input format when it should not be detected")
@@ -209,6 +210,37 @@ class SourceSpec(_Strict):
         default=None, description="Field path / column / call variable holding the Genesys conversation id"
     )
     media: Media | None = Field(default=None, description="Informational: the media most records have")
+    fields: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="Where the export keeps each part of a disposition: code, source_id, agent, agent_name, time, "
+        "notes, media (a column, parameter or dotted path; a list tries each in order; time may join two with "
+        "'+', e.g. DATE+TIME)",
+    )
+    timezone: str | None = Field(default=None, description="IANA zone of local times without an offset")
+    time_format: str | None = Field(
+        default=None, description="strptime pattern of the export's times (%d/%m/%Y %H:%M), or iso, epoch, epoch-ms"
+    )
+    date_order: Literal["mdy", "dmy", "ymd"] | None = Field(
+        default=None, description="How numeric dates read when no time_format is given (11/24/2025 is mdy)"
+    )
+    region: Literal["us", "uk", "ca", "de"] | None = Field(
+        default=None, description="Five9 data centre of the domain: decides the zone its reports are written in"
+    )
+    catalog: str | None = Field(
+        default=None,
+        description="Side file the adapter joins names from (CXone dispositions, Five9 types), relative to the table",
+    )
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for key, places in value.items():
+            if key not in FIELD_KEYS:
+                raise ValueError(f"unknown field {key!r}; fields places: {', '.join(FIELD_KEYS)}")
+            items = [places] if isinstance(places, str) else places
+            if not items or not all(isinstance(p, str) and p.strip() for p in items):
+                raise ValueError(f"field {key!r} needs a column, parameter or path")
+        return value
 
 
 class MappingDocument(_Strict):

@@ -1,0 +1,135 @@
+"""How every command that reads legacy exports is told their shape: one set of options, one merge with the table.
+
+The mapping table's ``source:`` section says how this migration's exports look (format, field map, time zone,
+time format, date order, Five9 region, catalog); the same options on the command line override it for one run.
+``normalize``, ``replay plan|run``, ``mapping coverage|diff|report`` and the demo all build adapter options here,
+so a setting means the same thing everywhere and an unusable one is refused the same way (exit 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from wrapup_bridge.cli._common import fail_usage
+
+if TYPE_CHECKING:
+    from wrapup_bridge.adapters import AdapterOptions
+    from wrapup_bridge.core.mapping import MappingTable
+
+__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "usage_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The keyword arguments ``adapter_flags`` adds to a command.
+ADAPTER_FLAGS = ("fmt", "conversation_id_field", "adapter_catalog", "timezone", "field", "time_format", "date_order",
+                 "region")  # fmt: skip
+
+
+def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> Any:
+    """Add the options that describe an export's shape (all default to the mapping table's ``source:``).
+
+    ``catalog_flag`` renames the adapter's side-file option where ``--catalog`` means something else (the mapping
+    review commands' Genesys catalog); its value always arrives as ``adapter_catalog``."""
+    if func is None:
+        return lambda f: adapter_flags(f, catalog_flag=catalog_flag)
+    for option in reversed(
+        [
+            click.option(
+                "--format", "fmt", help="Input format, when it should not be detected (see the adapter's formats)."
+            ),
+            click.option(
+                "--conversation-id-field",
+                help="Where this migration stored the Genesys conversation id: a field path, parameter or CSV column.",
+            ),
+            click.option(
+                catalog_flag,
+                "adapter_catalog",
+                type=click.Path(dir_okay=False),
+                help="Side file the adapter joins names from (CXone dispositions, Five9 types).",
+            ),
+            click.option(
+                "--field",
+                "field",
+                multiple=True,
+                metavar="KEY=PLACE",
+                help="Where the export keeps a part of the disposition (code, source_id, agent, agent_name, time, "
+                "notes, media): a column, parameter or dotted path; A|B tries each; time=DATE+TIME joins two. "
+                "Repeatable.",
+            ),
+            click.option("--timezone", help="IANA zone of local times without an offset (e.g. Europe/London)."),
+            click.option(
+                "--time-format",
+                help="strptime pattern of the export's times (%d/%m/%Y %H:%M), or iso, epoch, epoch-ms.",
+            ),
+            click.option(
+                "--date-order",
+                type=click.Choice(["mdy", "dmy", "ymd"]),
+                help="How numeric dates read when no --time-format is given (11/24/2025 is mdy).",
+            ),
+            click.option(
+                "--region",
+                type=click.Choice(["us", "uk", "ca", "de"]),
+                help="Five9 data centre of the domain; decides the zone its reports are written in.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def adapter_options(table: MappingTable | None, **flags: Any) -> AdapterOptions:
+    """The adapter options of one run: ``flags`` (from ``adapter_flags``) over the table's ``source:``."""
+    from wrapup_bridge.adapters import AdapterOptions, FieldMap
+    from wrapup_bridge.adapters.fields import FieldMapError
+
+    spec = table.source if table is not None else None
+    try:
+        table_fields = FieldMap.from_mapping(spec.fields if spec is not None else None)
+        run_fields = FieldMap.from_assignments(flags.get("field") or ())
+    except FieldMapError as exc:
+        fail_usage(str(exc))
+    fields = run_fields.over(table_fields)
+    conversation_id_field = flags.get("conversation_id_field") or (spec.conversation_id if spec else None)
+    placed = fields.get("conversation_id")
+    if placed:
+        if conversation_id_field and conversation_id_field not in placed:
+            fail_usage(
+                f"the Genesys conversation id is placed twice: {conversation_id_field!r} and field "
+                f"conversation_id={'|'.join(placed)!r}; keep one"
+            )
+        conversation_id_field = conversation_id_field or placed[0]
+        fields = type(fields)({k: v for k, v in fields.places.items() if k != "conversation_id"})
+    catalog = flags.get("adapter_catalog")
+    if catalog is None and spec is not None and spec.catalog:
+        catalog = str(Path(table.name).parent / spec.catalog) if table is not None else spec.catalog
+
+    def pick(name: str) -> Any:
+        value = flags.get(name)
+        return value if value is not None else (getattr(spec, name) if spec is not None else None)
+
+    return AdapterOptions(
+        conversation_id_field=conversation_id_field,
+        format=flags.get("fmt") or (spec.format if spec else None),
+        catalog=catalog,
+        timezone=pick("timezone"),
+        fields=fields,
+        time_format=pick("time_format"),
+        date_order=pick("date_order"),
+        region=pick("region"),
+    )
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """An option the adapter finds it cannot use once it sees the input's format is a usage error (exit 2)."""
+    from wrapup_bridge.adapters import AdapterOptionError
+
+    try:
+        yield
+    except AdapterOptionError as exc:
+        fail_usage(str(exc))
