@@ -76,6 +76,39 @@ def taskrouter_form(n: int, outcome: str = "Resolved", event: str = "task.comple
     }
 
 
+def cloud_event(n: int, kind: str = "task.completed", outcome: str = "Resolved") -> dict[str, Any]:
+    """One Event Streams CloudEvent for demo conversation ``n``, shaped as Twilio's documentation shows it
+    (twilio.com/docs/events/event-types/taskrouter/task): the outer ``type`` is authoritative, ``data.payload``
+    holds the snake_case event with ``task_attributes`` as a JSON string. Values invented."""
+    attributes = {"genesys_conversation_id": cid(n), "conversations": {"outcome": outcome, "queue": "Support"}}
+    return {
+        "specversion": "1.0",
+        "type": f"com.twilio.taskrouter.{kind}",
+        "source": "AB00000000000000000000000000000001",
+        "id": f"NOc0ffee000000400080000000000000{n:02d}",
+        "dataschema": "https://events-schemas.twilio.com/TaskRouter.WDSEvent/4",
+        "datacontenttype": "application/json",
+        "time": "2025-11-25T14:00:27.000Z",
+        "data": {
+            "name": "TaskCompleted",
+            "account_sid": "AC0123456789abcdef0123456789abcdef",
+            "timestamp": "2025-11-25T14:00:27.000Z",
+            "product_name": "TaskRouter",
+            "payload_type": "application/json",
+            "payload": {
+                "eventtype": kind,
+                "workspace_sid": "WS0123456789abcdef0123456789abcdef",
+                "task_sid": f"WTc0ffee000000400080000000000000{n:02d}",
+                "task_attributes": json.dumps(attributes),
+                "task_assignment_status": "completed" if kind == "task.completed" else "pending",
+                "task_queue_name": "Support",
+                "task_channel_unique_name": "voice",
+                "timestamp": "2025-11-25T14:00:27.000Z",
+            },
+        },
+    }
+
+
 def five9_variables(n: int, disposition: str = "Payment Taken") -> dict[str, str]:
     return {
         "call.call_id": f"3000000102708{n:02d}",
@@ -98,7 +131,7 @@ def signed_form(url: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> 
     return urlencode(params).encode(), headers
 
 
-def signed_json(url: str, body: dict[str, Any], token: str = TWILIO_TOKEN) -> tuple[str, bytes, dict[str, str]]:
+def signed_json(url: str, body: Any, token: str = TWILIO_TOKEN) -> tuple[str, bytes, dict[str, str]]:
     """(URL with bodySHA256, body, headers) of a JSON POST as Twilio signs it."""
     raw = json.dumps(body)
     validator = RequestValidator(token)

@@ -23,6 +23,7 @@ from tests.live.helpers import (
     TWILIO_MAPPING,
     TWILIO_TOKEN,
     cid,
+    cloud_event,
     emulator_bridge,
     fast_config,
     five9_variables,
@@ -114,6 +115,27 @@ def test_json_variant_with_body_hash(base_url: str, bridge: Bridge) -> None:
     # The same body with one byte changed no longer matches its hash.
     assert post(full, body.replace(b"Resolved", b"Resolvee"), headers).status_code == 403
     assert writes(bridge) == [(cid(23), RESOLVED)]
+
+
+def test_event_streams_delivers_an_array_of_cloudevents(base_url: str, bridge: Bridge) -> None:
+    """Event Streams webhook sinks POST a JSON array of CloudEvents, signed like any JSON body (bodySHA256 in the
+    URL): each event is applied on its own; those that are not dispositions are counted as ignored."""
+    events = [cloud_event(28), cloud_event(29, kind="task.created")]
+    full, body, headers = signed_json(f"{base_url}/twilio/taskrouter", events)
+    response = post(full, body, headers)
+    assert response.status_code == 204, response.text
+    assert response.headers["x-wrapup-bridge-outcome"] == "applied=1,ignored=1"
+    assert writes(bridge) == [(cid(28), RESOLVED)]
+    # Unsigned, or the array changed after signing: refused before anything is applied.
+    assert post(full, body.replace(b"Resolved", b"Resolvee"), headers).status_code == 403
+    assert post(full, body, {"Content-Type": "application/json"}).status_code == 403
+    assert writes(bridge) == [(cid(28), RESOLVED)]
+
+
+def test_an_array_with_a_non_object_is_400_naming_the_item(base_url: str) -> None:
+    full, body, headers = signed_json(f"{base_url}/twilio/taskrouter", [cloud_event(28), 5])
+    response = post(full, body, headers)
+    assert response.status_code == 400 and response.json()["field"] == "[1]"
 
 
 def test_events_without_a_disposition_are_acknowledged_and_ignored(base_url: str, bridge: Bridge) -> None:

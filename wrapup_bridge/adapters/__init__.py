@@ -16,6 +16,7 @@ from wrapup_bridge.adapters.base import (
     Five9RecordError,
     ReadResult,
     TwilioRecordError,
+    options_for,
 )
 from wrapup_bridge.adapters.fields import FieldMap
 
@@ -31,6 +32,7 @@ __all__ = [
     "ReadResult",
     "TwilioRecordError",
     "get_adapter",
+    "options_for",
 ]
 
 #: source name -> "module:class" of its adapter

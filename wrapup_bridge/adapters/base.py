@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar, Protocol
 
-from wrapup_bridge.adapters.fields import FieldMap
+from wrapup_bridge.adapters.fields import FieldMap, FieldMapError
 from wrapup_bridge.adapters.localtime import DateOrder
 from wrapup_bridge.core.disposition import Disposition
 
@@ -35,6 +35,7 @@ __all__ = [
     "ReadResult",
     "TwilioRecordError",
     "check_options",
+    "options_for",
 ]
 
 
@@ -186,3 +187,47 @@ class Adapter(Protocol):
     def from_payload(self, payload: Mapping[str, Any], *, ref: str = "payload") -> Disposition:
         """Turn one live event (a JSON object or decoded form body) into a Disposition, or raise this adapter's error."""
         ...
+
+
+def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any) -> AdapterOptions:
+    """The adapter options of one run: ``given`` (a run's settings; None means "not given") over a mapping table's
+    ``source:`` section ``spec`` (a ``SourceSpec``, or None). The one place where the two meet, for the CLI, the
+    live bridge and the demo alike.
+
+    ``given`` keys: ``format``, ``conversation_id_field``, ``catalog``, ``fields`` (a FieldMap), ``timezone``,
+    ``time_format``, ``date_order``, ``region``. A table's ``catalog`` is relative to ``table_dir``. Raises
+    ValueError (FieldMapError) when the two place the conversation id differently."""
+    from pathlib import Path
+
+    table_fields = FieldMap.from_mapping(getattr(spec, "fields", None))
+    run_fields: FieldMap = given.get("fields") or FieldMap()
+    fields = run_fields.over(table_fields)
+    conversation_id_field = given.get("conversation_id_field") or getattr(spec, "conversation_id", None)
+    placed = fields.get("conversation_id")
+    if placed:
+        if conversation_id_field and conversation_id_field not in placed:
+            raise FieldMapError(
+                f"the Genesys conversation id is placed twice: {conversation_id_field!r} and field "
+                f"conversation_id={'|'.join(placed)!r}; keep one"
+            )
+        conversation_id_field = conversation_id_field or placed[0]
+        fields = FieldMap({k: v for k, v in fields.places.items() if k != "conversation_id"})
+    catalog = given.get("catalog")
+    table_catalog = getattr(spec, "catalog", None)
+    if catalog is None and table_catalog:
+        catalog = str(Path(table_dir) / table_catalog) if table_dir else table_catalog
+
+    def pick(name: str) -> Any:
+        value = given.get(name)
+        return value if value is not None else getattr(spec, name, None)
+
+    return AdapterOptions(
+        conversation_id_field=conversation_id_field,
+        format=given.get("format") or getattr(spec, "format", None),
+        catalog=catalog,
+        timezone=pick("timezone"),
+        fields=fields,
+        time_format=pick("time_format"),
+        date_order=pick("date_order"),
+        region=pick("region"),
+    )

@@ -84,44 +84,23 @@ def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> 
 
 def adapter_options(table: MappingTable | None, **flags: Any) -> AdapterOptions:
     """The adapter options of one run: ``flags`` (from ``adapter_flags``) over the table's ``source:``."""
-    from wrapup_bridge.adapters import AdapterOptions, FieldMap
-    from wrapup_bridge.adapters.fields import FieldMapError
+    from wrapup_bridge.adapters import FieldMap, options_for
 
-    spec = table.source if table is not None else None
     try:
-        table_fields = FieldMap.from_mapping(spec.fields if spec is not None else None)
-        run_fields = FieldMap.from_assignments(flags.get("field") or ())
-    except FieldMapError as exc:
+        return options_for(
+            table.source if table is not None else None,
+            table_dir=str(Path(table.name).parent) if table is not None else None,
+            format=flags.get("fmt"),
+            conversation_id_field=flags.get("conversation_id_field"),
+            catalog=flags.get("adapter_catalog"),
+            fields=FieldMap.from_assignments(flags.get("field") or ()),
+            timezone=flags.get("timezone"),
+            time_format=flags.get("time_format"),
+            date_order=flags.get("date_order"),
+            region=flags.get("region"),
+        )
+    except ValueError as exc:
         fail_usage(str(exc))
-    fields = run_fields.over(table_fields)
-    conversation_id_field = flags.get("conversation_id_field") or (spec.conversation_id if spec else None)
-    placed = fields.get("conversation_id")
-    if placed:
-        if conversation_id_field and conversation_id_field not in placed:
-            fail_usage(
-                f"the Genesys conversation id is placed twice: {conversation_id_field!r} and field "
-                f"conversation_id={'|'.join(placed)!r}; keep one"
-            )
-        conversation_id_field = conversation_id_field or placed[0]
-        fields = type(fields)({k: v for k, v in fields.places.items() if k != "conversation_id"})
-    catalog = flags.get("adapter_catalog")
-    if catalog is None and spec is not None and spec.catalog:
-        catalog = str(Path(table.name).parent / spec.catalog) if table is not None else spec.catalog
-
-    def pick(name: str) -> Any:
-        value = flags.get(name)
-        return value if value is not None else (getattr(spec, name) if spec is not None else None)
-
-    return AdapterOptions(
-        conversation_id_field=conversation_id_field,
-        format=flags.get("fmt") or (spec.format if spec else None),
-        catalog=catalog,
-        timezone=pick("timezone"),
-        fields=fields,
-        time_format=pick("time_format"),
-        date_order=pick("date_order"),
-        region=pick("region"),
-    )
 
 
 @contextmanager

@@ -161,7 +161,7 @@ class Bridge:
         self._runner = LoopThread()
         self._sink: GenesysSink | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._adapters: dict[tuple[str, str | None, str | None], Adapter] = {}
+        self._adapters: dict[tuple[str, str | None, bool], Adapter] = {}
         #: Deliveries talking to Genesys at once. The org allows ~300 requests/minute per token, so more would only
         #: queue inside the HTTP connection pool, whose bookkeeping grows with the queue; waiting here counts
         #: against each call's budget like any other wait.
@@ -335,17 +335,24 @@ class Bridge:
         unset or equals ``format``: a Call Log column means nothing in a web-connector payload). A non-blank
         ``conversation_id`` replaces the one the record carries.
         """
-        from wrapup_bridge.adapters import AdapterError, AdapterOptions, get_adapter
+        from wrapup_bridge.adapters import AdapterError, get_adapter, options_for
 
         table = self.table_for(source)
         spec = table.source if table is not None else None
         fmt = format or (spec.format if spec is not None else None)
-        id_field = spec.conversation_id if spec is not None and spec.format in (None, fmt) else None
-        key = (source, fmt, id_field)
+        # The table describes its own format's payloads: its field map and conversation id place mean nothing
+        # for another format (a Call Log column in a web-connector payload).
+        applies = spec is not None and spec.format in (None, fmt)
+        key = (source, fmt, applies)
         adapter = self._adapters.get(key)
         if adapter is None:
             try:
-                adapter = get_adapter(source, AdapterOptions(conversation_id_field=id_field, format=fmt))
+                options = options_for(
+                    spec if applies else None,
+                    table_dir=str(Path(table.name).parent) if table is not None else None,
+                    format=fmt,
+                )
+                adapter = get_adapter(source, options)
             except ValueError as exc:
                 raise PayloadError(str(exc), field="source") from None
             self._adapters[key] = adapter

@@ -7,10 +7,14 @@ requests with the same words, and a test of one is a test of the behaviour of bo
 
 Routes:
 
-- ``POST /twilio/taskrouter``: TaskRouter EventCallbacks (form-encoded; JSON with ``bodySHA256`` too), signed
-  with ``X-Twilio-Signature``. Always 204 once authenticated and readable (Twilio wants 204 within 15 s;
-  the Outcome is in the ``X-Wrapup-Bridge-Outcome`` header and the log). Events that carry no disposition
-  (``task.created``, ...) are acknowledged and ignored, since a workspace often sends every event type.
+- ``POST /twilio/taskrouter``: TaskRouter EventCallbacks (form-encoded; JSON with ``bodySHA256`` too), and
+  Event Streams webhook deliveries (a JSON **array** of CloudEvents), signed with ``X-Twilio-Signature``; a
+  JSON body is only accepted signed with ``bodySHA256`` in the URL (how Twilio signs JSON bodies; that Event
+  Streams sinks are signed the same way is UNSURE: said by Twilio's blog and a support article, not its
+  reference, so nothing unsigned is ever accepted). Always 204 once authenticated and readable (Twilio wants
+  204 within 15 s; the Outcome, or for an array the count of each, is in the ``X-Wrapup-Bridge-Outcome``
+  header and the log). Events that carry no disposition (``task.created``, ...) are acknowledged and ignored,
+  since a workspace often sends every event type.
 - ``POST /five9/disposition``: web-connector call variables (form or JSON), with a shared secret in the
   ``X-Wrapup-Bridge-Secret`` header or the ``secret`` query parameter. 200 with the Outcome as JSON.
 - ``POST /v1/dispositions``: generic JSON, a ``Disposition``-shaped object or ``{source, payload,
@@ -113,6 +117,8 @@ class Work:
     disposition: Disposition | None = None
     conversation_id: str | None = None
     format: str | None = None
+    #: Event Streams deliveries: the CloudEvents of one JSON array, each applied on its own.
+    events: tuple[Mapping[str, Any], ...] = ()
 
 
 def request_url(public_url: str | None, scheme: str, host: str, path: str, raw_query: str) -> str:
@@ -145,14 +151,22 @@ def _form(body: bytes) -> FormParams:
     return FormParams.from_pairs(pairs)
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json_value(body: bytes) -> Any:
     try:
-        value = json.loads(_text(body))
+        return json.loads(_text(body))
     except json.JSONDecodeError as exc:
         raise PayloadError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", field="body") from None
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    value = _json_value(body)
     if not isinstance(value, dict):
         raise PayloadError(f"expected a JSON object, got {type(value).__name__}", field="body")
     return value
+
+
+#: CloudEvents one Event Streams delivery may carry (Twilio batches them; a bound keeps one request bounded).
+MAX_EVENTS = 100
 
 
 def _field_of(exc: ValidationError) -> tuple[str, str | None]:
@@ -263,18 +277,25 @@ class Endpoints:
         except PayloadError as exc:
             return self.refuse(incoming, exc)
 
-    def _parse(self, incoming: Incoming) -> tuple[FormParams | None, dict[str, Any] | None] | Reply:
+    def _parse(
+        self, incoming: Incoming, *, arrays: bool = False
+    ) -> tuple[FormParams | None, dict[str, Any] | list[Any] | None] | Reply:
         media = _media_type(incoming.headers)
         if media == "application/x-www-form-urlencoded":
             return _form(incoming.body), None
         if media == "application/json" or media.endswith("+json"):
+            if arrays:
+                value = _json_value(incoming.body)
+                if not isinstance(value, dict | list):
+                    raise PayloadError(f"expected a JSON object or array, got {type(value).__name__}", field="body")
+                return None, value
             return None, _json_object(incoming.body)
         shown = media or "none"
         return _error(415, f"Content-Type {shown} is not accepted (form-urlencoded or JSON)", "Content-Type")
 
     def _twilio(self, incoming: Incoming) -> Work | Reply:
         assert self.twilio is not None
-        parsed = self._parse(incoming)
+        parsed = self._parse(incoming, arrays=True)
         if isinstance(parsed, Reply):
             return parsed
         form, obj = parsed
@@ -285,6 +306,17 @@ class Endpoints:
         refused = self._deny(incoming.method, incoming.path, denied)
         if refused is not None:
             return refused
+        if isinstance(obj, list):  # an Event Streams delivery: an array of CloudEvents
+            if not obj:
+                raise PayloadError("an empty array of events", field="body")
+            if len(obj) > MAX_EVENTS:
+                raise PayloadError(f"{len(obj)} events in one delivery; at most {MAX_EVENTS} are taken", field="body")
+            for index, event in enumerate(obj):
+                if not isinstance(event, dict):
+                    raise PayloadError(
+                        f"event {index} is a JSON {type(event).__name__}, not an object", field=f"[{index}]"
+                    )
+            return Work(TWILIO, source="twilio", events=tuple(obj))
         payload = form.first() if form is not None else obj
         return Work(TWILIO, source="twilio", payload=payload, format="taskrouter")
 
@@ -294,6 +326,7 @@ class Endpoints:
             return parsed
         form, obj = parsed
         payload = form.first() if form is not None else obj
+        assert not isinstance(payload, list)  # only the Twilio route reads arrays
         return Work(FIVE9, source="five9", payload=payload, format="web-connector")
 
     def _generic(self, incoming: Incoming) -> Work | Reply:
@@ -354,12 +387,37 @@ class Endpoints:
         headers = {OUTCOME_HEADER: outcome.kind.value}
         return Reply(status, None if status == 204 else outcome.to_json_dict(), headers)
 
+    @staticmethod
+    def _batch(kinds: list[str]) -> Reply:
+        """One Event Streams delivery: 204 (Twilio retries anything else), the count of each outcome in the header."""
+        counts: dict[str, int] = {}
+        for kind in kinds:
+            counts[kind] = counts.get(kind, 0) + 1
+        summary = ",".join(f"{kind}={n}" for kind, n in sorted(counts.items()))
+        return Reply(204, None, {OUTCOME_HEADER: summary})
+
     # -- the whole request ----------------------------------------------------------------------------------------
     def handle(self, bridge: Bridge, incoming: Incoming) -> Reply:
         """Admit, apply (blocking) and answer one request."""
         admitted = self.admit(incoming)
         if isinstance(admitted, Reply):
             return admitted
+        if admitted.events:
+            kinds = []
+            for index, event in enumerate(admitted.events):
+                try:
+                    outcome = bridge.apply_event("twilio", event)
+                except NotADisposition as exc:
+                    logger.debug("POST %s event %d ignored: %s", admitted.route, index, exc)
+                    kinds.append("ignored")
+                    continue
+                except PayloadError as exc:
+                    logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
+                    kinds.append("refused")
+                    continue
+                self.answer(admitted, outcome)  # logs it
+                kinds.append(outcome.kind.value)
+            return self._batch(kinds)
         try:
             if admitted.disposition is not None:
                 outcome = bridge.apply(admitted.disposition)
@@ -377,6 +435,22 @@ class Endpoints:
         admitted = self.admit(incoming)
         if isinstance(admitted, Reply):
             return admitted
+        if admitted.events:
+            kinds = []
+            for index, event in enumerate(admitted.events):
+                try:
+                    outcome = await bridge.aapply_event("twilio", event)
+                except NotADisposition as exc:
+                    logger.debug("POST %s event %d ignored: %s", admitted.route, index, exc)
+                    kinds.append("ignored")
+                    continue
+                except PayloadError as exc:
+                    logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
+                    kinds.append("refused")
+                    continue
+                self.answer(admitted, outcome)  # logs it
+                kinds.append(outcome.kind.value)
+            return self._batch(kinds)
         try:
             if admitted.disposition is not None:
                 outcome = await bridge.aapply(admitted.disposition)
