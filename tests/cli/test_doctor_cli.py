@@ -155,3 +155,33 @@ def test_a_system_code_on_the_participant_is_said_to_be_one() -> None:
     result = doctor("--conversation", "c0ffee00-0000-4000-8000-000000000002", "--code", "Payment Taken", "--json")
     titles = [f["title"] for f in findings(result)["findings"]]  # type: ignore[attr-defined]
     assert "the participant carries ININ-WRAP-UP-TIMEOUT, a code Genesys stamped itself" in titles
+
+
+def test_explain_request_answers_the_forum_question_without_calling_genesys() -> None:
+    """The request that starts every migration thread, with the 422 it got: the request's own mistakes first."""
+    error = '{"message": "Invalid wrap-up code for interaction type", "code": "bad.request", "status": 422}'
+    result = doctor(
+        "--explain-request",
+        f"POST /api/v2/conversations/interactions/{CONV}",
+        "--body",
+        '{"wrapUpCode": {"id": "12345-abc"}}',
+        "--error",
+        error,
+        "--json",
+        env={"GENESYSCLOUD_API_BASE": "http://127.0.0.1:9"},  # nothing listens: no call may be made
+    )
+    assert result.returncode == 1, result.stderr
+    report = findings(result)
+    assert [f["kind"] for f in report["findings"]] == [  # type: ignore[index, union-attr]
+        "no-such-endpoint",
+        "unknown-field",
+        "wrong-type",
+        "code-not-an-id",
+    ]
+    right = report["correctedRequest"]
+    assert isinstance(right, dict) and right["method"] == "POST" and right["body"] == {"code": "<wrap-up code id>"}
+    assert right["path"].endswith("/communications/{communicationId}/wrapup")
+    assert report["error"]["status"] == 422  # type: ignore[index]
+    text = doctor("--explain-request", f"POST /api/v2/conversations/{CONV}/participants/x/communications/y/wrapup",
+                  "--body", '{"code": "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"}')  # fmt: skip
+    assert "the right request:" in text.stdout and "no-such-endpoint" in text.stdout

@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,27 +35,87 @@ def _read_text(value: str) -> str:
     return value
 
 
-def _explain_pasted(body_text: str, status: int | None, method: str, path: str, as_json: bool) -> None:
-    """Explain an error someone already got, from its JSON body (no call to Genesys)."""
+def _json_arg(value: str, what: str) -> Any:
+    text = _read_text(value)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail_usage(f"{what} is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+
+
+def _error_from(body: Any, status: int | None, method: str, path: str) -> Any:
     from wrapup_bridge.genesys.errors import api_error_from_response
 
-    try:
-        body = json.loads(body_text)
-    except json.JSONDecodeError:
-        body = {"message": body_text}
     if not isinstance(body, dict):
-        fail_usage("--explain-error expects the JSON error body Genesys returned (an object with code, message, ...)")
+        fail_usage("the error must be the JSON error body Genesys returned (an object with code, message, ...)")
     raw_status = status if status is not None else body.get("status")
     try:
         status_code = int(raw_status) if raw_status is not None else 400
     except (TypeError, ValueError):
         fail_usage(f"status {raw_status!r} is not a number; pass --status")
-    error = api_error_from_response(status=status_code, body=body, method=method.upper(), path=path)
+    return api_error_from_response(status=status_code, body=body, method=method.upper(), path=path)
+
+
+def _explain(
+    request_line: str | None,
+    body: Any,
+    error_body: Any,
+    status: int | None,
+    as_json: bool,
+    *,
+    default_method: str,
+    body_given: bool,
+) -> bool:
+    """Lint the request (when known), then explain the error (when given): the request's own mistakes first.
+    Returns True when nothing is wrong with the request."""
+    from wrapup_bridge.genesys.requestlint import lint_request, parse_request_line
+
+    report = None
+    method, path = default_method, ""
+    if request_line:
+        try:
+            method, path = parse_request_line(request_line)
+        except ValueError as exc:
+            fail_usage(str(exc))
+        report = lint_request(method, path, body, body_given=body_given)
+    error = _error_from(error_body, status, method, path) if error_body is not None else None
     if as_json:
-        click.echo(json.dumps({"error": error.to_dict(), "explanation": error.explain()}, indent=2))
-    else:
+        out: dict[str, Any] = report.to_dict() if report is not None else {}
+        if error is not None:
+            out["error"] = error.to_dict()
+            out["explanation"] = error.explain()
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return report is None or report.ok
+    if report is not None:
+        _print_lint(report)
+    if error is not None:
+        if report is not None and not report.ok:
+            click.echo("\nthe error Genesys answered:")
         click.echo(str(error))
         click.echo(error.explain())
+    return report is None or report.ok
+
+
+def _print_lint(report: Any) -> None:
+    if report.ok:
+        click.echo(f"{report.method} {report.path}: no mistake found against the API's endpoints and models")
+    else:
+        click.echo(f"{report.method} {report.path}: {len(report.findings)} mistake(s)")
+        for finding in report.findings:
+            click.echo(f"  {finding.kind}: {finding.message}")
+            click.echo(f"    fix: {finding.fix}")
+    request = report.request
+    if request is not None:
+        click.echo("the right request:")
+        click.echo(f"  {request.method} {request.path}")
+        if request.body is not None:
+            click.echo("  " + json.dumps(request.body, ensure_ascii=False))
+        for name, how in request.fill.items():
+            click.echo(f"  {{{name}}}: {how}")
+        if request.sdk_method:
+            click.echo(f"  (the official SDK's {request.sdk_method})")
+    for note in report.notes:
+        click.echo(f"note: {note}")
 
 
 @click.command()
@@ -79,7 +140,15 @@ def _explain_pasted(body_text: str, status: int | None, method: str, path: str, 
     metavar="JSON|@FILE|-",
     help="Explain an error body you already got; no call is made.",
 )
-@click.option("--status", type=int, help="With --explain-error: the HTTP status of that answer.")
+@click.option(
+    "--explain-request",
+    "request_line",
+    metavar='"METHOD PATH"',
+    help="Check a wrap-up request against the real API without calling Genesys: every mistake and the right request.",
+)
+@click.option("--body", "request_body", metavar="JSON|@FILE|-", help="With --explain-request: the request's body.")
+@click.option("--error", "error_json", metavar="JSON|@FILE|-", help="With --explain-request: the error body you got.")
+@click.option("--status", type=int, help="With --explain-error/--error: the HTTP status of that answer.")
 @click.option("--method", default="POST", show_default=True, help="With --explain-error: the request's method.")
 @click.option("--path", "path", default="", help="With --explain-error: the request's path (makes the advice precise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
@@ -94,6 +163,9 @@ def doctor(
     do_apply: bool,
     overwrite: bool,
     error_body: str | None,
+    request_line: str | None,
+    request_body: str | None,
+    error_json: str | None,
     status: int | None,
     method: str,
     path: str,
@@ -108,9 +180,33 @@ def doctor(
     Examples:
       wrapup-bridge doctor --conversation c0ffee00-0000-4000-8000-000000000001 --code "Payment Taken"
       wrapup-bridge doctor --explain-error @error.json --status 400 --path /api/v2/conversations/calls/.../wrapup
+      wrapup-bridge doctor --explain-request "POST /api/v2/conversations/interactions/ID" --body '{"wrapUpCode": {"id": "x"}}'
     """
-    if error_body is not None:
-        _explain_pasted(_read_text(error_body), status, method, path, as_json)
+    if request_line is not None or error_body is not None:
+        body = _json_arg(request_body, "--body") if request_body is not None else None
+        if error_body is not None:
+            text = _read_text(error_body)
+            try:
+                pasted: Any = json.loads(text)
+            except json.JSONDecodeError:
+                pasted = {"message": text}
+            line = request_line or (f"{method} {path}" if path else None)
+            clean = _explain(
+                line, body, pasted, status, as_json, default_method=method.upper(), body_given=request_body is not None
+            )
+        else:
+            pasted = _json_arg(error_json, "--error") if error_json is not None else None
+            clean = _explain(
+                request_line,
+                body,
+                pasted,
+                status,
+                as_json,
+                default_method=method.upper(),
+                body_given=request_body is not None,
+            )
+        if not clean:
+            sys.exit(EXIT_PROBLEMS)
         return
     from wrapup_bridge.genesys.doctor import DoctorReport, diagnose
     from wrapup_bridge.genesys.sink import ApplyOptions
