@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES
-from wrapup_bridge.adapters import AdapterOptions, CXoneRecordError, get_adapter
+from wrapup_bridge.adapters import AdapterOptions, CXoneRecordError, FieldMap, get_adapter
 from wrapup_bridge.adapters.cxone import CXoneAdapter
 from wrapup_bridge.core.disposition import Disposition, Media
 
@@ -86,7 +86,8 @@ def test_reference_record_takes_its_name_from_the_inline_skill_disposition() -> 
     assert record.agent == "11234567"
     assert record.notes == "Card payment taken"
     assert record.media is Media.VOICE
-    assert record.occurred_at == datetime(2024, 3, 21, 16, 2, 11, tzinfo=UTC)
+    # contactStart 15:55:20.512 + totalDurationSeconds 290 + ACWSeconds 18 (not lastUpdateTime 16:02:11)
+    assert record.occurred_at == datetime(2024, 3, 21, 16, 0, 28, 512000, tzinfo=UTC)
     assert record.fields == {
         "master_contact_id": "712345678901",
         "skill_name": "Billing_IB_Voice",
@@ -319,24 +320,42 @@ def test_media_types(media_type: Any, media: Media, unknown: bool) -> None:
     assert record.fields.get("media_type_unknown") == ("true" if unknown else None)
 
 
+# Changed with issue 10: occurred_at used to be lastUpdateTime, which CXone moves whenever it touches the record
+# afterwards (warehousing); it is now contactStart + totalDurationSeconds (+ ACW seconds), lastUpdateTime last.
+START = datetime(2026, 9, 14, 15, 55, 20, 512000, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
-    ("overrides", "expected"),
+    ("overrides", "expected", "flags"),
     [
-        ({}, datetime(2026, 9, 14, 16, 2, 11, tzinfo=UTC)),
-        ({"lastUpdateTime": None}, datetime(2026, 9, 14, 15, 55, 20, 512000, tzinfo=UTC)),
-        ({"lastUpdateTime": "2026-09-14T16:02:11"}, datetime(2026, 9, 14, 16, 2, 11, tzinfo=UTC)),  # naive = UTC
-        ({"lastUpdateTime": "2026-09-14T09:02:11-07:00"}, datetime(2026, 9, 14, 16, 2, 11, tzinfo=UTC)),
-        ({"lastUpdateTime": "2026-09-14T16:02:11.1234567Z"}, datetime(2026, 9, 14, 16, 2, 11, 123456, tzinfo=UTC)),
-        ({"lastUpdateTime": None, "contactStart": None}, None),
+        ({"totalDurationSeconds": 290, "ACWSeconds": 18}, datetime(2026, 9, 14, 16, 0, 28, 512000, tzinfo=UTC), {}),
+        ({"totalDurationSeconds": 290}, datetime(2026, 9, 14, 16, 0, 10, 512000, tzinfo=UTC), {}),
+        ({}, START, {"time_precision": "start"}),  # no duration: the start, flagged
+        ({"lastUpdateTime": None}, START, {"time_precision": "start"}),
+        ({"contactStart": "2026-09-14T15:55:20", "totalDurationSeconds": 10}, datetime(2026, 9, 14, 15, 55, 30, tzinfo=UTC), {}),  # naive = UTC
+        ({"contactStart": "2026-09-14T08:55:20-07:00", "totalDurationSeconds": 0}, datetime(2026, 9, 14, 15, 55, 20, tzinfo=UTC), {}),
+        ({"contactStart": "2026-09-14T15:55:20.1234567Z"}, datetime(2026, 9, 14, 15, 55, 20, 123456, tzinfo=UTC), {"time_precision": "start"}),
+        ({"contactStart": None}, datetime(2026, 9, 14, 16, 2, 11, tzinfo=UTC), {"time_source": "lastUpdateTime"}),
+        ({"lastUpdateTime": None, "contactStart": None}, None, {}),
+    ],
+)  # fmt: skip
+def test_occurred_at(overrides: dict[str, Any], expected: datetime | None, flags: dict[str, str]) -> None:
+    record = CXoneAdapter().from_payload(contact(**overrides))
+    assert record.occurred_at == expected
+    assert {k: v for k, v in record.fields.items() if k.startswith("time_")} == flags
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"contactStart": None, "lastUpdateTime": "yesterday"}, "lastUpdateTime"),
+        ({"contactStart": 1726329320}, "contactStart"),
+        ({"totalDurationSeconds": "long"}, "totalDurationSeconds"),
+        ({"totalDurationSeconds": 60, "ACWSeconds": -5}, "ACWSeconds"),
+        ({"totalDurationSeconds": 1e300}, "totalDurationSeconds"),
     ],
 )
-def test_occurred_at(overrides: dict[str, Any], expected: datetime | None) -> None:
-    assert CXoneAdapter().from_payload(contact(**overrides)).occurred_at == expected
-
-
-@pytest.mark.parametrize(("key", "value"), [("lastUpdateTime", "yesterday"), ("contactStart", 1726329320)])
-def test_a_bad_time_is_an_error_naming_the_field(key: str, value: Any) -> None:
-    overrides = {key: value} if key == "lastUpdateTime" else {"lastUpdateTime": None, key: value}
+def test_a_bad_time_is_an_error_naming_the_field(overrides: dict[str, Any], key: str) -> None:
     with pytest.raises(CXoneRecordError) as caught:
         CXoneAdapter().from_payload(contact(**overrides))
     assert caught.value.field == key
@@ -375,11 +394,30 @@ JSON = st.recursive(
 )
 KEYS = st.sampled_from(
     ["contactId", "primaryDispositionId", "secondaryDispositionId", "mediaType", "lastUpdateTime", "contactStart",
-     "agentId", "dispositionNotes", "genesysConversationId", "completedContact", "skillDisposition", "isOutbound"]
+     "agentId", "dispositionNotes", "genesysConversationId", "completedContact", "skillDisposition", "isOutbound",
+     "contactStartDate", "totalDurationSeconds", "ACWSeconds", "acwSeconds", "firstName", "lastName", "mediaTypeId",
+     "mediaTypeName", "resultSet", "contacts", "completedContacts", "totalRecords"]
 )  # fmt: skip
 VALUES = st.one_of(
     JSON,
-    st.sampled_from([1073743862, "1073743864", 999, "2026-09-14T16:02:11Z", CONV.format(41), 4, 6]),
+    st.sampled_from(
+        [
+            1073743862,
+            "1073743864",
+            999,
+            "2026-09-14T16:02:11Z",
+            CONV.format(41),
+            4,
+            6,
+            0,
+            "0",
+            "True",
+            "187",
+            1e300,
+            float("inf"),
+            "-5",
+        ]
+    ),
     st.fixed_dictionaries({"dispositionId": st.sampled_from([1073743862, 5]), "dispositionName": st.text(max_size=5)}),
 )
 CONTACTS = st.dictionaries(KEYS | st.text(max_size=6), VALUES, max_size=8)
@@ -403,17 +441,35 @@ def test_fuzz_payloads(payload: Any) -> None:
         assert_outcomes([result])
 
 
-@given(st.lists(CONTACTS | JSON, max_size=4), st.sampled_from(["list", "page", "lines"]))
+@given(st.lists(CONTACTS | JSON, max_size=4), st.sampled_from(["list", "page", "lines", "result-set", "reporting"]))
 def test_fuzz_documents(items: list[Any], shape: str) -> None:
     if shape == "list":
         text = json.dumps(items)
     elif shape == "page":
         text = json.dumps({"completedContacts": items, "totalRecords": len(items)})
+    elif shape == "result-set":
+        text = json.dumps({"resultSet": {"businessUnitId": "1", "completedContacts": items}})
+    elif shape == "reporting":
+        text = json.dumps({"totalRecords": len(items), "contacts": items})
     else:
         text = "\n".join(json.dumps(item) for item in items)
     assert_outcomes(read(text, with_catalog()))
+    mapped = CXoneAdapter(
+        AdapterOptions(
+            fields=FieldMap.from_assignments(
+                ["code=contacts|primaryDispositionId", "time=contactStartDate+ACWSeconds"]
+            ),
+            timezone="Europe/London",
+            date_order="dmy",
+        )
+    )
+    assert_outcomes(read(text, mapped))
+    explained = mapped.explain(io.StringIO(text), name="fuzz")
+    explained.render()
+    json.dumps(explained.to_dict(), default=str)
 
 
 @given(st.text(max_size=200))
 def test_fuzz_any_text(text: str) -> None:
     assert_outcomes(read(text))
+    CXoneAdapter().explain(io.StringIO(text), name="fuzz").render()

@@ -5,10 +5,14 @@ review a mapping table, so records are completed from a saved catalog (``options
 the shapes the API returns or a person would assemble from it:
 
 - ``{"dispositions": [...]}`` as ``GET /dispositions`` or ``GET /skills/{skillId}/dispositions`` return it;
-- a list of such objects (several skills' responses saved together), or a plain list of disposition entries;
+- ``{"skillDispositions": {"skillId": "...", "skillName": "...", "dispositions": [...]}}`` as older API versions
+  answer the skill-dispositions request, every value a string (``"dispositionId": "1"``,
+  ``"requireCommitmentAmount": "False"``; frankkessler/incontact-laravel-oauth2-rest tests/AdminApiTest.php), or
+  with a list of such skill objects;
+- a list of any of these (several skills' responses saved together), or a plain list of disposition entries;
 - a mapping of skillId -> list of entries.
 
-Entries need ``dispositionId`` (integer) and ``dispositionName``; ``classification``, ``reportingGroup``,
+Entries need ``dispositionId`` (an integer, or its text) and ``dispositionName``; ``classification``, ``reportingGroup``,
 ``systemOutcome`` and ``classificationId`` are kept when present. The same id listed under several skills must carry
 the same name. Any problem raises CXoneRecordError naming the file, the entry and the field.
 """
@@ -123,14 +127,18 @@ def load_catalog(path: str) -> dict[str, CatalogEntry]:
 
 def _entries(doc: Any, path: str) -> Iterator[tuple[str, Any]]:
     """Yield (where, entry) for every disposition entry, whichever supported shape the document has."""
-    if isinstance(doc, Mapping) and "dispositions" in doc:
+    if isinstance(doc, Mapping) and "skillDispositions" in doc:
+        yield from _skill_dispositions(doc["skillDispositions"], "", path)
+    elif isinstance(doc, Mapping) and "dispositions" in doc:
         yield from _listed(doc["dispositions"], _skill_prefix(doc), path)
     elif isinstance(doc, Mapping):
         for skill, entries in doc.items():
             yield from _listed(entries, f"skill {skill} ", path)
     elif isinstance(doc, list):
         for number, item in enumerate(doc, start=1):
-            if isinstance(item, Mapping) and "dispositions" in item:
+            if isinstance(item, Mapping) and "skillDispositions" in item:
+                yield from _skill_dispositions(item["skillDispositions"], f"item {number} ", path)
+            elif isinstance(item, Mapping) and "dispositions" in item:
                 yield from _listed(item["dispositions"], f"item {number} {_skill_prefix(item)}", path)
             else:
                 yield f"entry {number}", item
@@ -138,6 +146,18 @@ def _entries(doc: Any, path: str) -> Iterator[tuple[str, Any]]:
         raise CXoneRecordError(
             "expected {'dispositions': [...]}, a list, or a mapping of skill id to dispositions", input_name=path
         )
+
+
+def _skill_dispositions(block: Any, prefix: str, path: str) -> Iterator[tuple[str, Any]]:
+    """The entries of a ``skillDispositions`` answer: one skill object, or a list of them."""
+    skills = block if isinstance(block, list) else [block]
+    for number, skill in enumerate(skills, start=1):
+        where = f"{prefix}skillDispositions" + (f" {number}" if isinstance(block, list) else "")
+        if not isinstance(skill, Mapping) or "dispositions" not in skill:
+            raise CXoneRecordError(
+                "expected a skill object with dispositions", record=where, field="skillDispositions", input_name=path
+            )
+        yield from _listed(skill["dispositions"], f"{prefix}{_skill_prefix(skill)}", path)
 
 
 def _listed(entries: Any, prefix: str, path: str) -> Iterator[tuple[str, Any]]:
