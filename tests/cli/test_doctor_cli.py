@@ -185,3 +185,22 @@ def test_explain_request_answers_the_forum_question_without_calling_genesys() ->
     text = doctor("--explain-request", f"POST /api/v2/conversations/{CONV}/participants/x/communications/y/wrapup",
                   "--body", '{"code": "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"}')  # fmt: skip
     assert "the right request:" in text.stdout and "no-such-endpoint" in text.stdout
+
+
+def test_explain_error_on_the_forum_path_lints_it_first_and_no_longer_blames_the_ids() -> None:
+    """The issue's own reproduction: before, only "Check the request's ids and parameters"."""
+    result = doctor(
+        "--explain-error",
+        '{"message": "Invalid wrap-up code for interaction type"}',
+        "--status",
+        "422",
+        "--path",
+        "/api/v2/conversations/interactions/abc",
+    )
+    assert result.returncode == 1
+    text = " ".join(result.stdout.split())
+    assert "there is no endpoint that sets a wrap-up at this path" in text
+    assert "/communications/{communicationId}/wrapup" in text
+    not_found = doctor("--explain-error", '{"message": "not found", "code": "not.found", "status": 404}',
+                       "--path", "/api/v2/conversations/interactions/abc")  # fmt: skip
+    assert "GENESYSCLOUD_REGION" not in not_found.stdout and "no real operation" in not_found.stdout

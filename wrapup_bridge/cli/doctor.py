@@ -77,7 +77,8 @@ def _explain(
             method, path = parse_request_line(request_line)
         except ValueError as exc:
             fail_usage(str(exc))
-        report = lint_request(method, path, body, body_given=body_given)
+        hint = str(error_body.get("message") or "") if isinstance(error_body, dict) else ""
+        report = lint_request(method, path, body, body_given=body_given, hint=hint)
     error = _error_from(error_body, status, method, path) if error_body is not None else None
     if as_json:
         out: dict[str, Any] = report.to_dict() if report is not None else {}
@@ -89,11 +90,22 @@ def _explain(
     if report is not None:
         _print_lint(report)
     if error is not None:
-        if report is not None and not report.ok:
-            click.echo("\nthe error Genesys answered:")
+        click.echo("\nthe error Genesys answered:")
         click.echo(str(error))
-        click.echo(error.explain())
+        path_wrong = report is not None and any(f.kind in _PATH_MISTAKES for f in report.findings)
+        if path_wrong and error.status in (404, 405):
+            click.echo(
+                f"{error.status}: the request addresses no real operation (above), which is all this answer says; "
+                "send the right request"
+            )
+        elif report is not None and not report.ok:
+            click.echo("Fix the request's mistakes above first: they explain most answers. " + error.explain())
+        else:
+            click.echo(error.explain())
     return report is None or report.ok
+
+
+_PATH_MISTAKES = frozenset({"no-such-endpoint", "wrong-method", "media-segment", "not-a-wrapup-endpoint"})
 
 
 def _print_lint(report: Any) -> None:

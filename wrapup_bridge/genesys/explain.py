@@ -239,7 +239,8 @@ def _permission(facts: ApiErrorFacts) -> str:
 
 def _not_found(facts: ApiErrorFacts) -> str:
     info = facts.info
-    region = f" and that GENESYSCLOUD_REGION points at the org's region (API host {facts.host})"
+    host = f" (API host {facts.host})" if facts.host else ""
+    region = f" and that GENESYSCLOUD_REGION points at the org's region{host}"
     if info.kind is PathKind.CONVERSATION:
         return (
             f"Genesys has no conversation {info.conversation_id} in this org: check the id{region}; very old "

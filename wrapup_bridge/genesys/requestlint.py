@@ -192,17 +192,22 @@ def _media_word(segments: list[str]) -> tuple[str | None, str | None]:
 
 
 # --------------------------------------------------------------------------------------------- the linter
-def lint_request(method: str, path: str, body: Any = None, *, body_given: bool = True) -> LintReport:
+def lint_request(method: str, path: str, body: Any = None, *, body_given: bool = True, hint: str = "") -> LintReport:
     """Every mistake in ``method path`` with ``body`` (a decoded JSON value or None), and the right request.
 
     ``body_given=False``: the body is not known (only the path was pasted); it is not checked, and the right
-    request shows the body the endpoint takes."""
+    request shows the body the endpoint takes. ``hint`` is the error message the request got, if any: a write
+    whose answer speaks of a wrap-up was trying to set one."""
     method = method.upper()
     report = LintReport(method, path, body)
     segments = _segments(path)
     exact = [(e, b) for e in ENDPOINTS if (b := _match(e, segments)) is not None]
     same_verb = [(e, b) for e, b in exact if e.method == method]
-    wants_wrapup = _wants_wrapup(method, path, body)
+    wants_wrapup = _wants_wrapup(method, path, body) or (
+        method in ("POST", "PUT", "PATCH")
+        and path.startswith("/api/v2/conversations")
+        and ("wrap" in hint.lower() or not body_given)
+    )
 
     if same_verb:
         endpoint, bound = same_verb[0]
