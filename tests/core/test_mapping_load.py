@@ -37,6 +37,8 @@ def problems_of(text: str) -> list[tuple[int, str]]:
         ),
         ("  - when: {code: Sale}\n    code: sale\n    colour: red\n", 8, "unknown key 'colour'"),
         ("  - when: {code: {regex: 'no (answer'}}\n    code: sale\n", 6, "invalid regex"),
+        ("  - when: {code: {regex: '(?<=no )answer'}}\n    code: sale\n", 6, "lookaround and backreferences"),
+        ("  - when: {code: {regex: '(no)\\1'}}\n    code: sale\n", 6, "invalid regex"),
         ("  - when: {}\n    code: sale\n", 6, "'when' has no conditions"),
         ("  - when: {code: []}\n    code: sale\n", 6, "empty list"),
         ("  - when: {code: ~}\n    code: sale\n", 6, "condition has no value"),
@@ -136,3 +138,28 @@ def test_published_json_schema_is_current_and_accepts_shipped_tables() -> None:
         as_json = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))  # YAML dates -> ISO text
         jsonschema.validate(as_json, published)
         load_mapping(path)  # and the strict loader agrees
+
+
+def test_a_catastrophic_regex_matches_in_linear_time() -> None:
+    """``(a+)+$`` on 40 a's and a '!' never returns with a backtracking engine; RE2 answers at once. A generous
+    budget only guards against a hang (no timing is asserted)."""
+    import threading
+
+    table = MappingTable.from_text(HEADER + "  - when: {code: {regex: '(a+)+$'}}\n    code: sale\n", name="t.yaml")
+    from wrapup_bridge.core.disposition import Disposition
+
+    results: list[str] = []
+    values = ["a" * 40 + "!", "a" * 100_000 + "!", "x" * 1_000_000]
+
+    def work() -> None:
+        for value in values:
+            record = Disposition(source="five9", source_id="1", code=value)
+            results.append(table.resolve(record).kind.value)
+            table.explain(record)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "matching hung"
+    assert results == ["unmapped", "unmapped", "unmapped"]
+    assert table.resolve(Disposition(source="five9", source_id="1", code="aaa")).kind.value == "mapped"

@@ -8,7 +8,6 @@ are checked by ``table.py`` and reported together with these.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -45,7 +44,7 @@ _MAX_TEXT = 4096
 class ConditionKind(StrEnum):
     EXACT = "exact"  #: equal to one of the values, after normalization
     GLOB = "glob"  #: shell-style pattern (``*``, ``?``, ``[abc]``) over the normalized text
-    REGEX = "regex"  #: regular expression searched in the normalized text, case-insensitive
+    REGEX = "regex"  #: RE2 regular expression (linear time) searched in the normalized text, case-insensitive
 
 
 @dataclass(frozen=True)
@@ -96,11 +95,10 @@ def _parse_condition(value: Any) -> Condition:
         kind = ConditionKind(key)
         patterns = _texts(raw, key)
         if kind is ConditionKind.REGEX:
+            from wrapup_bridge.core.mapping.patterns import compile_regex
+
             for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+                compile_regex(pattern)  # RegexError (a ValueError) says why, at the rule's line
         return Condition(kind, patterns)
     return Condition(ConditionKind.EXACT, _texts(value, "value"))
 

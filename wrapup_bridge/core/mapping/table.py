@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind, RuleRef
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
+from wrapup_bridge.core.mapping.patterns import compile_regex
 from wrapup_bridge.core.mapping.schema import (
     CodeSpec,
     Condition,
@@ -99,16 +100,22 @@ class Matcher:
     def compile(cls, key: str, condition: Condition) -> Matcher:
         if condition.kind is ConditionKind.EXACT:
             return cls(key, condition, frozenset(normalize_text(v) for v in condition.values), ())
+        tests: tuple[Callable[[str], object], ...]
         if condition.kind is ConditionKind.GLOB:
             tests = tuple(re.compile(fnmatch.translate(normalize_text(v))).match for v in condition.values)
         else:
-            tests = tuple(re.compile(v, re.IGNORECASE).search for v in condition.values)
+            tests = tuple(_regex_test(compile_regex(v)) for v in condition.values)
         return cls(key, condition, frozenset(), tests)
 
     def matches(self, normalized: str) -> bool:
         if self.condition.kind is ConditionKind.EXACT:
             return normalized in self.exact
         return any(test(normalized) is not None for test in self.tests)
+
+
+def _regex_test(matches: Callable[[str], bool]) -> Callable[[str], object]:
+    """A regex test in the shape of ``re.Pattern.match`` (None for no match), as the glob tests are."""
+    return lambda value: True if matches(value) else None
 
 
 @dataclass(frozen=True)
