@@ -91,8 +91,24 @@ def test_outbox_status_list_and_drain(tmp_path: Path) -> None:
     people = runner.invoke(main, ["outbox", "list", "--outbox", str(path), "--state", "dead"])
     assert "unmapped:" in people.output and "#2 dead" in people.output
 
+    # The row was queued for Genesys Cloud: a drain without its credentials never falls back to the emulator, and a
+    # drain to another target (the emulator here) refuses unless told to retarget on purpose.
+    clean_env = dict.fromkeys(("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYSCLOUD_OAUTHCLIENT_SECRET"), "")
+    auto = runner.invoke(main, ["outbox", "drain", "--outbox", str(path)], env=clean_env)
+    assert auto.exit_code == 2 and "never falls back to the emulator" in " ".join(auto.output.split())
+    elsewhere = runner.invoke(
+        main, ["outbox", "drain", "--outbox", str(path), "--target", "emulator", "--org", str(ORG)]
+    )
+    assert elsewhere.exit_code == 2 and "--retarget" in elsewhere.output
+    assert (
+        json.loads(runner.invoke(main, ["outbox", "status", "--outbox", str(path), "--json"]).output)["counts"][
+            "pending"
+        ]
+        == 1
+    )  # nothing was delivered by the refused drains
     drained = runner.invoke(
-        main, ["outbox", "drain", "--outbox", str(path), "--target", "emulator", "--org", str(ORG), "--json"]
+        main,
+        ["outbox", "drain", "--outbox", str(path), "--target", "emulator", "--org", str(ORG), "--retarget", "--json"],
     )
     assert drained.exit_code == 0, drained.output
     report = json.loads(drained.output)
@@ -108,7 +124,8 @@ def test_outbox_status_list_and_drain(tmp_path: Path) -> None:
     )
     target = ["--target", "emulator", "--org", str(ORG)]
     again = runner.invoke(
-        main, ["outbox", "drain", "--outbox", str(path), *target, "--retry-dead", "--mapping", str(fixed)]
+        main,
+        ["outbox", "drain", "--outbox", str(path), *target, "--retry-dead", "--retarget", "--mapping", str(fixed)],
     )
     assert again.exit_code == 0, again.output
     assert "drained 1 row(s)" in again.output and "1 done" in again.output

@@ -162,3 +162,43 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     path.write_text("not a database, just text that is long enough to have a header" * 20)
     with pytest.raises(OutboxError, match=r"o\.sqlite"):
         Outbox(path).counts()
+
+
+def test_rows_remember_their_target_and_are_only_claimed_for_it(tmp_path: Path) -> None:
+    genesys = "genesys https://api.mypurecloud.ie client c1"
+    emulator = "emulator /tmp/org.yaml"
+    clock = Clock()
+    queued = Outbox(tmp_path / "o.sqlite", clock=clock, target=genesys)
+    row = queued.accept(record(21), MAPPED, lease_seconds=30)
+    queued.settle(row.id, "pending", kind="failed", reason="Genesys unreachable")
+    clock.now += 3600
+    assert queued.get(row.id) is not None and queued.get(row.id).target == genesys  # type: ignore[union-attr]
+    other = Outbox(tmp_path / "o.sqlite", clock=clock, target=emulator)
+    assert other.claim(limit=10, lease_seconds=30) == []  # never delivered to another target
+    assert other.targets() == {genesys: 1}
+    assert other.retarget(emulator) == 1  # only on purpose
+    assert [r.id for r in other.claim(limit=10, lease_seconds=30)] == [row.id]
+
+
+def test_an_outbox_of_the_first_schema_gains_the_target_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at REAL NOT NULL, updated_at REAL NOT "
+            "NULL, source TEXT NOT NULL, source_id TEXT NOT NULL, conversation_id TEXT, dedup_key TEXT NOT NULL, "
+            "disposition TEXT NOT NULL, decision TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL "
+            "DEFAULT 0, next_attempt_at REAL NOT NULL, lease_until REAL, last_kind TEXT, last_reason TEXT, "
+            "last_error TEXT); PRAGMA user_version=1;"
+        )
+    box = Outbox(path, target="genesys x client y")
+    assert box.counts()["pending"] == 0 and box.targets() == {}
+
+
+def test_a_replay_ledger_is_not_taken_for_an_outbox(tmp_path: Path) -> None:
+    path = tmp_path / "five9.ledger.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE items (key TEXT PRIMARY KEY, state TEXT)")
+    with pytest.raises(OutboxError, match="not an outbox"):
+        Outbox(path).counts()
+    with sqlite3.connect(path) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["items"]

@@ -140,6 +140,12 @@ def _row_line(row: OutboxRow) -> str:
 @click.option("--due-only", is_flag=True, help="Only rows whose retry time has come (for cron).")
 @click.option("--retry-dead", is_flag=True, help="Move dead rows back to pending first (after fixing the cause).")
 @click.option("--budget", default=8.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per row.")
+@click.option(
+    "--retarget",
+    is_flag=True,
+    help="Deliver rows queued for another target (another org or client, or the emulator) to this one: on purpose "
+    "only.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @target_options
 def drain(
@@ -149,17 +155,39 @@ def drain(
     due_only: bool,
     retry_dead: bool,
     budget: float,
+    retarget: bool,
     as_json: bool,
     target: str,
     org: Path,
 ) -> None:
-    """Deliver pending rows (and rows a crashed process left in flight) to Genesys, once each."""
+    """Deliver pending rows (and rows a crashed process left in flight) to the target they were queued for, once
+    each. Rows remember their target: without GENESYSCLOUD_* set, rows queued for Genesys Cloud are not drained to
+    the emulator (exit 2); --retarget sends rows to another target on purpose."""
     from wrapup_bridge.cli.serve import open_bridge
     from wrapup_bridge.live.errors import OutboxError
 
+    from wrapup_bridge.live.outbox import DEAD, IN_FLIGHT, PENDING
+
     box = _existing(path)
+    states = (PENDING, IN_FLIGHT, DEAD) if retry_dead else (PENDING, IN_FLIGHT)
+    try:
+        queued = box.targets(states)
+    except OutboxError as exc:
+        fail_usage(str(exc))
+    target, org = _drain_target(target, org, queued, retarget)
     bridge = open_bridge(target, org, mappings, outbox=box.path, budget=budget)
-    assert bridge.outbox is not None
+    assert bridge.outbox is not None and bridge.target is not None
+    elsewhere = {t: n for t, n in queued.items() if t != bridge.target}
+    if elsewhere and not retarget:
+        bridge.close()
+        listed = "; ".join(f"{n} row(s) for {t or 'an unrecorded target (an outbox from before targets were kept)'}"
+                           for t, n in sorted(elsewhere.items(), key=lambda kv: str(kv[0])))  # fmt: skip
+        fail_usage(
+            f"{listed}; this drain talks to {bridge.target}. Run it where the rows' target is configured (the live "
+            "bridge's GENESYSCLOUD_* environment), or pass --retarget to deliver them to this target on purpose"
+        )
+    if elsewhere:
+        bridge.outbox.retarget(bridge.target, states=states)
     progress = _Progress(enabled=sys.stderr.isatty() and not as_json)
     try:
         moved = bridge.outbox.retry_dead() if retry_dead else 0
@@ -183,6 +211,28 @@ def drain(
         click.echo("  outbox now: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
     if not report.clean:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _drain_target(target: str, org: Path, queued: dict[str | None, int], retarget: bool) -> tuple[str, Path]:
+    """Which target a drain talks to. ``auto`` means the target the rows were queued for: Genesys when the
+    credentials are set; the emulator only when every waiting row was queued for it (its org file then); never the
+    emulator as a fallback for rows queued for Genesys."""
+    import os
+
+    if target != "auto" or os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"):
+        return target, org
+    emulated = {t.removeprefix("emulator ") for t in queued if t and t.startswith("emulator ")}
+    for_genesys = {t: n for t, n in queued.items() if not (t and t.startswith("emulator "))}
+    if for_genesys and not retarget:
+        listed = "; ".join(f"{n} row(s) for {t or 'an unrecorded target'}" for t, n in for_genesys.items())
+        fail_usage(
+            f"{listed}, and GENESYSCLOUD_OAUTHCLIENT_ID is not set here: a drain never falls back to the emulator for "
+            "work queued for Genesys. Set the GENESYSCLOUD_* variables the live bridge used (a cron job needs them "
+            "too), or pass --target emulator --retarget to deliver them to the emulator on purpose"
+        )
+    if len(emulated) == 1:
+        return "emulator", Path(next(iter(emulated)))
+    return "emulator", org
 
 
 def _outcome_line(outcome: BridgeOutcome) -> str:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from wrapup_bridge.genesys.errors import ConfigurationError
 from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_region
 
-__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysSettings", "SettingsError"]
+__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysSettings", "SettingsError", "emulator_identity"]
 
 #: The region Genesys's CLI and Terraform provider assume when GENESYSCLOUD_REGION is unset.
 DEFAULT_REGION = "us-east-1"
@@ -68,6 +68,11 @@ class GenesysSettings(BaseModel):
     reset_slack: Annotated[float, Field(ge=0)] = 1.0
     user_agent: str | None = None
 
+    def identity(self) -> str:
+        """What work made with these settings is for: the API base and the OAuth client (not a secret). Queued
+        and planned work records it, and is never sent to another identity without a person saying so."""
+        return f"genesys {self.region.api_base} client {self.client_id}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> GenesysSettings:
         """Read ``GENESYSCLOUD_*`` variables; raise ``SettingsError`` naming what is missing or wrong."""
@@ -105,3 +110,11 @@ class GenesysSettings(BaseModel):
         from wrapup_bridge import __version__
 
         return f"wrapup-bridge/{__version__}"
+
+
+def emulator_identity(org_file: str | os.PathLike[str]) -> str:
+    """The identity of work made against the emulator serving ``org_file`` (its absolute path)."""
+    from pathlib import Path
+
+    path = Path(org_file)
+    return f"emulator {path.resolve() if path.exists() else path}"

@@ -140,6 +140,7 @@ class Bridge:
         description: str = "Genesys Cloud",
         emulator: Emulator | None = None,
         max_concurrency: int = 16,
+        target: str | None = None,
     ) -> None:
         if budget <= 0:
             raise ValueError(f"budget must be positive, got {budget!r}")
@@ -152,6 +153,9 @@ class Bridge:
         self.agent_directory = {k: v for t in self.tables.values() for k, v in t.agents.items()}
         self.agent_directory.update(agent_directory or {})
         self.description = description
+        #: What this bridge writes to, as outbox rows record it (``genesys <api base> client <id>``, ``emulator
+        #: <org file>``): rows queued for another target are never drained here. None: rows record none.
+        self.target = target
         #: The in-process emulator behind this bridge (``for_emulator``), for reading its write log.
         self.emulator = emulator
         self._client_factory = client_factory
@@ -209,6 +213,7 @@ class Bridge:
             options=options,
             agent_directory=agent_directory,
             description=description,
+            target=genesys.identity(),
         )
 
     @classmethod
@@ -231,7 +236,7 @@ class Bridge:
 
         from wrapup_bridge.genesys.emulator import Emulator
         from wrapup_bridge.genesys.regions import resolve_region
-        from wrapup_bridge.genesys.settings import GenesysSettings
+        from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity
 
         emulator = org_file if isinstance(org_file, Emulator) else Emulator.from_file(Path(org_file), config)
         where = "the emulator" if isinstance(org_file, Emulator) else f"org file {org_file}"
@@ -258,6 +263,7 @@ class Bridge:
             agent_directory=agent_directory,
             description=f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), {where}",
             emulator=emulator,
+            target=emulator_identity(emulator.org.source),
         )
 
     # -- resources ------------------------------------------------------------------------------------------------
@@ -270,7 +276,9 @@ class Bridge:
             with self._lock:
                 if self._outbox is None:
                     spec = self._outbox_spec
-                    self._outbox = spec if isinstance(spec, Outbox) else Outbox(spec)
+                    self._outbox = spec if isinstance(spec, Outbox) else Outbox(spec, target=self.target)
+                    if self._outbox.target is None:
+                        self._outbox.target = self.target
         return self._outbox
 
     @property
@@ -544,7 +552,8 @@ class Bridge:
     ) -> DrainReport:
         """Deliver outbox rows: pending ones (only those due, with ``due_only``) and in-flight ones whose process
         died. ``remap`` decides again with the current mapping table instead of the decision stored at accept
-        time. Each row is tried once per drain; ``progress`` is called after each."""
+        time. Each row is tried once per drain; ``progress`` is called after each. Only rows accepted for this
+        bridge's ``target`` are delivered (``outbox.retarget`` moves others on purpose)."""
         return self._runner.run(self._drain(limit, due_only, remap, progress))
 
     async def adrain(

@@ -61,7 +61,7 @@ DONE: Final = "done"
 DEAD: Final = "dead"
 STATES: Final = (PENDING, IN_FLIGHT, DONE, DEAD)
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,14 +79,15 @@ CREATE TABLE IF NOT EXISTS outbox (
     lease_until     REAL,
     last_kind       TEXT,
     last_reason     TEXT,
-    last_error      TEXT
+    last_error      TEXT,
+    target          TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_state_due ON outbox (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS outbox_dedup ON outbox (dedup_key, state);
 """
 _COLUMNS = (
     "id, created_at, updated_at, source, source_id, conversation_id, disposition, decision, state, attempts, "
-    "next_attempt_at, lease_until, last_kind, last_reason, last_error"
+    "next_attempt_at, lease_until, last_kind, last_reason, last_error, target"
 )
 
 
@@ -140,6 +141,9 @@ class OutboxRow:
     last_kind: str | None
     last_reason: str | None
     last_error: dict[str, Any] | None
+    #: The target the row was accepted for (``genesys <api base> client <id>`` or ``emulator <org file>``); None
+    #: for rows of an outbox written before targets were recorded.
+    target: str | None = None
 
     @property
     def disposition(self) -> Disposition:
@@ -167,6 +171,7 @@ class OutboxRow:
             "last_kind": self.last_kind,
             "last_reason": self.last_reason,
             "last_error": self.last_error,
+            "target": self.target,
         }
 
 
@@ -191,6 +196,7 @@ def _row(v: tuple[Any, ...]) -> OutboxRow:
         last_kind=v[12],
         last_reason=v[13],
         last_error=json.loads(v[14]) if v[14] else None,
+        target=v[15] if len(v) > 15 else None,
     )
 
 
@@ -211,8 +217,11 @@ class Outbox:
         clock: Callable[[], float] = time.time,
         retry: RetryPolicy | None = None,
         busy_timeout: float = 10.0,
+        target: str | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else default_outbox_path()
+        #: The target this handle accepts rows for and claims rows of (None: any, and rows record none).
+        self.target = target
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self._busy_timeout = busy_timeout
@@ -236,11 +245,21 @@ class Outbox:
                 raise OutboxError(
                     f"outbox {self.path}: schema version {version} was written by a newer wrapup-bridge; upgrade it"
                 )
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            foreign = sorted(t for t in tables if t not in ("outbox", "sqlite_sequence"))
+            if foreign and "outbox" not in tables:
+                raise OutboxError(
+                    f"outbox {self.path}: this file is not an outbox (it holds the tables {', '.join(foreign)}; a replay "
+                    "ledger?): pass the outbox's own file"
+                )
             mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise OutboxError(f"outbox {self.path}: the file system does not support SQLite WAL mode ({mode})")
             db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(outbox)")}
+            if "target" not in columns:  # an outbox of schema 1: its rows recorded no target
+                db.execute("ALTER TABLE outbox ADD COLUMN target TEXT")
             db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             db.close()
@@ -344,8 +363,8 @@ class Outbox:
         now = self.clock()
         cursor = db.execute(
             "INSERT INTO outbox (created_at, updated_at, source, source_id, conversation_id, dedup_key, disposition, "
-            "decision, state, attempts, next_attempt_at, lease_until, last_kind, last_reason, last_error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "decision, state, attempts, next_attempt_at, lease_until, last_kind, last_reason, last_error, target) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now,
                 now,
@@ -362,6 +381,7 @@ class Outbox:
                 kind,
                 reason,
                 _dumps(error) if error is not None else None,
+                self.target,
             ),
         )
         row_id = cursor.lastrowid
@@ -407,14 +427,18 @@ class Outbox:
 
     def claim(self, *, limit: int, lease_seconds: float, due_only: bool = True, after_id: int = 0) -> list[OutboxRow]:
         """Lease up to ``limit`` rows with ids above ``after_id`` to deliver now, oldest first: pending ones (only
-        those due, with ``due_only``) and in-flight ones whose lease ran out (their process died)."""
+        those due, with ``due_only``) and in-flight ones whose lease ran out (their process died).
+
+        A handle with a ``target`` claims only rows accepted for that target: a row queued for one org is never
+        delivered to another (``retarget`` moves rows on purpose)."""
         now = self.clock()
+        only = "" if self.target is None else " AND target IS ?"
         with self._transaction() as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE id > ? AND ("
+                f"SELECT {_COLUMNS} FROM outbox WHERE id > ?{only} AND ("
                 "(state = 'pending' AND (? = 0 OR next_attempt_at <= ?)) OR (state = 'in-flight' AND lease_until < ?)"
                 ") ORDER BY id LIMIT ?",
-                (after_id, 1 if due_only else 0, now, now, limit),
+                (after_id, *(() if self.target is None else (self.target,)), 1 if due_only else 0, now, now, limit),
             ).fetchall()
             ids = [r[0] for r in rows]
             db.executemany(
@@ -423,6 +447,26 @@ class Outbox:
                 [(now + lease_seconds, now, row_id) for row_id in ids],
             )
         return [_row((*r[:2], now, *r[3:8], IN_FLIGHT, r[9] + 1, r[10], now + lease_seconds, *r[12:])) for r in rows]
+
+    def targets(self, states: Iterable[str] = (PENDING, IN_FLIGHT)) -> dict[str | None, int]:
+        """How many rows in ``states`` were accepted for each target (None: rows that recorded none)."""
+        wanted = tuple(states)
+        marks = ", ".join("?" for _ in wanted)
+        with self._reading() as db:
+            found = db.execute(
+                f"SELECT target, COUNT(*) FROM outbox WHERE state IN ({marks}) GROUP BY target", wanted
+            ).fetchall()
+        return {target: int(n) for target, n in found}
+
+    def retarget(self, target: str, *, states: Iterable[str] = (PENDING, IN_FLIGHT)) -> int:
+        """Make rows in ``states`` this ``target``'s, on a person's explicit decision; returns how many moved."""
+        wanted = tuple(states)
+        marks = ", ".join("?" for _ in wanted)
+        with self._transaction() as db:
+            cursor = db.execute(
+                f"UPDATE outbox SET target = ? WHERE state IN ({marks}) AND target IS NOT ?", (target, *wanted, target)
+            )
+            return cursor.rowcount
 
     def retry_dead(self, ids: Iterable[int] | None = None) -> int:
         """Move dead rows (all, or ``ids``) back to pending, due now; returns how many moved."""
