@@ -147,3 +147,61 @@ def test_usage_errors(served: tuple[Emulator, dict[str, str]], tmp_path: Path) -
     assert result.returncode == 2 and "not a wrapup-bridge plan" in result.stderr
     result = cli(env, tmp_path, "plan", "--mapping", str(ROOT / "nope.yaml"), "x.csv")
     assert result.returncode == 2
+
+
+def _raw(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI without the forced --target of ``cli``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "wrapup_bridge", "replay", *args],
+        cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+
+
+def test_a_plan_remembers_its_target_and_is_never_applied_elsewhere_by_accident(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    export = str(EXAMPLES / "five9" / "call-log.csv")
+    made = cli(env, tmp_path, "plan", "--mapping", str(MAPPINGS / "five9.yaml"), export, "--out", "p.plan.jsonl")
+    assert made.returncode == 0, made.stderr
+    header = json.loads((tmp_path / "p.plan.jsonl").read_text().splitlines()[0])
+    assert header["target_id"] == f"genesys {env['GENESYSCLOUD_API_BASE']} client demo-client"
+    assert Path(header["mapping_path"]).is_absolute()
+    # A cron job that lost its environment: the emulator is not a fallback for existing work.
+    lost = _raw({}, tmp_path, "apply", "p.plan.jsonl")
+    assert lost.returncode == 2 and "never falls back to the emulator" in " ".join(lost.stderr.split())
+    # Another OAuth client of the same org is another target: refused unless on purpose.
+    other = {
+        **env,
+        "GENESYSCLOUD_OAUTHCLIENT_ID": "readonly-client",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": "readonly-secret",
+    }
+    refused = cli(other, tmp_path, "apply", "p.plan.jsonl")
+    assert refused.returncode == 2 and "--retarget" in refused.stderr and emulator.write_log == []
+    # Applied from another folder, the plan finds its mapping and inputs (paths resolve beside the plan).
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    applied = cli(env, elsewhere, "apply", str(tmp_path / "p.plan.jsonl"), "--json")
+    assert applied.returncode == 1, applied.stderr  # some records are dead-lettered, nothing is stale
+    assert "stale" not in applied.stderr and len(emulator.write_log) == 14
+
+
+def test_an_input_changed_since_planning_makes_the_plan_stale(
+    emulator: Emulator, served: tuple[Emulator, dict[str, str]], tmp_path: Path
+) -> None:
+    env = served[1]
+    export = tmp_path / "call-log.csv"
+    shutil.copy(EXAMPLES / "five9" / "call-log.csv", export)
+    assert (
+        cli(
+            env, tmp_path, "plan", "--mapping", str(MAPPINGS / "five9.yaml"), str(export), "--out", "p.plan.jsonl"
+        ).returncode
+        == 0
+    )
+    export.write_text(export.read_text(encoding="utf-8").replace("Payment Taken", "Sale", 1), encoding="utf-8")
+    stale = cli(env, tmp_path, "apply", "p.plan.jsonl")
+    assert stale.returncode == 2 and "the input" in stale.stderr and "changed since planning" in stale.stderr
+    assert emulator.write_log == []
+    forced = cli(env, tmp_path, "apply", "p.plan.jsonl", "--force", "--json")
+    assert forced.returncode == 1 and len(emulator.write_log) == 14

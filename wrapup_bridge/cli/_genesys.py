@@ -54,6 +54,8 @@ class Connection:
     client: GenesysClient
     description: str
     emulator: Emulator | None = None
+    #: What work made on this connection is for (``GenesysSettings.identity`` / ``emulator_identity``).
+    identity: str = ""
 
     @property
     def is_emulator(self) -> bool:
@@ -65,7 +67,7 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
     """Open a client on the chosen target; ``settings`` override GenesysSettings fields (budget, ...)."""
     from wrapup_bridge.genesys.http import GenesysClient
     from wrapup_bridge.genesys.regions import resolve_region
-    from wrapup_bridge.genesys.settings import GenesysSettings, SettingsError
+    from wrapup_bridge.genesys.settings import GenesysSettings, SettingsError, emulator_identity
 
     use_genesys = target == "genesys" or (target == "auto" and os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"))
     if use_genesys:
@@ -75,7 +77,11 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
             fail_usage(str(exc))
         region = genesys_settings.region
         async with GenesysClient(genesys_settings) as client:
-            yield Connection(client, f"Genesys Cloud at {region.api_base} (region {region.name})")
+            yield Connection(
+                client,
+                f"Genesys Cloud at {region.api_base} (region {region.name})",
+                identity=genesys_settings.identity(),
+            )
         return
 
     from pydantic import SecretStr
@@ -93,4 +99,9 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
         **settings,
     )
     async with GenesysClient(emulator_settings, transport=emulator.transport()) as client:
-        yield Connection(client, f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), org file {org}", emulator)
+        yield Connection(
+            client,
+            f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), org file {org}",
+            emulator,
+            identity=emulator_identity(org),
+        )

@@ -165,7 +165,6 @@ def drain(
     the emulator (exit 2); --retarget sends rows to another target on purpose."""
     from wrapup_bridge.cli.serve import open_bridge
     from wrapup_bridge.live.errors import OutboxError
-
     from wrapup_bridge.live.outbox import DEAD, IN_FLIGHT, PENDING
 
     box = _existing(path)

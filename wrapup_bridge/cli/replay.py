@@ -103,11 +103,12 @@ async def plan_from_records(
     )
     header = new_header(
         source=source,
-        mapping_path=table.name,
+        mapping_path=str(Path(table.name).resolve()),
         mapping_sha256=table.sha256,
         catalog_fingerprint=await backend.catalog_fingerprint(),
         target=connection.description,
-        inputs=[file_sha256(i) for i in inputs if i != "-"],
+        target_id=connection.identity or None,
+        inputs=[file_sha256(Path(i).resolve()) for i in inputs if i != "-"],
         options=options,
     )
     writer = PlanWriter(out, header)
@@ -139,6 +140,7 @@ async def apply_from_plan(
     refresh: bool,
     show_progress: bool,
     batch_size: int = 50,
+    retarget: bool = False,
 ) -> tuple[PlanHeader, ApplyReport]:
     from wrapup_bridge.genesys.replay import GenesysReplayBackend
 
@@ -146,6 +148,12 @@ async def apply_from_plan(
         header, items, summary = read_plan(paths.plan)
     except PlanError as exc:
         fail_usage(str(exc))
+    if header.target_id and connection.identity and header.target_id != connection.identity and not retarget:
+        fail_usage(
+            f"the plan was made for {header.target_id} ({header.target}); this run talks to {connection.identity}. "
+            "Apply it where its target is configured, make a new plan for this target, or pass --retarget to apply "
+            "it here on purpose"
+        )
     backend = GenesysReplayBackend(
         connection.client,
         description=connection.description,
@@ -153,7 +161,7 @@ async def apply_from_plan(
         batch_size=batch_size,
         agent_directory=_agent_directory(header),
     )
-    stale = await _staleness(header, backend, connection)
+    stale = await _staleness(header, backend, connection, paths.plan)
     if stale and not force:
         for reason in stale:
             stderr(f"stale plan: {reason}")
@@ -184,17 +192,28 @@ async def apply_from_plan(
     return header, report
 
 
-async def _staleness(header: PlanHeader, backend: Any, connection: Connection) -> list[str]:
+async def _staleness(header: PlanHeader, backend: Any, connection: Connection, plan: Path) -> list[str]:
+    """Why the plan may no longer say what applying it would do (``--force`` applies it anyway)."""
+    from wrapup_bridge.core.replay.plan import resolve_beside
+
     reasons = []
-    mapping = Path(header.mapping_path)
+    mapping = resolve_beside(plan, header.mapping_path)
     if not mapping.is_file():
         reasons.append(f"the mapping table {header.mapping_path} it was made with is gone")
     elif hashlib.sha256(mapping.read_bytes()).hexdigest() != header.mapping_sha256:
         reasons.append(f"the mapping table {header.mapping_path} changed since planning")
+    for made_from in header.inputs:
+        found = resolve_beside(plan, made_from.path)
+        if not found.is_file():
+            continue  # an export moved away after planning: the plan holds every record it needs
+        if file_sha256(found).sha256 != made_from.sha256:
+            reasons.append(
+                f"the input {made_from.path} changed since planning (its records may differ from the plan's)"
+            )
     fingerprint = await backend.catalog_fingerprint()
     if header.catalog_fingerprint and fingerprint != header.catalog_fingerprint:
         reasons.append("the org's wrap-up code catalog changed since planning (codes added, renamed or removed)")
-    if header.target != connection.description:
+    if not header.target_id and header.target != connection.description:
         reasons.append(f"it was made against {header.target}, not {connection.description}")
     return reasons
 
@@ -436,7 +455,12 @@ def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], targe
     help="Dead-letter file (default: beside the plan).",
 )
 @click.option(
-    "--force", is_flag=True, help="Apply even if the mapping, the catalog or the target changed since planning."
+    "--force", is_flag=True, help="Apply even if the mapping, an input or the catalog changed since planning."
+)
+@click.option(
+    "--retarget",
+    is_flag=True,
+    help="Apply a plan made for another target (another org or client, or the emulator) here.",
 )
 @click.option(
     "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Writes in flight at once."
@@ -448,14 +472,42 @@ def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], targe
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @target_options
 def apply_command(
-    plan: Path, ledger: Path | None, dead_letters: Path | None, force: bool, concurrency: int, verify: bool,
-    no_refresh: bool, as_json: bool, target: str, org: Path,
+    plan: Path, ledger: Path | None, dead_letters: Path | None, force: bool, retarget: bool, concurrency: int,
+    verify: bool, no_refresh: bool, as_json: bool, target: str, org: Path,
 ) -> None:  # fmt: skip
-    """Apply a plan. Safe to interrupt and run again: finished items are skipped, in-flight ones re-checked first."""
+    """Apply a plan to the target it was made for. Safe to interrupt and run again: finished items are skipped,
+    in-flight ones re-checked first. Without GENESYSCLOUD_* set, a plan made for Genesys is refused (never applied to
+    the emulator); --retarget applies it elsewhere on purpose."""
     paths = ReplayPaths.beside(plan, ledger, dead_letters)
+    target, org = _plan_target(paths.plan, target, org, retarget)
     _apply_and_report(
-        paths, target, org, force=force, concurrency=concurrency, verify=verify, refresh=not no_refresh, as_json=as_json
-    )
+        paths, target, org, force=force, concurrency=concurrency, verify=verify, refresh=not no_refresh,
+        as_json=as_json, retarget=retarget,
+    )  # fmt: skip
+
+
+def _plan_target(plan: Path, target: str, org: Path, retarget: bool) -> tuple[str, Path]:
+    """``auto`` for existing work means the target the plan was made for: Genesys when the credentials are set, the
+    emulator (with the plan's org file) only for a plan made against it; never the emulator for a Genesys plan."""
+    import os
+
+    if target != "auto" or os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"):
+        return target, org
+    try:
+        header, _, _ = read_plan(plan)
+    except PlanError as exc:
+        fail_usage(str(exc))
+    made_for = header.target_id or ""
+    if made_for.startswith("emulator "):
+        recorded = Path(made_for.removeprefix("emulator "))
+        return "emulator", recorded if recorded.is_file() else org
+    if made_for.startswith("genesys ") and not retarget:
+        fail_usage(
+            f"the plan was made for {made_for} ({header.target}) and GENESYSCLOUD_OAUTHCLIENT_ID is not set here: "
+            "applying existing work never falls back to the emulator. Set the GENESYSCLOUD_* variables of that org, or "
+            "pass --target emulator --retarget to apply it to the emulator on purpose"
+        )
+    return target, org
 
 
 def _apply_and_report(
@@ -468,6 +520,7 @@ def _apply_and_report(
     verify: bool,
     refresh: bool,
     as_json: bool,
+    retarget: bool = False,
 ) -> None:
     async def run() -> tuple[PlanHeader, ApplyReport, str]:
         async with connect(target, org, budget=60.0) as connection:
@@ -480,6 +533,7 @@ def _apply_and_report(
                 verify=verify,
                 refresh=refresh,
                 show_progress=not as_json,
+                retarget=retarget,
             )
             return header, report, connection.description
 

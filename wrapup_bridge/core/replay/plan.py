@@ -40,6 +40,7 @@ __all__ = [
     "item_key",
     "new_header",
     "read_plan",
+    "resolve_beside",
 ]
 
 PLAN_KIND = "wrapup-bridge-plan"
@@ -93,6 +94,9 @@ class PlanHeader(BaseModel):
     mapping_sha256: str
     catalog_fingerprint: str | None = None
     target: str = Field(description="What the plan was made against (Genesys region or the emulator)")
+    #: The identity of that target (``genesys <api base> client <id>`` or ``emulator <org file>``): apply refuses
+    #: another one unless told to retarget. None in plans made before it was recorded.
+    target_id: str | None = None
     inputs: list[InputFingerprint] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
 
@@ -191,6 +195,13 @@ class PlanWriter:
     def abort(self) -> None:
         self._handle.close()
         self._partial.unlink(missing_ok=True)
+
+
+def resolve_beside(plan: str | Path, path: str) -> Path:
+    """A path a plan names (its mapping table, an input), as written when absolute, else relative to the plan's
+    folder: a plan applied from another folder still finds what it was made from."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else Path(plan).parent / candidate
 
 
 def read_plan(path: str | Path) -> tuple[PlanHeader, Iterator[PlanItem], PlanSummary]:
