@@ -123,7 +123,7 @@ class AdapterOptions:
     needs to finish records (CXone's skill-disposition catalog, mapping ids to names). ``fields`` places the
     other parts of a disposition (see ``fields``). ``timezone`` (an IANA name), ``time_format`` and
     ``date_order`` say how to read local times (see ``localtime``); ``region`` is a Five9 data centre (us, uk,
-    ca, de), which decides its reports' zone. An option the adapter cannot use for the format it reads raises
+    ca, de), which decides its reports' zone; ``encoding`` how the input's bytes read. An option the adapter cannot use for the format it reads raises
     ``AdapterOptionError``.
     """
 
@@ -135,6 +135,9 @@ class AdapterOptions:
     time_format: str | None = None
     date_order: DateOrder | None = None
     region: str | None = None
+    #: How the export's bytes read (a Python codec name); None is UTF-8. Used by whoever opens the input
+    #: (``adapters.textinput.decoded``), so not part of ``given()``: every format takes it.
+    encoding: str | None = None
 
     def given(self) -> dict[str, str]:
         """The options set, by the name a person passes them with (``--timezone``, ``fields.code``)."""
@@ -195,7 +198,7 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
     live bridge and the demo alike.
 
     ``given`` keys: ``format``, ``conversation_id_field``, ``catalog``, ``fields`` (a FieldMap), ``timezone``,
-    ``time_format``, ``date_order``, ``region``. A table's ``catalog`` is relative to ``table_dir``. Raises
+    ``time_format``, ``date_order``, ``region``, ``encoding``. A table's ``catalog`` is relative to ``table_dir``. Raises
     ValueError (FieldMapError) when the two place the conversation id differently."""
     from pathlib import Path
 
@@ -230,4 +233,5 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
         time_format=pick("time_format"),
         date_order=pick("date_order"),
         region=pick("region"),
+        encoding=pick("encoding"),
     )

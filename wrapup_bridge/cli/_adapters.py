@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._common import check_input_encoding, fail_usage
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import AdapterOptions
@@ -27,7 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The keyword arguments ``adapter_flags`` adds to a command.
 ADAPTER_FLAGS = ("fmt", "conversation_id_field", "adapter_catalog", "timezone", "field", "time_format", "date_order",
-                 "region")  # fmt: skip
+                 "region", "encoding")  # fmt: skip
 
 
 def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> Any:
@@ -76,6 +76,11 @@ def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> 
                 type=click.Choice(["us", "uk", "ca", "de"]),
                 help="Five9 data centre of the domain; decides the zone its reports are written in.",
             ),
+            click.option(
+                "--encoding",
+                help="How the input's bytes read when it is not UTF-8: cp1252 (Excel on Windows), latin-1, "
+                "utf-16 ... A wrong one stops at the first byte that does not fit.",
+            ),
         ]
     ):
         func = option(func)
@@ -98,6 +103,7 @@ def adapter_options(table: MappingTable | None, **flags: Any) -> AdapterOptions:
             time_format=flags.get("time_format"),
             date_order=flags.get("date_order"),
             region=flags.get("region"),
+            encoding=check_input_encoding(flags["encoding"]) if flags.get("encoding") else None,
         )
     except ValueError as exc:
         fail_usage(str(exc))

@@ -17,6 +17,9 @@ __all__ = [
     "EXIT_USAGE",
     "MAX_ERRORS_SHOWN",
     "JsonLinesWriter",
+    "SetupError",
+    "check_input_encoding",
+    "fail_setup",
     "fail_usage",
     "open_input",
     "stderr",
@@ -35,22 +38,57 @@ def stderr(message: str) -> None:
 
 
 def fail_usage(message: str) -> NoReturn:
-    """Stop with exit code 2 and a one-line reason."""
+    """Stop with exit code 2 and a one-line reason, after the command's usage line (a wrong argument)."""
     raise click.UsageError(message)
 
 
+class SetupError(click.ClickException):
+    """The command cannot run as set up (an unreadable or unwritable file, a wrong encoding, an unreachable or
+    refusing target): ``Error: <message>`` and exit 2, without the usage text that would suggest a typo."""
+
+    exit_code = 2
+
+
+def fail_setup(message: str) -> NoReturn:
+    """Stop with exit code 2 and one clear message about the set-up (files, encodings, targets)."""
+    raise SetupError(message)
+
+
+def check_input_encoding(encoding: str) -> str:
+    """``--encoding`` / ``source.encoding`` checked before any input is opened (exit 2 naming the problem)."""
+    from wrapup_bridge.adapters.textinput import check_encoding
+
+    try:
+        return check_encoding(encoding)
+    except ValueError as exc:
+        fail_usage(f"--encoding: {exc}")
+
+
 @contextmanager
-def open_input(name: str) -> Iterator[IO[str]]:
-    """Open a legacy export for reading: ``-`` is stdin; UTF-8 with a BOM tolerated; universal newlines off so
-    the CSV reader sees CRLF itself."""
-    if name == "-":
-        yield sys.stdin
-        return
-    path = Path(name)
-    if not path.is_file():
-        fail_usage(f"input {name!r} does not exist or is not a file")
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        yield handle
+def open_input(name: str, encoding: str | None = None) -> Iterator[IO[str]]:
+    """Open a legacy export for reading: ``-`` is stdin; decoded strictly in ``encoding`` (UTF-8, BOM tolerated,
+    by default), so bytes in another encoding stop the command (exit 2) with file, line, byte offset and the
+    ``--encoding`` to pass instead of becoming mangled codes; universal newlines off so the CSV reader sees CRLF."""
+    from wrapup_bridge.adapters.textinput import InputDecodeError, decoded
+
+    shown = "<stdin>" if name == "-" else name
+    if encoding is not None:
+        check_input_encoding(encoding)
+    try:
+        if name == "-":
+            yield decoded(sys.stdin.buffer, name=shown, encoding=encoding)
+            return
+        path = Path(name)
+        if not path.is_file():
+            fail_usage(f"input {name!r} does not exist or is not a file")
+        try:
+            raw = path.open("rb")
+        except OSError as exc:
+            fail_usage(f"cannot read input {name!r}: {exc.strerror or exc}")
+        with raw:
+            yield decoded(raw, name=shown, encoding=encoding)
+    except InputDecodeError as exc:
+        fail_setup(str(exc))
 
 
 class JsonLinesWriter:

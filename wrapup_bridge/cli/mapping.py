@@ -300,6 +300,7 @@ class _HistoryReader:
     inputs: tuple[str, ...]
     rejects_path: str
     rejected: int = 0
+    encoding: str | None = None
 
     @classmethod
     def build(
@@ -312,11 +313,12 @@ class _HistoryReader:
             fail_usage(
                 f"say which platform the history comes from: --source twilio|five9|cxone ({table.name} has no source:)"
             )
+        options = adapter_options(table, **flags)
         try:
-            adapter = get_adapter(platform, adapter_options(table, **flags))
+            adapter = get_adapter(platform, options)
         except (ValueError, OSError) as exc:
             fail_usage(str(exc))
-        return cls(adapter, inputs, rejects)
+        return cls(adapter, inputs, rejects, encoding=options.encoding)
 
     def __iter__(self) -> Iterator[Disposition]:
         from wrapup_bridge.adapters import AdapterError
@@ -324,7 +326,7 @@ class _HistoryReader:
         writer = JsonLinesWriter(self.rejects_path)
         try:
             for name in self.inputs:
-                with open_input(name) as stream, usage_errors():
+                with open_input(name, self.encoding) as stream, usage_errors():
                     for result in self.adapter.read(stream, name=name if name != "-" else "<stdin>"):
                         if isinstance(result, AdapterError):
                             writer.write(result.to_json_dict())

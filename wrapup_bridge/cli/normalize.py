@@ -70,19 +70,20 @@ def normalize(
         fail_usage(
             "say which platform the input comes from: --source twilio|five9|cxone (or --mapping with a 'source:')"
         )
+    options = adapter_options(table, **flags)
     try:
-        adapter = get_adapter(source, adapter_options(table, **flags))
+        adapter = get_adapter(source, options)
     except (ValueError, OSError) as exc:
         fail_usage(str(exc))
     if explain_format:
-        _explain(adapter, inputs)
+        _explain(adapter, inputs, options.encoding)
         return
 
     output = JsonLinesWriter(out, default=None if out else sys.stdout)
     rejected = JsonLinesWriter(rejects)
     try:
         for name in inputs:
-            with open_input(name) as stream, usage_errors():
+            with open_input(name, options.encoding) as stream, usage_errors():
                 for result in adapter.read(stream, name=name if name != "-" else "<stdin>"):
                     if isinstance(result, AdapterError):
                         rejected.write(result.to_json_dict())
@@ -113,12 +114,12 @@ def _skipped(adapter: object) -> dict[str, int]:
     return skipped
 
 
-def _explain(adapter: Any, inputs: tuple[str, ...]) -> None:
+def _explain(adapter: Any, inputs: tuple[str, ...], encoding: str | None) -> None:
     """``--explain-format``: what each input was read as, and where the values of its first records came from."""
     explain = getattr(adapter, "explain", None)
     if explain is None:
         fail_usage(f"the {adapter.source} adapter cannot explain its formats yet")
     for name in inputs:
-        with open_input(name) as stream, usage_errors():
+        with open_input(name, encoding) as stream, usage_errors():
             report = explain(stream, name=name if name != "-" else "<stdin>")
         click.echo(report.render())

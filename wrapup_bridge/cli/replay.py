@@ -72,7 +72,7 @@ def source_records(source: str, options: AdapterOptions, inputs: tuple[str, ...]
     except (ValueError, OSError) as exc:
         fail_usage(str(exc))
     for name in inputs:
-        with open_input(name) as stream, usage_errors():
+        with open_input(name, options.encoding) as stream, usage_errors():
             for result in adapter.read(stream, name=name):
                 if isinstance(result, AdapterError):
                     yield name, result.record, Invalid(str(result), raw=result.raw, details=result.to_json_dict())

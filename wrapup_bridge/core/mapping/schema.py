@@ -228,6 +228,21 @@ class SourceSpec(_Strict):
         default=None,
         description="Side file the adapter joins names from (CXone dispositions, Five9 types), relative to the table",
     )
+    encoding: str | None = Field(
+        default=None,
+        description="How the exports' bytes read when they are not UTF-8: cp1252 (Excel on Windows), latin-1, "
+        "utf-16 ... (any Python codec name)",
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from wrapup_bridge.adapters.textinput import check_encoding
+
+        check_encoding(value)
+        return value
 
     @field_validator("fields")
     @classmethod
