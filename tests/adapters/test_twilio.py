@@ -391,12 +391,14 @@ def test_taskrouter_disposition_event_types(event_type: str) -> None:
 
 
 def test_taskrouter_broken_task_attributes_names_field_and_line() -> None:
-    broken = form_line(dict(EVENT_B, TaskAttributes='{"conversations": {'))
+    # Another task than line 1's: events of one task fold into one record (see the lifecycle tests).
+    other = "WT" + "f" * 32
+    broken = form_line(dict(EVENT_B, TaskSid=other, ResourceSid=other, TaskAttributes='{"conversations": {'))
     results = read(form_line(EVENT_B) + "\n" + broken + "\n", name="events.txt")
     assert isinstance(results[0], Disposition)
     err = results[1]
     assert isinstance(err, TwilioRecordError)
-    assert (err.field, err.record, err.input_name) == ("TaskAttributes", f"line 2 (TaskSid {TASK_SID})", "events.txt")
+    assert (err.field, err.record, err.input_name) == ("TaskAttributes", f"line 2 (TaskSid {other})", "events.txt")
     assert err.raw == broken
 
 

@@ -1,22 +1,38 @@
-"""Telling the Twilio input shapes apart without reading a whole file into memory.
+"""Telling the Twilio input shapes apart, and reading their records, without holding a whole file in memory.
 
 A file is JSON (one document, an array, or JSON lines), URL-encoded form bodies (one per line) or CSV; the
-first non-blank line decides, so a million-row Insights export is still streamed. A JSON record's format is
-told from its keys: Copilot and TaskRouter events have markers of their own, task attributes are the rest.
+first non-blank line decides, so a million-row Insights export is still streamed. JSON whose first line is a
+whole JSON value is read as JSON lines, one line at a time (each line may be an object or, as Event Streams
+webhook deliveries are, an array of CloudEvents); otherwise the input is one pretty-printed document and is
+parsed whole. A JSON record's format is told from its keys: a CloudEvent by its ``type``, Copilot and
+TaskRouter events by markers of their own, task attributes are the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Literal, cast
 from urllib.parse import parse_qsl
 
-from wrapup_bridge.adapters.twilio import copilot, task_attributes, taskrouter, voice_status
+from wrapup_bridge.adapters.twilio import cloudevents, copilot, task_attributes, taskrouter, voice_status
 from wrapup_bridge.adapters.twilio._record import canonical
 
-__all__ = ["PeekedStream", "form_format", "form_params", "peek", "record_format", "shape_of"]
+__all__ = [
+    "Envelope",
+    "PeekedStream",
+    "form_format",
+    "form_params",
+    "json_records",
+    "peek",
+    "record_format",
+    "shape_of",
+]
 
 Shape = Literal["json", "form", "csv"]
+# Pages of the Task and Events list APIs, saved as-is: {"tasks": [...], "meta": {...}}.
+_PAGE_KEYS = ("tasks", "events")
 
 
 class PeekedStream:
@@ -87,7 +103,9 @@ def shape_of(first_line: str) -> Shape:
 
 
 def record_format(record: Mapping[Any, Any]) -> str:
-    """The format of one JSON record or payload, by its keys."""
+    """The format of one JSON record or payload, by its keys (a CloudEvent by its ``type``)."""
+    if cloudevents.is_cloudevent(record):
+        return cloudevents.product(record) or "taskrouter"
     if copilot.looks_like(record):
         return "copilot"
     if taskrouter.looks_like(record):
@@ -97,3 +115,115 @@ def record_format(record: Mapping[Any, Any]) -> str:
     if voice_status.looks_like(record):
         return "voice-status"
     return "task-attributes"
+
+
+class Envelope:
+    """What wraps the records of one input, tallied as they are read, described for ``explain``."""
+
+    def __init__(self) -> None:
+        self.containers: Counter[str] = Counter()
+        self.cloudevents = 0
+        self.records = 0
+
+    def saw(self, container: str, cloudevent: bool) -> None:
+        self.containers[container] += 1
+        self.records += 1
+        self.cloudevents += cloudevent
+
+    def describe(self) -> str:
+        if not self.containers:
+            return "empty"
+        (container, _), *others = self.containers.most_common()
+        cloud = self.cloudevents and self.cloudevents == self.records
+        what = "CloudEvents" if cloud else "records"
+        described = {
+            "document-array": f"JSON array of {what}" + (" (Event Streams)" if cloud else ""),
+            "lines-array": f"JSON lines, each a JSON array of {what}"
+            + (" (Event Streams webhook deliveries)" if cloud else ""),
+            "lines-object": f"JSON lines, one {'CloudEvent' if cloud else 'object'} per line"
+            + (" (Event Streams)" if cloud else ""),
+            "document-object": "one CloudEvent (Event Streams)" if cloud else "one JSON object",
+            "page-tasks": "Task list page {tasks, meta} (Task API)",
+            "page-events": "Events list page {events, meta} (TaskRouter Events API)",
+            "form-taskrouter": "TaskRouter EventCallback form bodies (URL-encoded, one per line)",
+            "form-voice-status": "Voice StatusCallback form bodies (URL-encoded, one per line)",
+        }.get(container, container)
+        if others:
+            described += " (also: " + ", ".join(c for c, _ in others) + ")"
+        if self.cloudevents and not cloud:
+            described += f"; {self.cloudevents} of the {self.records} records are CloudEvents"
+        return described
+
+
+def json_records(stream: PeekedStream, first_line: str) -> Iterator[tuple[str, Any, Any, str]]:
+    """``(position, record or JSONDecodeError, raw, container)`` for each record of a JSON input.
+
+    Positions: ``item N`` in a document array, ``line N`` in JSON lines, ``line N item M`` for an array on a line
+    of JSON lines, and ``<position> tasks[i]`` for the tasks of a saved list page (opened into its items)."""
+    if _whole_value(first_line):
+        yield from _json_lines(stream)
+        return
+    text = stream.read()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        yield from _json_lines(text.splitlines())
+        return
+    except RecursionError:
+        yield "line 1", json.JSONDecodeError("JSON nested too deeply to read", text[:200], 0), None, "document-object"
+        return
+    if isinstance(doc, list):
+        for index, item in enumerate(doc, start=1):
+            yield from _opened(f"item {index}", item, "document-array")
+    else:
+        yield from _opened("line 1", doc, "document-object")
+
+
+def _whole_value(line: str) -> bool:
+    try:
+        json.loads(line.lstrip("\ufeff"))
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def _json_lines(stream: Iterable[str]) -> Iterator[tuple[str, Any, Any, str]]:
+    lines = ((n, line) for n, line in enumerate(stream, start=1) if line.lstrip("\ufeff").strip())
+    current = next(lines, None)
+    while current is not None:
+        following = next(lines, None)
+        line_no, line = current
+        text = line.lstrip("\ufeff").strip()
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield f"line {line_no}", exc, text, "lines-object"
+        except RecursionError:
+            error = json.JSONDecodeError("JSON nested too deeply to read", text[:200], 0)
+            yield f"line {line_no}", error, text, "lines-object"
+        else:
+            if isinstance(value, list):
+                # One array on a single line is a document array (``item N``), as it was before streaming.
+                alone = line_no == 1 and following is None
+                for index, item in enumerate(value, start=1):
+                    position = f"item {index}" if alone else f"line {line_no} item {index}"
+                    yield from _opened(position, item, "document-array" if alone else "lines-array")
+            else:
+                yield from _opened(
+                    f"line {line_no}", value, "lines-object" if following or line_no > 1 else "document-object"
+                )
+        current = following
+
+
+def _opened(position: str, value: Any, container: str) -> Iterator[tuple[str, Any, Any, str]]:
+    """A record, or the items of a saved list page."""
+    if isinstance(value, Mapping) and "meta" in value:
+        for key in _PAGE_KEYS:
+            items = value.get(key)
+            if isinstance(items, list):
+                for index, item in enumerate(items):
+                    yield f"{position} {key}[{index}]", item, item, f"page-{key}"
+                return
+    yield position, value, value, container

@@ -17,6 +17,7 @@ the only place they leave Twilio, so this reads the payload as documented for th
   ``date_created`` when the payload has them. The payload names no channel, so ``media`` is voice.
 - Genesys conversation id: ``options.conversation_id_field`` as a dotted path into the payload, by default
   ``genesys_conversation_id`` then ``context.genesys_conversation_id``.
+- Field map places are dotted paths into the payload (``fields.agent: context.worker_email``).
 
 Both events yield a Disposition for the same task: ``note_created`` carries what Copilot generated,
 ``note_updated`` what the agent completed with; ``fields["event_type"]`` tells them apart.
@@ -29,11 +30,12 @@ from typing import Any
 
 from wrapup_bridge.adapters._common import get_path
 from wrapup_bridge.adapters.twilio._record import (
+    Parts,
     RecordContext,
     Settings,
-    build,
     conversation_id,
     field_text,
+    finish,
     first_text,
     scalar_text,
 )
@@ -61,15 +63,18 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
         context = {}
     elif not isinstance(context, Mapping):
         raise rec.error("expected a JSON object", "context")
+    missing_sid = ("no context.task_sid or interaction_sid to identify the task by", "context.task_sid")
     sid_key, sid = first_text(context, ("task_sid",), rec, prefix="context.")
     if sid is None:
         sid_key, sid = first_text(record, ("interaction_sid",), rec)
-        if sid is None:
-            raise rec.error("no context.task_sid or interaction_sid to identify the task by", "context.task_sid")
-        rec.ident = f"InteractionSid {sid.strip()}"
+        if sid is None and "source_id" not in settings.fields.places:
+            raise rec.error(*missing_sid)
+        if sid is not None:
+            rec.ident = f"InteractionSid {sid.strip()}"
     else:
         sid_key = f"context.{sid_key}"
         rec.ident = f"TaskSid {sid.strip()}"
+    rec.put("source_id", sid_key)
 
     codes = record.get("codes")
     if codes is None:
@@ -88,6 +93,8 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
     else:
         code, topic, origin = "", None, "none"
     fields["code_origin"] = origin
+    if origin != "none":
+        rec.put("code", f"codes.{origin}[0].disposition_code")
     if topic is not None:
         fields["topic_path"] = topic
     for target, keys in (
@@ -103,25 +110,33 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
     notes = field_text(record.get("summary"), "summary", rec) or field_text(
         record.get("generated_summary"), "generated_summary", rec
     )
+    if notes is not None:
+        rec.put("notes", "summary" if field_text(record.get("summary"), "summary", rec) else "generated_summary")
     when_key, when = first_text(record, ("date_updated", "date_created"), rec)
-    cid, cid_field = None, ""
+    rec.put("occurred_at", when_key)
+    cid = None
     paths = (settings.conversation_id_field,) if settings.conversation_id_field else _DEFAULT_CONVERSATION_ID_PATHS
     for path in paths:
         value = get_path(record, path)
         if value is not None:
-            cid, cid_field = conversation_id(value, path, rec), path
+            cid = conversation_id(value, path, rec)
+            rec.put("conversation_id", path)
             break
-    return build(
-        rec,
-        source_id=sid.strip(),
+
+    def lookup(place: str) -> tuple[Any, str] | None:
+        value = get_path(record, place)
+        return (value, place) if value is not None else None
+
+    parts = Parts(
+        source_id=sid,
         code=code,
         fields=fields,
         notes=notes,
         media=Media.VOICE,
         occurred_at=rec.time(when, when_key, settings) if when_key else None,
         conversation_id=cid,
-        origins={"source_id": sid_key or "context.task_sid", "conversation_id": cid_field},
     )
+    return finish(rec, parts, settings, lookup, missing_sid=missing_sid, code_source=False)
 
 
 def _entries(value: Any, field: str, rec: RecordContext) -> list[tuple[str, str | None]]:

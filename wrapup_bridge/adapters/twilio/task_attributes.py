@@ -19,10 +19,20 @@ Field scheme (shared with the ``taskrouter`` format, whose ``TaskAttributes`` ar
   ``task_channel_unique_name`` -> ``task_channel`` (and the media), ``assignment_status`` ->
   ``task_assignment_status``, ``reason`` -> ``task_reason``, ``date_updated`` -> ``occurred_at``.
 
+- Task API lifecycle (``assignment_status``, values per twilio-taskrouter.js ``Task.status``): only
+  ``completed`` and ``canceled`` tasks carry a disposition; ``pending``, ``reserved``, ``assigned`` and
+  ``wrapping`` (and any other status) are skipped in files (counted) and refused as payloads.
+- ``"attributes": null`` is how the Task *list* API returns every task (twilio-go ``TaskrouterV1Task.md``: the
+  attributes are only displayed by a fetch of one task), so the outcome is unknown: the record is an error
+  naming the sid ("fetch the task"), never silently read as the ``reason``.
+- Saved list pages (``{"tasks": [...], "meta": {...}}``) are opened into their tasks by the adapter.
+
 ``source_id`` is the TaskSid: ``sid``, ``task_sid`` or ``taskSid`` (on the wrapper, then in the attributes),
 else ``conversations.conversation_id`` when it is a ``WT`` sid, else ``call_sid``; none of them is an error
 naming ``sid``. The Genesys conversation id is read from ``options.conversation_id_field`` (a dotted path into
 the attributes) or by default from ``genesys_conversation_id`` then ``conversations.genesys_conversation_id``.
+Field map places are dotted paths into the attributes, then (for a Task resource) into the resource itself
+(``fields.time: date_created``).
 """
 
 from __future__ import annotations
@@ -34,11 +44,12 @@ from typing import Any
 
 from wrapup_bridge.adapters._common import get_path
 from wrapup_bridge.adapters.twilio._record import (
+    Parts,
     RecordContext,
     Settings,
-    build,
     conversation_id,
     field_text,
+    finish,
     first_text,
     media_for_channel,
     scalar_text,
@@ -46,11 +57,20 @@ from wrapup_bridge.adapters.twilio._record import (
 )
 from wrapup_bridge.core.disposition import Disposition
 
-__all__ = ["DEFAULT_CONVERSATION_ID_PATHS", "TaskAttributes", "looks_like", "parse", "read_attributes"]
+__all__ = [
+    "DEFAULT_CONVERSATION_ID_PATHS",
+    "FINAL_STATUSES",
+    "TaskAttributes",
+    "looks_like",
+    "parse",
+    "read_attributes",
+]
 
 DEFAULT_CONVERSATION_ID_PATHS = ("genesys_conversation_id", "conversations.genesys_conversation_id")
 _CHANNEL_KEYS = ("channelType", "channel_type", "channel")
 _SID_KEYS = ("sid", "task_sid", "taskSid")
+#: Task ``assignment_status`` values that end a task with a disposition.
+FINAL_STATUSES = frozenset({"completed", "canceled"})
 
 
 @dataclass
@@ -87,13 +107,18 @@ def read_attributes(attrs: Any, rec: RecordContext, settings: Settings, *, prefi
         outcome=scalar_text(conversations.get("outcome"), f"{prefix}conversations.outcome", rec),
         content=field_text(conversations.get("content"), f"{prefix}conversations.content", rec),
     )
+    if view.outcome is not None:
+        rec.put("code", f"{prefix}conversations.outcome")
+    if view.content is not None:
+        rec.put("notes", f"{prefix}conversations.content")
     for key, value in conversations.items():
         if key in ("outcome", "content"):
             continue
         name = snake_key(key)
         text = field_text(value, f"{prefix}conversations.{key}", rec)
-        if name and text is not None:
-            view.fields.setdefault(name, text)
+        if name and text is not None and name not in view.fields:
+            view.fields[name] = text
+            rec.put(f"fields.{name}", f"{prefix}conversations.{key}")
     for key, value in attrs.items():
         if key == "conversations" or isinstance(value, Mapping):
             continue
@@ -101,8 +126,9 @@ def read_attributes(attrs: Any, rec: RecordContext, settings: Settings, *, prefi
             continue
         name = snake_key(key)
         text = scalar_text(value, f"{prefix}{key}", rec)
-        if name and text is not None:
-            view.fields.setdefault(f"task_{name}", text)
+        if name and text is not None and f"task_{name}" not in view.fields:
+            view.fields[f"task_{name}"] = text
+            rec.put(f"fields.task_{name}", f"{prefix}{key}")
     _, view.channel = first_text(attrs, _CHANNEL_KEYS, rec, prefix=prefix)
     wt = scalar_text(conversations.get("conversation_id"), f"{prefix}conversations.conversation_id", rec)
     if wt is not None and wt.strip().startswith("WT"):
@@ -114,6 +140,7 @@ def read_attributes(attrs: Any, rec: RecordContext, settings: Settings, *, prefi
         if value is not None:
             view.conversation_id = conversation_id(value, prefix + path, rec)
             view.conversation_id_field = prefix + path
+            rec.put("conversation_id", prefix + path)
             break
     return view
 
@@ -132,6 +159,21 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
     if sid is not None:
         rec.ident = f"TaskSid {sid.strip()}"
     if wrapper:
+        status = scalar_text(wrapper.get("assignment_status"), "assignment_status", rec)
+        if status is not None and status.strip().lower() not in FINAL_STATUSES:
+            raise rec.skip(
+                f"assignment_status {status.strip()!r}: the task has not ended, so it has no disposition yet "
+                f"(only {' and '.join(sorted(FINAL_STATUSES))} tasks do)",
+                skip_key=f"task assignment_status {status.strip()}",
+                field="assignment_status",
+            )
+        if wrapper["attributes"] is None:
+            shown = sid.strip() if sid is not None else "{sid}"
+            raise rec.error(
+                "the outcome of this task is unknown: attributes are null on list pages; fetch the task "
+                f"(GET /Tasks/{shown}) to read its outcome",
+                "attributes",
+            )
         attrs = _decode_attributes(record["attributes"], rec)
         if sid is None and isinstance(attrs, Mapping):
             sid_key, sid = first_text(attrs, _SID_KEYS[1:], rec, prefix=prefix)
@@ -143,11 +185,7 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
     elif view.call_sid is not None:
         sid_key, sid = "call_sid", view.call_sid
         rec.ident = f"CallSid {sid.strip()}"
-    else:
-        raise rec.error(
-            "no TaskSid: none of sid, task_sid, taskSid, conversations.conversation_id (a WT sid) or call_sid is set",
-            "sid",
-        )
+    rec.put("source_id", sid_key if sid is not None else None)
 
     fields = view.fields
     reason = scalar_text(wrapper.get("reason"), "reason", rec) if wrapper else None
@@ -155,6 +193,7 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
         code, fields["outcome_source"] = view.outcome, "conversations.outcome"
     elif reason is not None:
         code, fields["outcome_source"] = reason, "reason"
+        rec.put("code", "reason")
     else:
         code, fields["outcome_source"] = "", "none"
     channel = view.channel
@@ -168,18 +207,36 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
             text = scalar_text(wrapper.get(key), key, rec)
             if text is not None:
                 fields[target] = text
+                rec.put(f"fields.{target}", key)
         channel = fields.get("task_channel", channel)
     occurred_at = rec.time(wrapper.get("date_updated"), "date_updated", settings) if wrapper else None
-    return build(
-        rec,
-        source_id=sid.strip(),
+    rec.put("occurred_at", "date_updated" if occurred_at is not None else None)
+
+    def lookup(place: str) -> tuple[Any, str] | None:
+        value = get_path(attrs, place) if isinstance(attrs, Mapping) else None
+        if value is not None:
+            return value, prefix + place
+        value = get_path(wrapper, place) if wrapper else None
+        return (value, place) if value is not None else None
+
+    parts = Parts(
+        source_id=sid,
         code=code,
         fields=fields,
         notes=view.content,
         media=media_for_channel(channel),
         occurred_at=occurred_at,
         conversation_id=view.conversation_id,
-        origins={"source_id": sid_key or "sid", "conversation_id": view.conversation_id_field or ""},
+    )
+    return finish(
+        rec,
+        parts,
+        settings,
+        lookup,
+        missing_sid=(
+            "no TaskSid: none of sid, task_sid, taskSid, conversations.conversation_id (a WT sid) or call_sid is set",
+            "sid",
+        ),
     )
 
 

@@ -3,6 +3,9 @@
 Outbound dialers built on Twilio Voice never show the agent a disposition for calls nobody answered: the
 outcome is what Twilio reports about the call. Files hold one URL-encoded body per line; a live payload is
 the dict of decoded parameters (names matched without case or underscores, like the ``taskrouter`` format).
+Event Streams delivers the same callbacks as CloudEvents of type ``com.twilio.voice.status-callback.call.*``
+with the parameters under ``data.request.parameters``; they read the same (errors name
+``data.request.parameters.<Name>``), and the CloudEvent ``time`` stands in for a missing ``Timestamp``.
 
 - ``code`` = ``AnsweredBy`` when present and not ``human`` (``machine_start``, ``machine_end_beep``,
   ``machine_end_silence``, ``machine_end_other``, ``fax``, ``unknown``), else ``CallStatus`` (``busy``,
@@ -16,22 +19,25 @@ the dict of decoded parameters (names matched without case or underscores, like 
 - ``source_id`` = ``CallSid``; ``occurred_at`` = ``Timestamp`` (RFC 2822; ISO 8601 and epoch also read);
   ``media`` is voice. Genesys conversation id: the parameter named by ``options.conversation_id_field``,
   by default ``GenesysConversationId`` (e.g. added to the StatusCallback URL's query by the dialer).
+- Field map places are parameter names (``fields.code: SipResponseCode``); ``media`` cannot be placed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from wrapup_bridge.adapters.twilio._record import (
+    Parts,
     RecordContext,
     Settings,
-    build,
     canonical,
+    canonical_key,
     conversation_id,
+    finish,
     scalar_text,
 )
+from wrapup_bridge.adapters.twilio.cloudevents import is_cloudevent, voice_parameters
 from wrapup_bridge.core.disposition import Disposition, Media
 
 __all__ = ["NON_TERMINAL_STATUSES", "looks_like", "parse"]
@@ -54,10 +60,19 @@ def looks_like(record: Mapping[Any, Any]) -> bool:
 
 
 def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
-    """One status or AMD callback (decoded form parameters) -> Disposition."""
+    """One status or AMD callback (decoded form parameters, or its Event Streams CloudEvent) -> Disposition."""
     if not isinstance(record, Mapping):
         raise rec.error(f"expected Voice callback parameters, got {type(record).__name__}")
-    params, spelled = canonical(record)
+    envelope_time: Any = None
+    if is_cloudevent(record):
+        inner, prefix = voice_parameters(record)
+        if inner is None:
+            raise rec.error("this Voice CloudEvent has no form parameters (data.request.parameters)", prefix)
+        params, spelled = canonical(inner)
+        spelled = {k: prefix + v for k, v in spelled.items()}
+        envelope_time = record.get("time")
+    else:
+        params, spelled = canonical(record)
 
     def name(key: str, default: str) -> str:
         return spelled.get(key, default)
@@ -65,10 +80,16 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
     def text(key: str, default: str) -> str | None:
         return scalar_text(params.get(key), name(key, default), rec)
 
+    def lookup(place: str) -> tuple[Any, str] | None:
+        key = canonical_key(place)
+        return (params[key], name(key, place)) if key in params else None
+
     call_sid = text("callsid", "CallSid")
-    if call_sid is None:
+    if call_sid is None and "source_id" not in settings.fields.places:
         raise rec.error("no CallSid: not a Voice status callback", name("callsid", "CallSid"))
-    rec.ident = f"CallSid {call_sid.strip()}"
+    if call_sid is not None:
+        rec.ident = f"CallSid {call_sid.strip()}"
+        rec.put("source_id", name("callsid", "CallSid"))
     status = text("callstatus", "CallStatus")
     answered_by = text("answeredby", "AnsweredBy")
     if answered_by is not None and answered_by.strip().lower() != "human":
@@ -89,22 +110,35 @@ def parse(record: Any, rec: RecordContext, settings: Settings) -> Disposition:
         )
     else:
         code, origin = status, "CallStatus"
+    rec.put("code", name(origin.lower(), origin))
 
     fields = {"outcome_kind": "system", "outcome_source": origin}
     for key, default, target in _FIELDS:
         value = text(key, default)
         if value is not None:
             fields[target] = value
+            rec.put(f"fields.{target}", name(key, default))
     param = settings.conversation_id_field or "GenesysConversationId"
-    cid_key = re.sub(r"[_\-\s]", "", param).lower()
+    cid_key = canonical_key(param)
     cid_field = name(cid_key, param)
-    return build(
-        rec,
-        source_id=call_sid.strip(),
+    rec.put("conversation_id", cid_field if params.get(cid_key) is not None else None)
+    when_field = name("timestamp", "Timestamp")
+    when = rec.time(params.get("timestamp"), when_field, settings)
+    if when is None and envelope_time is not None:
+        when, when_field = rec.time(envelope_time, "time", settings), "time"
+    rec.put("occurred_at", when_field if when is not None else None)
+    parts = Parts(
+        source_id=call_sid,
         code=code,
         fields=fields,
         media=Media.VOICE,
-        occurred_at=rec.time(params.get("timestamp"), name("timestamp", "Timestamp"), settings),
+        occurred_at=when,
         conversation_id=conversation_id(params.get(cid_key), cid_field, rec),
-        origins={"source_id": name("callsid", "CallSid"), "conversation_id": cid_field},
+    )
+    return finish(
+        rec,
+        parts,
+        settings,
+        lookup,
+        missing_sid=("no CallSid: not a Voice status callback", name("callsid", "CallSid")),
     )
