@@ -104,7 +104,10 @@ def parse_declared(text: str, settings: TimeSettings) -> datetime | None:
         match = _NUMERIC_DATE_RE.match(value)
         if match is None:
             return None
-        return _ordered(match, settings.date_order, text)
+        # A four-digit first part is a year whatever order the export's other dates use (2025-11-24 is ISO
+        # in every locale); the declared order is for the ambiguous 11/03/2025.
+        order: DateOrder = "ymd" if len(match["a"]) == 4 else settings.date_order
+        return _ordered(match, order, text)
     return None
 
 
