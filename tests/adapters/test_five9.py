@@ -383,12 +383,19 @@ def test_duplicate_headers_stop_the_file_with_one_error() -> None:
     assert error.record == "header" and error.field == "DISPOSITION"
 
 
-def test_a_csv_the_parser_gives_up_on_still_emits_the_calls_read_so_far() -> None:
-    text = 'CALL ID,DISPOSITION\n1,Sale\n2,Busy\r3,"x\n'
+def test_a_row_the_csv_parser_cannot_read_is_rejected_with_its_text_and_reading_goes_on() -> None:
+    text = 'CALL ID,DISPOSITION\n1,Sale\n2,Busy\r3,"x\n4,No Answer\n'
     results = list(Five9Adapter().read(io.StringIO(text), name="broken.csv"))
-    assert isinstance(results[0], Disposition) and results[0].source_id == "1"
-    assert isinstance(results[-1], Five9RecordError)
-    assert results[-1].record == "after line 2" and "rest of the file was not read" in results[-1].message
+    assert [r.source_id for r in results if isinstance(r, Disposition)] == ["1", "4"]
+    (error,) = [r for r in results if isinstance(r, Five9RecordError)]
+    assert error.record == "line 3" and "line break" in error.message and "reading goes on" in error.message
+    assert error.raw == '2,Busy\r3,"x\n'
+
+
+def test_a_header_the_csv_parser_cannot_read_ends_the_file_with_one_error() -> None:
+    results = list(Five9Adapter().read(io.StringIO("CALL ID,DISP\rOSITION\n1,Sale\n"), name="broken.csv"))
+    assert len(results) == 1 and isinstance(results[0], Five9RecordError)
+    assert results[0].record == "header" and "was not read" in results[0].message
 
 
 # --- Call Log: options and extra columns --------------------------------------------------------------------------

@@ -6,8 +6,10 @@ Every record carries where it came from ("line 7", "row 12") so an error can say
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,7 +17,7 @@ import yaml
 
 from wrapup_bridge.adapters.base import AdapterError
 
-__all__ = ["get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
+__all__ = ["BadRow", "get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
 
 # Exports carry long free-text notes; the stdlib default (128 KiB) is enough for any real one, but make the
 # limit explicit so a corrupt file fails with a clear error instead of a surprise.
@@ -93,18 +95,49 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
             yield f"line {line_no}", value
 
 
-def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, str]]]:
-    """Yield ``(line_number, header, row)`` for each data row of a CSV file.
+@dataclass(frozen=True)
+class BadRow:
+    """A CSV row that cannot be read whole: where it starts, why, and its text as in the file (for a retry)."""
+
+    line: int
+    reason: str
+    raw: str
+
+
+def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, str] | BadRow]]:
+    """Yield ``(line_number, header, row)`` for each data row of a CSV file; a row that is not whole is a
+    ``BadRow`` in its place, and reading goes on after it.
 
     Tolerates a UTF-8 BOM, CRLF line ends and quoted fields spanning lines; the line number is where the row
-    starts in the file, as a person would find it in an editor. Short rows are padded with empty cells, long
-    rows keep their extra cells under ``"_extra_N"`` so nothing is silently dropped.
+    starts in the file, as a person would find it in an editor. Long rows keep their extra cells under
+    ``"_extra_N"`` so nothing is silently dropped. Not whole, so rejected rather than read with blanks: a row
+    with fewer cells than the header (a file cut in the middle of its last row, a line break in an unquoted
+    field), a file ending inside a quoted field, a field over the size limit. A header the csv module cannot
+    read raises ``csv.Error``.
     """
-    reader = csv.reader(stream)
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for text in stream:
+            consumed.append(text if len(text) <= _RAW_KEPT else text[:_RAW_KEPT])
+            yield text
+
+    reader = csv.reader(lines())
     header: list[str] | None = None
     line_start = 1
-    for cells in reader:
+    while True:
+        consumed.clear()
         row_line = line_start
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line_start = reader.line_num + 1
+            if header is None:
+                raise
+            yield row_line, header, BadRow(row_line, _csv_problem(exc), _raw(consumed))
+            continue
         line_start = reader.line_num + 1
         if header is None:
             if not any(c.strip() for c in cells):
@@ -113,10 +146,70 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
             continue
         if not any(c.strip() for c in cells):
             continue
-        row = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        raw = _raw(consumed)
+        if len(cells) < len(header):
+            yield row_line, header, BadRow(row_line, _short_row(cells, header, row_line, reader.line_num), raw)
+            continue
+        if raw.count('"') % 2 and _ends_inside_quotes(raw):
+            yield (
+                row_line,
+                header,
+                BadRow(
+                    row_line,
+                    "the file ends inside a quoted field that opens in this row: the row is cut short "
+                    "(a truncated file, or a quote that is never closed)",
+                    raw,
+                ),
+            )
+            continue
+        row = {name: cells[i] for i, name in enumerate(header)}
         for extra in range(len(header), len(cells)):
             row[f"_extra_{extra - len(header) + 1}"] = cells[extra]
         yield row_line, header, row
+
+
+#: Text of a rejected row kept for the rejects file (a 50 MB field is not copied whole).
+_RAW_KEPT = 64 * 1024
+
+
+def _raw(consumed: list[str]) -> str:
+    text = "".join(consumed)
+    return text if len(text) <= _RAW_KEPT else text[:_RAW_KEPT] + f"... [cut at {_RAW_KEPT} characters]"
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    message = str(exc)
+    if "field larger than field limit" in message:
+        return (
+            f"a field is larger than {csv.field_size_limit() // (1024 * 1024)} MB, which no real export holds "
+            "(a quote that is never closed, or a binary file?); the row is rejected and reading goes on"
+        )
+    if "new-line character seen in unquoted field" in message:
+        return (
+            "a line break (a lone carriage return) inside a field that is not quoted: the row cannot be read "
+            "whole; it is rejected and reading goes on"
+        )
+    return f"the row cannot be parsed as CSV ({message}); it is rejected and reading goes on"
+
+
+def _short_row(cells: list[str], header: list[str], line: int, last_line: int) -> str:
+    spans = f" (lines {line}-{last_line})" if last_line > line else ""
+    return (
+        f"the row has {len(cells)} of the header's {len(header)} columns{spans}: it is cut short (a file cut in the "
+        f"middle of a row, or a line break in a field that is not quoted); the first missing column is "
+        f"{header[len(cells)]!r}"
+    )
+
+
+def _ends_inside_quotes(raw: str) -> bool:
+    """Whether ``raw`` (one record's text) runs out inside a quoted field; an odd count of quotes alone is not
+    enough (``5" screen`` in an unquoted field is a literal quote)."""
+    try:
+        for _ in csv.reader(io.StringIO(raw), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:

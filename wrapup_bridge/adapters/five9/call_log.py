@@ -62,7 +62,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from wrapup_bridge.adapters._common import iter_csv_rows, text_or_none
+from wrapup_bridge.adapters._common import BadRow, iter_csv_rows, text_or_none
 from wrapup_bridge.adapters.base import AdapterOptions, Five9RecordError, check_options
 from wrapup_bridge.adapters.explain import Origins
 from wrapup_bridge.adapters.five9._options import ACCEPTED, TIME_OPTIONS
@@ -370,26 +370,12 @@ class CallLogReader:
                     yield "header", stop
                     return
             self.stats.rows += 1
-            row = self._parse_row(line, ordinal, raw, layout)
-            call_id = row.source_id.strip()
-            if not call_id:
-                missing = "is empty" if layout.has("source_id", row.values) else "is not a column of this file"
+            if isinstance(raw, BadRow):
                 pending[("line", line)] = Five9RecordError(
-                    f"{layout.label('source_id')} {missing}; a row cannot be grouped or replayed without it",
-                    record=f"line {line}",
-                    field=layout.field_name("source_id"),
-                    input_name=name,
-                    raw=raw,
+                    raw.reason, record=f"line {line}", input_name=name, raw=raw.raw
                 )
-            elif isinstance(call := pending.get(call_id), _Call):
-                call.rows.append(row)
-                call.last_ordinal = ordinal
-            elif (last := emitted.get(_compact(call_id))) is not None:
-                late = self._late_row(row, call_id, ordinal - last, layout, name)
-                if late is not None:
-                    pending[("line", line)] = late
             else:
-                pending[call_id] = _Call(call_id, [row], ordinal)
+                self._take_row(pending, emitted, line, ordinal, raw, layout, name)
             while pending:
                 key, head = next(iter(pending.items()))
                 if isinstance(head, _Call):
@@ -405,6 +391,38 @@ class CallLogReader:
                 yield self._emit(head, layout, name)
         for error in broken:
             yield error.record or "end", error
+
+    def _take_row(
+        self,
+        pending: OrderedDict[str | tuple[str, int], _Call | Five9RecordError],
+        emitted: OrderedDict[int | str, int],
+        line: int,
+        ordinal: int,
+        raw: dict[str, str],
+        layout: Layout,
+        name: str,
+    ) -> None:
+        """Put one whole row where it belongs: its call's rows, a new call, or an error in file order."""
+        row = self._parse_row(line, ordinal, raw, layout)
+        call_id = row.source_id.strip()
+        if not call_id:
+            missing = "is empty" if layout.has("source_id", row.values) else "is not a column of this file"
+            pending[("line", line)] = Five9RecordError(
+                f"{layout.label('source_id')} {missing}; a row cannot be grouped or replayed without it",
+                record=f"line {line}",
+                field=layout.field_name("source_id"),
+                input_name=name,
+                raw=raw,
+            )
+        elif isinstance(call := pending.get(call_id), _Call):
+            call.rows.append(row)
+            call.last_ordinal = ordinal
+        elif (last := emitted.get(_compact(call_id))) is not None:
+            late = self._late_row(row, call_id, ordinal - last, layout, name)
+            if late is not None:
+                pending[("line", line)] = late
+        else:
+            pending[call_id] = _Call(call_id, [row], ordinal)
 
     def _emit(self, head: _Call | Five9RecordError, layout: Layout, name: str) -> tuple[str, Any]:
         if isinstance(head, Five9RecordError):
@@ -630,8 +648,9 @@ class CallLogReader:
 
 def _rows_until_broken(
     stream: IO[str], name: str, broken: list[Five9RecordError]
-) -> Iterator[tuple[int, list[str], dict[str, str]]]:
-    """The CSV rows; a file the csv module cannot parse further ends here, with the error put in ``broken``.
+) -> Iterator[tuple[int, list[str], dict[str, str] | BadRow]]:
+    """The CSV rows (a row that is not whole is a ``BadRow``); a header the csv module cannot parse ends the file
+    here, with the error put in ``broken``.
 
     The caller still emits the calls it holds open before reporting that the rest of the file was not read.
     """

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from wrapup_bridge.adapters._common import iter_csv_rows
+from wrapup_bridge.adapters._common import BadRow, iter_csv_rows
 from wrapup_bridge.adapters.base import TwilioRecordError
 from wrapup_bridge.adapters.fields import FieldMap
 from wrapup_bridge.adapters.twilio._record import (
@@ -204,6 +204,10 @@ def read(
                     ),
                 )
                 return
+        if isinstance(row, BadRow):
+            bad = RecordContext(f"line {line}", input_name, row.raw)
+            yield bad, TwilioRecordError(row.reason, record=f"line {line}", input_name=input_name, raw=row.raw)
+            continue
         rec = RecordContext(f"line {line}", input_name, dict(row))
         try:
             yield rec, parse_row(row, columns, rec, settings)
