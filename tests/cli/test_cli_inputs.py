@@ -128,3 +128,28 @@ def test_field_assignments_are_checked_and_used(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "colour" in unknown.stderr
     moved = run("normalize", "--source", "five9", "--field", "code=CAMPAIGN", str(CALL_LOG), cwd=tmp_path)
     assert set(codes(moved.stdout)) <= {"Billing Inbound", "Sales Outbound"}, moved.stderr
+
+
+def test_the_rejects_file_holds_this_runs_rejects_only(tmp_path: Path) -> None:
+    text = CALL_LOG.read_text(encoding="utf-8-sig")
+    (tmp_path / "cut.csv").write_text(text[: text.rindex("\n", 0, len(text) - 1) + 40], encoding="utf-8")
+    for _ in range(2):
+        assert run("normalize", "--source", "five9", "cut.csv", cwd=tmp_path).returncode == 1
+    assert len((tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    clean = run("normalize", "--source", "five9", str(CALL_LOG), cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert (tmp_path / "rejects.jsonl").read_text(encoding="utf-8") == ""  # no stale rejects from the last run
+    assert not (tmp_path / "elsewhere.jsonl").exists()
+    run("normalize", "--source", "five9", "--rejects", "elsewhere.jsonl", str(CALL_LOG), cwd=tmp_path)
+    assert not (tmp_path / "elsewhere.jsonl").exists(), "no empty file is created when nothing is rejected"
+
+
+def test_an_unwritable_rejects_or_output_path_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    for args in (["--rejects", "a-file/rejects.jsonl"], ["--out", "no/such/dir/out.jsonl"], ["--rejects", "/dev/full"]):
+        text = CALL_LOG.read_text(encoding="utf-8-sig")
+        (tmp_path / "cut.csv").write_text(text[: text.rindex("\n", 0, len(text) - 1) + 40], encoding="utf-8")
+        result = run("normalize", "--source", "five9", *args, "cut.csv", cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert f"cannot write the {'rejects' if args[0] == '--rejects' else 'output'} file" in result.stderr

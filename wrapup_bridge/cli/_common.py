@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,25 +93,53 @@ def open_input(name: str, encoding: str | None = None) -> Iterator[IO[str]]:
 
 
 class JsonLinesWriter:
-    """Append JSON objects one per line, flushed per record so a crash loses at most the line being written."""
+    """JSON objects one per line, flushed per record so a crash loses at most the line being written.
 
-    def __init__(self, path: str | None, *, default: TextIO | None = None) -> None:
+    A named file holds this run's lines only: one left by an earlier run is emptied at the start (a rejects file
+    holds this run's rejects, not every run's), a new one is only created when there is something to write, and
+    an unwritable path fails before anything is read, with ``what`` naming the file's role."""
+
+    def __init__(self, path: str | None, *, default: TextIO | None = None, what: str = "output file") -> None:
         self.path = path
+        self.what = what
         self.count = 0
         self._handle: TextIO | None = default
         self._owned = False
+        self._failed = False
+        if default is None and path is not None:
+            target = Path(path)
+            if target.exists() or target.is_symlink():
+                self._open()
+            elif not os.access(target.parent if str(target.parent) else ".", os.W_OK):
+                problem = "no such folder" if not target.parent.is_dir() else "the folder is not writable"
+                fail_setup(f"cannot write the {what} {path}: {problem}")
+
+    def _open(self) -> None:
+        try:
+            self._handle = Path(str(self.path)).open("w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            fail_setup(f"cannot write the {self.what} {self.path}: {exc.strerror or exc}")
+        self._owned = True
 
     def write(self, obj: dict[str, Any]) -> None:
         if self._handle is None:
             if self.path is None:
                 raise RuntimeError("no destination for JSON lines")
-            self._handle = Path(self.path).open("a", encoding="utf-8")  # noqa: SIM115 - closed in close()
-            self._owned = True
-        self._handle.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-        self._handle.flush()
+            self._open()
+        assert self._handle is not None
+        try:
+            self._handle.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+            self._handle.flush()
+        except OSError as exc:
+            self._failed = True
+            fail_setup(f"cannot write the {self.what} {self.path or '<stdout>'}: {exc.strerror or exc}")
         self.count += 1
 
     def close(self) -> None:
-        if self._owned and self._handle is not None:
-            self._handle.close()
-        self._handle = None
+        handle, self._handle = self._handle, None
+        if self._owned and handle is not None:
+            try:
+                handle.close()
+            except OSError as exc:
+                if not self._failed:  # a failure already reported by write() is not reported twice
+                    fail_setup(f"cannot write the {self.what} {self.path}: {exc.strerror or exc}")

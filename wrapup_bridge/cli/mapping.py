@@ -323,7 +323,7 @@ class _HistoryReader:
     def __iter__(self) -> Iterator[Disposition]:
         from wrapup_bridge.adapters import AdapterError
 
-        writer = JsonLinesWriter(self.rejects_path)
+        writer = JsonLinesWriter(self.rejects_path, what="rejects file")
         try:
             for name in self.inputs:
                 with open_input(name, self.encoding) as stream, usage_errors():

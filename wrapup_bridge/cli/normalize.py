@@ -79,8 +79,8 @@ def normalize(
         _explain(adapter, inputs, options.encoding)
         return
 
-    output = JsonLinesWriter(out, default=None if out else sys.stdout)
-    rejected = JsonLinesWriter(rejects)
+    output = JsonLinesWriter(out, default=None if out else sys.stdout, what="output file")
+    rejected = JsonLinesWriter(rejects, what="rejects file")
     try:
         for name in inputs:
             with open_input(name, options.encoding) as stream, usage_errors():
