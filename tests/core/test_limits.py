@@ -45,3 +45,10 @@ def test_shallow_documents_round_trip(value: object) -> None:
     text = json.dumps(value)
     assert loads_json(text) == value
     check_nesting(value)
+
+
+@pytest.mark.parametrize("text", ['{"code": NaN}', '{"code": -Infinity}', '{"code": 1e999}', "[Infinity]"])
+def test_values_python_accepts_but_json_does_not_are_invalid_json(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError, match=r"NaN|Infinity|too large"):
+        loads_json(text)
+    assert loads_json('{"code": 1.5e3}') == {"code": 1500.0}

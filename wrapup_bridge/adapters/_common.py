@@ -16,6 +16,7 @@ from typing import IO, Any
 import yaml
 
 from wrapup_bridge.adapters.base import AdapterError
+from wrapup_bridge.core.limits import NestingError, check_nesting, loads_json
 
 __all__ = ["BadRow", "get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
 
@@ -69,7 +70,7 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
         return
     if stripped[0] in "[{":
         try:
-            doc = json.loads(stripped)
+            doc = loads_json(stripped)
         except json.JSONDecodeError:
             doc = None  # not one document: fall through to JSON lines
         except RecursionError:
@@ -86,7 +87,7 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads_json(line)
         except json.JSONDecodeError as exc:
             yield f"line {line_no}", exc
         except RecursionError:
@@ -219,14 +220,24 @@ def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:
     """
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read the {what}: {exc}", input_name=path) from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"cannot read the {what}: byte {exc.start} is not UTF-8 (is it a binary file, or saved in another "
+            "encoding? save it as UTF-8 JSON or YAML)",
+            input_name=path,
+        ) from None
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", input_name=path) from None
     try:
         if path.lower().endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
+            return loads_json(text)
+        value = yaml.safe_load(text)
+        check_nesting(value)
+        return value
     except json.JSONDecodeError as exc:
         raise error(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
+    except (RecursionError, NestingError):
+        raise error(f"not read: {NestingError()}", input_name=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         record = f"line {mark.line + 1}" if mark is not None else None

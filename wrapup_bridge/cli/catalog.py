@@ -97,14 +97,19 @@ def live_org_catalog(target: str, org: Path) -> OrgCatalog:
 
 def load_org_catalog(path: str) -> OrgCatalog:
     """Read a ``catalog export`` file; a broken one is a usage error naming the file and the field."""
+    from wrapup_bridge.core.limits import loads_json
     from wrapup_bridge.genesys.catalog import CatalogFormatError, WrapupCatalog
 
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = loads_json(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        fail_usage(f"catalog {path!r} is not text (byte {exc.start} is not UTF-8): give a `catalog export` file")
     except OSError as exc:
         fail_usage(f"cannot read catalog {path!r}: {exc.strerror or exc}")
     except json.JSONDecodeError as exc:
         fail_usage(f"catalog {path!r} is not JSON: line {exc.lineno}: {exc.msg}")
+    if not isinstance(data, dict):
+        fail_usage(f"catalog {path!r} is not a `catalog export` file (a JSON object with wrapupCodes)")
     try:
         wrapup_catalog = WrapupCatalog.from_snapshot(data, source=path)
     except CatalogFormatError as exc:

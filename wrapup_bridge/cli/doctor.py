@@ -29,16 +29,20 @@ def _read_text(value: str) -> str:
         return sys.stdin.read()
     if value.startswith("@"):
         try:
-            return Path(value[1:]).read_text(encoding="utf-8")
+            return Path(value[1:]).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            fail_usage(f"cannot read {value[1:]!r}: byte {exc.start} is not UTF-8 (JSON is text)")
         except OSError as exc:
             fail_usage(f"cannot read {value[1:]!r}: {exc.strerror}")
     return value
 
 
 def _json_arg(value: str, what: str) -> Any:
+    from wrapup_bridge.core.limits import loads_json
+
     text = _read_text(value)
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         fail_usage(f"{what} is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
 
@@ -198,8 +202,10 @@ def doctor(
         body = _json_arg(request_body, "--body") if request_body is not None else None
         if error_body is not None:
             text = _read_text(error_body)
+            from wrapup_bridge.core.limits import loads_json
+
             try:
-                pasted: Any = json.loads(text)
+                pasted: Any = loads_json(text)
             except json.JSONDecodeError:
                 pasted = {"message": text}
             line = request_line or (f"{method} {path}" if path else None)

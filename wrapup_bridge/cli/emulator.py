@@ -69,7 +69,9 @@ def build_config(base: EmulatorConfig | None, options: dict[str, Any]) -> Emulat
     try:
         return EmulatorConfig.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+        from wrapup_bridge.core.validation_text import validation_in_words
+
+        problems = validation_in_words(exc, limit=10)
         raise click.UsageError(f"invalid emulator setting: {problems}") from exc
 
 

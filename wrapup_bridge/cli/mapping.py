@@ -113,14 +113,18 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 def _record_from_json(text: str) -> Disposition:
     if text.startswith("@"):
         try:
-            with open(text[1:], encoding="utf-8") as handle:
+            with open(text[1:], encoding="utf-8-sig") as handle:
                 text = handle.read()
+        except UnicodeDecodeError as exc:
+            fail_usage(f"cannot read {text[1:]!r}: byte {exc.start} is not UTF-8 (a record is JSON text)")
         except OSError as exc:
             fail_usage(f"cannot read {text[1:]!r}: {exc.strerror}")
     elif text == "-":
         text = sys.stdin.read()
+    from wrapup_bridge.core.limits import loads_json
+
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         fail_usage(f"--record is not JSON: {exc}")
     if not isinstance(data, dict):
@@ -128,10 +132,14 @@ def _record_from_json(text: str) -> Disposition:
     data.setdefault("source", "manual")
     data.setdefault("source_id", "explain")
     data.setdefault("code", "")
+    from pydantic import ValidationError
+
+    from wrapup_bridge.core.validation_text import validation_in_words
+
     try:
         return Disposition.model_validate(data)
-    except ValueError as exc:
-        fail_usage(f"--record is not a disposition: {exc}")
+    except ValidationError as exc:
+        fail_usage(f"--record is not a disposition: {validation_in_words(exc)}")
 
 
 def _decision_dict(decision: Decision) -> dict[str, Any]:

@@ -10,9 +10,10 @@ refused as the input error it is, with the same ``NestingError`` whichever parse
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-__all__ = ["MAX_NESTING", "NestingError", "check_nesting", "loads_json"]
+__all__ = ["MAX_NESTING", "JsonNestingError", "NestingError", "check_nesting", "loads_json"]
 
 #: Deepest nesting of lists/objects accepted in JSON and YAML inputs (a real record is under 10).
 MAX_NESTING = 64
@@ -22,7 +23,20 @@ class NestingError(ValueError):
     """A document nested deeper than ``MAX_NESTING`` (or too deep for the parser at all)."""
 
     def __init__(self, limit: int = MAX_NESTING) -> None:
-        super().__init__(f"nested more than {limit} levels deep (no real record is); refused")
+        ValueError.__init__(self, _nesting_message(limit))  # not super(): JsonNestingError's MRO differs
+        self.limit = limit
+
+
+def _nesting_message(limit: int) -> str:
+    return f"nested more than {limit} levels deep, which nothing real is; refused"
+
+
+class JsonNestingError(NestingError, json.JSONDecodeError):
+    """Deep nesting met while parsing JSON: a ``json.JSONDecodeError`` too, so every handler of invalid JSON
+    reports it the same way (position 0: where it got too deep is not worth a second parse)."""
+
+    def __init__(self, doc: str, limit: int = MAX_NESTING) -> None:
+        json.JSONDecodeError.__init__(self, _nesting_message(limit), doc[:200], 0)
         self.limit = limit
 
 
@@ -44,10 +58,40 @@ def check_nesting(value: Any, limit: int = MAX_NESTING) -> None:
 
 
 def loads_json(text: str | bytes, limit: int = MAX_NESTING) -> Any:
-    """``json.loads`` that refuses deep nesting with ``NestingError`` (``json.JSONDecodeError`` stays as is)."""
+    """``json.loads`` for input: deep nesting is ``JsonNestingError`` (a ``NestingError`` and a
+    ``json.JSONDecodeError``); ``NaN``, ``Infinity`` and numbers too large
+    for a float (``1e999``), which Python accepts but JSON does not, are ``json.JSONDecodeError`` like any
+    other invalid JSON, instead of becoming dispositions ``nan`` and ``inf``."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
-        raise NestingError(limit) from None
-    check_nesting(value, limit)
+        raise JsonNestingError(_text(text), limit) from None
+    except _NotJsonNumber as exc:
+        doc = _text(text)
+        raise json.JSONDecodeError(str(exc), doc, max(0, doc.find(exc.literal))) from None
+    try:
+        check_nesting(value, limit)
+    except NestingError:
+        raise JsonNestingError(_text(text), limit) from None
     return value
+
+
+def _text(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text[:400].decode("utf-8", "replace")
+
+
+class _NotJsonNumber(ValueError):
+    def __init__(self, literal: str, why: str) -> None:
+        super().__init__(f"{literal} {why}")
+        self.literal = literal
+
+
+def _refuse_constant(literal: str) -> Any:
+    raise _NotJsonNumber(literal, "is not a JSON value (JSON has no NaN or Infinity)")
+
+
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if math.isinf(number):
+        raise _NotJsonNumber(literal, "is too large for a number")
+    return number

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from wrapup_bridge.adapters.twilio import cloudevents, copilot, task_attributes, taskrouter, voice_status
 from wrapup_bridge.adapters.twilio._record import canonical
+from wrapup_bridge.core.limits import loads_json
 
 __all__ = [
     "Envelope",
@@ -167,7 +168,7 @@ def json_records(stream: PeekedStream, first_line: str) -> Iterator[tuple[str, A
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        doc = json.loads(text)
+        doc = loads_json(text)
     except json.JSONDecodeError:
         yield from _json_lines(text.splitlines())
         return
@@ -183,7 +184,7 @@ def json_records(stream: PeekedStream, first_line: str) -> Iterator[tuple[str, A
 
 def _whole_value(line: str) -> bool:
     try:
-        json.loads(line.lstrip("\ufeff"))
+        loads_json(line.lstrip("\ufeff"))
     except (json.JSONDecodeError, RecursionError):
         return False
     return True
@@ -197,7 +198,7 @@ def _json_lines(stream: Iterable[str]) -> Iterator[tuple[str, Any, Any, str]]:
         line_no, line = current
         text = line.lstrip("\ufeff").strip()
         try:
-            value = json.loads(text)
+            value = loads_json(text)
         except json.JSONDecodeError as exc:
             yield f"line {line_no}", exc, text, "lines-object"
         except RecursionError:

@@ -37,7 +37,6 @@ Field map places are dotted paths into the attributes, then (for a Task resource
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +55,7 @@ from wrapup_bridge.adapters.twilio._record import (
     snake_key,
 )
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.limits import loads_json
 
 __all__ = [
     "DEFAULT_CONVERSATION_ID_PATHS",
@@ -248,7 +248,7 @@ def _decode_attributes(value: Any, rec: RecordContext) -> Any:
         if not value.strip():
             return {}
         try:
-            return json.loads(value)
+            return loads_json(value)
         except (ValueError, RecursionError) as exc:
             raise rec.error(f"not valid JSON: {exc}", "attributes") from None
     return value

@@ -47,7 +47,6 @@ Fields:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -67,6 +66,7 @@ from wrapup_bridge.adapters.twilio._record import (
 from wrapup_bridge.adapters.twilio.cloudevents import TASKROUTER_PREFIX, is_cloudevent
 from wrapup_bridge.adapters.twilio.task_attributes import read_attributes
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.limits import loads_json
 
 __all__ = ["DISPOSITION_EVENTS", "RANK", "WRAPUP_EVENTS", "looks_like", "parse"]
 
@@ -258,7 +258,7 @@ def _decode_json(value: Any, field: str, rec: RecordContext) -> Any:
         return {}
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return loads_json(value)
         except (ValueError, RecursionError) as exc:
             raise rec.error(f"not valid JSON: {exc}", field) from None
     if isinstance(value, Mapping):

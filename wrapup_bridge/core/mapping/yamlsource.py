@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from wrapup_bridge.core.limits import NestingError
+
 __all__ = ["LocatedYaml", "YamlProblem", "load_located_yaml"]
 
 Path = tuple[str | int, ...]
@@ -60,6 +62,8 @@ def load_located_yaml(text: str) -> LocatedYaml:
         return LocatedYaml(None, problems=[YamlProblem(line, f"YAML syntax error: {message}")])
     except yaml.YAMLError as exc:
         return LocatedYaml(None, problems=[YamlProblem(1, f"YAML error: {exc}")])
+    except RecursionError:
+        return LocatedYaml(None, problems=[YamlProblem(1, f"document {NestingError(_MAX_DEPTH)}")])
     located = LocatedYaml(None)
     if root is None:
         return located
@@ -73,8 +77,27 @@ _MAX_DEPTH = 64
 _MAX_NODES = 1_000_000
 
 
+#: Tags a table may carry: YAML's own scalar and collection types. Anything else (``!include``,
+#: ``!!python/name:...``, ``!!binary``) would be silently read as text by this loader; a table is data, so it is
+#: refused with its line instead.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
 def _to_python(node: yaml.Node, path: Path, located: LocatedYaml, depth: int) -> Any:
     located.nodes_seen += 1
+    if node.tag not in _PLAIN_TAGS and not (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":merge")):
+        shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+        located.problems.append(
+            YamlProblem(
+                node.start_mark.line + 1,
+                f"YAML tag {shown} is not supported: a mapping table is plain data (write the value as text; "
+                "tables cannot include other files or run code)",
+                path,
+            )
+        )
+        return None
     if depth > _MAX_DEPTH or located.nodes_seen > _MAX_NODES:
         if not located.problems or "too large" not in located.problems[-1].message:
             located.problems.append(

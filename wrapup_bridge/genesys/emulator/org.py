@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from wrapup_bridge.core.limits import NestingError, check_nesting
 from wrapup_bridge.genesys.emulator.config import EmulatorConfig
 from wrapup_bridge.genesys.emulator.directory import Directory, Problem, build_directory
 from wrapup_bridge.genesys.emulator.expand import expand_conversations
@@ -75,7 +76,10 @@ def load_org(path: str | Path) -> Org:
     """Read and validate the org file at ``path``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        why = f"byte {exc.start} is not UTF-8: an org file is YAML text (is this a binary file?)"
+        raise OrgFileError(str(path), [OrgProblem((), None, why)]) from None
     except OSError as exc:
         raise OrgFileError(str(path), [OrgProblem((), None, f"cannot read the file: {exc.strerror or exc}")]) from exc
     return parse_org(text, source=str(path))
@@ -85,6 +89,9 @@ def parse_org(text: str, source: str = "<org>") -> Org:
     """Validate an org file given as YAML text; ``source`` names it in errors."""
     try:
         data, lines = load_yaml_with_lines(text)
+        check_nesting(data)
+    except (RecursionError, NestingError):
+        raise OrgFileError(source, [OrgProblem((), None, f"not read: {NestingError()}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
