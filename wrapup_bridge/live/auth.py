@@ -121,7 +121,8 @@ class TwilioSignature:
 
 
 def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    # surrogatepass: a Lambda event's JSON can carry a lone surrogate (\udc80), which plain UTF-8 cannot encode.
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def check_shared_secret(

@@ -23,8 +23,10 @@ Routes:
 - ``GET /healthz``: liveness, no I/O.
 
 Refusals: 403 unsigned/unauthenticated (the reason names the header, never a value), 400 unreadable with
-``{error, field}``, 413 over ``max_body_bytes``, 415 an unknown Content-Type, 404 an endpoint whose secret
-is not configured (it is off, not open), 405 a wrong method.
+``{error, field}`` (a JSON body nested deeper than ``core.limits.MAX_NESTING`` too: no parser ever recurses
+into it), 413 over ``max_body_bytes``, 415 an unknown Content-Type, 404 an endpoint whose secret is not
+configured (it is off, not open), 405 a wrong method. Form bodies are bounded by ``max_body_bytes`` and at most
+1,000 fields.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from urllib.parse import parse_qsl
 from pydantic import ValidationError
 
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.limits import NestingError, loads_json
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.live.auth import (
     SIGNATURE_HEADER,
@@ -153,15 +156,32 @@ def _form(body: bytes) -> FormParams:
 
 def _json_value(body: bytes) -> Any:
     try:
-        return json.loads(_text(body))
+        return loads_json(_text(body))
+    except NestingError as exc:  # first: a nesting error may be a JSONDecodeError too, without a useful position
+        raise PayloadError(f"the JSON is {getattr(exc, 'msg', None) or exc}", field="body") from None
     except json.JSONDecodeError as exc:
         raise PayloadError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", field="body") from None
+
+
+def _json_kind(value: Any) -> str:
+    """What a parsed JSON value is, in JSON's words (``null``, not ``NoneType``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
     value = _json_value(body)
     if not isinstance(value, dict):
-        raise PayloadError(f"expected a JSON object, got {type(value).__name__}", field="body")
+        raise PayloadError(f"expected a JSON object, got {_json_kind(value)}", field="body")
     return value
 
 
@@ -287,7 +307,7 @@ class Endpoints:
             if arrays:
                 value = _json_value(incoming.body)
                 if not isinstance(value, dict | list):
-                    raise PayloadError(f"expected a JSON object or array, got {type(value).__name__}", field="body")
+                    raise PayloadError(f"expected a JSON object or array, got {_json_kind(value)}", field="body")
                 return None, value
             return None, _json_object(incoming.body)
         shown = media or "none"
@@ -313,9 +333,7 @@ class Endpoints:
                 raise PayloadError(f"{len(obj)} events in one delivery; at most {MAX_EVENTS} are taken", field="body")
             for index, event in enumerate(obj):
                 if not isinstance(event, dict):
-                    raise PayloadError(
-                        f"event {index} is a JSON {type(event).__name__}, not an object", field=f"[{index}]"
-                    )
+                    raise PayloadError(f"event {index} is {_json_kind(event)}, not an object", field=f"[{index}]")
             return Work(TWILIO, source="twilio", events=tuple(obj))
         payload = form.first() if form is not None else obj
         return Work(TWILIO, source="twilio", payload=payload, format="taskrouter")

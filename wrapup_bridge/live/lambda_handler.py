@@ -13,6 +13,16 @@ container, on the first invocation, from the environment:
 - ``WRAPUP_BRIDGE_OUTBOX``: the outbox file (default ``/tmp/...``, which lives only as long as the container:
   mount EFS for an outbox that survives it); ``WRAPUP_BRIDGE_BUDGET``: seconds (default 8).
 
+Event shapes (checked, so a malformed event is a 400 naming the key, never an exception): REST API and HTTP API
+payload 1.0 (``httpMethod``, ``path``, ``headers``/``multiValueHeaders``, ``queryStringParameters``/
+``multiValueQueryStringParameters``, each an object or null; ``body`` a string or null; ``isBase64Encoded``), and
+payload 2.0 (``version: "2.0"``, ``rawPath``, ``rawQueryString``, ``cookies``, ``headers``, ``requestContext.http
+.method``), which Lambda function URLs use too. Sources: "Create AWS Lambda proxy integrations for HTTP APIs"
+(docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html, both formats),
+"Invoking Lambda function URLs" (docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html, request payload), and
+the ``APIGatewayProxyEvent``/``APIGatewayProxyEventV2`` types of DefinitelyTyped's ``aws-lambda``
+(types/aws-lambda/trigger/api-gateway-proxy.d.ts: ``body: string | null``, ``queryStringParameters: ... | null``).
+
 Routing matches the end of the path, so stage prefixes (``/prod/twilio/taskrouter``) and base-path mappings
 need no configuration. Without a public URL the signed URL is rebuilt as ``https://{domainName}{path}?{query}``;
 REST API v1 events carry the query string only decoded, so it is re-encoded (``bodySHA256`` and plain values
@@ -41,6 +51,9 @@ logger = logging.getLogger("wrapup_bridge.live.lambda")
 
 LambdaEvent = Mapping[str, Any]
 
+#: Query parameters read from one event (API Gateway bounds the request line; this bounds the parsing).
+_MAX_QUERY_FIELDS = 1000
+
 
 def _route(path: str) -> str:
     """The route a (possibly stage-prefixed) path ends with, or the path itself (answered 404)."""
@@ -50,50 +63,123 @@ def _route(path: str) -> str:
     return path
 
 
+class _BadEvent(Exception):
+    """The event is not shaped as API Gateway or a function URL sends one; answered 400 naming the key."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def _object(parent: Mapping[str, Any], key: str, where: str = "") -> Mapping[str, Any]:
+    """``parent[key]`` as an object; absent or null (API Gateway sends null for no query parameters) is empty."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _BadEvent(f"'{where}{key}' is {_kind(value)}; API Gateway sends an object there", f"{where}{key}")
+    return value
+
+
+def _string(parent: Mapping[str, Any], key: str, where: str = "") -> str | None:
+    value = parent.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _BadEvent(f"'{where}{key}' is {_kind(value)}; API Gateway sends a string there", f"{where}{key}")
+
+
+def _strings(mapping: Mapping[str, Any], key: str) -> dict[str, str]:
+    """An object of string values (``headers``, ``queryStringParameters``); null values are left out."""
+    out: dict[str, str] = {}
+    for name, value in _object(mapping, key).items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise _BadEvent(f"'{key}.{name}' is {_kind(value)}; API Gateway sends strings there", f"{key}.{name}")
+        out[str(name)] = value
+    return out
+
+
+def _lists(mapping: Mapping[str, Any], key: str) -> dict[str, list[str]]:
+    """An object of string lists (``multiValueHeaders``, ``multiValueQueryStringParameters``)."""
+    out: dict[str, list[str]] = {}
+    for name, values in _object(mapping, key).items():
+        if values is None:
+            continue
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise _BadEvent(f"'{key}.{name}' is not a list of strings, as API Gateway sends there", f"{key}.{name}")
+        out[str(name)] = values
+    return out
+
+
 def _headers(event: LambdaEvent) -> dict[str, str]:
     headers: dict[str, str] = {}
-    multi = event.get("multiValueHeaders") or {}
-    for key, values in multi.items():
-        if isinstance(values, list) and values:
-            headers[str(key).lower()] = str(values[0])
-    for key, value in (event.get("headers") or {}).items():
-        headers.setdefault(str(key).lower(), str(value))
+    for key, values in _lists(event, "multiValueHeaders").items():
+        if values:
+            headers[key.lower()] = values[0]
+    for key, value in _strings(event, "headers").items():
+        headers.setdefault(key.lower(), value)
     return headers
 
 
 def _v1_query(event: LambdaEvent) -> str:
-    multi = event.get("multiValueQueryStringParameters")
-    if isinstance(multi, Mapping) and multi:
-        pairs = [(str(k), str(v)) for k, values in multi.items() for v in (values or [])]
+    multi = _lists(event, "multiValueQueryStringParameters")
+    if multi:
+        pairs = [(k, v) for k, values in multi.items() for v in values]
     else:
-        pairs = [(str(k), str(v)) for k, v in (event.get("queryStringParameters") or {}).items()]
+        pairs = list(_strings(event, "queryStringParameters").items())
     return urlencode(pairs)
 
 
-def incoming_from_event(event: LambdaEvent, *, public_url: str | None = None) -> Incoming | Reply:
-    """An API Gateway proxy event (v1 or v2) as an ``Incoming``, or a 400 when it is not one."""
-    if not isinstance(event, Mapping):
-        return Reply(400, {"error": "not an API Gateway proxy event", "field": None})
-    context = event.get("requestContext") or {}
-    if event.get("version") == "2.0":
-        http = context.get("http") or {}
-        method, raw_path = http.get("method"), event.get("rawPath") or http.get("path")
-        raw_query = str(event.get("rawQueryString") or "")
-    else:
-        method, raw_path = event.get("httpMethod"), context.get("path") or event.get("path")
-        raw_query = _v1_query(event)
-    if not isinstance(method, str) or not isinstance(raw_path, str):
-        return Reply(400, {"error": "not an API Gateway proxy event (no method or path)", "field": None})
-    headers = _headers(event)
-    if "cookies" in event and "cookie" not in headers:
-        headers["cookie"] = "; ".join(str(c) for c in event.get("cookies") or [])
-    body_text = event.get("body") or ""
+def _body(event: LambdaEvent) -> bytes:
+    text = event.get("body")
+    if text is None:
+        return b""
+    if not isinstance(text, str):
+        raise _BadEvent(
+            f"'body' is {_kind(text)}; API Gateway sends the body as a string (base64 when isBase64Encoded)", "body"
+        )
+    encoded = event.get("isBase64Encoded")
+    if encoded is not None and not isinstance(encoded, bool):
+        raise _BadEvent(f"'isBase64Encoded' is {_kind(encoded)}, not true or false", "isBase64Encoded")
     try:
-        body = base64.b64decode(body_text, validate=True) if event.get("isBase64Encoded") else body_text.encode()
+        if encoded:
+            return base64.b64decode(text, validate=True)
+        return text.encode("utf-8")
     except (binascii.Error, ValueError):
-        return Reply(400, {"error": "the body is marked base64 but is not valid base64", "field": "body"})
+        if encoded:
+            raise _BadEvent("the body is marked base64 but is not valid base64", "body") from None
+        raise _BadEvent("the body holds text that is not valid Unicode (a lone surrogate)", "body") from None
+
+
+def _incoming(event: LambdaEvent, public_url: str | None) -> Incoming:
+    context = _object(event, "requestContext")
+    if event.get("version") == "2.0":  # HTTP API payload 2.0, and function URLs (which use the same format)
+        http = _object(context, "http", "requestContext.")
+        method = _string(http, "method", "requestContext.http.")
+        raw_path = _string(event, "rawPath") or _string(http, "path", "requestContext.http.")
+        raw_query = _string(event, "rawQueryString") or ""
+    else:  # REST API, or HTTP API payload 1.0
+        method = _string(event, "httpMethod")
+        raw_path = _string(context, "path", "requestContext.") or _string(event, "path")
+        raw_query = _v1_query(event)
+    if not method or not raw_path:
+        raise _BadEvent("not an API Gateway proxy event (no method or path)", "requestContext")
+    headers = _headers(event)
+    cookies = event.get("cookies")
+    if cookies is not None:
+        if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
+            raise _BadEvent("'cookies' is not a list of strings, as API Gateway sends", "cookies")
+        headers.setdefault("cookie", "; ".join(cookies))
+    body = _body(event)
     route = _route(raw_path)
-    domain = str(context.get("domainName") or headers.get("host") or "")
+    domain = _string(context, "domainName", "requestContext.") or headers.get("host") or ""
     # Twilio signs the URL it called: the stage-prefixed path on the API Gateway domain, or the public URL.
     url = request_url(public_url, "https", domain, route if public_url else raw_path, raw_query)
     return Incoming(
@@ -101,9 +187,24 @@ def incoming_from_event(event: LambdaEvent, *, public_url: str | None = None) ->
         path=route,
         url=url,
         headers=headers,
-        query=parse_qs(raw_query, keep_blank_values=True),
+        query=parse_qs(raw_query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS),
         body=body,
     )
+
+
+def incoming_from_event(event: LambdaEvent, *, public_url: str | None = None) -> Incoming | Reply:
+    """An API Gateway proxy event (v1 or v2, or a function URL's) as an ``Incoming``, or a 400 naming the key
+    that is not shaped as API Gateway sends it (never an exception)."""
+    if not isinstance(event, Mapping):
+        return Reply(400, {"error": f"not an API Gateway proxy event: the event is {_kind(event)}", "field": None})
+    try:
+        return _incoming(event, public_url)
+    except _BadEvent as exc:
+        logger.warning("event refused -> 400: %s", exc.message)
+        return Reply(400, {"error": exc.message, "field": exc.key})
+    except ValueError as exc:  # parse_qs: more than _MAX_QUERY_FIELDS fields
+        logger.warning("event refused -> 400: %s", exc)
+        return Reply(400, {"error": f"unreadable query string: {exc}", "field": "queryStringParameters"})
 
 
 def _response(reply: Reply) -> dict[str, Any]:
@@ -163,5 +264,17 @@ def _from_environment() -> LambdaHandler:
 
 
 def handler(event: LambdaEvent, context: Any = None) -> dict[str, Any]:
-    """The Lambda entry point: built from the environment on the first call, reused while the container lives."""
-    return _from_environment()(event, context)
+    """The Lambda entry point: built from the environment on the first call, reused while the container lives.
+
+    A function that cannot be built (credentials, mapping tables, a bad setting) answers 500 saying so, with the
+    reason in one log line, and tries again on the next invocation (a fixed environment means a new container)."""
+    from wrapup_bridge.core.mapping import MappingTableError
+    from wrapup_bridge.genesys.settings import SettingsError
+
+    try:
+        built = _from_environment()
+    except (SettingsError, MappingTableError, OSError, ValueError, RuntimeError) as exc:
+        logger.error("the function is not configured: %s", exc)
+        message = "the function is not configured; its log says why"
+        return _response(Reply(500, {"error": message, "field": None}))
+    return built(event, context)
