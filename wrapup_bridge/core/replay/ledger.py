@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from wrapup_bridge.core.outcome import Outcome
 
-__all__ = ["Ledger", "LedgerEntry", "LedgerError", "State"]
+__all__ = ["Ledger", "LedgerEntry", "LedgerError", "LedgerSnapshot", "State", "connect_existing", "read_ledger"]
 
 
 class LedgerError(ValueError):
@@ -77,7 +77,11 @@ class Ledger:
     def __init__(self, path: str | Path, plan_id: str, *, synchronous: Literal["normal", "full"] = "normal") -> None:
         self.path = Path(path)
         self.plan_id = plan_id
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._seen_table = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(f"{self.path}: cannot make the ledger's folder: {exc.strerror or exc}") from None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=1.0)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -126,6 +130,14 @@ class Ledger:
         """Every entry by key (a few hundred bytes each; plans of millions are read in one pass at start)."""
         rows = self._db.execute("SELECT key, n, state, outcome, reason, attempts, dead_lettered FROM items")
         return {r[0]: LedgerEntry(r[0], r[1], State(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows}
+
+    def first_in_run(self, key: str) -> bool:
+        """Remember that this run met ``key``; False when it met it before (a plan line repeated by hand). Kept in a
+        temporary table of the ledger's connection: on disk behind SQLite's page cache, so memory stays flat."""
+        if not self._seen_table:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS seen_this_run (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._seen_table = True
+        return self._db.execute("INSERT OR IGNORE INTO temp.seen_this_run VALUES (?)", (key,)).rowcount == 1
 
     def outcome_counts(self) -> Counter[str]:
         rows = self._db.execute("SELECT COALESCE(outcome, state), COUNT(*) FROM items GROUP BY 1")
@@ -181,3 +193,47 @@ class Ledger:
                 _now(),
             ),
         )
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    """What a ledger says, read without taking it over (``replay status``)."""
+
+    path: Path
+    plan_id: str | None
+    #: (state, outcome) -> rows; outcome is None for rows still in flight
+    counts: Counter[tuple[str, str | None]] = field(default_factory=Counter)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def connect_existing(path: Path) -> sqlite3.Connection:
+    """A plain connection to an existing ledger, for reading (never creates one). Read-write on purpose: a
+    read-only connection to a WAL database leaves its -wal and -shm files behind when it closes."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=1.0)
+
+
+def read_ledger(path: str | Path) -> LedgerSnapshot:
+    """Read a ledger's totals, read-only; ``LedgerError`` when it is locked by a running apply or is not a ledger."""
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerError(f"{path}: no ledger here (nothing of this plan was applied yet, or it lives elsewhere)")
+    try:
+        db = connect_existing(path)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='plan_id'").fetchone()
+            rows = db.execute("SELECT state, outcome, COUNT(*) FROM items GROUP BY 1, 2").fetchall()
+        finally:
+            db.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise LedgerError(
+                f"{path}: a `replay apply` of this plan is running (the ledger is locked); ask again when it ends"
+            ) from None
+        raise LedgerError(f"{path}: cannot read the ledger: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path}: not a ledger file: {exc}") from None
+    counts: Counter[tuple[str, str | None]] = Counter({(str(state), outcome): int(n) for state, outcome, n in rows})
+    return LedgerSnapshot(path, str(row[0]) if row else None, counts)

@@ -4,9 +4,14 @@ The Genesys specifics (batch target lookup, pre-write checks, the write itself) 
 this module holds the order of things that makes a replay reviewable and safe to re-run:
 
 planning   records -> mapping decision -> targets looked up in batches -> one planned action per record
-applying   plan -> stale check -> per item: skip if the ledger says done; re-check if it was in flight;
-           batch-refresh what is on the participants now; record intent; write; record the result;
+applying   plan -> stale check -> per item: refuse it if it is not what planning made (``verify``); once per
+           run (a line repeated by hand is written once); skip if the ledger says done; re-check if it was in
+           flight; batch-refresh what is on the participants now; record intent; write; record the result;
            dead-letter what did not apply, with why.
+
+A target that refuses everything (credentials refused, a permission missing) or stops answering stops the run with
+``TargetError`` instead of dead-lettering every record with the same answer: what was finished is in the ledger,
+the write that met it stays in flight (re-checked first by the next run), the rest is untouched.
 """
 
 from __future__ import annotations
@@ -26,8 +31,24 @@ from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_sy
 from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
 from wrapup_bridge.core.replay.ledger import Ledger, State
 from wrapup_bridge.core.replay.plan import Action, PlanHeader, PlanItem, PlanWriter, item_key
+from wrapup_bridge.core.replay.verify import ItemVerifier
 
-__all__ = ["ApplyReport", "Invalid", "ReplayBackend", "Unreachable", "apply_plan", "make_plan"]
+__all__ = [
+    "ApplyReport",
+    "Invalid",
+    "ReplayBackend",
+    "TargetError",
+    "Unreachable",
+    "apply_plan",
+    "make_plan",
+    "target_refusal",
+]
+
+#: Writes in a row that got no answer at all (after the client's own retries) before a run stops: the target is
+#: down or unreachable, and every further item would only wait out its time budget to fail the same way.
+NO_ANSWER_LIMIT = 8
+#: Error types (``GenesysError.to_dict()["type"]``) that mean no HTTP answer came.
+_NO_ANSWER = frozenset({"TransportFailure", "BudgetExceeded"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,34 @@ class Unreachable:
 
     reason: str
     transient: bool = False
+    #: The error met looking the conversation up (``GenesysError.to_dict()``), when there was one.
+    error: dict[str, Any] | None = None
+
+
+class TargetError(Exception):
+    """The target refuses what every record needs (``refused``: credentials, a permission) or stopped answering
+    (``unreachable``): the run stops, one message instead of a dead letter per record."""
+
+    def __init__(self, reason: str, *, kind: str = "refused", error: dict[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+        self.error = error
+
+
+def target_refusal(error: Any) -> str | None:
+    """Why an error means the target refuses *every* request of the run (not this record only), or None: a 401
+    (credentials refused or revoked), or a 403 naming a permission the OAuth client's roles lack."""
+    if not isinstance(error, dict):
+        return None
+    status = error.get("status")
+    if status == 401 or error.get("type") == "AuthenticationError":
+        return "the credentials were refused"
+    missing = error.get("missingPermissions")
+    if status == 403 and (missing or error.get("code") in ("missing.permissions", "missing.any.permissions")):
+        named = f" ({', '.join(str(m) for m in missing)})" if isinstance(missing, list) and missing else ""
+        return f"the OAuth client lacks a permission{named}"
+    return None
 
 
 #: (input name, position in it, the record or why it is unreadable)
@@ -253,6 +302,8 @@ async def _planned(
     code = decision.code
     assert code is not None
     if isinstance(target, Unreachable):
+        if (refusal := target_refusal(target.error)) is not None:
+            raise TargetError(f"{refusal}, so planning stopped. {target.reason}", error=target.error)
         if target.transient:
             return PlanItem(action=Action.WAIT, reason=f"no target yet: {target.reason}", **base)
         return PlanItem(action=Action.NO_TARGET, reason=target.reason, **base)
@@ -307,6 +358,12 @@ class ApplyReport:
     done_before: int = 0
     rechecked: int = 0
     dead_lettered: int = 0
+    #: items refused because they are not what planning made (counted as ``invalid`` too)
+    refused: int = 0
+    #: plan lines met a second time in this run (a line repeated by hand; counted as ``duplicate`` too)
+    repeated: int = 0
+    #: entries in the dead-letter file once the run made it current (set by whoever compacts it)
+    current_dead_letters: int = 0
     verified: Counter[str] = field(default_factory=Counter)
     totals: Counter[str] = field(default_factory=Counter)
     calls: dict[str, int] = field(default_factory=dict)
@@ -324,6 +381,9 @@ class ApplyReport:
             "done_in_earlier_runs": self.done_before,
             "rechecked_in_flight": self.rechecked,
             "dead_lettered": self.dead_lettered,
+            "refused_as_edited": self.refused,
+            "repeated_lines": self.repeated,
+            "dead_letters_now": self.current_dead_letters,
             "verified": dict(self.verified),
             "ledger_totals": dict(self.totals),
             "api_calls": self.calls,
@@ -354,12 +414,18 @@ async def apply_plan(
     refresh: bool = True,
     verify: bool = False,
     progress: Callable[[int, str], None] | None = None,
+    verifier: ItemVerifier | None = None,
 ) -> ApplyReport:
-    """Apply a plan's items; safe to interrupt and run again (see ``ledger``)."""
+    """Apply a plan's items; safe to interrupt and run again (see ``ledger``).
+
+    ``verifier`` refuses items that are not what planning made (dead-lettered as ``invalid``, never applied as
+    edited). Raises ``TargetError`` when the target refuses every write or stops answering (see the module)."""
     report = ApplyReport()
     started = time.monotonic()
     limit = asyncio.Semaphore(max(1, concurrency))
     applied: list[tuple[WrapupTarget, str]] = []  # (target, code id written), for --verify
+    stopping: list[BaseException] = []  # what stops the run; writes not yet sent are then left for the next run
+    no_answer = [0]  # writes in a row that got no answer at all
 
     def settle(item: PlanItem, outcome: Outcome) -> None:
         kind = outcome.kind.value
@@ -374,16 +440,44 @@ async def apply_plan(
         if progress is not None:
             progress(1, kind)
 
+    def unanswered(outcome: Outcome) -> None:
+        """Count writes in a row without an answer; stop when the target looks down."""
+        error = outcome.error or {}
+        if outcome.kind is OutcomeKind.FAILED and error.get("type") in _NO_ANSWER:
+            no_answer[0] += 1
+            if no_answer[0] >= NO_ANSWER_LIMIT:
+                raise TargetError(
+                    f"{no_answer[0]} writes in a row got no answer, so the run stopped. {outcome.reason}",
+                    kind="unreachable",
+                    error=error,
+                )
+        else:
+            no_answer[0] = 0
+
     async def write(item: PlanItem, target: WrapupTarget | Unreachable) -> None:
         assert item.record is not None and item.decision is not None
         async with limit:
-            if isinstance(target, Unreachable):
-                kind = OutcomeKind.FAILED if target.transient else OutcomeKind.NO_TARGET
-                settle(item, _planned_outcome(item, kind, target.reason, None))
-                return
-            ledger.begin(item.key, item.n)  # durable intent before the request leaves
-            outcome = await backend.apply(item.record, item.decision, target)
-            settle(item, outcome)
+            if stopping:
+                return  # the run is stopping: not begun, so the next run does it
+            try:
+                if isinstance(target, Unreachable):
+                    if (refusal := target_refusal(target.error)) is not None:
+                        raise TargetError(f"{refusal}, so the run stopped. {target.reason}", error=target.error)
+                    kind = OutcomeKind.FAILED if target.transient else OutcomeKind.NO_TARGET
+                    settle(item, _planned_outcome(item, kind, target.reason, None, target.error))
+                    return
+                ledger.begin(item.key, item.n)  # durable intent before the request leaves
+                outcome = await backend.apply(item.record, item.decision, target)
+                if (refusal := target_refusal(outcome.error)) is not None:
+                    # Left in flight: whether or not it landed, the next run re-checks it before writing.
+                    raise TargetError(
+                        f"{refusal}: no write can succeed, so the run stopped. {outcome.reason}", error=outcome.error
+                    )
+                settle(item, outcome)
+                unanswered(outcome)
+            except BaseException as exc:
+                stopping.append(exc)
+                raise
 
     batch: list[PlanItem] = []
 
@@ -399,16 +493,34 @@ async def apply_plan(
                 for i in batch
                 if i.record is not None
             ]
-        await asyncio.gather(*(write(item, target) for item, target in zip(batch, fresh, strict=True)))
+        # Every write of the batch ends (or is not started) before the batch does: nothing is left running
+        # behind a failure to write into a closed ledger.
+        results = await asyncio.gather(
+            *(write(item, target) for item, target in zip(batch, fresh, strict=True)), return_exceptions=True
+        )
         batch.clear()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     try:
         for item in items:
-            entry = ledger.get(_ledger_key(item))  # one indexed read: memory stays flat on a resumed million-item plan
+            refusal = verifier.refusal(item) if verifier is not None else None
+            key = _refused_key(item) if refusal is not None else _ledger_key(item)
+            if not ledger.first_in_run(key):  # the same plan line again (copied by hand): written once
+                report.repeated += 1
+                report.outcomes[Action.DUPLICATE.value] += 1
+                if progress is not None:
+                    progress(1, Action.DUPLICATE.value)
+                continue
+            entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
             if entry is not None and entry.state is State.DONE and entry.outcome != OutcomeKind.FAILED.value:
                 report.done_before += 1
                 if progress is not None:
                     progress(1, "done earlier")
+                continue
+            if refusal is not None:
+                _record_refused(item, key, refusal, header, ledger, dead_letters, report, progress)
                 continue
             if not item.action.writes:
                 if entry is None or entry.outcome == OutcomeKind.FAILED.value:
@@ -447,14 +559,62 @@ async def apply_plan(
     return report
 
 
+def _refused_key(item: PlanItem) -> str:
+    """The ledger row of an item refused as edited: its own, so it never overwrites (or stands in for) the row of
+    the genuine item whose key it carries."""
+    return f"{item.key}/edited-{item.n}"
+
+
+def _record_refused(
+    item: PlanItem,
+    key: str,
+    reason: str,
+    header: PlanHeader,
+    ledger: Ledger,
+    dead_letters: DeadLetterWriter,
+    report: ApplyReport,
+    progress: Callable[[int, str], None] | None,
+) -> None:
+    kind = Action.INVALID.value
+    report.outcomes[kind] += 1
+    report.refused += 1
+    dead_letters.write(
+        {
+            "plan_id": header.plan_id,
+            "key": key,
+            "n": item.n,
+            "class": kind,
+            "reason": reason,
+            "retryable": False,
+            "input": item.input,
+            "position": item.position,
+            "record": item.record.to_json_dict() if item.record else None,
+            "decision": item.decision.model_dump(mode="json") if item.decision else None,
+            "raw": item.raw,
+        }
+    )
+    report.dead_lettered += 1
+    ledger.record(key, item.n, kind, reason, dead_lettered=True)
+    if progress is not None:
+        progress(1, kind)
+
+
 def _ledger_key(item: PlanItem) -> str:
     """The item's ledger row. A repeated record (``duplicate``) shares its key with the item that writes; on that
     row its outcome would replace the writer's, so a failed write would read as finished and never be retried."""
     return f"{item.key}/{item.n}" if item.action is Action.DUPLICATE else item.key
 
 
-def _planned_outcome(item: PlanItem, kind: OutcomeKind, reason: str, target: WrapupTarget | None) -> Outcome:
-    return Outcome(kind=kind, reason=reason, disposition=item.record, decision=item.decision, target=target)
+def _planned_outcome(
+    item: PlanItem,
+    kind: OutcomeKind,
+    reason: str,
+    target: WrapupTarget | None,
+    error: dict[str, Any] | None = None,
+) -> Outcome:
+    return Outcome(
+        kind=kind, reason=reason, disposition=item.record, decision=item.decision, target=target, error=error
+    )
 
 
 def _record_nonwrite(

@@ -8,6 +8,13 @@ Terraform plan does. The summary line closes the file; a plan without it was cut
 Each item carries a deterministic ``key`` (sha256 over source, source id, conversation and code id), the
 idempotency key of its write: two runs over the same input produce the same keys, a record repeated in the input
 is planned once, and the ledger records keys, so nothing is applied twice.
+
+Plans are reviewed, so they can be edited by hand, and copied, so they can be damaged. Since version 2 every line
+ends with a ``check``: a digest over the line's content, keyed for items with the plan id and the mapping's sha256
+(so an item is bound to its plan and to the table that decided it). ``read_plan`` refuses a damaged file (not
+UTF-8, not JSON, nested absurdly deep, not a plan line, a summary before the end, a header edited) with file and
+line before anything is applied, and marks each item whose check no longer matches; ``replay apply`` refuses such
+items one by one (see ``verify``). Version 1 plans (no checks) stay readable.
 """
 
 from __future__ import annotations
@@ -20,18 +27,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.limits import MAX_NESTING, NestingError, loads_json
 from wrapup_bridge.core.outcome import WrapupTarget
 
 __all__ = [
     "Action",
     "InputFingerprint",
     "PlanError",
+    "PlanFile",
     "PlanHeader",
     "PlanItem",
     "PlanSummary",
@@ -39,11 +48,20 @@ __all__ = [
     "file_sha256",
     "item_key",
     "new_header",
+    "open_plan",
     "read_plan",
     "resolve_beside",
 ]
 
 PLAN_KIND = "wrapup-bridge-plan"
+#: The version ``PlanWriter`` writes: 2 adds a ``check`` to every line.
+PLAN_VERSION: Literal[2] = 2
+#: Longest plan line read (a line holds one record; anything longer is not a plan line, and is not read whole).
+MAX_LINE_BYTES = 32 << 20
+#: Items embed records the adapters bounded at ``MAX_NESTING``, a few levels down.
+_PLAN_NESTING = MAX_NESTING + 8
+_CHECK_MARK = ',"check":"'
+_CHECK_LEN = 32
 
 
 class PlanError(ValueError):
@@ -86,7 +104,7 @@ class PlanHeader(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: Literal["wrapup-bridge-plan"] = "wrapup-bridge-plan"
-    version: Literal[1] = 1
+    version: Literal[1, 2] = PLAN_VERSION
     plan_id: str
     created_at: datetime
     source: str
@@ -99,6 +117,13 @@ class PlanHeader(BaseModel):
     target_id: str | None = None
     inputs: list[InputFingerprint] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
+    #: Digest of the header line (version 2); written by ``PlanWriter``, checked by ``read_plan``.
+    check: str | None = None
+
+    @property
+    def seal(self) -> bytes:
+        """What item checks are keyed with: an item belongs to this plan and to the table that decided it."""
+        return f"wrapup-bridge-plan item\n{self.plan_id}\n{self.mapping_sha256}\n".encode()
 
 
 class PlanItem(BaseModel):
@@ -117,6 +142,15 @@ class PlanItem(BaseModel):
     raw: Any = None  #: the unreadable record (action invalid), as the adapter saw it
     decision: Decision | None = None
     target: WrapupTarget | None = None
+    #: Digest of the item's line keyed with the plan's seal (version 2); written by ``PlanWriter``.
+    check: str | None = None
+    #: Set by ``read_plan``: True when ``check`` matches the line, False when it does not (or is missing from a
+    #: version 2 plan), None for a version 1 plan (nothing to compare).
+    _sealed: bool | None = PrivateAttr(default=None)
+
+    @property
+    def sealed(self) -> bool | None:
+        return self._sealed
 
 
 class PlanSummary(BaseModel):
@@ -127,6 +161,7 @@ class PlanSummary(BaseModel):
     actions: dict[str, int]
     codes: dict[str, int] = Field(default_factory=dict, description="Planned writes per Genesys code name")
     top_unmapped: list[tuple[str, int]] = Field(default_factory=list)
+    check: str | None = None
 
 
 def item_key(record: Disposition | None, code_id: str | None, *, fallback: str = "") -> str:
@@ -137,6 +172,35 @@ def item_key(record: Disposition | None, code_id: str | None, *, fallback: str =
         else [fallback]
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+_HEADER_SEAL = b"wrapup-bridge-plan header\n"
+
+
+def line_check(seal: bytes, body: str) -> str:
+    """The check of one plan line: a digest of its JSON text without the check, keyed with ``seal``."""
+    return hashlib.sha256(seal + body.encode("utf-8")).hexdigest()[:_CHECK_LEN]
+
+
+def _sealed_line(data: dict[str, Any], seal: bytes) -> str:
+    """The line for ``data`` (a dict without ``check``), its check appended as the last member."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f'{body[:-1]}{_CHECK_MARK}{line_check(seal, body)}"}}'
+
+
+def _check_holds(text: str, data: dict[str, Any], seal: bytes) -> bool:
+    """Does the line's ``check`` match its content? Cheap when the line is as written (the check is the last
+    member: hash the text before it); otherwise (reformatted by hand) the parsed content is serialized as the
+    writer did, so only a change of content (or of the order of keys) fails."""
+    check = data.get("check")
+    if not isinstance(check, str):
+        return False
+    tail = len(_CHECK_MARK) + _CHECK_LEN + 2
+    as_written = len(text) > tail and text.endswith('"}') and text[-tail : -tail + len(_CHECK_MARK)] == _CHECK_MARK
+    if as_written and line_check(seal, text[:-tail] + "}") == check:
+        return True
+    body = json.dumps({k: v for k, v in data.items() if k != "check"}, ensure_ascii=False, separators=(",", ":"))
+    return line_check(seal, body) == check
 
 
 def file_sha256(path: str | Path) -> InputFingerprint:
@@ -158,8 +222,13 @@ class PlanWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._partial = self.path.with_name(self.path.name + ".partial")
         self._handle: IO[str] = self._partial.open("w", encoding="utf-8")
-        self._write(header.model_dump(mode="json"))
+        self.sealed = header.version >= 2
+        if self.sealed:
+            self._handle.write(_sealed_line(header.model_dump(mode="json", exclude={"check"}), _HEADER_SEAL) + "\n")
+        else:
+            self._write(header.model_dump(mode="json", exclude={"check"}))
         self.header = header
+        self._seal = header.seal
         self.actions: Counter[str] = Counter()
         self.codes: Counter[str] = Counter()
         self.unmapped: Counter[str] = Counter()
@@ -169,7 +238,11 @@ class PlanWriter:
         self._handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def add(self, item: PlanItem) -> None:
-        self._write(item.model_dump(mode="json", exclude_none=True))
+        data = item.model_dump(mode="json", exclude_none=True, exclude={"check"})
+        if self.sealed:
+            self._handle.write(_sealed_line(data, self._seal) + "\n")
+        else:
+            self._write(data)
         self.items += 1
         self.actions[item.action.value] += 1
         if item.action.writes and item.decision is not None and item.decision.code is not None:
@@ -185,7 +258,11 @@ class PlanWriter:
             codes=dict(self.codes),
             top_unmapped=self.unmapped.most_common(10),
         )
-        self._write(summary.model_dump(mode="json"))
+        data = summary.model_dump(mode="json", exclude={"check"})
+        if self.sealed:
+            self._handle.write(_sealed_line(data, self._seal) + "\n")
+        else:
+            self._write(data)
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
@@ -204,42 +281,213 @@ def resolve_beside(plan: str | Path, path: str) -> Path:
     return candidate if candidate.is_absolute() else Path(plan).parent / candidate
 
 
+def _error_text(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"])
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"
+
+
+def _lines(handle: BinaryIO, path: Path, first: int) -> Iterator[tuple[int, bytes]]:
+    """``(line number, bytes)`` of each non-blank line from line ``first`` on, never reading more than
+    ``MAX_LINE_BYTES`` at once."""
+    number = first - 1
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise PlanError(
+                f"{path}:{number}: a line longer than {MAX_LINE_BYTES >> 20} MiB: not a plan line (the file is damaged "
+                "or is not a plan)"
+            )
+        if raw.strip():
+            yield number, raw
+
+
+class _Unreadable(ValueError):
+    """Why one line is not a JSON object (the caller says which file and line, and what that means there)."""
+
+
+def _parse(raw: bytes) -> tuple[str, dict[str, Any]]:
+    """The line's text and its JSON object."""
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"not UTF-8 text (byte {exc.start + 1} of the line)") from None
+    try:
+        data = loads_json(text, _PLAN_NESTING)
+    except NestingError as exc:  # before JSONDecodeError: the nesting error is one too
+        raise _Unreadable(f"not a plan line: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise _Unreadable(f"a JSON {type(data).__name__}, not an object")
+    return text, data
+
+
+class PlanFile:
+    """An open plan: header and summary read and checked, every line between them checked once (``check_items``),
+    items streamed from ``items()`` (a plan of a million records never sits in memory)."""
+
+    def __init__(self, path: str | Path, *, check_items: bool = True) -> None:
+        self.path = Path(path)
+        #: Things a person should know about this plan that do not stop it being applied.
+        self.warnings: list[str] = []
+        self.item_lines = 0
+        try:
+            with self.path.open("rb") as handle:
+                self.header = self._read_header(handle)
+                self.summary = self._scan(handle, check_items)
+        except OSError as exc:
+            raise PlanError(f"{self.path}: cannot read the plan: {exc.strerror or exc}") from None
+        if not self.sealed:
+            self.warnings.append(
+                f"{self.path}: made by an earlier wrapup-bridge (plan version 1, no checks on its lines): each item is "
+                "re-derived from the mapping before it is written, but other hand edits cannot be detected; make the "
+                "plan again to have every line checked"
+            )
+        if check_items and self.item_lines != self.summary.items:
+            self.warnings.append(
+                f"{self.path}: the plan holds {self.item_lines} item lines, its summary says {self.summary.items}: "
+                "lines were added or removed after planning (each item is still checked before it is written, and a "
+                "repeated one is written once)"
+            )
+
+    @property
+    def sealed(self) -> bool:
+        """Version 2: every line carries a check."""
+        return self.header.version >= 2
+
+    def _read_header(self, handle: BinaryIO) -> PlanHeader:
+        not_a_plan = f"{self.path}:1: not a wrapup-bridge plan (the first line is not a plan header"
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw.strip():
+            raise PlanError(f"{not_a_plan}: the file is empty or starts with a blank line)")
+        if len(raw) > MAX_LINE_BYTES:
+            raise PlanError(f"{not_a_plan}: it is longer than {MAX_LINE_BYTES >> 20} MiB)")
+        try:
+            text, data = _parse(raw)
+        except _Unreadable as exc:
+            raise PlanError(f"{not_a_plan}: {exc})") from None
+        if data.get("kind") != PLAN_KIND:
+            raise PlanError(f"{not_a_plan})")
+        version = data.get("version")
+        if isinstance(version, int) and version > PLAN_VERSION:
+            raise PlanError(
+                f"{self.path}:1: a plan of version {version}, made by a newer wrapup-bridge than this one (which reads "
+                f"versions 1 to {PLAN_VERSION}): apply it with that version, or make the plan again with this one"
+            )
+        try:
+            header = PlanHeader.model_validate(data)
+        except ValidationError as exc:
+            raise PlanError(f"{not_a_plan}: {_error_text(exc)})") from None
+        if header.version >= 2 and not _check_holds(text, data, _HEADER_SEAL):
+            raise PlanError(
+                f"{self.path}:1: the plan header was edited after planning (it no longer matches its check): what the "
+                "plan was made from is no longer known; make the plan again"
+            )
+        return header
+
+    def _scan(self, handle: BinaryIO, check_items: bool) -> PlanSummary:
+        """Every line after the header: items (checked when asked), and the summary, which must be the last."""
+        last: tuple[int, bytes] | None = None
+        for number, raw in _lines(handle, self.path, first=2):
+            if last is not None:
+                self.item_lines += 1
+                if check_items:
+                    self._item(*last)
+            last = (number, raw)
+        if last is None:
+            raise PlanError(
+                f"{self.path}:2: the plan has no summary line (nothing follows its header): it was cut short; make it "
+                "again"
+            )
+        number, raw = last
+        try:
+            text, data = _parse(raw)
+        except _Unreadable as exc:
+            cut = "" if raw.endswith(b"\n") else ", cut in the middle"
+            raise PlanError(
+                f"{self.path}:{number}: the last line is {exc}{cut}, and the plan has no summary line: the file was cut "
+                "short after it was made (plans are written whole and moved into place, so this is not an interrupted "
+                "`replay plan`); make the plan again, or copy it whole"
+            ) from None
+        if data.get("kind") != "summary":
+            raise PlanError(
+                f"{self.path}:{number}: the plan has no summary line (the last line is not one): it was cut short, or "
+                "lines were moved; make it again"
+            )
+        try:
+            summary = PlanSummary.model_validate(data)
+        except ValidationError as exc:
+            raise PlanError(f"{self.path}:{number}: not a plan summary: {_error_text(exc)}") from None
+        if self.sealed and not _check_holds(text, data, self.header.seal):
+            raise PlanError(
+                f"{self.path}:{number}: the summary line was edited after planning (it no longer matches its check); "
+                "make the plan again"
+            )
+        return summary
+
+    def _item(self, number: int, raw: bytes) -> PlanItem:
+        try:
+            text, data = _parse(raw)
+        except _Unreadable as exc:
+            raise PlanError(f"{self.path}:{number}: {exc}: the line is damaged; make the plan again") from None
+        return self._item_from(number, text, data)
+
+    def _item_from(self, number: int, text: str, data: dict[str, Any]) -> PlanItem:
+        kind = data.get("kind")
+        if kind != "item":
+            if kind == "summary":
+                raise PlanError(
+                    f"{self.path}:{number}: a summary line before the end of the plan: lines were moved, or plans "
+                    "were pasted together; make the plan again"
+                )
+            if kind == PLAN_KIND:
+                raise PlanError(
+                    f"{self.path}:{number}: a second plan header: plans were pasted together; apply each plan on its own"
+                )
+            raise PlanError(f"{self.path}:{number}: not a plan line (kind {kind!r}, not 'item')")
+        try:
+            item = PlanItem.model_validate(data)
+        except ValidationError as exc:
+            raise PlanError(f"{self.path}:{number}: not a plan item: {_error_text(exc)}") from None
+        if self.sealed:
+            item._sealed = _check_holds(text, data, self.header.seal)
+        return item
+
+    def items(self) -> Iterator[PlanItem]:
+        """The items in file order. Every line was checked when the plan was opened; a line that cannot be read
+        now (the file changed since) raises ``PlanError`` naming it."""
+        try:
+            with self.path.open("rb") as handle:
+                handle.readline(MAX_LINE_BYTES + 1)
+                for number, raw in _lines(handle, self.path, first=2):
+                    try:
+                        text, data = _parse(raw)
+                    except _Unreadable as exc:
+                        raise PlanError(
+                            f"{self.path}:{number}: {exc} (the plan changed while it was applied)"
+                        ) from None
+                    if data.get("kind") == "summary":
+                        return
+                    yield self._item_from(number, text, data)
+        except OSError as exc:
+            raise PlanError(f"{self.path}: cannot read the plan: {exc.strerror or exc}") from None
+
+
+def open_plan(path: str | Path, *, check_items: bool = True) -> PlanFile:
+    """Open a plan, checking it whole (``check_items``) before anything is applied; ``PlanError`` names the line."""
+    return PlanFile(path, check_items=check_items)
+
+
 def read_plan(path: str | Path) -> tuple[PlanHeader, Iterator[PlanItem], PlanSummary]:
-    """Open a plan: its header and summary are read and checked now; items stream from the iterator."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8") as handle:
-            first = handle.readline()
-            last = ""
-            for line in handle:
-                if line.strip():
-                    last = line
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
-    try:
-        header = PlanHeader.model_validate_json(first)
-    except ValidationError:
-        raise PlanError(f"{path}:1: not a wrapup-bridge plan (the first line is not a plan header)") from None
-    try:
-        summary = PlanSummary.model_validate_json(last)
-    except ValidationError:
-        raise PlanError(f"{path}: the plan has no summary line: it was cut short; make it again") from None
-
-    def items() -> Iterator[PlanItem]:
-        with path.open(encoding="utf-8") as handle:
-            handle.readline()
-            for line_no, line in enumerate(handle, start=2):
-                if not line.strip():
-                    continue
-                data = json.loads(line)
-                if data.get("kind") == "summary":
-                    return
-                try:
-                    yield PlanItem.model_validate(data)
-                except ValidationError as exc:
-                    raise PlanError(f"{path}:{line_no}: not a plan item: {exc.errors()[0]['msg']}") from None
-
-    return header, items(), summary
+    """Open a plan: its header, summary and every line are read and checked now; items stream from the iterator."""
+    plan = PlanFile(path)
+    return plan.header, plan.items(), plan.summary
 
 
 def new_header(**fields: Any) -> PlanHeader:
