@@ -1,8 +1,8 @@
-"""Input no caller can use to crash the live surfaces: deep JSON, malformed Lambda events.
+"""Input no caller can use to crash or probe the live surfaces: deep JSON, malformed Lambda events, paths in answers.
 
 Every route refuses JSON nested past ``core.limits.MAX_NESTING`` with a 400 naming the body (a 30,000-deep body
 was a 500; 5,000 deep crashed the Lambda handler); a Lambda event that API Gateway would never send is a 400
-naming the key, never an exception.
+naming the key, never an exception; and no answer shows a filesystem path (the outbox's is in the log only).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -212,3 +213,51 @@ def test_a_function_that_cannot_be_built_answers_500_saying_so(
     assert answer["statusCode"] == 500 and "not configured" in json.loads(answer["body"])["error"]
     assert [r.getMessage().startswith("the function is not configured") for r in caplog.records] == [True]
     assert not any(r.exc_info for r in caplog.records)
+
+
+# -- no filesystem path in any answer -----------------------------------------------------------------------------
+UNREACHABLE = {
+    "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+    "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",  # discard port: nothing answers
+}
+
+
+def test_a_queued_answer_names_the_outbox_row_not_its_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    outbox = tmp_path / "private-dir" / "outbox.sqlite"
+    with (
+        Bridge.from_env(TWILIO_MAPPING, outbox=outbox, env=UNREACHABLE, budget=0.5, max_attempts=1) as bridge,
+        served(create_app(bridge, api_token=API_TOKEN)) as url,
+        caplog.at_level(logging.INFO),
+    ):
+        record = Disposition(source="twilio", source_id="WT1", conversation_id=cid(25), code="Resolved")
+        response = httpx.post(f"{url}/v1/dispositions", content=record.model_dump_json(), headers=BEARER, timeout=30)
+        health = httpx.get(f"{url}/healthz")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["kind"] == "queued" and body["outbox_id"] == 1 and "outbox row 1" in body["reason"]
+    for text in (response.text, health.text):
+        assert str(tmp_path) not in text and "private-dir" not in text and ".sqlite" not in text
+    # The operator finds the file in the server log, beside the row id.
+    assert any(f"outbox row 1 in {outbox}" in r.getMessage() for r in caplog.records)
+
+
+def test_an_unwritable_outbox_is_not_shown_to_the_caller(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with (
+        emulator_bridge(blocker / "outbox.sqlite") as bridge,
+        served(create_app(bridge, api_token=API_TOKEN)) as url,
+        caplog.at_level(logging.INFO),
+    ):
+        record = Disposition(source="twilio", source_id="WT2", conversation_id=cid(26), code="Resolved")
+        applied = httpx.post(f"{url}/v1/dispositions", content=record.model_dump_json(), headers=BEARER, timeout=30)
+        unmapped = record.model_copy(update={"source_id": "WT3", "code": "Nothing Maps This"})
+        kept = httpx.post(f"{url}/v1/dispositions", content=unmapped.model_dump_json(), headers=BEARER, timeout=30)
+        health = httpx.get(f"{url}/healthz")
+    assert applied.status_code == 200 and applied.json()["kind"] == "applied"
+    assert any("not recorded in the outbox" in w for w in applied.json()["warnings"])
+    assert kept.status_code == 200 and any("not kept in the outbox" in w for w in kept.json()["warnings"])
+    for text in (applied.text, kept.text, health.text):
+        assert str(tmp_path) not in text and "a-file" not in text and "demo-org" not in text
+    assert any(str(blocker) in r.getMessage() for r in caplog.records)  # the log says where and why

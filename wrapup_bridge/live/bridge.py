@@ -470,7 +470,11 @@ class Bridge:
         except OutboxError as exc:
             # Better delivered without a safety net than not at all; the Outcome says so.
             logger.error("outbox unavailable, delivering without it: %s", exc)
-            return None, f"not recorded in the outbox first ({exc}); a failure could not be queued"
+            # The Outcome may travel to a webhook caller: the file and the OS error stay in the log.
+            return None, (
+                "not recorded in the outbox first (it could not be written; the log says why), so a failure could "
+                "not be queued"
+            )
 
     def _dead_letter_now(self, outcome: Outcome) -> BridgeOutcome:
         """Unmapped and target-less dispositions need a person: kept as dead rows where one will look. Skips are
@@ -485,7 +489,8 @@ class Bridge:
             )
         except OutboxError as exc:
             logger.error("could not keep a %s disposition in the outbox: %s", outcome.kind.value, exc)
-            return bridge_outcome(outcome, warnings=(*outcome.warnings, f"not kept in the outbox: {exc}"))
+            warning = "not kept in the outbox (it could not be written; the log says why)"
+            return bridge_outcome(outcome, warnings=(*outcome.warnings, warning))
         return bridge_outcome(outcome, row_id, "dead")
 
     async def _deliver(self, disposition: Disposition, decision: Decision, remaining: float) -> Outcome:
@@ -537,7 +542,8 @@ class Bridge:
                 row_id,
                 state,
                 kind=OutcomeKind.QUEUED,
-                reason=f"queued in outbox row {row_id} ({outbox.path}) for a later drain: {outcome.reason}",
+                # The row id, not the file: this reason may be a webhook's answer (the log names the file).
+                reason=f"queued in outbox row {row_id} for a later drain: {outcome.reason}",
             )
         return bridge_outcome(outcome, row_id, state)
 

@@ -27,6 +27,9 @@ Refusals: 403 unsigned/unauthenticated (the reason names the header, never a val
 into it), 413 over ``max_body_bytes``, 415 an unknown Content-Type, 404 an endpoint whose secret is not
 configured (it is off, not open), 405 a wrong method. Form bodies are bounded by ``max_body_bytes`` and at most
 1,000 fields.
+
+Answers never show a filesystem path: a queued disposition is named by its outbox row id (``outbox_id``, what
+``wrapup-bridge outbox list`` shows); the outbox file is named in the server log only.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ __all__ = [
     "Incoming",
     "Reply",
     "Work",
+    "public_target",
     "request_url",
 ]
 
@@ -122,6 +126,19 @@ class Work:
     format: str | None = None
     #: Event Streams deliveries: the CloudEvents of one JSON array, each applied on its own.
     events: tuple[Mapping[str, Any], ...] = ()
+
+
+def public_target(bridge: Bridge) -> str:
+    """What ``/healthz`` may say the bridge writes to: its description, without the emulator's org file path."""
+    if bridge.emulator is not None:
+        return "the wrapup-bridge Genesys emulator (NOT Genesys Cloud)"
+    return bridge.description
+
+
+def _outbox_where(bridge: Bridge) -> str | None:
+    """The outbox file, for the server log only."""
+    outbox = bridge.outbox
+    return str(outbox.path) if outbox is not None else None
 
 
 def request_url(public_url: str | None, scheme: str, host: str, path: str, raw_query: str) -> str:
@@ -380,8 +397,9 @@ class Endpoints:
         logger.warning("POST %s -> 400: %s", path, exc)
         return Reply(400, exc.to_json_dict())
 
-    def answer(self, work: Work, outcome: BridgeOutcome) -> Reply:
-        """The reply for a processed request; every outcome is logged once, with where it went."""
+    def answer(self, work: Work, outcome: BridgeOutcome, outbox: str | None = None) -> Reply:
+        """The reply for a processed request; every outcome is logged once, with where it went (the ``outbox`` file
+        in the log, never in the reply)."""
         if work.route == TWILIO:
             status = 204
         elif work.route == GENERIC and outcome.kind is OutcomeKind.QUEUED:
@@ -391,6 +409,9 @@ class Endpoints:
         else:
             status = 200
         disposition = outcome.disposition
+        row = ""
+        if outcome.outbox_id is not None:
+            row = f", outbox row {outcome.outbox_id}" + (f" in {outbox}" if outbox else "")
         logger.info(
             "POST %s -> %d %s (%s %s, conversation %s%s): %s",
             work.route,
@@ -399,7 +420,7 @@ class Endpoints:
             disposition.source if disposition else "-",
             disposition.source_id if disposition else "-",
             disposition.conversation_id if disposition else "-",
-            f", outbox row {outcome.outbox_id}" if outcome.outbox_id is not None else "",
+            row,
             outcome.reason,
         )
         headers = {OUTCOME_HEADER: outcome.kind.value}
@@ -433,7 +454,7 @@ class Endpoints:
                     logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
                     kinds.append("refused")
                     continue
-                self.answer(admitted, outcome)  # logs it
+                self.answer(admitted, outcome, _outbox_where(bridge))  # logs it
                 kinds.append(outcome.kind.value)
             return self._batch(kinds)
         try:
@@ -446,7 +467,7 @@ class Endpoints:
                 )
         except PayloadError as exc:
             return self.refuse(admitted, exc)
-        return self.answer(admitted, outcome)
+        return self.answer(admitted, outcome, _outbox_where(bridge))
 
     async def ahandle(self, bridge: Bridge, incoming: Incoming) -> Reply:
         """``handle`` for the ASGI app."""
@@ -466,7 +487,7 @@ class Endpoints:
                     logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
                     kinds.append("refused")
                     continue
-                self.answer(admitted, outcome)  # logs it
+                self.answer(admitted, outcome, _outbox_where(bridge))  # logs it
                 kinds.append(outcome.kind.value)
             return self._batch(kinds)
         try:
@@ -479,4 +500,4 @@ class Endpoints:
                 )
         except PayloadError as exc:
             return self.refuse(admitted, exc)
-        return self.answer(admitted, outcome)
+        return self.answer(admitted, outcome, _outbox_where(bridge))

@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-from wrapup_bridge.live.endpoints import ROUTES, Endpoints, Incoming, Reply, request_url
+from wrapup_bridge.live.endpoints import ROUTES, Endpoints, Incoming, Reply, public_target, request_url
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
@@ -253,7 +253,7 @@ class LambdaHandler:
             twilio_auth_token=source.get("TWILIO_AUTH_TOKEN") or None,
             five9_secret=source.get("WRAPUP_BRIDGE_FIVE9_SECRET") or None,
             api_token=source.get("WRAPUP_BRIDGE_API_TOKEN") or None,
-            about={"target": bridge.description},
+            about={"target": public_target(bridge)},
         )
         return cls(bridge, endpoints, public_url=source.get("WRAPUP_BRIDGE_PUBLIC_URL") or None)
 

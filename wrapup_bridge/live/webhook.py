@@ -10,7 +10,8 @@ URL Twilio called, so signatures would never match. Pass ``public_url`` (the bas
 ``X-Forwarded-Proto`` / ``X-Forwarded-Host`` (only when a trusted proxy sets them: anyone can send them).
 
 Nothing here logs headers, query strings or bodies: the Five9 secret may travel in the query string, and
-uvicorn's access log (which prints it) is switched off by ``wrapup-bridge serve``.
+uvicorn's access log (which prints it) is switched off by ``wrapup-bridge serve``. Answers never show a
+filesystem path (the outbox's is in the server log; callers get the outbox row id).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wrapup_bridge.live.endpoints import DEFAULT_MAX_BODY, Endpoints, Incoming, Reply, request_url
+from wrapup_bridge.live.endpoints import DEFAULT_MAX_BODY, Endpoints, Incoming, Reply, public_target, request_url
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
@@ -83,7 +84,7 @@ def create_app(
         five9_secret=five9_secret,
         api_token=api_token,
         max_body_bytes=max_body_bytes,
-        about={"target": bridge.description},
+        about={"target": public_target(bridge)},
     )
 
     async def handle(request: Request) -> Response:
