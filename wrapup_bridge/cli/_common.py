@@ -110,9 +110,10 @@ class JsonLinesWriter:
             target = Path(path)
             if target.exists() or target.is_symlink():
                 self._open()
-            elif not os.access(target.parent if str(target.parent) else ".", os.W_OK):
-                problem = "no such folder" if not target.parent.is_dir() else "the folder is not writable"
-                fail_setup(f"cannot write the {what} {path}: {problem}")
+            elif not target.parent.is_dir():
+                fail_setup(f"cannot write the {what} {path}: {target.parent} is not a folder")
+            elif not os.access(target.parent, os.W_OK):
+                fail_setup(f"cannot write the {what} {path}: the folder is not writable")
 
     def _open(self) -> None:
         try:

@@ -7,21 +7,22 @@ org in-process, and every such run says so, so nobody mistakes an emulator resul
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, stderr
 
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.emulator import Emulator
     from wrapup_bridge.genesys.http import GenesysClient
 
-__all__ = ["DEFAULT_ORG", "Connection", "connect", "target_options"]
+__all__ = ["DEFAULT_ORG", "Connection", "connect", "fail_genesys", "genesys_exit_code", "target_options"]
 
 DEFAULT_ORG = Path("examples/demo-org.yaml")
 #: The demo org's OAuth client (a fixture of the org file, not a secret).
@@ -86,11 +87,14 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
 
     from pydantic import SecretStr
 
-    from wrapup_bridge.genesys.emulator import Emulator
+    from wrapup_bridge.genesys.emulator import Emulator, OrgFileError
 
     if not org.is_file():
         fail_usage(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
-    emulator = Emulator.from_file(org)
+    try:
+        emulator = Emulator.from_file(org)
+    except OrgFileError as exc:
+        fail_setup(str(exc))
     client_id, secret = EMULATOR_CLIENT
     emulator_settings = GenesysSettings(
         client_id=client_id,
@@ -105,3 +109,23 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
             emulator,
             identity=emulator_identity(org),
         )
+
+
+def genesys_exit_code(exc: BaseException) -> int:
+    """The exit code a Genesys failure means for a command: 2 when the command cannot run as set up or cannot
+    reach the org now (settings, credentials, permissions, network, timeouts, rate limits, outages), 1 when
+    Genesys understood a request and refused it (a problem in the data: an unknown id, a rejected write)."""
+    from wrapup_bridge.genesys.errors import AmbiguousWrite, NotFound, Rejected
+
+    return EXIT_PROBLEMS if isinstance(exc, NotFound | Rejected | AmbiguousWrite) else EXIT_USAGE
+
+
+def fail_genesys(exc: BaseException) -> NoReturn:
+    """Stop on a Genesys failure with its explanation (status, code, correlation id, cause and fix) on one
+    ``Error:`` line, never a traceback; anything that is not a Genesys failure is re-raised as the bug it is."""
+    from wrapup_bridge.genesys.errors import GenesysError
+
+    if not isinstance(exc, GenesysError):
+        raise exc
+    stderr(f"Error: {exc.explain()}")
+    sys.exit(genesys_exit_code(exc))

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_usage, stderr
-from wrapup_bridge.cli._genesys import connect, target_options
+from wrapup_bridge.cli._common import fail_setup, fail_usage, stderr
+from wrapup_bridge.cli._genesys import connect, fail_genesys, target_options
 from wrapup_bridge.core.review.orgview import CatalogCode, CatalogQueue, OrgCatalog
 
 if TYPE_CHECKING:
@@ -56,15 +55,6 @@ def to_org_catalog(
     )
 
 
-def _fail_genesys(exc: Exception) -> NoReturn:
-    from wrapup_bridge.genesys.errors import AuthenticationError, ConfigurationError, GenesysError
-
-    if not isinstance(exc, GenesysError):
-        raise exc
-    stderr(f"error: {exc.explain()}")
-    sys.exit(EXIT_USAGE if isinstance(exc, AuthenticationError | ConfigurationError) else EXIT_PROBLEMS)
-
-
 async def _export(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]:
     from wrapup_bridge.genesys.catalog import WrapupCatalog
 
@@ -88,7 +78,7 @@ def export_snapshot(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]
     try:
         return asyncio.run(_export(target, org))
     except Exception as exc:  # GenesysError explained, anything else re-raised
-        _fail_genesys(exc)
+        fail_genesys(exc)
 
 
 def live_org_catalog(target: str, org: Path) -> OrgCatalog:
@@ -145,7 +135,7 @@ def export(out: str | None, target: str, org: Path) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            fail_usage(f"cannot write {out!r}: {exc.strerror or exc}")
+            fail_setup(f"cannot write {out!r}: {exc.strerror or exc}")
     else:
         click.echo(text, nl=False)
     stderr(

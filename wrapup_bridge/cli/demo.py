@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from wrapup_bridge.cli._adapters import adapter_options
-from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._common import fail_setup, fail_usage
 from wrapup_bridge.cli._genesys import EMULATOR_CLIENT, Connection
 from wrapup_bridge.cli.mapping import load_or_exit
 from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
@@ -121,7 +121,10 @@ def demo(root: Path, out: Path, reset: bool) -> None:
     org = root / "examples" / "demo-org.yaml"
     if not org.is_file():
         fail_usage(f"{org} not found: run the demo from the repository checkout (or pass --root)")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail_setup(f"cannot create the demo folder {out}: {exc.strerror or exc}")
     journal = out / "emulator-state.jsonl"
     if reset:
         journal.unlink(missing_ok=True)
@@ -216,6 +219,6 @@ def demo(root: Path, out: Path, reset: bool) -> None:
     for path in dead_letter_files:
         console.print(f"records that did not apply, with the reason: {path}")
     console.print(
-        "Review one plan: `head -3 out/demo/five9.plan.jsonl`; explain a value: "
+        f"Review one plan: `head -3 {out / 'five9.plan.jsonl'}`; explain a value: "
         "`wrapup-bridge mapping explain mappings/five9.yaml 'Spoke To Spouse'`; run again to see nothing re-applied."
     )

@@ -39,6 +39,9 @@ class JsonNestingError(NestingError, json.JSONDecodeError):
         json.JSONDecodeError.__init__(self, _nesting_message(limit), doc[:200], 0)
         self.limit = limit
 
+    def __str__(self) -> str:
+        return self.msg  # "line 1 column 1 (char 0)" would point nowhere useful
+
 
 def check_nesting(value: Any, limit: int = MAX_NESTING) -> None:
     """Raise ``NestingError`` when lists/dicts in ``value`` nest deeper than ``limit``; iterative, so it cannot
