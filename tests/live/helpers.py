@@ -18,6 +18,7 @@ from tests.conftest import EXAMPLES, MAPPINGS
 from wrapup_bridge.genesys.emulator import EmulatorConfig
 from wrapup_bridge.genesys.emulator.handle import bind
 from wrapup_bridge.live.bridge import Bridge
+from wrapup_bridge.live.server import ServerLimits, uvicorn_config
 
 ORG = EXAMPLES / "demo-org.yaml"
 TWILIO_MAPPING = MAPPINGS / "twilio-flex.yaml"
@@ -141,12 +142,11 @@ def signed_json(url: str, body: Any, token: str = TWILIO_TOKEN) -> tuple[str, by
 
 
 @contextmanager
-def served(app: Any) -> Iterator[str]:
-    """``app`` under uvicorn on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def served(app: Any, limits: ServerLimits | None = None) -> Iterator[str]:
+    """``app`` under uvicorn on 127.0.0.1 (a free port) in a thread, with the limits ``wrapup-bridge serve`` uses
+    (``limits``, or the defaults); yields the base URL."""
     sock, base_url = bind("127.0.0.1", 0)
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", proxy_headers=False)
-    )
+    server = uvicorn.Server(uvicorn_config(app, limits, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

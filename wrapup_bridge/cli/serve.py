@@ -4,6 +4,12 @@ Secrets come from the environment only (command lines end up in shell history an
 ``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``; each one set turns its endpoint on. uvicorn's
 access log is off because it prints query strings, where a Five9 secret may travel; the app logs every
 outcome itself, without secrets.
+
+Slow clients: ``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout`` and ``--max-connections`` (each
+also an environment variable) bound how long and how many connections any client holds (``live.server``).
+
+Exit codes: 0 stopped with Ctrl-C (or SIGTERM); 2 a set-up problem found before serving (no secret set, a
+mapping table, org file or outbox that cannot be used, an address it cannot listen on, a bad option).
 """
 
 from __future__ import annotations
@@ -16,8 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wrapup_bridge.cli._common import fail_usage
+from wrapup_bridge.cli._common import fail_setup, fail_usage
 from wrapup_bridge.cli._genesys import target_options
+from wrapup_bridge.live.defaults import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEP_ALIVE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+)
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
@@ -40,31 +52,69 @@ def open_bridge(
     outbox: Path | None,
     use_outbox: bool = True,
     budget: float = 8.0,
+    lock_timeout: float | None = None,
 ) -> Bridge:
     """A bridge to Genesys (credentials in the environment) or to an in-process emulator of ``org``; usage
-    errors (missing credentials, unreadable tables, no org file) end the command with exit code 2."""
+    errors (missing credentials, unreadable tables, no org file) end the command with exit code 2. ``lock_timeout``
+    is how long the outbox waits for another process's lock (the outbox's own default when None)."""
     from wrapup_bridge.core.mapping import MappingTableError
     from wrapup_bridge.genesys.settings import SettingsError
     from wrapup_bridge.live.bridge import DEFAULT, Bridge
+    from wrapup_bridge.live.defaults import default_outbox_path
 
     outbox_arg: Any = (outbox if outbox is not None else DEFAULT) if use_outbox else None
     mapping_arg = list(mappings) or None
     try:
+        if outbox_arg is not None and lock_timeout is not None:
+            from wrapup_bridge.live.outbox import Outbox
+
+            where = default_outbox_path() if outbox_arg is DEFAULT else outbox_arg
+            outbox_arg = Outbox(where, busy_timeout=lock_timeout)
         if target == "genesys" or (target == "auto" and os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID")):
             return Bridge.from_env(mapping_arg, outbox=outbox_arg, budget=budget)
         if not org.is_file():
-            fail_usage(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
+            fail_setup(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
         if outbox_arg is DEFAULT:
-            from wrapup_bridge.live.defaults import default_outbox_path
-
             outbox_arg = default_outbox_path()
         return Bridge.for_emulator(org, mapping_arg, outbox=outbox_arg, budget=budget)
     except SettingsError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
     except MappingTableError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
+    except UnicodeDecodeError as exc:
+        fail_setup(f"emulator org file {str(org)!r} is not UTF-8 text (byte {exc.start}): is it the org YAML?")
     except (OSError, ValueError) as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
+
+
+def _check_public_url(url: str) -> None:
+    """A base URL Twilio can have signed: http(s), a host, no query or fragment."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        fail_usage(f"--public-url {url!r} is not a URL: {exc}")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        fail_usage(
+            f"--public-url {url!r} is not a base URL: give the scheme and host Twilio calls, and the path the routes "
+            "live under if any (e.g. https://hooks.example.com/bridge), without a query string"
+        )
+
+
+def _open_outbox(bridge: Bridge) -> dict[str, int]:
+    """Open the outbox now, so a file that cannot be one (a directory that cannot be made, binary junk, another
+    SQLite file, a lock held too long) stops ``serve`` before it listens, not on the first request; its counts."""
+    from wrapup_bridge.live.errors import OutboxError
+
+    if bridge.outbox is None:
+        return {}
+    try:
+        return bridge.outbox.counts()
+    except OutboxError as exc:
+        bridge.close()
+        fail_setup(f"{exc} (pass --outbox FILE, or --no-outbox to serve without one)")
 
 
 @click.command()
@@ -98,6 +148,38 @@ def open_bridge(
     help="Retry due outbox rows every this many seconds (0: never; use `outbox drain`).",
 )
 @click.option("--max-body", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Bytes.")
+@click.option(
+    "--header-timeout",
+    envvar="WRAPUP_BRIDGE_HEADER_TIMEOUT",
+    default=DEFAULT_HEADER_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a client has to send a whole request head (408 and close after); env WRAPUP_BRIDGE_HEADER_TIMEOUT.",
+)
+@click.option(
+    "--body-timeout",
+    envvar="WRAPUP_BRIDGE_BODY_TIMEOUT",
+    default=DEFAULT_BODY_TIMEOUT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds from the head to the end of the body (408 and close after); env WRAPUP_BRIDGE_BODY_TIMEOUT.",
+)
+@click.option(
+    "--keep-alive-timeout",
+    envvar="WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT",
+    default=DEFAULT_KEEP_ALIVE_TIMEOUT,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Seconds an idle kept-alive connection stays open; env WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT.",
+)
+@click.option(
+    "--max-connections",
+    envvar="WRAPUP_BRIDGE_MAX_CONNECTIONS",
+    default=DEFAULT_MAX_CONNECTIONS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Connections open at once; one more is answered 503 and closed; env WRAPUP_BRIDGE_MAX_CONNECTIONS.",
+)
 @target_options
 def serve(
     host: str,
@@ -110,16 +192,25 @@ def serve(
     budget: float,
     drain_interval: float,
     max_body: int,
+    header_timeout: float,
+    body_timeout: float,
+    keep_alive_timeout: int,
+    max_connections: int,
     target: str,
     org: Path,
 ) -> None:
-    """Serve the disposition webhooks (POST /twilio/taskrouter, /five9/disposition, /v1/dispositions) until Ctrl-C."""
+    """Serve the disposition webhooks (POST /twilio/taskrouter, /five9/disposition, /v1/dispositions) until Ctrl-C.
+
+    Exit codes: 0 stopped with Ctrl-C; 2 a set-up problem found before serving (no secret set, a mapping table,
+    org file or outbox that cannot be used, an address it cannot listen on)."""
     secrets = {name: os.environ.get(var) or None for name, var in SECRET_ENV.items()}
     if not any(secrets[name] for name in ("twilio_auth_token", "five9_secret", "api_token")):
-        fail_usage(
+        fail_setup(
             "nothing to serve: set TWILIO_AUTH_TOKEN (Twilio), WRAPUP_BRIDGE_FIVE9_SECRET (Five9) or "
             "WRAPUP_BRIDGE_API_TOKEN (generic JSON) in the environment"
         )
+    if public_url is not None:
+        _check_public_url(public_url)
     tables = mappings or (Path("mappings/twilio-flex.yaml"),)
     bridge = open_bridge(target, org, tables, outbox=outbox, use_outbox=not no_outbox, budget=budget)
     try:
@@ -132,18 +223,24 @@ def serve(
             max_body_bytes=max_body,
             drain_interval=drain_interval or None,
             close_bridge=True,
+            body_timeout=body_timeout,
             **secrets,
         )
     except RuntimeError as exc:  # the twilio package is missing
         bridge.close()
-        fail_usage(str(exc))
+        fail_setup(str(exc))
     try:
         from wrapup_bridge.genesys.emulator.handle import bind
 
         sock, base_url = bind(host, port)
     except OSError as exc:
         bridge.close()
-        fail_usage(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        fail_setup(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    try:  # after binding, so a refused address leaves no outbox file behind
+        counts = _open_outbox(bridge)
+    except click.ClickException:
+        sock.close()
+        raise
 
     enabled = app.state.endpoints.enabled()
     click.echo("wrapup-bridge webhook service")
@@ -153,7 +250,15 @@ def serve(
     click.echo(f"  health    GET {base_url}/healthz")
     loaded = ", ".join(f"{t.name} ({platform or 'any source'})" for platform, t in bridge.tables.items())
     click.echo(f"  mapping   {loaded or 'none'}")
-    click.echo(f"  outbox    {bridge.outbox.path if bridge.outbox else 'off'}")
+    if bridge.outbox is not None:
+        waiting = ", ".join(f"{counts[state]} {state}" for state in ("pending", "dead") if counts.get(state))
+        click.echo(f"  outbox    {bridge.outbox.path}{f' ({waiting})' if waiting else ''}")
+    else:
+        click.echo("  outbox    off")
+    click.echo(
+        f"  limits    head {header_timeout:g} s, body {body_timeout:g} s, keep-alive {keep_alive_timeout} s, "
+        f"{max_connections} connections, {max_body} bytes"
+    )
     for route, source in (("/twilio/taskrouter", "twilio"), ("/five9/disposition", "five9")):
         if route in enabled and bridge.table_for(source) is None:
             click.echo(f"  warning   {route} is on, but no mapping table reads {source}: every event ends unmapped")
@@ -162,11 +267,17 @@ def serve(
 
     import uvicorn
 
+    from wrapup_bridge.live.server import ServerLimits, uvicorn_config
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Genesys call is noise; outcomes are logged
-    config = uvicorn.Config(
-        app, access_log=False, proxy_headers=False, server_header=False, log_level="info", lifespan="on"
+    limits = ServerLimits(
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        keep_alive_timeout=keep_alive_timeout,
+        max_connections=max_connections,
     )
+    config = uvicorn_config(app, limits, log_level="info")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

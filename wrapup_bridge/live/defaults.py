@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Final
 
 __all__ = [
+    "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_BUDGET",
+    "DEFAULT_HEADER_TIMEOUT",
+    "DEFAULT_KEEP_ALIVE_TIMEOUT",
     "DEFAULT_MAPPING",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_ORG",
     "DEFAULT_OUTBOX",
     "OUTBOX_ENV",
@@ -22,6 +26,21 @@ DEFAULT_MAPPING: Final = "mappings/twilio-flex.yaml"
 DEFAULT_ORG: Final = "examples/demo-org.yaml"
 OUTBOX_ENV: Final = "WRAPUP_BRIDGE_OUTBOX"
 DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
+
+# The webhook server's limits (``wrapup-bridge serve``; see ``live.server``). Twilio and Five9 send a request of a
+# few KiB at once, in well under a second; these leave room for a slow mobile link and none for a client that
+# holds a connection without sending. For comparison, Apache's mod_reqtimeout (httpd.apache.org/docs/2.4/mod/
+# mod_reqtimeout.html) defaults to header=20-40,MinRate=500 body=20,MinRate=500 and its first example is header=10
+# body=30; Go services commonly set a ReadHeaderTimeout of 2-30 s.
+#: Seconds from connecting (or from the first byte of the next request on a kept-alive connection) to a whole head.
+DEFAULT_HEADER_TIMEOUT: Final = 10.0
+#: Seconds from the request head to the whole body (at most ``--max-body`` bytes).
+DEFAULT_BODY_TIMEOUT: Final = 10.0
+#: Seconds an idle kept-alive connection stays open (uvicorn's own default).
+DEFAULT_KEEP_ALIVE_TIMEOUT: Final = 5
+#: Connections open at once; one more is answered 503 and closed. Each request takes at most the 8 s budget, so
+#: 200 carries about 25 requests a second that all wait out the budget, and far more when Genesys answers in time.
+DEFAULT_MAX_CONNECTIONS: Final = 200
 
 
 def default_outbox_path(env: Mapping[str, str] | None = None) -> Path:
