@@ -3,8 +3,12 @@
 ``status`` counts rows per state, ``list`` shows them (dead ones with the reason a person must act on), and
 ``drain`` delivers pending rows, and rows left in flight by a process that died, through the same sink as the
 live path: it reads each participant's wrap-up before writing, so a write that did land before a crash is
-reported already-applied, never written twice. Exit codes: 0 all good, 1 problems (``status``: rows not delivered
-or dead; ``drain``: a row it tried is left dead or pending), 2 usage.
+reported already-applied, never written twice.
+
+Exit codes: 0 all good; 1 problems in the data (``status``: rows not delivered or dead; ``drain``: a row it tried
+is left dead or pending, including rows that cannot be read, which it marks dead with the reason); 2 usage or
+set-up (no outbox there, a file that is not an outbox, not SQLite or damaged, a lock held longer than
+``--lock-timeout``, rows queued for another target, a mapping table or org file that cannot be used).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_setup
 from wrapup_bridge.cli._genesys import target_options
 
 if TYPE_CHECKING:
@@ -26,23 +30,42 @@ if TYPE_CHECKING:
 
 __all__ = ["outbox"]
 
-_OUTBOX_OPTION = click.option(
+_PATH_OPTION = click.option(
     "--outbox",
     "path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Outbox file.  [default: $WRAPUP_BRIDGE_OUTBOX or ./wrapup-bridge-outbox.sqlite]",
 )
+_LOCK_OPTION = click.option(
+    "--lock-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait while another process (a server, another drain) holds the outbox's lock.",
+)
 
 
-def _existing(path: Path | None) -> Outbox:
-    """The outbox at ``path``; reading commands never create one where there is none."""
+def _outbox_options(func: Any) -> Any:
+    return _PATH_OPTION(_LOCK_OPTION(func))
+
+
+def _existing(path: Path | None, lock_timeout: float) -> Outbox:
+    """The outbox at ``path``, opened (so a file that is no outbox stops here, exit 2); reading commands never
+    create one where there is none."""
     from wrapup_bridge.live.defaults import default_outbox_path
+    from wrapup_bridge.live.errors import OutboxError
     from wrapup_bridge.live.outbox import Outbox
 
     resolved = path or default_outbox_path()
     if not resolved.is_file():
-        fail_usage(f"no outbox at {resolved} (pass --outbox PATH or set WRAPUP_BRIDGE_OUTBOX)")
-    return Outbox(resolved)
+        fail_setup(f"no outbox at {resolved} (pass --outbox PATH or set WRAPUP_BRIDGE_OUTBOX)")
+    box = Outbox(resolved, busy_timeout=lock_timeout)
+    try:
+        box.counts()
+    except OutboxError as exc:
+        box.close()
+        fail_setup(str(exc))
+    return box
 
 
 def _age(seconds: float) -> str:
@@ -59,18 +82,18 @@ def outbox() -> None:
 
 
 @outbox.command()
-@_OUTBOX_OPTION
+@_outbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def status(path: Path | None, as_json: bool) -> None:
-    """Rows per state: pending, in-flight, done, dead."""
+def status(path: Path | None, lock_timeout: float, as_json: bool) -> None:
+    """Rows per state: pending, in-flight, done, dead (exit 1 when any is waiting or dead)."""
     from wrapup_bridge.live.errors import OutboxError
 
-    box = _existing(path)
+    box = _existing(path, lock_timeout)
     try:
         counts = box.counts()
         waiting = box.rows(["pending", "in-flight"], limit=1)
     except OutboxError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
     finally:
         box.close()
     oldest = waiting[0].created_at if waiting else None
@@ -86,7 +109,7 @@ def status(path: Path | None, as_json: bool) -> None:
 
 
 @outbox.command("list")
-@_OUTBOX_OPTION
+@_outbox_options
 @click.option(
     "--state",
     "states",
@@ -96,17 +119,17 @@ def status(path: Path | None, as_json: bool) -> None:
 )
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per row.")
-def list_rows(path: Path | None, states: tuple[str, ...], limit: int, as_json: bool) -> None:
+def list_rows(path: Path | None, lock_timeout: float, states: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Show outbox rows, oldest first, with the last outcome of each."""
     from wrapup_bridge.live.errors import OutboxError
     from wrapup_bridge.live.outbox import STATES
 
     wanted = STATES if "all" in states else (states or ("pending", "in-flight", "dead"))
-    box = _existing(path)
+    box = _existing(path, lock_timeout)
     try:
         rows = box.rows(wanted, limit=limit)
     except OutboxError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
     finally:
         box.close()
     for row in rows:
@@ -124,11 +147,13 @@ def _row_line(row: OutboxRow) -> str:
     head = f"#{row.id} {row.state:9} {data['created_at']} {row.source} {row.source_id} -> {code}"
     where = f" conversation {row.conversation_id}" if row.conversation_id else ""
     tail = f"\n    {row.last_kind}: {row.last_reason}" if row.last_reason else ""
+    if row.problem:
+        tail += f"\n    cannot be read: {row.problem}"
     return f"{head}{where} (attempts {row.attempts}){tail}"
 
 
 @outbox.command()
-@_OUTBOX_OPTION
+@_outbox_options
 @click.option(
     "--mapping",
     "mappings",
@@ -150,6 +175,7 @@ def _row_line(row: OutboxRow) -> str:
 @target_options
 def drain(
     path: Path | None,
+    lock_timeout: float,
     mappings: tuple[Path, ...],
     limit: int | None,
     due_only: bool,
@@ -167,21 +193,23 @@ def drain(
     from wrapup_bridge.live.errors import OutboxError
     from wrapup_bridge.live.outbox import DEAD, IN_FLIGHT, PENDING
 
-    box = _existing(path)
+    box = _existing(path, lock_timeout)
     states = (PENDING, IN_FLIGHT, DEAD) if retry_dead else (PENDING, IN_FLIGHT)
     try:
         queued = box.targets(states)
     except OutboxError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
+    finally:
+        box.close()
     target, org = _drain_target(target, org, queued, retarget)
-    bridge = open_bridge(target, org, mappings, outbox=box.path, budget=budget)
+    bridge = open_bridge(target, org, mappings, outbox=box.path, budget=budget, lock_timeout=lock_timeout)
     assert bridge.outbox is not None and bridge.target is not None
     elsewhere = {t: n for t, n in queued.items() if t != bridge.target}
     if elsewhere and not retarget:
         bridge.close()
         listed = "; ".join(f"{n} row(s) for {t or 'an unrecorded target (an outbox from before targets were kept)'}"
                            for t, n in sorted(elsewhere.items(), key=lambda kv: str(kv[0])))  # fmt: skip
-        fail_usage(
+        fail_setup(
             f"{listed}; this drain talks to {bridge.target}. Run it where the rows' target is configured (the live "
             "bridge's GENESYSCLOUD_* environment), or pass --retarget to deliver them to this target on purpose"
         )
@@ -194,7 +222,7 @@ def drain(
         report = bridge.drain(limit=limit, due_only=due_only, remap=bool(mappings), progress=progress)
         counts = bridge.outbox.counts()
     except OutboxError as exc:
-        fail_usage(str(exc))
+        fail_setup(str(exc))
     finally:
         progress.done()
         bridge.close()
@@ -224,7 +252,7 @@ def _drain_target(target: str, org: Path, queued: dict[str | None, int], retarge
     for_genesys = {t: n for t, n in queued.items() if not (t and t.startswith("emulator "))}
     if for_genesys and not retarget:
         listed = "; ".join(f"{n} row(s) for {t or 'an unrecorded target'}" for t, n in for_genesys.items())
-        fail_usage(
+        fail_setup(
             f"{listed}, and GENESYSCLOUD_OAUTHCLIENT_ID is not set here: a drain never falls back to the emulator for "
             "work queued for Genesys. Set the GENESYSCLOUD_* variables the live bridge used (a cron job needs them "
             "too), or pass --target emulator --retarget to deliver them to the emulator on purpose"

@@ -601,10 +601,17 @@ class Bridge:
         return report
 
     async def _redeliver(self, row: OutboxRow, remap: bool) -> BridgeOutcome:
-        try:
-            disposition, decision = row.disposition, row.decision
-        except ValidationError as exc:
-            outcome = Outcome(kind=OutcomeKind.REJECTED, reason=f"outbox row {row.id} is unreadable: {exc}")
+        problem = row.problem
+        if problem is None:
+            try:
+                disposition, decision = row.disposition, row.decision
+            except ValidationError as exc:
+                first = exc.errors()[0] if exc.errors() else None
+                where = ".".join(str(p) for p in first["loc"]) if first else ""
+                problem = f"{where or 'a field'}: {first['msg'] if first else exc}"
+        if problem is not None:
+            reason = f"outbox row {row.id} cannot be read ({problem}); it was edited or damaged: fix or delete it"
+            outcome = Outcome(kind=OutcomeKind.REJECTED, reason=reason)
             return await self._in_outbox_thread(self._settle_now, row.id, outcome)
         if remap:
             decision = self.decide(disposition)

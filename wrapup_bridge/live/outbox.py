@@ -34,6 +34,7 @@ from typing import Any, Final
 
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.limits import loads_json
 from wrapup_bridge.live.defaults import DEFAULT_OUTBOX as DEFAULT_PATH
 from wrapup_bridge.live.defaults import OUTBOX_ENV as ENV_VAR
 from wrapup_bridge.live.defaults import default_outbox_path
@@ -144,6 +145,9 @@ class OutboxRow:
     #: The target the row was accepted for (``genesys <api base> client <id>`` or ``emulator <org file>``); None
     #: for rows of an outbox written before targets were recorded.
     target: str | None = None
+    #: What could not be read in this row (a column edited by hand, a damaged file), or None. Such a row is shown
+    #: as it is and never delivered: a drain marks it dead with this reason.
+    problem: str | None = None
 
     @property
     def disposition(self) -> Disposition:
@@ -156,6 +160,7 @@ class OutboxRow:
     def to_json_dict(self) -> dict[str, Any]:
         """The row for ``outbox list --json``: ISO 8601 UTC times, the code it carries, the last result."""
         code = self.decision_json.get("code") or {}
+        code = code if isinstance(code, dict) else {}
         return {
             "id": self.id,
             "state": self.state,
@@ -172,32 +177,77 @@ class OutboxRow:
             "last_reason": self.last_reason,
             "last_error": self.last_error,
             "target": self.target,
+            "problem": self.problem,
         }
 
 
 def _iso(epoch: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
+    except (OverflowError, OSError, ValueError):  # a time edited to something no clock shows
+        return str(epoch)
+
+
+class _Reader:
+    """Reads one row's columns, noting what cannot be read instead of raising (rows can be edited by hand)."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def json(self, value: Any, name: str, *, optional: bool = False) -> Any:
+        if value is None and optional:
+            return None
+        try:
+            parsed = loads_json(value)
+        except (TypeError, ValueError) as exc:  # not text, not JSON, nested too deep
+            self.problems.append(f"its {name} column is not readable JSON ({str(exc).split(':', 1)[0]})")
+            return None if optional else {}
+        if not optional and not isinstance(parsed, dict):
+            self.problems.append(f"its {name} column is not a JSON object")
+            return {}
+        return parsed
+
+    def number(self, value: Any, name: str, *, optional: bool = False) -> Any:
+        if value is None and optional:
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        self.problems.append(f"its {name} column is not a number ({value!r})")
+        return None if optional else 0
+
+    def text(self, value: Any, name: str, *, optional: bool = False) -> Any:
+        if isinstance(value, str) or (value is None and optional):
+            return value
+        self.problems.append(f"its {name} column is not text")
+        return None if optional else str(value)
 
 
 def _row(v: tuple[Any, ...]) -> OutboxRow:
+    read = _Reader()
     return OutboxRow(
         id=v[0],
-        created_at=v[1],
-        updated_at=v[2],
-        source=v[3],
-        source_id=v[4],
-        conversation_id=v[5],
-        disposition_json=json.loads(v[6]),
-        decision_json=json.loads(v[7]),
+        created_at=read.number(v[1], "created_at"),
+        updated_at=read.number(v[2], "updated_at"),
+        source=read.text(v[3], "source"),
+        source_id=read.text(v[4], "source_id"),
+        conversation_id=read.text(v[5], "conversation_id", optional=True),
+        disposition_json=read.json(v[6], "disposition"),
+        decision_json=read.json(v[7], "decision"),
         state=v[8],
-        attempts=v[9],
-        next_attempt_at=v[10],
-        lease_until=v[11],
-        last_kind=v[12],
-        last_reason=v[13],
-        last_error=json.loads(v[14]) if v[14] else None,
-        target=v[15] if len(v) > 15 else None,
+        attempts=int(read.number(v[9], "attempts")),
+        next_attempt_at=read.number(v[10], "next_attempt_at"),
+        lease_until=read.number(v[11], "lease_until", optional=True),
+        last_kind=read.text(v[12], "last_kind", optional=True),
+        last_reason=read.text(v[13], "last_reason", optional=True),
+        last_error=read.json(v[14] or None, "last_error", optional=True),
+        target=read.text(v[15], "target", optional=True) if len(v) > 15 else None,
+        problem="; ".join(read.problems) or None,
     )
+
+
+def _plus_one(attempts: Any) -> Any:
+    """The attempts column after a claim (SQLite added one to a number; anything else is left for ``_row`` to flag)."""
+    return attempts + 1 if isinstance(attempts, int) else attempts
 
 
 def _dumps(value: Any) -> str:
@@ -236,7 +286,13 @@ class Outbox:
         try:
             if self.path.parent and not self.path.parent.exists():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.parent.is_dir():
+                raise OutboxError(f"outbox {self.path}: {self.path.parent} is a file, not a folder")
+            if self.path.is_dir():
+                raise OutboxError(f"outbox {self.path}: this is a folder; give the outbox file's path")
             db = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
+        except OutboxError:
+            raise
         except (OSError, sqlite3.Error) as exc:
             raise OutboxError(f"outbox {self.path}: cannot open: {exc}") from None
         try:
@@ -263,6 +319,8 @@ class Outbox:
             db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             db.close()
+            if self._locked(exc):
+                raise OutboxError(f"outbox {self.path}: {self._locked(exc)}") from None
             raise OutboxError(f"outbox {self.path}: not a usable outbox: {exc}") from None
         except OutboxError:
             db.close()
@@ -287,7 +345,7 @@ class Outbox:
                     raise
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise OutboxError(f"outbox {self.path}: {exc}") from None
+                raise OutboxError(f"outbox {self.path}: {self._locked(exc) or exc}") from None
             finally:
                 if not durable:
                     db.execute("PRAGMA synchronous=FULL")
@@ -300,7 +358,17 @@ class Outbox:
             try:
                 yield self._db
             except sqlite3.Error as exc:
-                raise OutboxError(f"outbox {self.path}: {exc}") from None
+                raise OutboxError(f"outbox {self.path}: {self._locked(exc) or exc}") from None
+
+    def _locked(self, exc: sqlite3.Error) -> str | None:
+        """The words for a lock another process held past the busy timeout, or None for any other error."""
+        text = str(exc).lower()
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+            return (
+                f"locked by another process for more than {self._busy_timeout:g} s (a drain or a server writing to "
+                "it?); try again once it is done"
+            )
+        return None
 
     def close(self) -> None:
         with self._lock:
@@ -446,7 +514,9 @@ class Outbox:
                 "WHERE id = ?",
                 [(now + lease_seconds, now, row_id) for row_id in ids],
             )
-        return [_row((*r[:2], now, *r[3:8], IN_FLIGHT, r[9] + 1, r[10], now + lease_seconds, *r[12:])) for r in rows]
+        return [
+            _row((*r[:2], now, *r[3:8], IN_FLIGHT, _plus_one(r[9]), r[10], now + lease_seconds, *r[12:])) for r in rows
+        ]
 
     def targets(self, states: Iterable[str] = (PENDING, IN_FLIGHT)) -> dict[str | None, int]:
         """How many rows in ``states`` were accepted for each target (None: rows that recorded none)."""
