@@ -204,3 +204,16 @@ def test_explain_error_on_the_forum_path_lints_it_first_and_no_longer_blames_the
     not_found = doctor("--explain-error", '{"message": "not found", "code": "not.found", "status": 404}',
                        "--path", "/api/v2/conversations/interactions/abc")  # fmt: skip
     assert "GENESYSCLOUD_REGION" not in not_found.stdout and "no real operation" in not_found.stdout
+
+
+def test_the_exact_request_stays_whole_when_piped_and_its_body_is_json() -> None:
+    result = doctor("--conversation", CONV, "--code", "Payment Taken", env={"COLUMNS": "60"})
+    assert result.returncode == 0, result.stderr
+    (line,) = [text for text in result.stdout.splitlines() if "the write would be:" in text]
+    path = line.split("the write would be: POST ", 1)[1].strip()
+    assert path.startswith(f"/api/v2/conversations/calls/{CONV}/participants/") and path.endswith("/wrapup")
+    (body_line,) = [text for text in result.stdout.splitlines() if text.strip().startswith("body ")]
+    assert json.loads(body_line.strip().removeprefix("body ")) == {
+        "code": "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41",
+        "name": "Payment Taken",
+    }

@@ -257,7 +257,9 @@ def doctor(
         from rich.console import Console
         from rich.markup import escape
 
-        console = Console(highlight=False)
+        # soft_wrap: ids, paths and the exact request stay whole on one line (the terminal wraps them for the eye;
+        # a copy, a pipe or a log keeps them intact) instead of being broken mid-id at the console width.
+        console = Console(highlight=False, soft_wrap=True)
         for finding in report.findings:
             console.print(f"{_MARK[finding.level.value]:>8}  {escape(finding.title)}")
             if finding.detail:

@@ -10,6 +10,7 @@ sent. ``--apply`` then performs the write through the same sink a replay uses. T
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -195,7 +196,11 @@ async def diagnose(
             target, wrapup_body(ref, probe_record, options or ApplyOptions()), (options or ApplyOptions()).write_method
         )
         report.request = {"method": method, "path": path, "json": body}
-        report.add(Level.INFO, f"the write would be: {method} {path}", f"body {body}")
+        report.add(
+            Level.INFO,
+            f"the write would be: {method} {path}",
+            f"body {json.dumps(body, ensure_ascii=False, separators=(', ', ': '))}",
+        )
         report.add(
             Level.INFO,
             "conversation:participant:wrapup cannot be checked without writing",
