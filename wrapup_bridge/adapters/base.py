@@ -224,6 +224,15 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
         value = given.get(name)
         return value if value is not None else getattr(spec, name, None)
 
+    from wrapup_bridge.adapters.localtime import check_time_format, zone
+
+    for name, check in (("timezone", zone), ("time_format", check_time_format)):
+        if (value := pick(name)) is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise ValueError(f"--{name.replace('_', '-')}: {exc}") from None
+
     return AdapterOptions(
         conversation_id_field=conversation_id_field,
         format=given.get("format") or getattr(spec, "format", None),

@@ -37,6 +37,23 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as Europe/London)") from None
 
 
+def check_time_format(fmt: str) -> str:
+    """``fmt`` when it is a usable ``time_format`` (``iso``, ``epoch``, ``epoch-ms`` or a strptime pattern that
+    can read back what it writes); a ValueError naming the problem otherwise, so a typo is refused once instead
+    of rejecting every row."""
+    if fmt in ("iso", "epoch", "epoch-ms"):
+        return fmt
+    if "%" not in fmt:
+        raise ValueError(f"{fmt!r} is not a time format: use iso, epoch, epoch-ms or a strptime pattern such as "
+                         "'%d/%m/%Y %H:%M'")  # fmt: skip
+    sample = datetime(2025, 11, 24, 14, 6, 7)
+    try:
+        datetime.strptime(sample.strftime(fmt), fmt)
+    except ValueError as exc:
+        raise ValueError(f"{fmt!r} is not a usable strptime pattern ({exc})") from None
+    return fmt
+
+
 def local_to_utc(local: datetime, tz: tzinfo) -> tuple[datetime, bool]:
     """A naive wall-clock time in ``tz`` as UTC, and whether it was in the repeated (ambiguous) hour.
 
