@@ -46,7 +46,7 @@ def check_time_format(fmt: str) -> str:
     if "%" not in fmt:
         raise ValueError(f"{fmt!r} is not a time format: use iso, epoch, epoch-ms or a strptime pattern such as "
                          "'%d/%m/%Y %H:%M'")  # fmt: skip
-    sample = datetime(2025, 11, 24, 14, 6, 7)
+    sample = datetime(2025, 11, 24, 14, 6, 7, tzinfo=UTC)  # aware, so %z and %Z write something to read back
     try:
         datetime.strptime(sample.strftime(fmt), fmt)
     except ValueError as exc:
