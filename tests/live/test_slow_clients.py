@@ -222,6 +222,8 @@ def test_connections_over_the_limit_are_answered_503_and_closed(
         assert over[0].json()["error"].startswith("the server has 5 connections open")
         run(held)  # the held ones time out ...
         assert httpx.get(f"{url}/healthz").status_code == 200  # ... and the server takes new ones again
+    # A flood of refusals is summarized, not one line each: the first at once, the rest together 10 s later (if the
+    # server still runs then).
     refusals = messages(server_log, "over the limit of 5 open connections")
-    assert len(refusals) == 1  # a flood of refusals is summarized, not one line each
+    assert refusals[0].startswith("refused 1 connection(s)") and len(refusals) <= 2
     assert_no_traceback(server_log)

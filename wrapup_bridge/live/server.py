@@ -116,23 +116,32 @@ class GuardedH11Protocol(H11Protocol):
             message = f"the server has {self.limits.max_connections} connections open, its limit; retry shortly"
             transport.write(_canned(503, "Service Unavailable", message, "retry-after: 1\r\n"))
             transport.close()
-            self._log_refusal()
+            self._log_refusal(self.loop)
             return
         super().connection_made(transport)
         self._arm_head_timer()
 
     @classmethod
-    def _log_refusal(cls) -> None:
+    def _log_refusal(cls, loop: asyncio.AbstractEventLoop) -> None:
+        """The first refusal is logged at once; those that follow within ``_REFUSAL_LOG_EVERY`` are counted and
+        logged together when it has passed."""
         cls._refused_since_log += 1
-        now = time.monotonic()
-        if now - cls._refusal_logged_at >= _REFUSAL_LOG_EVERY:
+        wait = cls._refusal_logged_at + _REFUSAL_LOG_EVERY - time.monotonic()
+        if wait <= 0:
+            cls._flush_refusals()
+        elif cls._refused_since_log == 1:
+            loop.call_later(wait, cls._flush_refusals)
+
+    @classmethod
+    def _flush_refusals(cls) -> None:
+        if cls._refused_since_log:
             logger.warning(
                 "refused %d connection(s) over the limit of %d open connections (answered 503)",
                 cls._refused_since_log,
                 cls.limits.max_connections,
             )
-            cls._refused_since_log = 0
-            cls._refusal_logged_at = now
+        cls._refused_since_log = 0
+        cls._refusal_logged_at = time.monotonic()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
