@@ -47,8 +47,6 @@ __all__ = [
 #: Writes in a row that got no answer at all (after the client's own retries) before a run stops: the target is
 #: down or unreachable, and every further item would only wait out its time budget to fail the same way.
 NO_ANSWER_LIMIT = 8
-#: Error types (``GenesysError.to_dict()["type"]``) that mean no HTTP answer came.
-_NO_ANSWER = frozenset({"TransportFailure", "BudgetExceeded"})
 
 
 @dataclass(frozen=True)
@@ -443,7 +441,7 @@ async def apply_plan(
     def unanswered(outcome: Outcome) -> None:
         """Count writes in a row without an answer; stop when the target looks down."""
         error = outcome.error or {}
-        if outcome.kind is OutcomeKind.FAILED and error.get("type") in _NO_ANSWER:
+        if outcome.kind is OutcomeKind.FAILED and _no_answer(error):
             no_answer[0] += 1
             if no_answer[0] >= NO_ANSWER_LIMIT:
                 raise TargetError(
@@ -557,6 +555,19 @@ async def apply_plan(
         report.totals = ledger.outcome_counts()
         report.calls = backend.stats()
     return report
+
+
+def _no_answer(error: dict[str, Any]) -> bool:
+    """No HTTP answer came at all (``GenesysError.to_dict()``): a transport failure, or a time budget that ran out
+    waiting for one (not one spent waiting out a rate limit, which is an answer)."""
+    if error.get("type") == "TransportFailure":
+        return True
+    if error.get("type") != "BudgetExceeded":
+        return False
+    last = error.get("lastError")
+    return str(error.get("lastSeen", "")).startswith("no answer") or (
+        isinstance(last, dict) and last.get("type") == "TransportFailure"
+    )
 
 
 def _refused_key(item: PlanItem) -> str:
