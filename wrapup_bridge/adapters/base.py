@@ -198,11 +198,21 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
     live bridge and the demo alike.
 
     ``given`` keys: ``format``, ``conversation_id_field``, ``catalog``, ``fields`` (a FieldMap), ``timezone``,
-    ``time_format``, ``date_order``, ``region``, ``encoding``. A table's ``catalog`` is relative to ``table_dir``. Raises
+    ``time_format``, ``date_order``, ``region``, ``encoding``, ``preset`` (a name from ``presets``: the settings
+    both start from), ``platform`` (checked against the preset's). A table's ``catalog`` is relative to ``table_dir``. Raises
     ValueError (FieldMapError) when the two place the conversation id differently."""
     from pathlib import Path
 
-    table_fields = FieldMap.from_mapping(getattr(spec, "fields", None))
+    preset_name = given.get("preset") or getattr(spec, "preset", None)
+    preset: dict[str, Any] = {}
+    if preset_name:
+        from wrapup_bridge.core.mapping.presets import preset_named
+
+        found = preset_named(preset_name, given.get("platform") or getattr(spec, "platform", None))
+        preset = dict(found.settings)
+    table_fields = FieldMap.from_mapping(getattr(spec, "fields", None)).over(
+        FieldMap.from_mapping(preset.get("fields"))
+    )
     run_fields: FieldMap = given.get("fields") or FieldMap()
     fields = run_fields.over(table_fields)
     conversation_id_field = given.get("conversation_id_field") or getattr(spec, "conversation_id", None)
@@ -222,7 +232,9 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
 
     def pick(name: str) -> Any:
         value = given.get(name)
-        return value if value is not None else getattr(spec, name, None)
+        if value is None:
+            value = getattr(spec, name, None)
+        return value if value is not None else preset.get(name)
 
     from wrapup_bridge.adapters.localtime import check_time_format, zone
 
@@ -235,7 +247,7 @@ def options_for(spec: Any | None, *, table_dir: str | None = None, **given: Any)
 
     return AdapterOptions(
         conversation_id_field=conversation_id_field,
-        format=given.get("format") or getattr(spec, "format", None),
+        format=given.get("format") or getattr(spec, "format", None) or preset.get("format"),
         catalog=catalog,
         timezone=pick("timezone"),
         fields=fields,

@@ -19,6 +19,8 @@ import codecs
 import io
 from typing import IO, Any, BinaryIO, cast
 
+from wrapup_bridge.core.encodings import check_encoding
+
 __all__ = ["DEFAULT_ENCODING", "InputDecodeError", "check_encoding", "decoded"]
 
 DEFAULT_ENCODING = "utf-8"
@@ -52,19 +54,6 @@ class InputDecodeError(Exception):
         else:
             message += ". Pass --encoding NAME with the file's encoding (or set source.encoding in the mapping table)"
         super().__init__(message)
-
-
-def check_encoding(name: str) -> str:
-    """The canonical codec name for ``name``; ``ValueError`` naming the problem for an unknown or non-text one."""
-    try:
-        info = codecs.lookup(name)
-    except LookupError:
-        raise ValueError(
-            f"unknown encoding {name!r} (e.g. utf-8, cp1252, latin-1, utf-16; any Python codec name)"
-        ) from None
-    if not getattr(info, "_is_text_encoding", True):
-        raise ValueError(f"{name!r} is not a text encoding")
-    return info.name
 
 
 def decoded(raw: BinaryIO, *, name: str, encoding: str | None = None) -> IO[str]:

@@ -27,7 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The keyword arguments ``adapter_flags`` adds to a command.
 ADAPTER_FLAGS = ("fmt", "conversation_id_field", "adapter_catalog", "timezone", "field", "time_format", "date_order",
-                 "region", "encoding")  # fmt: skip
+                 "region", "encoding", "preset")  # fmt: skip
 
 
 def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> Any:
@@ -39,6 +39,11 @@ def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> 
         return lambda f: adapter_flags(f, catalog_flag=catalog_flag)
     for option in reversed(
         [
+            click.option(
+                "--preset",
+                help="Start from a named export variant (five9-warehouse, twilio-insights-us, ...; "
+                "normalize --list-presets); other options win over it.",
+            ),
             click.option(
                 "--format", "fmt", help="Input format, when it should not be detected (see the adapter's formats)."
             ),
@@ -87,8 +92,9 @@ def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> 
     return func
 
 
-def adapter_options(table: MappingTable | None, **flags: Any) -> AdapterOptions:
-    """The adapter options of one run: ``flags`` (from ``adapter_flags``) over the table's ``source:``."""
+def adapter_options(table: MappingTable | None, platform: str | None = None, **flags: Any) -> AdapterOptions:
+    """The adapter options of one run: ``flags`` (from ``adapter_flags``) over the table's ``source:`` (a preset,
+    from either, checked against ``platform``)."""
     from wrapup_bridge.adapters import FieldMap, options_for
 
     try:
@@ -104,6 +110,8 @@ def adapter_options(table: MappingTable | None, **flags: Any) -> AdapterOptions:
             date_order=flags.get("date_order"),
             region=flags.get("region"),
             encoding=check_input_encoding(flags["encoding"]) if flags.get("encoding") else None,
+            preset=flags.get("preset"),
+            platform=platform,
         )
     except ValueError as exc:
         fail_usage(str(exc))

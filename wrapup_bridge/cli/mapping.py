@@ -321,7 +321,7 @@ class _HistoryReader:
             fail_usage(
                 f"say which platform the history comes from: --source twilio|five9|cxone ({table.name} has no source:)"
             )
-        options = adapter_options(table, **flags)
+        options = adapter_options(table, platform, **flags)
         try:
             adapter = get_adapter(platform, options)
         except (ValueError, OSError) as exc:

@@ -45,13 +45,15 @@ __all__ = ["normalize"]
     help="Say which format and envelope each input is, and which field each value of its first records came from; "
     "normalize nothing.",
 )
-@click.argument("inputs", nargs=-1, required=True)
+@click.option("--list-presets", is_flag=True, help="Print the named export variants --preset takes, and exit.")
+@click.argument("inputs", nargs=-1)
 def normalize(
     source: str | None,
     mapping: str | None,
     out: str | None,
     rejects: str,
     explain_format: bool,
+    list_presets: bool,
     inputs: tuple[str, ...],
     **flags: Any,
 ) -> None:
@@ -60,17 +62,31 @@ def normalize(
     Keys: source, source_id, conversation_id, code, fields, notes, agent, media, occurred_at (ISO 8601, UTC).
     Exit code 1 when some records could not be read (they are in --rejects, with the reason).
     """
+    if list_presets:
+        from wrapup_bridge.core.mapping.presets import PRESETS
+
+        click.echo("\n\n".join(p.render() for p in PRESETS.values() if source is None or p.platform == source))
+        sys.exit(EXIT_OK)
+    if not inputs:
+        fail_usage("give the exports to read (files, or - for stdin)")
     table = None
     if mapping:
         from wrapup_bridge.cli.mapping import load_or_exit
 
         table = load_or_exit(mapping)
         source = source or table.source.platform
+    if source is None and flags.get("preset"):
+        from wrapup_bridge.core.mapping.presets import preset_named
+
+        try:
+            source = preset_named(flags["preset"]).platform
+        except ValueError as exc:
+            fail_usage(f"--preset: {exc}")
     if source is None:
         fail_usage(
             "say which platform the input comes from: --source twilio|five9|cxone (or --mapping with a 'source:')"
         )
-    options = adapter_options(table, **flags)
+    options = adapter_options(table, source, **flags)
     try:
         adapter = get_adapter(source, options)
     except (ValueError, OSError) as exc:

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -228,18 +229,32 @@ class SourceSpec(_Strict):
         default=None,
         description="Side file the adapter joins names from (CXone dispositions, Five9 types), relative to the table",
     )
+    preset: str | None = Field(
+        default=None,
+        description="A named starting point for a common export variant (five9-warehouse, twilio-insights-us, ...: "
+        "`wrapup-bridge normalize --list-presets`); the settings here win over it",
+    )
     encoding: str | None = Field(
         default=None,
         description="How the exports' bytes read when they are not UTF-8: cp1252 (Excel on Windows), latin-1, "
         "utf-16 ... (any Python codec name)",
     )
 
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            from wrapup_bridge.core.mapping.presets import preset_named
+
+            preset_named(value, info.data.get("platform"))
+        return value
+
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from wrapup_bridge.adapters.textinput import check_encoding
+        from wrapup_bridge.core.encodings import check_encoding
 
         check_encoding(value)
         return value
