@@ -8,8 +8,10 @@ outcome itself, without secrets.
 Slow clients: ``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout`` and ``--max-connections`` (each
 also an environment variable) bound how long and how many connections any client holds (``live.server``).
 
-Exit codes: 0 stopped with Ctrl-C (or SIGTERM); 2 a set-up problem found before serving (no secret set, a
-mapping table, org file or outbox that cannot be used, an address it cannot listen on, a bad option).
+Exit codes: 0 stopped with Ctrl-C; 2 a set-up problem found before serving (no secret set, a mapping table, org
+file or outbox that cannot be used, an address it cannot listen on, a bad option). SIGTERM stops it as gracefully
+(requests under way finish, the bridge and outbox are closed); the process then ends by that signal (status 143),
+because uvicorn re-raises the signal it caught once shut down (``Server.capture_signals``).
 """
 
 from __future__ import annotations
@@ -201,8 +203,9 @@ def serve(
 ) -> None:
     """Serve the disposition webhooks (POST /twilio/taskrouter, /five9/disposition, /v1/dispositions) until Ctrl-C.
 
-    Exit codes: 0 stopped with Ctrl-C; 2 a set-up problem found before serving (no secret set, a mapping table,
-    org file or outbox that cannot be used, an address it cannot listen on)."""
+    Exit codes: 0 stopped with Ctrl-C (SIGTERM: a graceful stop, then status 143); 2 a set-up problem found before
+    serving (no secret set, a mapping table, org file or outbox that cannot be used, an address it cannot listen
+    on)."""
     secrets = {name: os.environ.get(var) or None for name, var in SECRET_ENV.items()}
     if not any(secrets[name] for name in ("twilio_auth_token", "five9_secret", "api_token")):
         fail_setup(
