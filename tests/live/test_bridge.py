@@ -280,3 +280,52 @@ async def _patch(emulator: Emulator, path: str, body: dict[str, str], token: str
     async with emulator.async_client() as client:
         response = await client.patch(path, json=body, headers={"Authorization": f"Bearer {token}"})
         return response.status_code
+
+
+def test_mapping_work_never_runs_on_the_callers_event_loop(tmp_path: Path) -> None:
+    """The table's resolve blocks until a coroutine on the caller's loop has run: were the mapping on that loop,
+    the coroutine could never run and the wait would time out (issue 11: a slow rule stalled /healthz)."""
+    import threading
+
+    bridge = emulator_bridge(tmp_path / "outbox.db")
+    table = bridge.table_for("twilio")
+    assert table is not None
+    loop_ran = threading.Event()
+    waited: list[bool] = []
+    original = table.resolve
+
+    def slow_resolve(disposition: Disposition) -> object:
+        waited.append(loop_ran.wait(timeout=10))
+        return original(disposition)
+
+    object.__setattr__(table, "resolve", slow_resolve)
+
+    async def scenario() -> None:
+        async def ticker() -> None:
+            await asyncio.sleep(0.01)
+            loop_ran.set()
+
+        tick = asyncio.create_task(ticker())
+        outcome = await bridge.aapply_event("twilio", task_attributes(1), conversation_id=cid(1))
+        await tick
+        assert outcome.kind in (OutcomeKind.APPLIED, OutcomeKind.ALREADY_APPLIED)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        bridge.close()
+    assert waited == [True], "the mapping ran on the caller's event loop"
+
+
+def test_a_payload_the_tables_source_settings_do_not_fit_is_a_payload_error(tmp_path: Path) -> None:
+    text = TWILIO_MAPPING.read_text(encoding="utf-8")
+    assert "source:" in text
+    table = tmp_path / "t.yaml"
+    table.write_text(text.replace("source:\n", "source:\n  date_order: mdy\n", 1), encoding="utf-8")
+    bridge = emulator_bridge(mappings=table)
+    try:
+        with pytest.raises(PayloadError, match="source settings do not fit") as caught:
+            bridge.apply_event("twilio", task_attributes(1), conversation_id=cid(1))
+        assert caught.value.field == "format"
+    finally:
+        bridge.close()

@@ -209,3 +209,20 @@ def test_module_handler_is_built_once_from_the_environment(monkeypatch: pytest.M
                 module._from_environment().bridge.close()
             module._from_environment.cache_clear()
     assert [w.conversation_id for w in emulator.write_log] == [cid(28), cid(29)]
+
+
+def test_from_env_takes_the_twilio_shared_key_as_serve_does(tmp_path: Path) -> None:
+    env = {
+        "WRAPUP_BRIDGE_MAPPING": str(TWILIO_MAPPING),
+        "TWILIO_AUTH_TOKEN": "auth-token",
+        "WRAPUP_BRIDGE_TWILIO_SHARED_KEY": "shared-key-secret",
+        "WRAPUP_BRIDGE_OUTBOX": str(tmp_path / "outbox.sqlite"),
+        "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+        "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",  # never called: only the endpoints are looked at
+    }
+    built = LambdaHandler.from_env(env)
+    try:
+        assert built.endpoints.twilio is not None and built.endpoints.twilio._shared is not None
+    finally:
+        built.bridge.close()

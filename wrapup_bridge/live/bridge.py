@@ -343,7 +343,7 @@ class Bridge:
         unset or equals ``format``: a Call Log column means nothing in a web-connector payload). A non-blank
         ``conversation_id`` replaces the one the record carries.
         """
-        from wrapup_bridge.adapters import AdapterError, get_adapter, options_for
+        from wrapup_bridge.adapters import AdapterError, AdapterOptionError, get_adapter, options_for
 
         table = self.table_for(source)
         spec = table.source if table is not None else None
@@ -366,6 +366,11 @@ class Bridge:
             self._adapters[key] = adapter
         try:
             disposition = adapter.from_payload(payload, ref=ref)
+        except AdapterOptionError as exc:
+            # The table's source: settings were written for another format than this payload turned out to be.
+            raise PayloadError(
+                f"the mapping table's source settings do not fit this payload's format: {exc}", field="format"
+            ) from None
         except AdapterError as exc:
             # NoDisposition (Twilio's task.created and the like) carries the key it would be counted under.
             error_class = NotADisposition if getattr(exc, "skip_key", None) is not None else PayloadError
@@ -404,10 +409,18 @@ class Bridge:
         return self._settle_now(accepted.id if accepted is not None else None, outcome, warning)
 
     async def aapply(self, disposition: Disposition) -> BridgeOutcome:
-        """``apply`` for async callers (any event loop)."""
+        """``apply`` for async callers (any event loop). The mapping runs on a worker thread: however large the
+        table or long the value, the caller's loop (a webhook server's, with its health check) never waits on it."""
+        import asyncio
+
         self._check_open()
         started = time.monotonic()
-        decision, early = self._early(disposition)
+        decision, early = await asyncio.to_thread(self._early, disposition)
+        return await self._aapply_decided(disposition, decision, early, started)
+
+    async def _aapply_decided(
+        self, disposition: Disposition, decision: Decision, early: Outcome | None, started: float
+    ) -> BridgeOutcome:
         if early is not None:
             return await self._in_outbox_thread(self._dead_letter_now, early)
         accepted, warning = await self._in_outbox_thread(self._accept_now, disposition, decision)
@@ -437,8 +450,19 @@ class Bridge:
         *,
         format: str | None = None,
     ) -> BridgeOutcome:
-        """``apply_event`` for async callers."""
-        return await self.aapply(self.to_disposition(source, payload, conversation_id, format=format))
+        """``apply_event`` for async callers; reading the event and the mapping run on a worker thread, off the
+        caller's loop."""
+        import asyncio
+
+        self._check_open()
+        started = time.monotonic()
+
+        def read_and_decide() -> tuple[Disposition, Decision, Outcome | None]:
+            disposition = self.to_disposition(source, payload, conversation_id, format=format)
+            return (disposition, *self._early(disposition))
+
+        disposition, decision, early = await asyncio.to_thread(read_and_decide)
+        return await self._aapply_decided(disposition, decision, early, started)
 
     def _check_open(self) -> None:
         if self._runner.closed:

@@ -7,7 +7,8 @@ container, on the first invocation, from the environment:
 
 - ``GENESYSCLOUD_OAUTHCLIENT_ID`` / ``_SECRET`` / ``GENESYSCLOUD_REGION``: the Genesys org;
 - ``WRAPUP_BRIDGE_MAPPING``: mapping table path(s), separated by commas (default ``mappings/twilio-flex.yaml``);
-- ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``: each turns its endpoint on;
+- ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``: each turns its endpoint on
+  (``WRAPUP_BRIDGE_TWILIO_SHARED_KEY`` adds Twilio's SharedKey signing, as ``serve`` does);
 - ``WRAPUP_BRIDGE_PUBLIC_URL``: the base URL Twilio calls (recommended: API Gateway stages and custom domains
   make the URL the function sees differ from the one Twilio signed);
 - ``WRAPUP_BRIDGE_OUTBOX``: the outbox file (default ``/tmp/...``, which lives only as long as the container:
@@ -251,6 +252,7 @@ class LambdaHandler:
         bridge = Bridge.from_env(mappings, budget=budget, env=source)
         endpoints = Endpoints(
             twilio_auth_token=source.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_shared_key=source.get("WRAPUP_BRIDGE_TWILIO_SHARED_KEY") or None,
             five9_secret=source.get("WRAPUP_BRIDGE_FIVE9_SECRET") or None,
             api_token=source.get("WRAPUP_BRIDGE_API_TOKEN") or None,
             about={"target": public_target(bridge)},
