@@ -18,10 +18,10 @@ import click
 from wrapup_bridge.cli._common import check_input_encoding, fail_usage
 
 if TYPE_CHECKING:
-    from wrapup_bridge.adapters import AdapterOptions
+    from wrapup_bridge.adapters import Adapter, AdapterOptions
     from wrapup_bridge.core.mapping import MappingTable
 
-__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "usage_errors"]
+__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "build_adapter", "usage_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,4 +125,16 @@ def usage_errors() -> Iterator[None]:
     try:
         yield
     except AdapterOptionError as exc:
+        fail_usage(str(exc))
+
+
+def build_adapter(source: str, options: AdapterOptions) -> Adapter:
+    """The adapter for one run; options it cannot take are a usage error (exit 2) named by their option."""
+    from wrapup_bridge.adapters import AdapterError, get_adapter
+
+    try:
+        return get_adapter(source, options)
+    except AdapterError as exc:
+        fail_usage(f"--{exc.field}: {exc.message}" if exc.field == "format" else str(exc))
+    except (ValueError, OSError) as exc:
         fail_usage(str(exc))

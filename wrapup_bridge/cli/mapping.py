@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, usage_errors
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, usage_errors
 from wrapup_bridge.cli._common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -314,7 +314,6 @@ class _HistoryReader:
     def build(
         cls, table: MappingTable, inputs: tuple[str, ...], *, source: str | None, rejects: str, **flags: Any
     ) -> _HistoryReader:
-        from wrapup_bridge.adapters import get_adapter
 
         platform = source or table.source.platform
         if platform is None:
@@ -322,10 +321,7 @@ class _HistoryReader:
                 f"say which platform the history comes from: --source twilio|five9|cxone ({table.name} has no source:)"
             )
         options = adapter_options(table, platform, **flags)
-        try:
-            adapter = get_adapter(platform, options)
-        except (ValueError, OSError) as exc:
-            fail_usage(str(exc))
+        adapter = build_adapter(platform, options)
         return cls(adapter, inputs, rejects, encoding=options.encoding)
 
     def __iter__(self) -> Iterator[Disposition]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from wrapup_bridge.adapters import SOURCES, AdapterError, get_adapter
-from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, usage_errors
+from wrapup_bridge.adapters import SOURCES, AdapterError
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, usage_errors
 from wrapup_bridge.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -87,10 +87,7 @@ def normalize(
             "say which platform the input comes from: --source twilio|five9|cxone (or --mapping with a 'source:')"
         )
     options = adapter_options(table, source, **flags)
-    try:
-        adapter = get_adapter(source, options)
-    except (ValueError, OSError) as exc:
-        fail_usage(str(exc))
+    adapter = build_adapter(source, options)
     if explain_format:
         _explain(adapter, inputs, options.encoding)
         return

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from wrapup_bridge.adapters import SOURCES, AdapterError, AdapterOptions, get_adapter
-from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, usage_errors
+from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, build_adapter, usage_errors
 from wrapup_bridge.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -114,10 +114,7 @@ class ReplayPaths:
 # ------------------------------------------------------------------------------------------------------- shared
 def source_records(source: str, options: AdapterOptions, inputs: tuple[str, ...]) -> Iterator[SourceRecord]:
     """Stream every input through the adapter; unreadable records become ``Invalid`` items, never lost."""
-    try:
-        adapter = get_adapter(source, options)
-    except (ValueError, OSError) as exc:
-        fail_usage(str(exc))
+    adapter = build_adapter(source, options)
     for name in inputs:
         with open_input(name, options.encoding) as stream, usage_errors():
             for result in adapter.read(stream, name=name):

@@ -107,7 +107,7 @@ class TwilioAdapter:
         if self.options.format is not None:
             if self.options.format not in FORMATS:
                 raise ValueError(
-                    f"unknown Twilio format {self.options.format!r}; expected one of: {', '.join(FORMATS)}"
+                    f"--format: unknown Twilio format {self.options.format!r}; expected one of: {', '.join(FORMATS)}"
                 )
             _options.check(self.options.format, self.options)
         self._settings = Settings(
