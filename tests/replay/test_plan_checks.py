@@ -253,8 +253,8 @@ def test_a_repeated_line_is_written_once(tmp_path: Path) -> None:
     report, _ = apply(path, backend)  # all in one batch: the copies would be POSTed side by side
     assert backend.writes.count(conv(1)) == 1 and len(backend.writes) == 3
     assert report.outcomes == {"applied": 3, "duplicate": 2} and report.repeated == 2
-    again, _ = apply(path, backend)
-    assert again.outcomes == {"duplicate": 2} and again.done_before == 3 and len(backend.writes) == 3
+    again, _ = apply(path, backend)  # a later run finds every line finished (the copies too)
+    assert again.outcomes == {} and again.done_before == 5 and len(backend.writes) == 3
 
 
 def test_with_the_table_changed_items_are_re_derived_with_the_table_as_it_is(tmp_path: Path) -> None:
@@ -355,3 +355,30 @@ def test_planning_stops_when_lookups_are_refused_for_a_missing_permission(tmp_pa
         asyncio.run(make_plan([("in", None, rec(1))], TABLE, PlanRefusingBackend(), writer))
     writer.abort()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_ledger_made_before_runs_were_told_apart_is_resumed(tmp_path: Path) -> None:
+    """Ledgers of earlier versions have no ``run`` column: opened, they get one, and resume as before."""
+    import sqlite3
+
+    path = plan_of(tmp_path, 3)
+    header, items, _ = read_plan(path)
+    first = next(items)
+    db = sqlite3.connect(tmp_path / "l.sqlite")
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE items (key TEXT PRIMARY KEY, n INTEGER NOT NULL, state TEXT NOT NULL, outcome TEXT, reason TEXT,"
+        " error TEXT, correlation_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,"
+        " dead_lettered INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);"
+    )
+    db.execute("INSERT INTO meta VALUES ('plan_id', ?)", (header.plan_id,))
+    db.execute(
+        "INSERT INTO items(key, n, state, outcome, updated_at) VALUES (?, 1, 'done', 'applied', 'x')", (first.key,)
+    )
+    db.commit()
+    db.close()
+    backend = FakeBackend()
+    report, _ = apply(path, backend)
+    assert (
+        report.done_before == 1 and report.outcomes == {"applied": 2} and sorted(backend.writes) == [conv(2), conv(3)]
+    )

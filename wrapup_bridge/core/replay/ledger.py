@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,8 @@ class LedgerEntry:
     reason: str | None
     attempts: int
     dead_lettered: bool
+    #: Written by the run that has this ledger open (a plan line met twice in one run is written once).
+    this_run: bool = False
 
 
 _SCHEMA = """
@@ -62,9 +65,11 @@ CREATE TABLE IF NOT EXISTS items (
     correlation_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     dead_lettered INTEGER NOT NULL DEFAULT 0,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    run TEXT
 );
 """
+_COLUMNS = "key, n, state, outcome, reason, attempts, dead_lettered, run"
 
 
 def _now() -> str:
@@ -77,7 +82,8 @@ class Ledger:
     def __init__(self, path: str | Path, plan_id: str, *, synchronous: Literal["normal", "full"] = "normal") -> None:
         self.path = Path(path)
         self.plan_id = plan_id
-        self._seen_table = False
+        #: This run's id, on every row it writes.
+        self.run = uuid.uuid4().hex
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -87,9 +93,12 @@ class Ledger:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.executescript(_SCHEMA)
+            columns = {str(row[1]) for row in self._db.execute("PRAGMA table_info(items)")}
             # An exclusive lock for the whole run: a second `apply` of the same plan must not interleave writes.
             self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("BEGIN IMMEDIATE")
+            if "run" not in columns:  # a ledger made before runs were told apart
+                self._db.execute("ALTER TABLE items ADD COLUMN run TEXT")
             row = self._db.execute("SELECT value FROM meta WHERE key='plan_id'").fetchone()
             if row is None:
                 self._db.execute("INSERT INTO meta(key, value) VALUES ('plan_id', ?)", (plan_id,))
@@ -118,26 +127,16 @@ class Ledger:
         self.close()
 
     # -- reading -------------------------------------------------------------------------------------------------
+    def _entry(self, row: Any) -> LedgerEntry:
+        return LedgerEntry(row[0], row[1], State(row[2]), row[3], row[4], row[5], bool(row[6]), row[7] == self.run)
+
     def get(self, key: str) -> LedgerEntry | None:
-        row = self._db.execute(
-            "SELECT key, n, state, outcome, reason, attempts, dead_lettered FROM items WHERE key=?", (key,)
-        ).fetchone()
-        if row is None:
-            return None
-        return LedgerEntry(row[0], row[1], State(row[2]), row[3], row[4], row[5], bool(row[6]))
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM items WHERE key=?", (key,)).fetchone()
+        return None if row is None else self._entry(row)
 
     def entries(self) -> dict[str, LedgerEntry]:
         """Every entry by key (a few hundred bytes each; plans of millions are read in one pass at start)."""
-        rows = self._db.execute("SELECT key, n, state, outcome, reason, attempts, dead_lettered FROM items")
-        return {r[0]: LedgerEntry(r[0], r[1], State(r[2]), r[3], r[4], r[5], bool(r[6])) for r in rows}
-
-    def first_in_run(self, key: str) -> bool:
-        """Remember that this run met ``key``; False when it met it before (a plan line repeated by hand). Kept in a
-        temporary table of the ledger's connection: on disk behind SQLite's page cache, so memory stays flat."""
-        if not self._seen_table:
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS seen_this_run (key TEXT PRIMARY KEY) WITHOUT ROWID")
-            self._seen_table = True
-        return self._db.execute("INSERT OR IGNORE INTO temp.seen_this_run VALUES (?)", (key,)).rowcount == 1
+        return {row[0]: self._entry(row) for row in self._db.execute(f"SELECT {_COLUMNS} FROM items")}
 
     def outcome_counts(self) -> Counter[str]:
         rows = self._db.execute("SELECT COALESCE(outcome, state), COUNT(*) FROM items GROUP BY 1")
@@ -147,9 +146,10 @@ class Ledger:
     def begin(self, key: str, n: int) -> None:
         """Record the intent to write, durably, before the request is sent."""
         self._db.execute(
-            "INSERT INTO items(key, n, state, attempts, updated_at) VALUES (?, ?, ?, 1, ?) "
-            "ON CONFLICT(key) DO UPDATE SET state=excluded.state, attempts=items.attempts + 1, updated_at=excluded.updated_at",
-            (key, n, State.IN_FLIGHT.value, _now()),
+            "INSERT INTO items(key, n, state, attempts, updated_at, run) VALUES (?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET state=excluded.state, attempts=items.attempts + 1, "
+            "updated_at=excluded.updated_at, run=excluded.run",
+            (key, n, State.IN_FLIGHT.value, _now(), self.run),
         )
 
     def finish(self, key: str, n: int, outcome: Outcome, *, dead_lettered: bool = False) -> None:
@@ -176,11 +176,11 @@ class Ledger:
         dead_lettered: bool = False,
     ) -> None:
         self._db.execute(
-            "INSERT INTO items(key, n, state, outcome, reason, error, correlation_id, dead_lettered, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET state=excluded.state, "
+            "INSERT INTO items(key, n, state, outcome, reason, error, correlation_id, dead_lettered, updated_at, run) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET state=excluded.state, "
             "outcome=excluded.outcome, reason=excluded.reason, error=excluded.error, "
             "correlation_id=excluded.correlation_id, dead_lettered=MAX(items.dead_lettered, excluded.dead_lettered), "
-            "updated_at=excluded.updated_at",
+            "updated_at=excluded.updated_at, run=excluded.run",
             (
                 key,
                 n,
@@ -191,6 +191,7 @@ class Ledger:
                 correlation_id,
                 int(dead_lettered),
                 _now(),
+                self.run,
             ),
         )
 

@@ -478,6 +478,7 @@ async def apply_plan(
                 raise
 
     batch: list[PlanItem] = []
+    batched: set[str] = set()  # keys of the batch being gathered: no ledger row yet
 
     async def run_batch() -> None:
         if not batch:
@@ -497,6 +498,7 @@ async def apply_plan(
             *(write(item, target) for item, target in zip(batch, fresh, strict=True)), return_exceptions=True
         )
         batch.clear()
+        batched.clear()
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -505,13 +507,13 @@ async def apply_plan(
         for item in items:
             refusal = verifier.refusal(item) if verifier is not None else None
             key = _refused_key(item) if refusal is not None else _ledger_key(item)
-            if not ledger.first_in_run(key):  # the same plan line again (copied by hand): written once
+            entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
+            if key in batched or (entry is not None and entry.this_run):  # the same line again (copied by hand)
                 report.repeated += 1
                 report.outcomes[Action.DUPLICATE.value] += 1
                 if progress is not None:
                     progress(1, Action.DUPLICATE.value)
                 continue
-            entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
             if entry is not None and entry.state is State.DONE and entry.outcome != OutcomeKind.FAILED.value:
                 report.done_before += 1
                 if progress is not None:
@@ -535,6 +537,7 @@ async def apply_plan(
                 await write(item, target)
                 continue
             batch.append(item)
+            batched.add(key)
             if len(batch) >= batch_size:
                 await run_batch()
         await run_batch()
