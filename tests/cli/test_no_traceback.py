@@ -136,7 +136,9 @@ def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     org = org.replace(
         "oauth_clients:\n",
         "oauth_clients:\n  - client_id: no-roles\n    client_secret: no-roles-secret\n    name: No roles\n"
-        "    permissions: []\n",
+        "    permissions: []\n"
+        "  - client_id: no-view\n    client_secret: no-view-secret\n    name: Codes but no conversations\n"
+        "    permissions: [routing:wrapupCode:view, routing:queue:view, conversation:participant:wrapup]\n",
     )
     (folder / "org.yaml").write_text(org, encoding="utf-8")
     port = _free_port()
@@ -232,3 +234,17 @@ def test_a_target_that_cannot_be_reached_or_never_answers(tmp_path: Path) -> Non
             assert re.search(says, out + err, re.IGNORECASE), (failure, line, err[-2000:])
     finally:
         silent.close()
+
+
+def test_a_plan_made_without_the_permission_to_read_conversations_stops_with_exit_2(
+    emulator_url: str, tmp_path: Path
+) -> None:
+    """The client reads the codes but not the conversations (no conversation:communication:view, no analytics): the
+    plan stops on the first refusal naming the permission, instead of planning every record as no-target."""
+    result = run(
+        ["replay", "plan", "--mapping", TABLE, CALL_LOG, "--target", "genesys", "--out", str(tmp_path / "p.jsonl")],
+        env=genesys_env(emulator_url, "no-view", "no-view-secret"),
+        cwd=tmp_path,
+    )
+    assert_clear(result, 2, r"permission")
+    assert not (tmp_path / "p.jsonl").exists()

@@ -215,3 +215,35 @@ def test_users_of_a_whole_batch_are_looked_up_in_one_call(tmp_path: Path) -> Non
 
     stats = with_client(emu, body)
     assert stats["users_lookups"] == 1 and stats["missed_alerts_passed_over"] == 3
+
+
+def test_a_users_lookup_that_does_not_answer_leaves_the_record_retryable_not_final() -> None:
+    """Genesys busy (503) while the record's agent is looked up: the record is not 'unmatched' for good; the next
+    attempt looks the users up again and writes (issue 11: nothing lost)."""
+    from wrapup_bridge.genesys.errors import Unavailable
+    from wrapup_bridge.genesys.users import USERS_PATH
+
+    emu = emulator()
+
+    async def body(client: GenesysClient) -> list[Any]:
+        real_get = client.get_json
+        busy = {"left": 1}
+
+        async def flaky_get(path: str, *args: Any, **kwargs: Any) -> Any:
+            if path == USERS_PATH and busy["left"]:
+                busy["left"] -= 1
+                raise Unavailable(status=503, code="service.unavailable", message="busy", method="GET", path=path)
+            return await real_get(path, *args, **kwargs)
+
+        client.get_json = flaky_get  # type: ignore[method-assign]
+        sink = GenesysSink(client)
+        return [
+            await sink.apply(record(2, agent="kchen"), DECISION),
+            await sink.apply(record(2, agent="kchen"), DECISION),
+        ]
+
+    first, second = with_client(emu, body)
+    assert first.kind is OutcomeKind.FAILED, first.reason
+    assert "users lookup did not answer" in first.reason and "a later run looks again" in first.reason
+    assert second.kind is OutcomeKind.APPLIED, second.reason
+    assert [w.conversation_id for w in emu.write_log] == [cid(2)]

@@ -185,7 +185,11 @@ class GenesysReplayBackend:
                 "or past the API's retention)"
             )
         except GenesysError as exc:
-            return Unreachable(f"could not read conversation {record.conversation_id}: {exc}", transient=exc.retryable)
+            return Unreachable(
+                f"could not read conversation {record.conversation_id}: {exc}",
+                transient=exc.retryable,
+                error=exc.to_dict(),  # a 401/403 here stops the run (target_refusal), not a dead letter per record
+            )
         choice = await self.sink.choose(conversation, record)
         target = choice.result
         if isinstance(target, NoTarget):

@@ -155,13 +155,24 @@ class GenesysSink:
         )
         if needed:
             await self.users.lookup(needed)
-        return choose_target(
+        choice = choose_target(
             conversation,
             disposition,
             agent_directory=self.agent_directory,
             users=self.users.known,
             agent_fallback=self.options.agent_fallback,
         )
+        unlooked = self.users.pending(needed) if needed else []
+        if isinstance(choice.result, NoTarget) and unlooked and not choice.result.retryable:
+            # The users it needed could not be looked up for a reason that passes: not a verdict on the record.
+            result = NoTarget(
+                f"{choice.result.reason} (the users lookup did not answer: {self.users.transient_failure}; "
+                "a later run looks again)",
+                choice.result.participants,
+                retryable=True,
+            )
+            return TargetChoice(result, choice.legs)
+        return choice
 
     # -- the whole path for one record ---------------------------------------------------------------------------
     async def apply(self, disposition: Disposition, decision: Decision) -> Outcome:

@@ -40,6 +40,12 @@ class UserLookup:
         self._lock = asyncio.Lock()
         self.calls = 0
         self.failures: list[str] = []
+        #: The last lookup that failed for a reason that passes (429, 5xx, no answer), or None.
+        self.transient_failure: str | None = None
+
+    def pending(self, user_ids: Iterable[str]) -> list[str]:
+        """Of ``user_ids``, those not looked up yet (a transient failure leaves them so)."""
+        return [u for u in {u.lower() for u in user_ids if u} if u not in self._known]
 
     @property
     def known(self) -> Mapping[str, UserInfo]:
@@ -65,6 +71,11 @@ class UserLookup:
             )
         except GenesysError as exc:
             self.failures.append(f"users lookup failed: {exc}")
+            if exc.retryable:
+                # Genesys busy or down (429, 5xx, no answer): these users are not unknown, only not looked up yet.
+                # They are asked for again next time, and a choice that needed them is retryable, not final.
+                self.transient_failure = str(exc)
+                return
             for uid in ids:
                 self._known.setdefault(uid, None)
             return
