@@ -116,7 +116,7 @@ def demo(root: Path, out: Path, reset: bool) -> None:
     from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
     from wrapup_bridge.genesys.regions import resolve_region
-    from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity
 
     org = root / "examples" / "demo-org.yaml"
     if not org.is_file():
@@ -163,7 +163,7 @@ def demo(root: Path, out: Path, reset: bool) -> None:
                 )
                 inputs = tuple(str(root / i) for i in demo_set.inputs)
                 async with GenesysClient(settings) as client:
-                    connection = Connection(client, description, emulator)
+                    connection = Connection(client, description, emulator, identity=emulator_identity(org))
                     summary = await plan_from_records(
                         source_records(demo_set.source, options, inputs),
                         table=table_,
