@@ -332,11 +332,7 @@ def _parse(raw: bytes) -> tuple[str, dict[str, Any]]:
     except UnicodeDecodeError as exc:
         raise _Unreadable(f"not UTF-8 text (byte {exc.start + 1} of the line)") from None
     try:
-        # A line cannot nest deeper than it has brackets: the usual line (a dozen) skips the walk over every value
-        # that bounding the nesting costs (a third of reading a plan).
-        data = (
-            json.loads(text) if text.count("{") + text.count("[") <= _PLAN_NESTING else loads_json(text, _PLAN_NESTING)
-        )
+        data = loads_json(text, _PLAN_NESTING)
     except NestingError as exc:  # before JSONDecodeError: the nesting error is one too
         raise _Unreadable(f"not a plan line: {exc}") from None
     except json.JSONDecodeError as exc:
