@@ -59,7 +59,7 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
     """Yield ``(position, value)`` for each record of a JSON document or JSON-lines file.
 
     Accepts one JSON object, a JSON array of objects, or one JSON value per line. Positions are "item N" for
-    arrays and "line N" for JSON lines. A line that is not JSON (or is nested too deeply for the parser) is yielded
+    arrays and "line N" for JSON lines. A line that is not JSON (or is nested past ``MAX_NESTING``) is yielded
     as ``(position, JSONDecodeError)`` so the caller can report it and go on.
     """
     text = stream.read()
@@ -71,11 +71,8 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
     if stripped[0] in "[{":
         try:
             doc = loads_json(stripped)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError:  # nesting past the bound too (loads_json's JsonNestingError is one)
             doc = None  # not one document: fall through to JSON lines
-        except RecursionError:
-            yield "line 1", json.JSONDecodeError("JSON nested too deeply to read", stripped[:200], 0)
-            return
         else:
             if isinstance(doc, list):
                 for index, item in enumerate(doc, start=1):
@@ -90,8 +87,6 @@ def iter_json_records(stream: IO[str]) -> Iterator[tuple[str, Any]]:
             value = loads_json(line)
         except json.JSONDecodeError as exc:
             yield f"line {line_no}", exc
-        except RecursionError:
-            yield f"line {line_no}", json.JSONDecodeError("JSON nested too deeply to read", line[:200], 0)
         else:
             yield f"line {line_no}", value
 
@@ -147,11 +142,12 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
             continue
         if not any(c.strip() for c in cells):
             continue
-        raw = _raw(consumed)
         if len(cells) < len(header):
-            yield row_line, header, BadRow(row_line, _short_row(cells, header, row_line, reader.line_num), raw)
+            problem = _short_row(cells, header, row_line, reader.line_num)
+            yield row_line, header, BadRow(row_line, problem, _raw(consumed))
             continue
-        if raw.count('"') % 2 and _ends_inside_quotes(raw):
+        # Only a row with an odd count of quotes can be cut inside one; the row's text is joined only for those.
+        if sum(text.count('"') for text in consumed) % 2 and _ends_inside_quotes(raw := _raw(consumed)):
             yield (
                 row_line,
                 header,

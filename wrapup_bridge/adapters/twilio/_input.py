@@ -169,11 +169,8 @@ def json_records(stream: PeekedStream, first_line: str) -> Iterator[tuple[str, A
         text = text[1:]
     try:
         doc = loads_json(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError:  # nesting past the bound too (loads_json's JsonNestingError is one)
         yield from _json_lines(text.splitlines())
-        return
-    except RecursionError:
-        yield "line 1", json.JSONDecodeError("JSON nested too deeply to read", text[:200], 0), None, "document-object"
         return
     if isinstance(doc, list):
         for index, item in enumerate(doc, start=1):
@@ -185,7 +182,7 @@ def json_records(stream: PeekedStream, first_line: str) -> Iterator[tuple[str, A
 def _whole_value(line: str) -> bool:
     try:
         loads_json(line.lstrip("\ufeff"))
-    except (json.JSONDecodeError, RecursionError):
+    except json.JSONDecodeError:
         return False
     return True
 
@@ -201,9 +198,6 @@ def _json_lines(stream: Iterable[str]) -> Iterator[tuple[str, Any, Any, str]]:
             value = loads_json(text)
         except json.JSONDecodeError as exc:
             yield f"line {line_no}", exc, text, "lines-object"
-        except RecursionError:
-            error = json.JSONDecodeError("JSON nested too deeply to read", text[:200], 0)
-            yield f"line {line_no}", error, text, "lines-object"
         else:
             if isinstance(value, list):
                 # One array on a single line is a document array (``item N``), as it was before streaming.

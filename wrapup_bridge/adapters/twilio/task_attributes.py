@@ -249,6 +249,6 @@ def _decode_attributes(value: Any, rec: RecordContext) -> Any:
             return {}
         try:
             return loads_json(value)
-        except (ValueError, RecursionError) as exc:
+        except ValueError as exc:
             raise rec.error(f"not valid JSON: {exc}", "attributes") from None
     return value

@@ -259,7 +259,7 @@ def _decode_json(value: Any, field: str, rec: RecordContext) -> Any:
     if isinstance(value, str):
         try:
             return loads_json(value)
-        except (ValueError, RecursionError) as exc:
+        except ValueError as exc:
             raise rec.error(f"not valid JSON: {exc}", field) from None
     if isinstance(value, Mapping):
         return value
