@@ -426,6 +426,17 @@ class Endpoints:
         headers = {OUTCOME_HEADER: outcome.kind.value}
         return Reply(status, None if status == 204 else outcome.to_json_dict(), headers)
 
+    def _event_kind(self, admitted: Work, bridge: Bridge, index: int, result: BridgeOutcome | PayloadError) -> str:
+        """One event of a batch, logged: its outcome's kind, or ``ignored`` / ``refused`` when it was not applied."""
+        if isinstance(result, NotADisposition):
+            logger.debug("POST %s event %d ignored: %s", admitted.route, index, result)
+            return "ignored"
+        if isinstance(result, PayloadError):
+            logger.warning("POST %s event %d refused: %s", admitted.route, index, result)
+            return "refused"
+        self.answer(admitted, result, _outbox_where(bridge))  # logs it
+        return result.kind.value
+
     @staticmethod
     def _batch(kinds: list[str]) -> Reply:
         """One Event Streams delivery: 204 (Twilio retries anything else), the count of each outcome in the header."""
@@ -445,17 +456,10 @@ class Endpoints:
             kinds = []
             for index, event in enumerate(admitted.events):
                 try:
-                    outcome = bridge.apply_event("twilio", event)
-                except NotADisposition as exc:
-                    logger.debug("POST %s event %d ignored: %s", admitted.route, index, exc)
-                    kinds.append("ignored")
-                    continue
+                    result: BridgeOutcome | PayloadError = bridge.apply_event("twilio", event)
                 except PayloadError as exc:
-                    logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
-                    kinds.append("refused")
-                    continue
-                self.answer(admitted, outcome, _outbox_where(bridge))  # logs it
-                kinds.append(outcome.kind.value)
+                    result = exc
+                kinds.append(self._event_kind(admitted, bridge, index, result))
             return self._batch(kinds)
         try:
             if admitted.disposition is not None:
@@ -478,17 +482,10 @@ class Endpoints:
             kinds = []
             for index, event in enumerate(admitted.events):
                 try:
-                    outcome = await bridge.aapply_event("twilio", event)
-                except NotADisposition as exc:
-                    logger.debug("POST %s event %d ignored: %s", admitted.route, index, exc)
-                    kinds.append("ignored")
-                    continue
+                    result: BridgeOutcome | PayloadError = await bridge.aapply_event("twilio", event)
                 except PayloadError as exc:
-                    logger.warning("POST %s event %d refused: %s", admitted.route, index, exc)
-                    kinds.append("refused")
-                    continue
-                self.answer(admitted, outcome, _outbox_where(bridge))  # logs it
-                kinds.append(outcome.kind.value)
+                    result = exc
+                kinds.append(self._event_kind(admitted, bridge, index, result))
             return self._batch(kinds)
         try:
             if admitted.disposition is not None:
