@@ -124,7 +124,7 @@ def serve_in_thread(app: Any) -> Iterator[str]:
 
     import uvicorn
 
-    from wrapup_bridge.genesys.emulator.handle import bind
+    from wrapup_bridge.emulator.handle import bind
 
     sock, url = bind("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
@@ -154,7 +154,7 @@ def _child(code: str, args: list[str], env: dict[str, str]) -> dict[str, Any]:
 
 
 def cold_start(runs: int) -> dict[str, Any]:
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
 
     emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
     has_sdk = importlib.util.find_spec("PureCloudPlatformClientV2") is not None
@@ -200,7 +200,7 @@ def overhead(applies: int) -> dict[str, Any]:
 
     from wrapup_bridge.core.disposition import Disposition
     from wrapup_bridge.core.outcome import OutcomeKind
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
     from wrapup_bridge.genesys.regions import resolve_region
     from wrapup_bridge.genesys.settings import GenesysSettings
@@ -346,7 +346,7 @@ def serve_for_benchmark(base_url: str, outbox: str) -> None:
     """The webhook app under uvicorn (the benchmark's server process): rate limiting off, overwrite on."""
     import uvicorn
 
-    from wrapup_bridge.genesys.emulator.handle import bind
+    from wrapup_bridge.emulator.handle import bind
     from wrapup_bridge.genesys.sink import ApplyOptions
     from wrapup_bridge.live import Bridge, create_app
 
@@ -366,8 +366,8 @@ def emulator_for_benchmark() -> None:
     """The emulator's process: the demo org without rate limiting, on a socket with TCP_NODELAY (see genesys.emulator.handle.bind)."""
     import uvicorn
 
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
-    from wrapup_bridge.genesys.emulator.handle import bind
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator.handle import bind
 
     emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
     sock, url = bind("127.0.0.1", 0)

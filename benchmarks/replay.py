@@ -90,7 +90,7 @@ def _listen() -> tuple[socket.socket, str]:
 def serve_forever(count: int, config_json: str) -> None:
     """The emulator process: build the org, print the base URL, serve until SIGINT."""
     from tests.replay.fixtures import make_org
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
 
     emulator = Emulator(make_org(count), EmulatorConfig.model_validate_json(config_json))
     sock, base_url = _listen()

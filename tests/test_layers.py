@@ -13,6 +13,7 @@ MAY_NOT_IMPORT = {
     "core": {"adapters", "genesys", "cli", "live"},
     "adapters": {"genesys", "cli", "live"},
     "genesys": {"adapters", "cli", "live"},
+    "emulator": {"adapters", "genesys", "cli", "live"},
 }
 
 

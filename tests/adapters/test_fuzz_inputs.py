@@ -27,7 +27,7 @@ from wrapup_bridge.adapters import AdapterError, AdapterOptionError, get_adapter
 from wrapup_bridge.adapters.textinput import InputDecodeError, decoded
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable, MappingTableError
-from wrapup_bridge.genesys.emulator.org import OrgFileError, parse_org
+from wrapup_bridge.emulator.org import OrgFileError, parse_org
 
 #: Far beyond what any of these small samples takes to read; only a hang gets near it.
 HANG_GUARD_SECONDS = 20.0

@@ -69,7 +69,7 @@ def test_apply_writes_through_the_sink() -> None:
 
 def test_real_http_stack_with_a_client_lacking_the_write_permission() -> None:
     """The emulator under uvicorn on loopback, doctor in another process with GENESYSCLOUD_* pointing at it."""
-    from wrapup_bridge.genesys.emulator import Emulator
+    from wrapup_bridge.emulator import Emulator
 
     emulator = Emulator.from_file(ROOT / "examples" / "demo-org.yaml")
     with emulator.serve() as base_url:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import MAPPINGS
 from wrapup_bridge.core.mapping import MappingTableError, load_mapping
-from wrapup_bridge.genesys.emulator.org import OrgFileError, load_org
+from wrapup_bridge.emulator.org import OrgFileError, load_org
 
 TABLE = (MAPPINGS / "five9.yaml").read_text(encoding="utf-8")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.emulator.helpers import DEMO_ORG
-from wrapup_bridge.genesys.emulator import Org, load_org
+from wrapup_bridge.emulator import Org, load_org
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.conftest import EXAMPLES
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, Org, derive_id
+from wrapup_bridge.emulator import Emulator, EmulatorConfig, Org, derive_id
 
 T = TypeVar("T")
 

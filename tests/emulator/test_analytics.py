@@ -19,7 +19,7 @@ from tests.emulator.helpers import (
     make_emulator,
     run,
 )
-from wrapup_bridge.genesys.emulator import Emulator, Org, derive_id
+from wrapup_bridge.emulator import Emulator, Org, derive_id
 
 
 async def _details(s: Session, *ns: int) -> Any:

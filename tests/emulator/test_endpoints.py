@@ -24,8 +24,8 @@ from tests.emulator.helpers import (
     make_emulator,
     run,
 )
-from wrapup_bridge.genesys.emulator import Emulator, Org, derive_id, parse_org
-from wrapup_bridge.genesys.emulator.org import Org as OrgType
+from wrapup_bridge.emulator import Emulator, Org, derive_id, parse_org
+from wrapup_bridge.emulator.org import Org as OrgType
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.emulator.helpers import RESOLVED, FakeClock, Session, assert_error, cid, make_emulator, run
-from wrapup_bridge.genesys.emulator import Org, derive_id
+from wrapup_bridge.emulator import Org, derive_id
 
 
 def test_rate_limit_is_per_token_with_retry_after(demo_org: Org) -> None:

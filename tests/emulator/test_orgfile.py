@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import EXAMPLES, ROOT
 from tests.emulator.helpers import BILLING, EMEA, HOME, JDOE, KCHEN, OTHER, RESOLVED, SALE, SALES, SUPPORT, cid
 from wrapup_bridge.core.disposition import Media
-from wrapup_bridge.genesys.emulator import OrgFileError, derive_id, load_org, parse_org
-from wrapup_bridge.genesys.emulator.org import Org
+from wrapup_bridge.emulator import OrgFileError, derive_id, load_org, parse_org
+from wrapup_bridge.emulator.org import Org
 
 HEAD = f"""\
 divisions:

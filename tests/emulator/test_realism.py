@@ -24,10 +24,10 @@ from tests.emulator.helpers import (
 )
 from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.outcome import WrapupTarget
+from wrapup_bridge.emulator import Emulator, Org, OrgFileError, derive_id, parse_org
+from wrapup_bridge.emulator.analytics import analytics_conversation
+from wrapup_bridge.emulator.render import conversation_json, iso
 from wrapup_bridge.genesys.details import conversation_from_analytics
-from wrapup_bridge.genesys.emulator import Emulator, Org, OrgFileError, derive_id, parse_org
-from wrapup_bridge.genesys.emulator.analytics import analytics_conversation
-from wrapup_bridge.genesys.emulator.render import conversation_json, iso
 from wrapup_bridge.genesys.target import AgentStatus, UserInfo, choose_target, classify
 
 ORG = HEAD_USERS

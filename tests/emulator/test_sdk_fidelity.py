@@ -28,7 +28,7 @@ from tests.emulator.helpers import (
     make_emulator,
     run,
 )
-from wrapup_bridge.genesys.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig, Org
+from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig, Org
 
 
 @pytest.fixture(scope="module")

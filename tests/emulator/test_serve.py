@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tests.emulator.helpers import DEMO_ORG, RESOLVED, cid
 from wrapup_bridge.cli.emulator import build_config, emulator
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, FaultConfig, Org, derive_id
+from wrapup_bridge.emulator import Emulator, EmulatorConfig, FaultConfig, Org, derive_id
 
 PID, COMM = derive_id(cid(1), "agent"), derive_id(cid(1), "agent", "voice")
 WRAPUP = f"/api/v2/conversations/calls/{cid(1)}/participants/{PID}/communications/{COMM}/wrapup"

@@ -28,7 +28,7 @@ from tests.emulator.helpers import (
     make_emulator,
     run,
 )
-from wrapup_bridge.genesys.emulator import Emulator, Org, derive_id, parse_org
+from wrapup_bridge.emulator import Emulator, Org, derive_id, parse_org
 
 RENEWAL = "d9f0b7c0-e6f6-4abf-9c86-269bdefda9aa"
 

@@ -22,7 +22,7 @@ from wrapup_bridge.core.replay.deadletter import DeadLetterWriter
 from wrapup_bridge.core.replay.ledger import Ledger
 from wrapup_bridge.core.replay.pipeline import apply_plan, make_plan
 from wrapup_bridge.core.replay.plan import Action, PlanWriter, new_header, read_plan
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, derive_id, parse_org
+from wrapup_bridge.emulator import Emulator, EmulatorConfig, derive_id, parse_org
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.replay import GenesysReplayBackend

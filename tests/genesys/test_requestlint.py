@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig, derive_id
-from wrapup_bridge.genesys.emulator.app import create_app
-from wrapup_bridge.genesys.emulator.writes import _PARTICIPANT_FIELDS, _WRAPUP_FIELDS
+from wrapup_bridge.emulator import Emulator, EmulatorConfig, derive_id
+from wrapup_bridge.emulator.app import create_app
+from wrapup_bridge.emulator.writes import _PARTICIPANT_FIELDS, _WRAPUP_FIELDS
 from wrapup_bridge.genesys.requestlint import CODE_PLACEHOLDER, LintReport, lint_request, parse_request_line
 from wrapup_bridge.genesys.surface import BODY_MODELS, ENDPOINTS
 

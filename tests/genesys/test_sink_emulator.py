@@ -14,8 +14,8 @@ from tests.conftest import EXAMPLES
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
-from wrapup_bridge.genesys.emulator.config import FaultConfig
+from wrapup_bridge.emulator import Emulator, EmulatorConfig
+from wrapup_bridge.emulator.config import FaultConfig
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings

@@ -15,8 +15,8 @@ import uvicorn
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from tests.conftest import EXAMPLES, MAPPINGS
-from wrapup_bridge.genesys.emulator import EmulatorConfig
-from wrapup_bridge.genesys.emulator.handle import bind
+from wrapup_bridge.emulator import EmulatorConfig
+from wrapup_bridge.emulator.handle import bind
 from wrapup_bridge.live.bridge import Bridge
 from wrapup_bridge.live.server import ServerLimits, uvicorn_config
 

@@ -22,7 +22,7 @@ from tests.live.helpers import (
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable, load_mapping
 from wrapup_bridge.core.outcome import OutcomeKind
-from wrapup_bridge.genesys.emulator import Emulator, FaultConfig
+from wrapup_bridge.emulator import Emulator, FaultConfig
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings
@@ -244,7 +244,7 @@ def test_a_conversation_nobody_finished_is_queued_and_a_later_drain_delivers_it(
     import textwrap
 
     from tests.emulator.helpers import HEAD_USERS, cid
-    from wrapup_bridge.genesys.emulator import EmulatorConfig, derive_id, parse_org
+    from wrapup_bridge.emulator import EmulatorConfig, derive_id, parse_org
 
     org = parse_org(
         HEAD_USERS

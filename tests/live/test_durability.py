@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.live.helpers import ORG, RESOLVED, TWILIO_MAPPING, cid, served, task_attributes
 from wrapup_bridge.core.outcome import OutcomeKind
-from wrapup_bridge.genesys.emulator import Emulator
+from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge, Outbox
 
 Scope = dict[str, Any]

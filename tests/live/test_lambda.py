@@ -28,7 +28,7 @@ from tests.live.helpers import (
     signed_json,
     taskrouter_form,
 )
-from wrapup_bridge.genesys.emulator import Emulator
+from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge, LambdaHandler
 from wrapup_bridge.live import lambda_handler as module
 from wrapup_bridge.live.endpoints import Endpoints

@@ -36,7 +36,7 @@ from tests.live.helpers import (
 )
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import OutcomeKind
-from wrapup_bridge.genesys.emulator import Emulator, FaultConfig
+from wrapup_bridge.emulator import Emulator, FaultConfig
 from wrapup_bridge.live import Bridge, Outbox, create_app
 from wrapup_bridge.live.outbox import RetryPolicy
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wrapup_bridge.genesys.emulator import Org, build_org
-from wrapup_bridge.genesys.emulator.orgfile import OrgSpec
+from wrapup_bridge.emulator import Org, build_org
+from wrapup_bridge.emulator.orgfile import OrgSpec
 
 __all__ = [
     "BILLING",

@@ -22,8 +22,8 @@ from typing import Any
 from tests.conftest import ROOT
 from tests.replay.fixtures import CLIENT, Scenario
 from wrapup_bridge.core.replay.plan import PlanItem, read_plan
-from wrapup_bridge.genesys.emulator import Emulator, FaultConfig
-from wrapup_bridge.genesys.emulator.faults import FaultPlan
+from wrapup_bridge.emulator import Emulator, FaultConfig
+from wrapup_bridge.emulator.faults import FaultPlan
 
 __all__ = [
     "LedgerRow",

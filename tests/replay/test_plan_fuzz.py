@@ -27,7 +27,7 @@ from wrapup_bridge.cli._genesys import Connection
 from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
 from wrapup_bridge.core.mapping import load_mapping
 from wrapup_bridge.core.replay.plan import read_plan
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+from wrapup_bridge.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings

@@ -44,7 +44,7 @@ from wrapup_bridge.core.replay.deadletter import DeadLetterWriter
 from wrapup_bridge.core.replay.ledger import Ledger
 from wrapup_bridge.core.replay.pipeline import Unreachable, apply_plan, make_plan
 from wrapup_bridge.core.replay.plan import Action, PlanWriter, new_header, read_plan
-from wrapup_bridge.genesys.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
+from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
 
 #: Ledger outcomes of an item that is on the participant: written (over nothing, or over a code Genesys stamped
 #: itself when after-call work timed out), or found already there.

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, MAPPINGS, ROOT
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+from wrapup_bridge.emulator import Emulator, EmulatorConfig
 
 
 @pytest.fixture(scope="module")

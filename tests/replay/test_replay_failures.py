@@ -27,8 +27,8 @@ import pytest
 
 from tests.conftest import EXAMPLES, MAPPINGS
 from wrapup_bridge.core.replay.plan import read_plan
-from wrapup_bridge.genesys.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
-from wrapup_bridge.genesys.emulator.faults import FaultPlan
+from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
+from wrapup_bridge.emulator.faults import FaultPlan
 
 FIVE9 = str(MAPPINGS / "five9.yaml")
 CALL_LOG = str(EXAMPLES / "five9" / "call-log.csv")

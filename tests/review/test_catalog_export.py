@@ -14,8 +14,8 @@ from pydantic import SecretStr
 
 from tests.review.conftest import ORG
 from wrapup_bridge.cli.catalog import catalog, load_org_catalog
+from wrapup_bridge.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.catalog import CatalogFormatError, WrapupCatalog
-from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings

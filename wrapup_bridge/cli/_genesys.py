@@ -19,7 +19,7 @@ import click
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, stderr
 
 if TYPE_CHECKING:
-    from wrapup_bridge.genesys.emulator import Emulator
+    from wrapup_bridge.emulator import Emulator
     from wrapup_bridge.genesys.http import GenesysClient
 
 __all__ = ["DEFAULT_ORG", "Connection", "connect", "fail_genesys", "genesys_exit_code", "target_options"]
@@ -87,7 +87,7 @@ async def connect(target: str, org: Path, **settings: Any) -> AsyncIterator[Conn
 
     from pydantic import SecretStr
 
-    from wrapup_bridge.genesys.emulator import Emulator, OrgFileError
+    from wrapup_bridge.emulator import Emulator, OrgFileError
 
     if not org.is_file():
         fail_usage(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")

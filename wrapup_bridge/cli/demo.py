@@ -113,7 +113,7 @@ def demo(root: Path, out: Path, reset: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
     from wrapup_bridge.genesys.regions import resolve_region
     from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from wrapup_bridge.genesys.emulator import EmulatorConfig
+    from wrapup_bridge.emulator import EmulatorConfig
 
 __all__ = ["build_config", "emulator"]
 
@@ -39,7 +39,7 @@ def build_config(base: EmulatorConfig | None, options: dict[str, Any]) -> Emulat
     """The file's ``emulator:`` section (or the defaults) with the command-line switches that were given on top."""
     from pydantic import ValidationError
 
-    from wrapup_bridge.genesys.emulator import EmulatorConfig
+    from wrapup_bridge.emulator import EmulatorConfig
 
     data = (base or EmulatorConfig()).model_dump()
     top = {
@@ -135,8 +135,8 @@ def _describe(config: EmulatorConfig) -> str:
 )
 def emulator(org_path: Path, host: str, port: int, journal: Path | None, **options: Any) -> None:
     """Serve an org file as a local Genesys Cloud EMULATOR (not Genesys) until Ctrl-C."""
-    from wrapup_bridge.genesys.emulator import Emulator, OrgFileError, load_org
-    from wrapup_bridge.genesys.emulator.handle import bind
+    from wrapup_bridge.emulator import Emulator, OrgFileError, load_org
+    from wrapup_bridge.emulator.handle import bind
 
     try:
         org = load_org(org_path)

@@ -233,7 +233,7 @@ def serve(
         bridge.close()
         fail_setup(str(exc))
     try:
-        from wrapup_bridge.genesys.emulator.handle import bind
+        from wrapup_bridge.emulator.handle import bind
 
         sock, base_url = bind(host, port)
     except OSError as exc:

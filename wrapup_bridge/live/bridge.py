@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
     from wrapup_bridge.adapters.base import Adapter
     from wrapup_bridge.core.mapping import MappingTable
-    from wrapup_bridge.genesys.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
     from wrapup_bridge.genesys.settings import GenesysSettings
     from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink
@@ -234,7 +234,7 @@ class Bridge:
         control its clock or sleep); ``bridge.emulator`` is that emulator."""
         from pydantic import SecretStr
 
-        from wrapup_bridge.genesys.emulator import Emulator
+        from wrapup_bridge.emulator import Emulator
         from wrapup_bridge.genesys.regions import resolve_region
         from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity
 

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from wrapup_bridge.core.disposition import Media
-from wrapup_bridge.genesys.emulator.errors import ApiError
-from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.paging import list_param
-from wrapup_bridge.genesys.emulator.render import iso
-from wrapup_bridge.genesys.emulator.runtime import Runtime
-from wrapup_bridge.genesys.emulator.state import (
+from wrapup_bridge.emulator.errors import ApiError
+from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.paging import list_param
+from wrapup_bridge.emulator.render import iso
+from wrapup_bridge.emulator.runtime import Runtime
+from wrapup_bridge.emulator.state import (
     CommunicationState,
     ConversationState,
     ParticipantState,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from wrapup_bridge.genesys.emulator.config import FaultConfig
+from wrapup_bridge.emulator.config import FaultConfig
 
 __all__ = ["FaultDraw", "FaultPlan"]
 

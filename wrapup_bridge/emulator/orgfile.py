@@ -26,7 +26,7 @@ from pydantic import (
 
 from wrapup_bridge.core.disposition import Media, is_genesys_id
 from wrapup_bridge.core.outcome import is_system_code
-from wrapup_bridge.genesys.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.config import EmulatorConfig
 
 __all__ = [
     "MEDIA_ARRAYS",

@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from wrapup_bridge.genesys.emulator import analytics, conversations, routing, users
-from wrapup_bridge.genesys.emulator.config import EmulatorConfig
-from wrapup_bridge.genesys.emulator.errors import error_body
-from wrapup_bridge.genesys.emulator.gateway import ApiEndpoint, Call, Handler, Permissions, TokenEndpoint
-from wrapup_bridge.genesys.emulator.org import Org
-from wrapup_bridge.genesys.emulator.runtime import Clock, Runtime, Sleep
+from wrapup_bridge.emulator import analytics, conversations, routing, users
+from wrapup_bridge.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.errors import error_body
+from wrapup_bridge.emulator.gateway import ApiEndpoint, Call, Handler, Permissions, TokenEndpoint
+from wrapup_bridge.emulator.org import Org
+from wrapup_bridge.emulator.runtime import Clock, Runtime, Sleep
 
 __all__ = ["create_app", "runtime_of"]
 

@@ -6,16 +6,16 @@ from typing import Any
 
 from wrapup_bridge.core.disposition import Media
 from wrapup_bridge.core.outcome import MEDIA_PATHS
-from wrapup_bridge.genesys.emulator.errors import ApiError
-from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.render import (
+from wrapup_bridge.emulator.errors import ApiError
+from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.render import (
     assigned_wrapup_json,
     conversation_json,
     media_conversation_json,
     wrapupcode_json,
 )
-from wrapup_bridge.genesys.emulator.state import CommunicationState, ConversationState, ParticipantState, WrapupState
-from wrapup_bridge.genesys.emulator.writes import (
+from wrapup_bridge.emulator.state import CommunicationState, ConversationState, ParticipantState, WrapupState
+from wrapup_bridge.emulator.writes import (
     apply_call_control,
     apply_skip,
     apply_wrapup,

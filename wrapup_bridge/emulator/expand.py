@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wrapup_bridge.core.disposition import Media
-from wrapup_bridge.genesys.emulator.directory import Directory, Problem, Queue, User
-from wrapup_bridge.genesys.emulator.orgfile import (
+from wrapup_bridge.emulator.directory import Directory, Problem, Queue, User
+from wrapup_bridge.emulator.orgfile import (
     MEDIA_ARRAYS,
     CommunicationSpec,
     CompactConversationSpec,
@@ -26,7 +26,7 @@ from wrapup_bridge.genesys.emulator.orgfile import (
     RealismSpec,
     WrapupSpec,
 )
-from wrapup_bridge.genesys.emulator.state import (
+from wrapup_bridge.emulator.state import (
     AfterCallWorkState,
     CommunicationState,
     ConversationState,
@@ -34,7 +34,7 @@ from wrapup_bridge.genesys.emulator.state import (
     WrapupState,
     derive_id,
 )
-from wrapup_bridge.genesys.emulator.yamlpos import KeyPath
+from wrapup_bridge.emulator.yamlpos import KeyPath
 
 __all__ = ["PROMPTS", "SYSTEM_TIMEOUT_CODE", "expand_conversations"]
 

@@ -13,12 +13,12 @@ import yaml
 from pydantic import ValidationError
 
 from wrapup_bridge.core.limits import NestingError, check_nesting
-from wrapup_bridge.genesys.emulator.config import EmulatorConfig
-from wrapup_bridge.genesys.emulator.directory import Directory, Problem, build_directory
-from wrapup_bridge.genesys.emulator.expand import expand_conversations
-from wrapup_bridge.genesys.emulator.orgfile import UNION_TAGS, OrgSpec
-from wrapup_bridge.genesys.emulator.state import ConversationState
-from wrapup_bridge.genesys.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
+from wrapup_bridge.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.directory import Directory, Problem, build_directory
+from wrapup_bridge.emulator.expand import expand_conversations
+from wrapup_bridge.emulator.orgfile import UNION_TAGS, OrgSpec
+from wrapup_bridge.emulator.state import ConversationState
+from wrapup_bridge.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
 
 __all__ = ["Org", "OrgFileError", "OrgProblem", "build_org", "load_org", "parse_org"]
 

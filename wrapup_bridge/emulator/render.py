@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wrapup_bridge.core.disposition import Media
-from wrapup_bridge.genesys.emulator.directory import Directory, Queue, WrapupCode
-from wrapup_bridge.genesys.emulator.orgfile import MEDIA_ARRAYS
-from wrapup_bridge.genesys.emulator.state import (
+from wrapup_bridge.emulator.directory import Directory, Queue, WrapupCode
+from wrapup_bridge.emulator.orgfile import MEDIA_ARRAYS
+from wrapup_bridge.emulator.state import (
     CommunicationState,
     ConversationState,
     ParticipantState,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from wrapup_bridge.genesys.emulator.errors import ApiError
+from wrapup_bridge.emulator.errors import ApiError
 
 __all__ = ["entity_listing", "list_param", "name_matcher", "page_params"]
 

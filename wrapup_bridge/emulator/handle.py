@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from starlette.applications import Starlette
 
-from wrapup_bridge.genesys.emulator.app import create_app, runtime_of
-from wrapup_bridge.genesys.emulator.config import EmulatorConfig
-from wrapup_bridge.genesys.emulator.errors import DroppedConnection
-from wrapup_bridge.genesys.emulator.org import Org, load_org
-from wrapup_bridge.genesys.emulator.runtime import Clock, Runtime, Sleep, WriteRecord
+from wrapup_bridge.emulator.app import create_app, runtime_of
+from wrapup_bridge.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.errors import DroppedConnection
+from wrapup_bridge.emulator.org import Org, load_org
+from wrapup_bridge.emulator.runtime import Clock, Runtime, Sleep, WriteRecord
 
 if TYPE_CHECKING:
     import uvicorn

@@ -23,9 +23,9 @@ from urllib.parse import parse_qs
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
-from wrapup_bridge.genesys.emulator.errors import ApiError, DroppedConnection, oauth_error_body
-from wrapup_bridge.genesys.emulator.faults import FaultDraw
-from wrapup_bridge.genesys.emulator.runtime import Runtime, Token, WriteRecord
+from wrapup_bridge.emulator.errors import ApiError, DroppedConnection, oauth_error_body
+from wrapup_bridge.emulator.faults import FaultDraw
+from wrapup_bridge.emulator.runtime import Runtime, Token, WriteRecord
 
 __all__ = ["ApiEndpoint", "Call", "Handler", "Permissions", "TokenEndpoint", "send_json"]
 

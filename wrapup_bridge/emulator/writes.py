@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wrapup_bridge.core.outcome import is_system_code
-from wrapup_bridge.genesys.emulator.errors import ApiError
-from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.runtime import WriteRecord
-from wrapup_bridge.genesys.emulator.state import (
+from wrapup_bridge.emulator.errors import ApiError
+from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.runtime import WriteRecord
+from wrapup_bridge.emulator.state import (
     AfterCallWorkState,
     CommunicationState,
     ConversationState,

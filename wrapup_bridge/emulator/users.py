@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wrapup_bridge.genesys.emulator.directory import Directory, User
-from wrapup_bridge.genesys.emulator.errors import ApiError
-from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.paging import entity_listing, list_param, page_params
+from wrapup_bridge.emulator.directory import Directory, User
+from wrapup_bridge.emulator.errors import ApiError
+from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.paging import entity_listing, list_param, page_params
 
 __all__ = ["get_user", "list_users", "user_json"]
 

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wrapup_bridge.genesys.emulator.config import EmulatorConfig
-from wrapup_bridge.genesys.emulator.directory import OAuthClient
-from wrapup_bridge.genesys.emulator.faults import FaultPlan
-from wrapup_bridge.genesys.emulator.org import Org
-from wrapup_bridge.genesys.emulator.render import iso
-from wrapup_bridge.genesys.emulator.state import ConversationState, WrapupState
+from wrapup_bridge.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.directory import OAuthClient
+from wrapup_bridge.emulator.faults import FaultPlan
+from wrapup_bridge.emulator.org import Org
+from wrapup_bridge.emulator.render import iso
+from wrapup_bridge.emulator.state import ConversationState, WrapupState
 
 __all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from wrapup_bridge.genesys.emulator.directory import Queue, WrapupCode
-from wrapup_bridge.genesys.emulator.errors import ApiError
-from wrapup_bridge.genesys.emulator.gateway import Call
-from wrapup_bridge.genesys.emulator.paging import entity_listing, list_param, name_matcher, page_params
-from wrapup_bridge.genesys.emulator.render import queue_json, wrapupcode_json
+from wrapup_bridge.emulator.directory import Queue, WrapupCode
+from wrapup_bridge.emulator.errors import ApiError
+from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.paging import entity_listing, list_param, name_matcher, page_params
+from wrapup_bridge.emulator.render import queue_json, wrapupcode_json
 
 __all__ = ["get_queue", "get_wrapupcode", "list_queue_wrapupcodes", "list_queues", "list_wrapupcodes"]
 

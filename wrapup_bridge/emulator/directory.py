@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from wrapup_bridge.genesys.emulator.orgfile import OrgSpec, is_system_code
-from wrapup_bridge.genesys.emulator.yamlpos import KeyPath
+from wrapup_bridge.emulator.orgfile import OrgSpec, is_system_code
+from wrapup_bridge.emulator.yamlpos import KeyPath
 
 __all__ = [
     "Directory",

@@ -13,12 +13,12 @@ Typical use::
 
 from __future__ import annotations
 
-from wrapup_bridge.genesys.emulator.app import create_app
-from wrapup_bridge.genesys.emulator.config import Burst429, EmulatorConfig, FaultConfig
-from wrapup_bridge.genesys.emulator.handle import Emulator, EmulatorTransport
-from wrapup_bridge.genesys.emulator.org import Org, OrgFileError, OrgProblem, build_org, load_org, parse_org
-from wrapup_bridge.genesys.emulator.runtime import WriteRecord
-from wrapup_bridge.genesys.emulator.state import derive_id
+from wrapup_bridge.emulator.app import create_app
+from wrapup_bridge.emulator.config import Burst429, EmulatorConfig, FaultConfig
+from wrapup_bridge.emulator.handle import Emulator, EmulatorTransport
+from wrapup_bridge.emulator.org import Org, OrgFileError, OrgProblem, build_org, load_org, parse_org
+from wrapup_bridge.emulator.runtime import WriteRecord
+from wrapup_bridge.emulator.state import derive_id
 
 __all__ = [
     "Burst429",
