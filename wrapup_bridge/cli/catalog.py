@@ -55,7 +55,7 @@ def to_org_catalog(
     )
 
 
-async def _export(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]:
+async def _export(target: str, org: Path | None) -> tuple[dict[str, Any], OrgCatalog]:
     from wrapup_bridge.genesys.catalog import WrapupCatalog
 
     async with connect(target, org) as connection:
@@ -73,7 +73,7 @@ async def _export(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]:
         return snapshot, view
 
 
-def export_snapshot(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]:
+def export_snapshot(target: str, org: Path | None) -> tuple[dict[str, Any], OrgCatalog]:
     """Read the whole org (codes, queues, each queue's codes) into a snapshot dict and its review view."""
     try:
         return asyncio.run(_export(target, org))
@@ -81,7 +81,7 @@ def export_snapshot(target: str, org: Path) -> tuple[dict[str, Any], OrgCatalog]
         fail_genesys(exc)
 
 
-def live_org_catalog(target: str, org: Path) -> OrgCatalog:
+def live_org_catalog(target: str, org: Path | None) -> OrgCatalog:
     return export_snapshot(target, org)[1]
 
 
@@ -123,7 +123,7 @@ def catalog() -> None:
 @catalog.command()
 @click.option("--out", "-o", type=click.Path(dir_okay=False), help="Write the snapshot to this file (default: stdout).")
 @target_options
-def export(out: str | None, target: str, org: Path) -> None:
+def export(out: str | None, target: str, org: Path | None) -> None:
     """Export every wrap-up code (with its division) and every queue (with the codes it allows) as JSON.
 
     Read it back with `wrapup-bridge mapping check MAPPING --catalog FILE` (or `mapping report`). The file records

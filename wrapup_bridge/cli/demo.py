@@ -17,9 +17,10 @@ import click
 
 from wrapup_bridge.cli._adapters import adapter_options
 from wrapup_bridge.cli._common import fail_setup, fail_usage
-from wrapup_bridge.cli._genesys import EMULATOR_CLIENT, Connection
+from wrapup_bridge.cli._genesys import Connection
 from wrapup_bridge.cli.mapping import load_or_exit
 from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
+from wrapup_bridge.services.target import DEMO_CLIENT
 
 __all__ = ["DEMO_SETS", "demo"]
 
@@ -143,10 +144,9 @@ def demo(root: Path, out: Path, reset: bool) -> None:
             console.print(
                 f"the emulator restored {emulator.restored} wrap-ups applied by earlier demo runs ({journal})"
             )
-        client_id, secret = EMULATOR_CLIENT
         settings = GenesysSettings(
-            client_id=client_id,
-            client_secret=SecretStr(secret),
+            client_id=DEMO_CLIENT,
+            client_secret=SecretStr(emulator.org.directory.clients[DEMO_CLIENT].client_secret),
             region=resolve_region(base_url),
             budget=60.0,
             rate_per_minute=3000,

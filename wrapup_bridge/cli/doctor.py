@@ -187,7 +187,7 @@ def doctor(
     path: str,
     as_json: bool,
     target: str,
-    org: Path,
+    org: Path | None,
 ) -> None:
     """Check credentials, permissions, the code, the conversation and its agent participant, and print the exact
     request a wrap-up needs. Exit 1 when a problem is found.

@@ -269,7 +269,7 @@ def _catalog_options(func: F) -> F:
     )(func)
 
 
-def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path) -> OrgCatalog | None:
+def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path | None) -> OrgCatalog | None:
     from wrapup_bridge.cli.catalog import live_org_catalog, load_org_catalog
 
     if catalog_file and live:
@@ -355,7 +355,7 @@ def _pct(part: int, whole: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print findings and codes as one JSON object.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 def check(
-    table_path: str, catalog_file: str | None, live: bool, target: str, org: Path, as_json: bool, strict: bool
+    table_path: str, catalog_file: str | None, live: bool, target: str, org: Path | None, as_json: bool, strict: bool
 ) -> None:
     """Check a table against the org and itself: code ids exist, names have not drifted, divisions, which queues
     allow each code (and the queue of queue-scoped rules), rules that can never match, duplicates, unused aliases.
@@ -580,7 +580,7 @@ def report(
     catalog_file: str | None,
     live: bool,
     target: str,
-    org: Path,
+    org: Path | None,
     against: str | None,
     out: str,
     md_path: str | None,

@@ -184,7 +184,7 @@ def drain(
     retarget: bool,
     as_json: bool,
     target: str,
-    org: Path,
+    org: Path | None,
 ) -> None:
     """Deliver pending rows (and rows a crashed process left in flight) to the target they were queued for, once
     each. Rows remember their target: without GENESYSCLOUD_* set, rows queued for Genesys Cloud are not drained to
@@ -240,7 +240,9 @@ def drain(
         sys.exit(EXIT_PROBLEMS)
 
 
-def _drain_target(target: str, org: Path, queued: dict[str | None, int], retarget: bool) -> tuple[str, Path]:
+def _drain_target(
+    target: str, org: Path | None, queued: dict[str | None, int], retarget: bool
+) -> tuple[str, Path | None]:
     """Which target a drain talks to. ``auto`` means the target the rows were queued for: Genesys when the
     credentials are set; the emulator only when every waiting row was queued for it (its org file then); never the
     emulator as a fallback for rows queued for Genesys."""

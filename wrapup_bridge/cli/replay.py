@@ -639,7 +639,9 @@ def replay() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @target_options
 @click.argument("inputs", nargs=-1, required=True)
-def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], target: str, org: Path, **kw: Any) -> None:
+def plan_command(
+    out: Path | None, as_json: bool, inputs: tuple[str, ...], target: str, org: Path | None, **kw: Any
+) -> None:
     """Make a reviewable plan: each record's decision and the write it would get, checked against the org.
     Exit 0 when the plan is written (whatever its actions), 2 when it cannot be made."""
     table = load_or_exit(kw["mapping"])
@@ -700,7 +702,7 @@ def plan_command(out: Path | None, as_json: bool, inputs: tuple[str, ...], targe
 @target_options
 def apply_command(
     plan: Path, ledger: Path | None, dead_letters: Path | None, force: bool, retarget: bool, concurrency: int,
-    verify: bool, no_refresh: bool, as_json: bool, budget: float | None, target: str, org: Path,
+    verify: bool, no_refresh: bool, as_json: bool, budget: float | None, target: str, org: Path | None,
 ) -> None:  # fmt: skip
     """Apply a plan to the target it was made for. Safe to interrupt and run again: finished items are skipped,
     in-flight ones re-checked first. Each item is checked first: one edited after planning (its code is not what the
@@ -716,7 +718,7 @@ def apply_command(
     sys.exit(code)
 
 
-def _plan_target(plan: Path, target: str, org: Path, retarget: bool) -> tuple[str, Path]:
+def _plan_target(plan: Path, target: str, org: Path | None, retarget: bool) -> tuple[str, Path | None]:
     """``auto`` for existing work means the target the plan was made for: Genesys when the credentials are set, the
     emulator (with the plan's org file) only for a plan made against it; never the emulator for a Genesys plan."""
     if target != "auto" or os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"):
@@ -738,7 +740,7 @@ def _plan_target(plan: Path, target: str, org: Path, retarget: bool) -> tuple[st
 def _apply_and_report(
     paths: ReplayPaths,
     target: str,
-    org: Path,
+    org: Path | None,
     *,
     force: bool,
     concurrency: int,
@@ -804,7 +806,7 @@ def run_command(
     as_json: bool,
     inputs: tuple[str, ...],
     target: str,
-    org: Path,
+    org: Path | None,
     **kw: Any,
 ) -> None:
     """Plan and apply in one go, for when no one reviews the plan (--dry-run: plan only). Exit codes as apply's."""
@@ -860,7 +862,7 @@ def retry_command(
     as_json: bool,
     budget: float | None,
     target: str,
-    org: Path,
+    org: Path | None,
 ) -> None:
     """Plan and apply the records of a dead-letter file again, after the cause was fixed. The retry is a plan of its
     own (with its ledger and dead letters); afterwards DEADLETTERS keeps only the records the retry did not resolve.

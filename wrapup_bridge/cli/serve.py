@@ -48,7 +48,7 @@ SECRET_ENV = {
 
 def open_bridge(
     target: str,
-    org: Path,
+    org: Path | None,
     mappings: tuple[Path, ...],
     *,
     outbox: Path | None,
@@ -74,6 +74,10 @@ def open_bridge(
             outbox_arg = Outbox(where, busy_timeout=lock_timeout)
         if target == "genesys" or (target == "auto" and os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID")):
             return Bridge.from_env(mapping_arg, outbox=outbox_arg, budget=budget)
+        if org is None:
+            from wrapup_bridge.services.target import default_org
+
+            org = default_org()
         if not org.is_file():
             fail_setup(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
         if outbox_arg is DEFAULT:

@@ -74,9 +74,9 @@ class GenesysSettings(BaseModel):
         return f"genesys {self.region.api_base} client {self.client_id}"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> GenesysSettings:
-        """Read ``GENESYSCLOUD_*`` variables; raise ``SettingsError`` naming what is missing or wrong."""
-        source = os.environ if env is None else env
+    def from_variables(cls, source: Mapping[str, str], **overrides: Any) -> GenesysSettings:
+        """Read the ``GENESYSCLOUD_*`` variables of ``source``; raise ``SettingsError`` naming what is missing or
+        wrong. The environment itself is read by ``services.settings.Settings`` (``Settings.from_env().genesys()``)."""
         client_id = source.get("GENESYSCLOUD_OAUTHCLIENT_ID", "").strip()
         secret = source.get("GENESYSCLOUD_OAUTHCLIENT_SECRET", "")
         missing = [

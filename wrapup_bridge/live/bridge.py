@@ -41,7 +41,7 @@ from pydantic import ValidationError
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind
-from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING, DEFAULT_ORG, default_outbox_path
+from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING, DEFAULT_ORG
 from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
 from wrapup_bridge.live.loop import LoopThread
 from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport, bridge_outcome, in_progress, row_state
@@ -190,12 +190,13 @@ class Bridge:
         ``outbox`` defaults to ``$WRAPUP_BRIDGE_OUTBOX`` or ``./wrapup-bridge-outbox.sqlite``; ``None`` turns it
         off. ``settings`` override ``GenesysSettings`` fields (``rate_per_minute``, ``read_timeout``, ...).
         """
-        from wrapup_bridge.genesys.settings import GenesysSettings
 
-        source = os.environ if env is None else env
-        genesys = GenesysSettings.from_env(source, **{"budget": budget, **settings})
+        from wrapup_bridge.services.settings import Settings
+
+        environment = Settings.from_env(env)
+        genesys = environment.genesys(**{"budget": budget, **settings})
         if outbox is DEFAULT:
-            outbox = default_outbox_path(source)
+            outbox = environment.outbox
 
         def factory() -> GenesysClient:
             return _client(genesys)

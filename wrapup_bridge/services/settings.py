@@ -1,0 +1,119 @@
+"""Everything wrapup-bridge reads from the environment, read in this one module.
+
+Every other module takes a ``Settings`` (or values drawn from it), so a test, a Lambda function or an embedding
+application can hand in its own mapping of variables instead of patching ``os.environ``; ``tests/services/
+test_settings.py`` checks that no other module of the package reads the environment.
+
+Variables (each optional; what is unset keeps its default):
+
+- ``GENESYSCLOUD_OAUTHCLIENT_ID`` / ``GENESYSCLOUD_OAUTHCLIENT_SECRET`` / ``GENESYSCLOUD_REGION`` /
+  ``GENESYSCLOUD_API_BASE`` / ``GENESYSCLOUD_LOGIN_BASE``: the Genesys org (the names Genesys's own CLI and
+  Terraform provider read). With the client id set, ``auto`` targets mean Genesys; without it, the emulator.
+- ``WRAPUP_BRIDGE_MAPPING``: mapping table path(s), separated by commas (the live bridge's tables).
+- ``WRAPUP_BRIDGE_OUTBOX``: the live outbox file; ``WRAPUP_BRIDGE_BUDGET``: seconds one live apply may take.
+- ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_TWILIO_SHARED_KEY``, ``WRAPUP_BRIDGE_FIVE9_SECRET``,
+  ``WRAPUP_BRIDGE_API_TOKEN``: the webhook endpoints' secrets (each set turns its endpoint on).
+- ``WRAPUP_BRIDGE_PUBLIC_URL``: the base URL Twilio signs requests for.
+- ``AWS_LAMBDA_FUNCTION_NAME``: set by AWS Lambda; the default outbox then goes to ``/tmp``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from wrapup_bridge.core.errors import WrapupBridgeError
+
+if TYPE_CHECKING:
+    from wrapup_bridge.genesys.settings import GenesysSettings
+
+__all__ = ["DEFAULT_OUTBOX", "SECRET_VARIABLES", "BadSetting", "Settings"]
+
+DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
+
+#: The webhook endpoints' secrets: keyword of ``live.endpoints.Endpoints`` -> variable.
+SECRET_VARIABLES: Final = {
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_shared_key": "WRAPUP_BRIDGE_TWILIO_SHARED_KEY",
+    "five9_secret": "WRAPUP_BRIDGE_FIVE9_SECRET",
+    "api_token": "WRAPUP_BRIDGE_API_TOKEN",
+}
+
+
+class BadSetting(WrapupBridgeError, ValueError):
+    """A variable is set to something unusable; the message names the variable and what it expects."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the variables above. ``Settings.from_env()`` reads ``os.environ`` once; ``from_env(mapping)``
+    reads the mapping given. Secrets stay out of ``repr``."""
+
+    variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if env is None else env
+        return cls(dict(source))
+
+    def _get(self, name: str) -> str | None:
+        value = self.variables.get(name, "").strip()
+        return value or None
+
+    # -- Genesys ---------------------------------------------------------------------------------------------------
+    @property
+    def has_genesys_credentials(self) -> bool:
+        """``GENESYSCLOUD_OAUTHCLIENT_ID`` is set: ``auto`` targets mean Genesys Cloud, not the emulator."""
+        return self._get("GENESYSCLOUD_OAUTHCLIENT_ID") is not None
+
+    def genesys(self, **overrides: Any) -> GenesysSettings:
+        """The Genesys connection these variables describe (``SettingsError`` names what is missing or wrong);
+        ``overrides`` set ``GenesysSettings`` fields (budget, rate_per_minute, ...)."""
+        from wrapup_bridge.genesys.settings import GenesysSettings
+
+        return GenesysSettings.from_variables(self.variables, **overrides)
+
+    # -- the live bridge -------------------------------------------------------------------------------------------
+    @property
+    def on_lambda(self) -> bool:
+        return self._get("AWS_LAMBDA_FUNCTION_NAME") is not None
+
+    @property
+    def outbox(self) -> Path:
+        """``$WRAPUP_BRIDGE_OUTBOX``, else ``./wrapup-bridge-outbox.sqlite``; on AWS Lambda (read-only code folder)
+        ``/tmp/wrapup-bridge-outbox.sqlite``, which lives only as long as the container: mount EFS for durability."""
+        configured = self._get("WRAPUP_BRIDGE_OUTBOX")
+        if configured:
+            return Path(configured)
+        return Path("/tmp") / DEFAULT_OUTBOX if self.on_lambda else Path(DEFAULT_OUTBOX)
+
+    @property
+    def mappings(self) -> tuple[str, ...]:
+        """``$WRAPUP_BRIDGE_MAPPING`` split at commas; empty when unset (the caller's default applies)."""
+        return tuple(part.strip() for part in (self._get("WRAPUP_BRIDGE_MAPPING") or "").split(",") if part.strip())
+
+    @property
+    def budget(self) -> float | None:
+        """``$WRAPUP_BRIDGE_BUDGET`` in seconds, None when unset."""
+        text = self._get("WRAPUP_BRIDGE_BUDGET")
+        if text is None:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadSetting(f"WRAPUP_BRIDGE_BUDGET: {text!r} is not a number of seconds") from None
+        if not value > 0 or value == float("inf"):
+            raise BadSetting(f"WRAPUP_BRIDGE_BUDGET: {text!r} is not a positive number of seconds")
+        return value
+
+    @property
+    def secrets(self) -> dict[str, str | None]:
+        """The webhook secrets by ``Endpoints`` keyword, None for each unset."""
+        return {name: self.variables.get(var) or None for name, var in SECRET_VARIABLES.items()}
+
+    @property
+    def public_url(self) -> str | None:
+        return self._get("WRAPUP_BRIDGE_PUBLIC_URL")
