@@ -8,9 +8,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, NoReturn, TextIO
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
+
+if TYPE_CHECKING:
+    from wrapup_bridge.core.mapping import MappingTable
 
 __all__ = [
     "EXIT_OK",
@@ -22,6 +25,7 @@ __all__ = [
     "check_input_encoding",
     "fail_setup",
     "fail_usage",
+    "load_or_exit",
     "open_input",
     "stderr",
 ]
@@ -144,3 +148,14 @@ class JsonLinesWriter:
             except OSError as exc:
                 if not self._failed:  # a failure already reported by write() is not reported twice
                     fail_setup(f"cannot write the {self.what} {self.path}: {exc.strerror or exc}")
+
+
+def load_or_exit(path: str) -> MappingTable:
+    """Load a table or print every problem with file:line and exit 2 (a broken table is a configuration error)."""
+    from wrapup_bridge.core.mapping import MappingTableError, load_mapping
+
+    try:
+        return load_mapping(path)
+    except MappingTableError as exc:
+        stderr(str(exc))
+        sys.exit(EXIT_USAGE)

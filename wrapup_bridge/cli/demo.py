@@ -16,9 +16,8 @@ from pathlib import Path
 import click
 
 from wrapup_bridge.cli._adapters import adapter_options
-from wrapup_bridge.cli._common import fail_setup, fail_usage
+from wrapup_bridge.cli._common import fail_setup, fail_usage, load_or_exit
 from wrapup_bridge.cli._genesys import Connection
-from wrapup_bridge.cli.mapping import load_or_exit
 from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
 from wrapup_bridge.services.target import DEMO_CLIENT
 

@@ -231,7 +231,7 @@ def doctor(
 
     directory: dict[str, str] = {}
     if mapping_path:
-        from wrapup_bridge.cli.mapping import load_or_exit
+        from wrapup_bridge.cli._common import load_or_exit
 
         directory = load_or_exit(mapping_path).agents
 

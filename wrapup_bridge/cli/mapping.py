@@ -24,6 +24,7 @@ from wrapup_bridge.cli._common import (
     MAX_ERRORS_SHOWN,
     JsonLinesWriter,
     fail_usage,
+    load_or_exit,
     open_input,
     stderr,
 )
@@ -37,18 +38,9 @@ if TYPE_CHECKING:
     from wrapup_bridge.adapters import Adapter
     from wrapup_bridge.core.review import CheckResult, Coverage, CoverageSummary, DiffHistory, OrgCatalog, ReviewedTable
 
-__all__ = ["load_or_exit", "mapping"]
+__all__ = ["mapping"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def load_or_exit(path: str) -> MappingTable:
-    """Load a table or print every problem with file:line and exit 2 (a broken table is a configuration error)."""
-    try:
-        return load_mapping(path)
-    except MappingTableError as exc:
-        stderr(str(exc))
-        sys.exit(EXIT_USAGE)
 
 
 @click.group()

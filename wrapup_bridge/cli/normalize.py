@@ -71,7 +71,7 @@ def normalize(
         fail_usage("give the exports to read (files, or - for stdin)")
     table = None
     if mapping:
-        from wrapup_bridge.cli.mapping import load_or_exit
+        from wrapup_bridge.cli._common import load_or_exit
 
         table = load_or_exit(mapping)
         source = source or table.source.platform

@@ -37,11 +37,11 @@ from wrapup_bridge.cli._common import (
     EXIT_USAGE,
     fail_setup,
     fail_usage,
+    load_or_exit,
     open_input,
     stderr,
 )
 from wrapup_bridge.cli._genesys import Connection, connect, target_options
-from wrapup_bridge.cli.mapping import load_or_exit
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable
 from wrapup_bridge.core.replay.deadletter import (
