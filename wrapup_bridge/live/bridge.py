@@ -41,7 +41,7 @@ from pydantic import ValidationError
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind
-from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING, DEFAULT_ORG
+from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING
 from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
 from wrapup_bridge.live.loop import LoopThread
 from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport, bridge_outcome, in_progress, row_state
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.genesys.settings import GenesysSettings
     from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink
     from wrapup_bridge.live.outbox import Accepted, Outbox, OutboxRow
+    from wrapup_bridge.services.target import Target
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_MAPPING", "Bridge", "BridgeOutcome", "DrainReport"]
 
@@ -174,6 +175,35 @@ class Bridge:
 
     # -- construction ---------------------------------------------------------------------------------------------
     @classmethod
+    def for_target(
+        cls,
+        target: Target,
+        mapping: Any = DEFAULT_MAPPING,
+        *,
+        outbox: Any = None,
+        budget: float = DEFAULT_BUDGET,
+        options: ApplyOptions | None = None,
+        agent_directory: Mapping[str, str] | None = None,
+    ) -> Bridge:
+        """A bridge to a target built by ``services.target.build_target`` (Genesys or the emulator)."""
+        settings = target.settings
+
+        def factory() -> GenesysClient:
+            return _client(settings, target.transport())
+
+        return cls(
+            mapping,
+            client_factory=factory,
+            outbox=outbox,
+            budget=budget,
+            options=options,
+            agent_directory=agent_directory,
+            description=target.description,
+            emulator=target.emulator,
+            target=target.identity,
+        )
+
+    @classmethod
     def from_env(
         cls,
         mapping: Any = DEFAULT_MAPPING,
@@ -190,37 +220,21 @@ class Bridge:
         ``outbox`` defaults to ``$WRAPUP_BRIDGE_OUTBOX`` or ``./wrapup-bridge-outbox.sqlite``; ``None`` turns it
         off. ``settings`` override ``GenesysSettings`` fields (``rate_per_minute``, ``read_timeout``, ...).
         """
-
         from wrapup_bridge.services.settings import Settings
+        from wrapup_bridge.services.target import build_target
 
         environment = Settings.from_env(env)
-        genesys = environment.genesys(**{"budget": budget, **settings})
+        target = build_target("genesys", settings=environment, **{"budget": budget, **settings})
         if outbox is DEFAULT:
             outbox = environment.outbox
-
-        def factory() -> GenesysClient:
-            return _client(genesys)
-
-        region = genesys.region
-        if region.is_custom:
-            description = f"the API at {region.api_base} (a custom base URL, not a Genesys Cloud region)"
-        else:
-            description = f"Genesys Cloud at {region.api_base} (region {region.name})"
-        return cls(
-            mapping,
-            client_factory=factory,
-            outbox=outbox,
-            budget=budget,
-            options=options,
-            agent_directory=agent_directory,
-            description=description,
-            target=genesys.identity(),
+        return cls.for_target(
+            target, mapping, outbox=outbox, budget=budget, options=options, agent_directory=agent_directory
         )
 
     @classmethod
     def for_emulator(
         cls,
-        org_file: str | os.PathLike[str] | Emulator = DEFAULT_ORG,
+        org_file: str | os.PathLike[str] | Emulator | None = None,
         mapping: Any = DEFAULT_MAPPING,
         *,
         config: EmulatorConfig | None = None,
@@ -231,40 +245,15 @@ class Bridge:
         agent_directory: Mapping[str, str] | None = None,
         **settings: Any,
     ) -> Bridge:
-        """A bridge to an in-process emulator of ``org_file`` (no socket), or to the ``Emulator`` given (tests that
-        control its clock or sleep); ``bridge.emulator`` is that emulator."""
-        from pydantic import SecretStr
+        """A bridge to an in-process emulator of ``org_file`` (no socket; the shipped demo org when None), or to
+        the ``Emulator`` given (tests that control its clock or sleep); ``bridge.emulator`` is that emulator."""
+        from wrapup_bridge.services.target import build_target
 
-        from wrapup_bridge.emulator import Emulator
-        from wrapup_bridge.genesys.regions import resolve_region
-        from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity
-
-        emulator = org_file if isinstance(org_file, Emulator) else Emulator.from_file(Path(org_file), config)
-        where = "the emulator" if isinstance(org_file, Emulator) else f"org file {org_file}"
-        try:
-            client = emulator.org.directory.clients[client_id]
-        except KeyError:
-            raise ValueError(f"{where}: no OAuth client {client_id!r}") from None
-        genesys = GenesysSettings(
-            client_id=client_id,
-            client_secret=SecretStr(client.client_secret),
-            region=resolve_region("http://emulator.invalid"),
-            **{"budget": budget, **settings},
+        target = build_target(
+            "emulator", org_file, config=config, client_id=client_id, **{"budget": budget, **settings}
         )
-
-        def factory() -> GenesysClient:
-            return _client(genesys, emulator.transport())
-
-        return cls(
-            mapping,
-            client_factory=factory,
-            outbox=outbox,
-            budget=budget,
-            options=options,
-            agent_directory=agent_directory,
-            description=f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), {where}",
-            emulator=emulator,
-            target=emulator_identity(emulator.org.source),
+        return cls.for_target(
+            target, mapping, outbox=outbox, budget=budget, options=options, agent_directory=agent_directory
         )
 
     # -- resources ------------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ __all__ = [
     "DEFAULT_KEEP_ALIVE_TIMEOUT",
     "DEFAULT_MAPPING",
     "DEFAULT_MAX_CONNECTIONS",
-    "DEFAULT_ORG",
     "DEFAULT_OUTBOX",
     "OUTBOX_ENV",
     "default_outbox_path",
@@ -22,8 +21,8 @@ __all__ = [
 
 #: Inside Twilio Functions' 10 s and Genesys function data actions' 15 s, with room for the reply.
 DEFAULT_BUDGET: Final = 8.0
-DEFAULT_MAPPING: Final = "mappings/twilio-flex.yaml"
-DEFAULT_ORG: Final = "examples/demo-org.yaml"
+#: The shipped Twilio Flex table (package data), so a bridge built with no table named works after a pip install.
+DEFAULT_MAPPING: Final = str(Path(__file__).resolve().parent.parent / "data" / "mappings" / "twilio-flex.yaml")
 OUTBOX_ENV: Final = "WRAPUP_BRIDGE_OUTBOX"
 DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
 
