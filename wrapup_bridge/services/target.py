@@ -112,9 +112,9 @@ def build_target(
 
     Raises ``OrgFileMissing`` or the emulator's ``OrgFileError`` for an org file that cannot be served, and
     ``ValueError`` for a client id the org does not have."""
-    from wrapup_bridge.emulator import Emulator
-
-    if isinstance(org, Emulator):
+    # An Emulator object (not a path) means the emulator; its package (Starlette) loads only when one is served.
+    emulator_given = org is not None and not isinstance(org, str | os.PathLike)
+    if emulator_given:
         kind = "emulator"
     if choose_kind(kind, settings) == "genesys":
         if settings is None:
@@ -131,6 +131,7 @@ def build_target(
 
     from pydantic import SecretStr
 
+    from wrapup_bridge.emulator import Emulator
     from wrapup_bridge.genesys.regions import resolve_region
     from wrapup_bridge.genesys.settings import GenesysSettings, emulator_identity
 
