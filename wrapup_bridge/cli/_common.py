@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from wrapup_bridge.core.mapping import MappingTable
+    from wrapup_bridge.services.target import Connection
 
 __all__ = [
     "EXIT_OK",
@@ -27,6 +28,7 @@ __all__ = [
     "fail_usage",
     "load_or_exit",
     "open_input",
+    "run_on_target",
     "stderr",
 ]
 
@@ -36,6 +38,8 @@ EXIT_USAGE = 2  #: bad arguments or configuration
 
 #: Unreadable records printed on stderr before the rest is only counted (all are kept in the rejects file).
 MAX_ERRORS_SHOWN = 20
+
+T = TypeVar("T")
 
 
 def stderr(message: str) -> None:
@@ -159,3 +163,21 @@ def load_or_exit(path: str) -> MappingTable:
     except MappingTableError as exc:
         stderr(str(exc))
         sys.exit(EXIT_USAGE)
+
+
+def run_on_target(target: str, org: Path | None, work: Callable[[Connection], Awaitable[T]], **settings: Any) -> T:
+    """Run the async ``work`` of a command on a connection to its ``--target``/``--org``: a target that cannot be
+    set up, and a Genesys failure, end the command with their exit code and one ``Error:`` line, never a
+    traceback (anything else is re-raised as the bug it is)."""
+    import asyncio
+
+    from wrapup_bridge.cli._genesys import connect, fail_genesys
+
+    async def run() -> T:
+        async with connect(target, org, **settings) as connection:
+            return await work(connection)
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # GenesysError explained, anything else (click's exits included) re-raised
+        fail_genesys(exc)
