@@ -1,11 +1,29 @@
 """wrapup-bridge: carry Twilio, Five9 and NICE CXone dispositions into Genesys Cloud wrap-up codes.
 
+Everything a user of the library needs is importable from here (the reference is docs/api.md)::
+
+    import wrapup_bridge
+
+    table = wrapup_bridge.load_mapping("mappings/twilio-flex.yaml")
+    with wrapup_bridge.Bridge.for_emulator(mapping=table) as bridge:   # or Bridge.from_env() for Genesys Cloud
+        outcome = bridge.apply_event("twilio", event)
+
+- The records: ``Disposition`` (what a legacy platform said), ``Decision`` (what the mapping table makes of it),
+  ``Outcome`` / ``BridgeOutcome`` (what Genesys, or the emulator, answered).
+- The mapping table: ``MappingTable`` and ``load_mapping``.
+- Reading exports and events: ``get_adapter("twilio" | "five9" | "cxone", AdapterOptions(...))``.
+- Live use: ``Bridge``; what it talks to: ``build_target`` (Genesys Cloud from the ``Settings``, or the emulator).
+- Tests: ``Emulator`` and ``EmulatorConfig`` (a local stand-in for Genesys), and ``wrapup_bridge.testing`` (an
+  emulated ``Bridge``, a fake clock).
+- Every error the package raises on purpose derives from ``WrapupBridgeError`` (the tree: ``wrapup_bridge.errors``).
+
 The import is kept light on purpose (it runs inside serverless functions where cold starts matter): only the
-core models load here; adapters, the Genesys client, the CLI and the servers load when first used.
+core models load here; every other name loads its module when it is first used (``tests/live/test_imports.py``).
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind, RuleRef
@@ -13,29 +31,197 @@ from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
 
 if TYPE_CHECKING:
+    from wrapup_bridge.adapters import Adapter, AdapterOptions, ReadResult, get_adapter
+    from wrapup_bridge.adapters.base import (
+        AdapterError,
+        AdapterOptionError,
+        CXoneRecordError,
+        Five9RecordError,
+        TwilioRecordError,
+    )
+    from wrapup_bridge.core.errors import WrapupBridgeError
+    from wrapup_bridge.core.mapping import MappingTable, load_mapping
+    from wrapup_bridge.core.mapping.errors import MappingTableError
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.emulator.org import OrgFileError
+    from wrapup_bridge.genesys.catalog import CatalogFormatError, CatalogOffline
+    from wrapup_bridge.genesys.errors import (
+        AmbiguousWrite,
+        AuthenticationError,
+        BudgetExceeded,
+        ConfigurationError,
+        GenesysAPIError,
+        GenesysError,
+        NotFound,
+        PermissionDenied,
+        RateLimited,
+        Rejected,
+        TransportFailure,
+        Unavailable,
+    )
+    from wrapup_bridge.genesys.regions import UnknownRegionError
+    from wrapup_bridge.genesys.settings import SettingsError
     from wrapup_bridge.live.bridge import Bridge
+    from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
+    from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport
+    from wrapup_bridge.services.settings import BadSetting, Settings
+    from wrapup_bridge.services.target import OrgFileMissing, Target, build_target
 
-__version__ = "0.1.0"
+    __version__: str
+
+#: Every public name that is not imported above -> the module it is read from on first use.
+_LAZY: dict[str, str] = {
+    # live use
+    "Bridge": "wrapup_bridge.live.bridge",
+    "BridgeOutcome": "wrapup_bridge.live.outcomes",
+    "DrainReport": "wrapup_bridge.live.outcomes",
+    # the mapping table
+    "MappingTable": "wrapup_bridge.core.mapping",
+    "load_mapping": "wrapup_bridge.core.mapping",
+    # reading exports and events
+    "Adapter": "wrapup_bridge.adapters",
+    "AdapterOptions": "wrapup_bridge.adapters",
+    "ReadResult": "wrapup_bridge.adapters",
+    "get_adapter": "wrapup_bridge.adapters",
+    # what work talks to
+    "Settings": "wrapup_bridge.services.settings",
+    "Target": "wrapup_bridge.services.target",
+    "build_target": "wrapup_bridge.services.target",
+    # the emulator, for tests and demos
+    "Emulator": "wrapup_bridge.emulator",
+    "EmulatorConfig": "wrapup_bridge.emulator",
+    # errors (until wrapup_bridge.errors, which draws the tree, lands: where each is defined)
+    **dict.fromkeys(
+        ("AdapterError", "AdapterOptionError", "CXoneRecordError", "Five9RecordError", "TwilioRecordError"),
+        "wrapup_bridge.adapters.base",
+    ),
+    "WrapupBridgeError": "wrapup_bridge.core.errors",
+    "MappingTableError": "wrapup_bridge.core.mapping.errors",
+    "OrgFileError": "wrapup_bridge.emulator.org",
+    "CatalogFormatError": "wrapup_bridge.genesys.catalog",
+    "CatalogOffline": "wrapup_bridge.genesys.catalog",
+    **dict.fromkeys(
+        (
+            "AmbiguousWrite",
+            "AuthenticationError",
+            "BudgetExceeded",
+            "ConfigurationError",
+            "GenesysAPIError",
+            "GenesysError",
+            "NotFound",
+            "PermissionDenied",
+            "RateLimited",
+            "Rejected",
+            "TransportFailure",
+            "Unavailable",
+        ),
+        "wrapup_bridge.genesys.errors",
+    ),
+    "UnknownRegionError": "wrapup_bridge.genesys.regions",
+    "SettingsError": "wrapup_bridge.genesys.settings",
+    **dict.fromkeys(("NotADisposition", "OutboxError", "PayloadError"), "wrapup_bridge.live.errors"),
+    "BadSetting": "wrapup_bridge.services.settings",
+    "OrgFileMissing": "wrapup_bridge.services.target",
+}
 
 __all__ = [
+    "Adapter",
+    "AdapterError",
+    "AdapterOptionError",
+    "AdapterOptions",
+    "AmbiguousWrite",
+    "AuthenticationError",
+    "BadSetting",
     "Bridge",
+    "BridgeOutcome",
+    "BudgetExceeded",
+    "CXoneRecordError",
+    "CatalogFormatError",
+    "CatalogOffline",
     "CodeRef",
+    "ConfigurationError",
     "Decision",
     "DecisionKind",
     "Disposition",
+    "DrainReport",
+    "Emulator",
+    "EmulatorConfig",
+    "Five9RecordError",
+    "GenesysAPIError",
+    "GenesysError",
+    "MappingTable",
+    "MappingTableError",
     "Media",
+    "NotADisposition",
+    "NotFound",
+    "OrgFileError",
+    "OrgFileMissing",
+    "OutboxError",
     "Outcome",
     "OutcomeKind",
+    "PayloadError",
+    "PermissionDenied",
+    "RateLimited",
+    "ReadResult",
+    "Rejected",
     "RuleRef",
+    "Settings",
+    "SettingsError",
+    "Target",
+    "TransportFailure",
+    "TwilioRecordError",
+    "Unavailable",
+    "UnknownRegionError",
+    "WrapupBridgeError",
     "WrapupTarget",
     "__version__",
+    "build_target",
+    "get_adapter",
+    "load_mapping",
 ]
 
+#: What ``__version__`` is when neither the package metadata nor the checkout's pyproject.toml can be read.
+_UNKNOWN_VERSION = "0+unknown"
 
-def __getattr__(name: str) -> Any:
-    """``wrapup_bridge.Bridge`` without importing the live package (and what it pulls in) until it is used."""
-    if name == "Bridge":
-        from wrapup_bridge.live.bridge import Bridge
 
-        return Bridge
-    raise AttributeError(f"module 'wrapup_bridge' has no attribute {name!r}")
+def _version() -> str:
+    """The version, whose one source is ``[project] version`` in pyproject.toml: read from the installed package's
+    metadata; in a checkout that was never installed, from its pyproject.toml; else ``0+unknown``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wrapup-bridge")
+    except PackageNotFoundError:
+        pass
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    except (OSError, ValueError, KeyError):
+        return _UNKNOWN_VERSION
+    found = project.get("version") if project.get("name") == "wrapup-bridge" else None
+    return found if isinstance(found, str) else _UNKNOWN_VERSION
+
+
+# Hidden from type checkers, so they see the names imported under TYPE_CHECKING above with their types, and a
+# misspelt name is an error instead of ``Any``.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """The public names not imported above, loaded (and kept) on first use: ``wrapup_bridge.Bridge`` costs the
+        bridge's imports only when it is asked for."""
+        if name == "__version__":
+            value: Any = _version()
+        else:
+            module = _LAZY.get(name)
+            if module is None:
+                raise AttributeError(f"module 'wrapup_bridge' has no attribute {name!r}")
+            value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

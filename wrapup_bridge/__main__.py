@@ -2,4 +2,5 @@
 
 from wrapup_bridge.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -7,14 +7,15 @@ and the library import stay fast. Exit codes: 0 all good, 1 problems found, 2 us
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import Any
 
 import click
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
 
-#: command name -> "module:attribute" of the click command implementing it
+#: command name -> "module:attribute" of the click command implementing it (every one ships with the package:
+#: its third-party imports are core dependencies, and an optional one, such as ``twilio`` for ``serve``'s
+#: signature checks, is imported where it is used and says what to install when it is missing).
 COMMANDS: dict[str, str] = {
     "normalize": "wrapup_bridge.cli.normalize:normalize",
     "mapping": "wrapup_bridge.cli.mapping:mapping",
@@ -28,11 +29,6 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _module_exists(name: str) -> bool:
-    """Commands whose module is not in this installation are left out (optional parts), not a crash of --help."""
-    return importlib.util.find_spec(name) is not None
-
-
 class LazyGroup(click.Group):
     """A click group whose sub-commands are imported on first use."""
 
@@ -41,20 +37,37 @@ class LazyGroup(click.Group):
         self.lazy = dict(lazy or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        available = {name for name, target in self.lazy.items() if _module_exists(target.partition(":")[0])}
-        return sorted({*super().list_commands(ctx), *available})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name].partition(":")[0]):
-            module_name, _, attr = self.lazy[cmd_name].partition(":")
-            command = getattr(importlib.import_module(module_name), attr)
-            if not isinstance(command, click.Command):
-                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
-            return command
-        return super().get_command(ctx, cmd_name)
+        target = self.lazy.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the installed package's version (``wrapup_bridge.__version__``, read from its metadata)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from wrapup_bridge import __version__
+
+    click.echo(f"wrapup-bridge, version {__version__}")
+    ctx.exit()
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="wrapup-bridge")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Carry legacy contact-center dispositions (Twilio, Five9, NICE CXone) into Genesys Cloud wrap-up codes."""
