@@ -202,10 +202,10 @@ def overhead(applies: int) -> dict[str, Any]:
     from wrapup_bridge.core.outcome import OutcomeKind
     from wrapup_bridge.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
+    from wrapup_bridge.genesys.ratelimit import RateLimiter
     from wrapup_bridge.genesys.regions import resolve_region
     from wrapup_bridge.genesys.settings import GenesysSettings
     from wrapup_bridge.live import Bridge
-    from wrapup_bridge.live.pacing import BurstLimiter
 
     class TimedTransport(httpx.AsyncBaseTransport):
         """Time spent inside the emulator (ASGI app and its in-process transport), summed since the last take()."""
@@ -263,7 +263,9 @@ def overhead(applies: int) -> dict[str, Any]:
         totals: list[float] = []
         overheads: list[float] = []
         calls: Counter[int] = Counter()
-        async with GenesysClient(settings, transport=timed, limiter=BurstLimiter(rate_per_minute=1e9)) as client:
+        async with GenesysClient(
+            settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst")
+        ) as client:
             sink = GenesysSink(client)
             for i in range(applies + 50):
                 emulator.reset()
@@ -298,7 +300,9 @@ def overhead(applies: int) -> dict[str, Any]:
             emulator, timed = emulated()
 
             def factory(timed: TimedTransport = timed) -> GenesysClient:
-                return GenesysClient(settings, transport=timed, limiter=BurstLimiter(rate_per_minute=1e9))
+                return GenesysClient(
+                    settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst")
+                )
 
             overheads: list[float] = []
             totals: list[float] = []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
 
-from wrapup_bridge.genesys.ratelimit import RateLimiter, parse_float
+from wrapup_bridge.genesys.ratelimit import Pacing, RateLimiter, parse_float
 from wrapup_bridge.genesys.timing import Clock, Deadline
 
 from .fakes import FakeClock, VirtualClock, run
@@ -251,3 +252,51 @@ def test_a_429_without_a_count_pauses_but_does_not_close_the_window() -> None:
     limiter.observe(429, {}, retry_after=1.0)  # e.g. a burst limit: not the per-token window
     wait = limiter.reserve_slot()
     assert wait is not None and 1.0 <= wait < 2.0
+
+
+# -- the pacing policy -----------------------------------------------------------------------------------------------
+def test_an_unknown_pacing_is_refused() -> None:
+    with pytest.raises(ValueError, match="spread, burst"):
+        RateLimiter(pacing="eager")  # type: ignore[arg-type]
+
+
+def test_spread_pacing_spaces_a_burst_and_burst_pacing_sends_it_at_once() -> None:
+    def waits(pacing: Pacing) -> list[float]:
+        limiter = RateLimiter(clock=FakeClock(), pacing=pacing)
+        return [wait for _ in range(4) if (wait := limiter.reserve_slot()) is not None]
+
+    spread = waits("spread")
+    assert spread[0] == 0.0 and all(later > earlier for earlier, later in itertools.pairwise(spread))
+    assert waits("burst") == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_burst_pacing_sends_at_once_while_the_known_window_has_room() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, pacing="burst")
+    limiter.observe(200, {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "10", "inin-ratelimit-reset": "50"})
+    assert [limiter.reserve_slot() for _ in range(5)] == [0.0] * 5
+
+
+def test_burst_pacing_holds_like_spread_when_the_window_is_spent() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, pacing="burst", reset_slack=1.0)
+    limiter.observe(200, {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "299", "inin-ratelimit-reset": "12"})
+    wait = limiter.reserve_slot()
+    assert wait is not None and 12.0 <= wait <= 13.0
+
+
+def test_burst_pacing_still_honours_a_429_pause() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, pacing="burst")
+    limiter.observe(429, {}, retry_after=7.0)
+    wait = limiter.reserve_slot()
+    assert wait is not None and 7.0 <= wait < 7.5
+
+
+def test_burst_pacing_sustains_the_rate_without_429() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, pacing="burst")
+    server = WindowServer(clock, allowed=300, window=60)
+    drive(limiter, server, seconds=600)
+    assert server.throttled == 0
+    assert server.ok >= 0.95 * 300 * 10

@@ -20,22 +20,35 @@ the window resets). The limiter keeps a model of that window and hands out send 
 Send times are reserved at once (no await between deciding and counting), so concurrent tasks on one event
 loop are served in arrival order and never double-book a slot. The clock is injectable: tests run minutes of
 simulated traffic in milliseconds.
+
+Pacing policy (``pacing=``). ``"spread"`` (the default, above) is built for replays: a long run that must never
+meet a 429. ``"burst"`` is for live traffic: a live apply is a burst of three or four requests with nothing before
+or after it, and spreading them (one every 0.2 s at 300/min) would spend much of an 8 s budget waiting for slots
+the window has plenty of. A burst limiter learns everything a spreading one does (the window, other users of the
+token, ``Retry-After`` pauses) and changes one thing: no gap between requests while the allowance minus the
+reserve is not used up; once it is, it spreads like the replay policy.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Final, Literal, get_args
 
 from wrapup_bridge.genesys.errors import header
 from wrapup_bridge.genesys.timing import Clock, Deadline, SystemClock
 
-__all__ = ["RateLimiter", "parse_float"]
+__all__ = ["PACINGS", "Pacing", "RateLimiter", "parse_float"]
 
 _PENALTY_FLOOR = 0.5
 _PENALTY_STEP = 0.8
 _PENALTY_RECOVERY = 0.005
 _MAX_SPEEDUP = 2.0
+
+#: How requests below the limit are spaced: "spread" evenly over the window (replays), or sent at once while the
+#: window has room ("burst", live applies); see the module docstring.
+Pacing = Literal["spread", "burst"]
+PACINGS: Final[tuple[Pacing, ...]] = get_args(Pacing)
 
 
 def parse_float(value: str | None) -> float | None:
@@ -50,7 +63,7 @@ def parse_float(value: str | None) -> float | None:
 
 
 class RateLimiter:
-    """Adaptive pacing for one access token (one limiter per client)."""
+    """Adaptive pacing for one access token (one limiter per client); ``pacing`` picks the policy below the limit."""
 
     def __init__(
         self,
@@ -59,8 +72,12 @@ class RateLimiter:
         safety: float = 0.97,
         reset_slack: float = 1.0,
         clock: Clock | None = None,
+        pacing: Pacing = "spread",
     ) -> None:
+        if pacing not in PACINGS:
+            raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, got {pacing!r}")
         self.clock: Clock = clock or SystemClock()
+        self.pacing: Pacing = pacing
         self.safety = safety
         self.reset_slack = reset_slack
         # Added to the modeled window end. Zero while ``reset`` proves to be rounded up (each answer's
@@ -114,7 +131,20 @@ class RateLimiter:
         """Requests counted in the window by ``when``: ours, plus what other users will likely have sent."""
         return self._used + self._foreign_rate * max(0.0, when - self._last_seen)
 
+    def _has_room_at(self, slot: float) -> bool:
+        """The window has allowance left at ``slot`` beyond the reserve (the burst policy's test)."""
+        if self._window_end is None or slot >= self._window_end:
+            # No window known yet (or the next one): a window's worth may go at once; the first answer tells.
+            return self._used < self._limit * self.safety
+        return self._limit - self._used_at(slot) - self.reserve > 0
+
     def _interval_at(self, slot: float) -> float:
+        """Seconds from ``slot`` to the next send time the pacing policy allows."""
+        if self.pacing == "burst" and self._has_room_at(slot):
+            return 0.0
+        return self._spread_interval_at(slot)
+
+    def _spread_interval_at(self, slot: float) -> float:
         base = self.base_interval
         if self._window_end is None or slot >= self._window_end:
             return base

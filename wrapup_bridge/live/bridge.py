@@ -102,12 +102,15 @@ def _load_tables(mapping: Any) -> dict[str | None, MappingTable]:
 
 
 def _client(settings: GenesysSettings, transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
-    """A client that sends a live burst at once instead of pacing it like a replay (see ``pacing``)."""
+    """A client that sends a live burst at once instead of spreading it like a replay (``RateLimiter`` pacing)."""
     from wrapup_bridge.genesys.http import GenesysClient
-    from wrapup_bridge.live.pacing import BurstLimiter
+    from wrapup_bridge.genesys.ratelimit import RateLimiter
 
-    limiter = BurstLimiter(
-        rate_per_minute=settings.rate_per_minute, safety=settings.rate_safety, reset_slack=settings.reset_slack
+    limiter = RateLimiter(
+        rate_per_minute=settings.rate_per_minute,
+        safety=settings.rate_safety,
+        reset_slack=settings.reset_slack,
+        pacing="burst",
     )
     return GenesysClient(settings, transport=transport, limiter=limiter)
 
