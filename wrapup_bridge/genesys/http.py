@@ -1,10 +1,9 @@
 """The Genesys Cloud HTTP client: auth, pacing, retries inside a time budget, typed errors.
 
-``GenesysClient`` is the async core over one ``httpx.AsyncClient``; ``SyncGenesysClient`` runs it on a
-private event loop in a background thread, so synchronous callers (CLI commands, a Lambda handler, a Flask
-view) share one connection pool, one token and one rate limiter across calls instead of paying a TLS
-handshake, a token request and a cold limiter per call (``asyncio.run`` per call would build and tear down
-all three, because the pool and the locks belong to one loop).
+``GenesysClient`` is async, over one ``httpx.AsyncClient``: one connection pool, one token and one rate limiter
+per client, all bound to the event loop it runs on. Synchronous callers should share one client on one private
+loop thread (as the live ``Bridge`` does) rather than ``asyncio.run`` per call, which would pay a TLS handshake, a
+token request and a cold limiter each time.
 
 Retries. One call = one ``request()``; it may try several times, and every wait it makes (rate limiter,
 ``Retry-After``, backoff, token renewal) comes out of one time budget (live default 8 s; replays pass a larger
@@ -32,15 +31,12 @@ never headers, bodies, tokens or secrets.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-import threading
 from collections import Counter
-from collections.abc import Awaitable, Coroutine, Mapping
-from concurrent.futures import Future
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -61,11 +57,10 @@ from wrapup_bridge.genesys.retry import Backoff, parse_retry_after, server_wait
 from wrapup_bridge.genesys.settings import GenesysSettings
 from wrapup_bridge.genesys.timing import Clock, Deadline, SystemClock
 
-__all__ = ["GenesysClient", "Response", "SyncGenesysClient"]
+__all__ = ["GenesysClient", "Response"]
 
 logger = logging.getLogger("wrapup_bridge.genesys.http")
 
-T = TypeVar("T")
 
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Transport errors raised before any byte of the request left: always safe to retry.
@@ -378,73 +373,3 @@ class GenesysClient:
     @staticmethod
     def _last_seen(last: GenesysError | None, fallback: str) -> str:
         return f"{fallback}; before that: {last}" if last is not None else fallback
-
-
-class SyncGenesysClient:
-    """Blocking facade over ``GenesysClient``, running it on a private event loop in a daemon thread.
-
-    One loop for the life of the facade keeps one connection pool, one token and one rate limiter across
-    calls; see the module docstring for why this beats ``asyncio.run`` per call. ``run()`` executes any
-    coroutine built from ``async_client`` (e.g. a ``WrapupCatalog`` method) on that loop.
-    """
-
-    def __init__(self, settings: GenesysSettings, **client_options: Any) -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="wrapup-bridge-genesys", daemon=True)
-        self._thread.start()
-        self._closed = False
-
-        async def build() -> GenesysClient:
-            return GenesysClient(settings, **client_options)
-
-        self.async_client: GenesysClient = self.run(build())
-
-    def run(self, awaitable: Awaitable[T]) -> T:
-        """Run ``awaitable`` on the client's loop and return its result (exceptions propagate)."""
-        problem = None
-        if self._closed:
-            problem = "this SyncGenesysClient is closed"
-        elif threading.current_thread() is self._thread:
-            problem = "SyncGenesysClient.run() called from its own loop; await the async client instead"
-        if problem is not None:
-            if isinstance(awaitable, Coroutine):
-                awaitable.close()  # never started: close it so it is not reported as "never awaited"
-            raise RuntimeError(problem)
-
-        async def wrapped() -> T:
-            return await awaitable
-
-        coroutine: Coroutine[Any, Any, T] = wrapped()
-        future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result()
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Response:
-        """Blocking ``GenesysClient.request``."""
-        return self.run(self.async_client.request(method, path, **kwargs))
-
-    def get_json(self, path: str, **kwargs: Any) -> Any:
-        return self.run(self.async_client.get_json(path, **kwargs))
-
-    def post_json(self, path: str, json: Any, **kwargs: Any) -> Response:
-        return self.run(self.async_client.post_json(path, json, **kwargs))
-
-    def patch_json(self, path: str, json: Any, **kwargs: Any) -> Response:
-        return self.run(self.async_client.patch_json(path, json, **kwargs))
-
-    def close(self) -> None:
-        """Close the connection pool, stop the loop and join its thread."""
-        if self._closed:
-            return
-        try:
-            self.run(self.async_client.aclose())
-        finally:
-            self._closed = True
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join()
-            self._loop.close()
-
-    def __enter__(self) -> SyncGenesysClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
