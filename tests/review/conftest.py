@@ -1,8 +1,11 @@
-"""Shared fixtures for the mapping review tests: the demo org exported through the real CLI (emulator), and a
-table with one of each problem planted, each marked by a ``# <marker>`` comment on its line."""
+"""Shared fixtures for the mapping review tests: the demo org exported through the real CLI (emulator), a table
+with one of each problem planted, each marked by a ``# <marker>`` comment on its line, and a history holding
+markup (shared by the report and browser tests, so no test module imports another)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -10,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES
-from wrapup_bridge.cli.catalog import catalog, load_org_catalog
+from wrapup_bridge.cli import main
 from wrapup_bridge.core.review import OrgCatalog
+from wrapup_bridge.services.catalog import load_org_catalog
 
 ORG = EXAMPLES / "demo-org.yaml"
 
@@ -58,6 +62,26 @@ rules:
 """
 
 
+HOSTILE = '<script>alert("x")</script>'
+ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+
+
+def history_with_markup(tmp_path: Path) -> Path:
+    """The shipped Five9 call log plus three calls whose disposition is markup, as a hostile export could hold."""
+    rows = list(csv.reader(io.StringIO((EXAMPLES / "five9" / "call-log.csv").read_text(encoding="utf-8-sig"))))
+    header, first = rows[0], rows[1]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(rows)
+    for i, value in enumerate([HOSTILE, HOSTILE, ATTRIBUTE]):
+        row = dict(zip(header, first, strict=True))
+        row.update({"CALL ID": f"99900000000000{i}", "DISPOSITION": value, "GENESYS CONVERSATION ID": ""})
+        writer.writerow(row.values())
+    path = tmp_path / "history.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
 def line_of(text: str, marker: str) -> int:
     """The 1-based line of the ``# <marker>`` comment, so tests say which line without counting by hand."""
     lines = [i for i, line in enumerate(text.splitlines(), 1) if f"# <{marker}>" in line]
@@ -69,7 +93,9 @@ def line_of(text: str, marker: str) -> int:
 def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo org exported by `wrapup-bridge catalog export` against the in-process emulator."""
     out = tmp_path_factory.mktemp("catalog") / "demo-catalog.json"
-    result = CliRunner().invoke(catalog, ["export", "--target", "emulator", "--org", str(ORG), "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["catalog", "export", "--target", "emulator", "--org", str(ORG), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return out
 

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.review.conftest import PLANTED
+from tests.review.conftest import PLANTED, history_with_markup
 from tests.review.htmltree import by_id, parse
-from tests.review.test_report import history_with_markup
-from wrapup_bridge.cli.mapping import mapping
+from wrapup_bridge.cli import main
 
 #: Renders what a person sees into the DOM that --dump-dom prints; appended to a copy, never to the report itself.
 PROBE = """<script>
@@ -61,8 +60,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, snapshot_file: Path) -> t
     table.write_text(PLANTED, encoding="utf-8")
     report = tmp_path / "report.html"
     result = CliRunner().invoke(
-        mapping,
+        main,
         [
+            "mapping",
             "report",
             str(table),
             "--history",

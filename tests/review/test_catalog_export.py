@@ -13,12 +13,13 @@ from click.testing import CliRunner
 from pydantic import SecretStr
 
 from tests.review.conftest import ORG
-from wrapup_bridge.cli.catalog import catalog, load_org_catalog
+from wrapup_bridge.cli import main
 from wrapup_bridge.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.catalog import CatalogFormatError, WrapupCatalog
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings
+from wrapup_bridge.services.catalog import load_org_catalog
 
 BILLING = "e0284275-ec9b-4fde-a99c-648c9c1726bc"
 SALE = "0dd6a32c-c059-4534-97bf-c82d73d9c869"
@@ -49,7 +50,7 @@ def test_export_reads_back_offline_with_the_same_fingerprint(snapshot: dict[str,
 
 
 def test_export_to_stdout_and_summary_on_stderr() -> None:
-    result = CliRunner().invoke(catalog, ["export", "--target", "emulator", "--org", str(ORG)])
+    result = CliRunner().invoke(main, ["catalog", "export", "--target", "emulator", "--org", str(ORG)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["fingerprint"].startswith("sha256:")
     assert "exported 21 wrap-up codes and 4 queues" in result.stderr
@@ -89,5 +90,7 @@ def test_bad_queue_details_name_the_field(snapshot: dict[str, Any], details: obj
 
 
 def test_missing_org_file_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(catalog, ["export", "--target", "emulator", "--org", str(tmp_path / "none.yaml")])
+    result = CliRunner().invoke(
+        main, ["catalog", "export", "--target", "emulator", "--org", str(tmp_path / "none.yaml")]
+    )
     assert result.exit_code == 2 and "not found" in result.output

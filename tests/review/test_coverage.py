@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, MAPPINGS
 from wrapup_bridge.adapters.five9.call_log import CALL_LOG_HEADERS
-from wrapup_bridge.cli.mapping import mapping
+from wrapup_bridge.cli import main
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import load_mapping
 from wrapup_bridge.core.review import Coverage, DiffHistory
@@ -34,7 +34,9 @@ TWILIO_INPUTS = [
 
 
 def coverage_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(mapping, ["coverage", *args, "--json", "--rejects", str(tmp_path / "rejects.jsonl")])
+    result = CliRunner().invoke(
+        main, ["mapping", "coverage", *args, "--json", "--rejects", str(tmp_path / "rejects.jsonl")]
+    )
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -79,8 +81,9 @@ def test_twilio_and_cxone_examples_exact_counts(tmp_path: Path) -> None:
 
 def test_text_output_lists_hits_and_top_unmapped(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        mapping,
+        main,
         [
+            "mapping",
             "coverage",
             str(MAPPINGS / "five9.yaml"),
             str(EXAMPLES / "five9" / "call-log.csv"),

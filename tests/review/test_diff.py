@@ -10,7 +10,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, MAPPINGS
-from wrapup_bridge.cli.mapping import mapping
+from wrapup_bridge.cli import main
 from wrapup_bridge.core.mapping import MappingTable, load_mapping
 from wrapup_bridge.core.review import diff_tables
 
@@ -45,7 +45,7 @@ def new_table(tmp_path: Path) -> Path:
 
 
 def diff_json(*args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(mapping, ["diff", *args, "--json"])
+    result = CliRunner().invoke(main, ["mapping", "diff", *args, "--json"])
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.output)
     return data
@@ -101,10 +101,10 @@ def test_reordering_rules_without_changing_meaning_is_no_change(tmp_path: Path) 
 def test_text_output_and_all(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["diff", str(MAPPINGS / "five9.yaml"), str(new_table(tmp_path))]
-    result = runner.invoke(mapping, args)
+    result = runner.invoke(main, ["mapping", *args])
     assert result.exit_code == 0
     assert "'Not Interested': changed" in result.output and "3 of 18 legacy values change" in result.output
-    everything = runner.invoke(mapping, [*args, "--all"])
+    everything = runner.invoke(main, ["mapping", *args, "--all"])
     assert "'Sale': same" in everything.output
 
 

@@ -10,32 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import EXAMPLES
-from tests.review.conftest import PLANTED
+from tests.review.conftest import ATTRIBUTE, HOSTILE, PLANTED, history_with_markup
 from tests.review.htmltree import by_id, parse, select
-from wrapup_bridge.cli.mapping import mapping
+from wrapup_bridge.cli import main
 from wrapup_bridge.core.review.render_csv import CSV_COLUMNS
 from wrapup_bridge.core.review.render_md import md_escape
 
-HOSTILE = '<script>alert("x")</script>'
-ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 RULES = PLANTED.count("  - when:")
-
-
-def history_with_markup(tmp_path: Path) -> Path:
-    """The shipped Five9 call log plus three calls whose disposition is markup, as a hostile export could hold."""
-    rows = list(csv.reader(io.StringIO((EXAMPLES / "five9" / "call-log.csv").read_text(encoding="utf-8-sig"))))
-    header, first = rows[0], rows[1]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows(rows)
-    for i, value in enumerate([HOSTILE, HOSTILE, ATTRIBUTE]):
-        row = dict(zip(header, first, strict=True))
-        row.update({"CALL ID": f"99900000000000{i}", "DISPOSITION": value, "GENESYS CONVERSATION ID": ""})
-        writer.writerow(row.values())
-    path = tmp_path / "history.csv"
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -43,8 +24,9 @@ def outputs(tmp_path: Path, planted: Path, snapshot_file: Path) -> dict[str, str
     older = tmp_path / "older.yaml"
     older.write_text(PLANTED.replace("  - when: {code: Paid}\n    code: moved\n", ""), encoding="utf-8")
     result = CliRunner().invoke(
-        mapping,
+        main,
         [
+            "mapping",
             "report",
             str(planted),
             "--history",
@@ -138,7 +120,7 @@ def test_csv_is_one_row_per_rule_with_hits(outputs: dict[str, str]) -> None:
 
 def test_report_without_history_or_catalog_says_so(tmp_path: Path, planted: Path) -> None:
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(mapping, ["report", str(planted), "--out", str(out)])
+    result = CliRunner().invoke(main, ["mapping", "report", str(planted), "--out", str(out)])
     assert result.exit_code == 1
     elements = parse(out.read_text(encoding="utf-8"))
     assert "No history given" in by_id(elements, "coverage").text

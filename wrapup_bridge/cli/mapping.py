@@ -1,9 +1,10 @@
 """``wrapup-bridge mapping ...``: validate a table, explain a decision, publish the file format's JSON Schema, and
 review a table for operations leads (check against the org, coverage over history, diff, report).
 
-The review commands are thin: the logic is in ``wrapup_bridge.core.review``; here are only arguments, reading
-history through the adapters (rejected records kept in a rejects file, as ``normalize`` does), output and exit
-codes (0 all good, 1 problems found, 2 usage or configuration error).
+The review commands are thin: the work is in ``wrapup_bridge.services.review`` (over ``core.review``) and the org
+comes from ``services.catalog``; here are only arguments, reading history through the adapters (rejected records
+kept in a rejects file, as ``normalize`` does), output and exit codes (0 all good, 1 problems found, 2 usage or
+configuration error).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from wrapup_bridge.cli._common import (
     fail_usage,
     load_or_exit,
     open_input,
+    run_on_target,
     stderr,
 )
 from wrapup_bridge.cli._genesys import target_options
@@ -36,7 +38,7 @@ from wrapup_bridge.core.mapping.table import Explanation
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import Adapter
-    from wrapup_bridge.core.review import CheckResult, Coverage, CoverageSummary, DiffHistory, OrgCatalog, ReviewedTable
+    from wrapup_bridge.core.review import CheckResult, CoverageSummary, OrgCatalog, ReviewedTable
 
 __all__ = ["mapping"]
 
@@ -262,14 +264,19 @@ def _catalog_options(func: F) -> F:
 
 
 def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path | None) -> OrgCatalog | None:
-    from wrapup_bridge.cli.catalog import live_org_catalog, load_org_catalog
+    """The org to check against: a snapshot file (a broken one is a usage error naming it), the org read now
+    (Genesys or the emulator, exit 2 when it cannot be reached), or none."""
+    from wrapup_bridge.services.catalog import CatalogFileError, export_catalog, load_org_catalog
 
     if catalog_file and live:
         fail_usage("give either --catalog FILE or --live, not both")
     if catalog_file:
-        return load_org_catalog(catalog_file)
+        try:
+            return load_org_catalog(catalog_file)
+        except CatalogFileError as exc:
+            fail_usage(str(exc))
     if live:
-        return live_org_catalog(target, org)
+        return run_on_target(target, org, export_catalog).view
     return None
 
 
@@ -294,7 +301,8 @@ def _history_options(func: F) -> F:
 
 @dataclass
 class _HistoryReader:
-    """Streams dispositions out of legacy exports; unreadable records go to the rejects file and are counted."""
+    """Streams dispositions out of legacy exports; unreadable records go to the rejects file and are counted
+    (a ``services.review.History``)."""
 
     adapter: Adapter
     inputs: tuple[str, ...]
@@ -354,10 +362,10 @@ def check(
 
     Every finding names its YAML line. Exit 1 when there are errors (or warnings, with --strict).
     """
-    from wrapup_bridge.core.review import check_table
+    from wrapup_bridge.services.review import check as check_reviewed
 
     reviewed = _reviewed_or_exit(table_path)
-    result = check_table(reviewed, _org_catalog(catalog_file, live, target, org))
+    result = check_reviewed(reviewed, _org_catalog(catalog_file, live, target, org))
     if as_json:
         click.echo(json.dumps(result.to_dict(strict=strict), indent=2, ensure_ascii=False))
     else:
@@ -388,17 +396,6 @@ def _print_check(result: CheckResult) -> None:
     click.echo(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
 
 
-def _run_history(reader: _HistoryReader, coverage: Coverage | None, moves: DiffHistory | None) -> None:
-    """One pass over the history, feeding the coverage and the diff at once (each record resolved once per table)."""
-    for record in reader:
-        decision = coverage.resolve(record) if coverage is not None else None
-        if moves is not None:
-            moves.add(record, decision)
-    if coverage is not None:
-        coverage.rejected = reader.rejected
-        coverage.inputs = list(reader.inputs)
-
-
 @mapping.command()
 @click.argument("table_path", metavar="MAPPING", type=click.Path(dir_okay=False))
 @click.argument("inputs", metavar="HISTORY...", nargs=-1, required=True)
@@ -427,15 +424,13 @@ def coverage(
     Streams: memory depends on the number of distinct values, not of records. Exit 1 when records end unmapped or
     cannot be read. (--catalog is accepted as the side file, as in `normalize`.)
     """
-    from wrapup_bridge.core.review import Coverage
+    from wrapup_bridge.services.review import coverage_of
 
     table = load_or_exit(table_path)
     if legacy_catalog_alias and not flags.get("adapter_catalog"):
         flags["adapter_catalog"] = legacy_catalog_alias
     reader = _HistoryReader.build(table, inputs, source=source, rejects=rejects, **flags)
-    accumulator = Coverage(table)
-    _run_history(reader, accumulator, None)
-    summary = accumulator.summary(suggest=top)
+    summary = coverage_of(table, reader, suggest=top)
     if as_json:
         out = {"table": table.name, "sha256": table.sha256, **summary.to_dict(top=top)}
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
@@ -498,22 +493,14 @@ def diff(
 
     History is read with NEW's source: settings unless overridden. Exit 1 only when history records cannot be read.
     """
-    from wrapup_bridge.core.review import DiffHistory, diff_tables
+    from wrapup_bridge.services.review import diff_of, history_table
 
     old, new = load_or_exit(old_path), load_or_exit(new_path)
-    moves: DiffHistory | None = None
     reader: _HistoryReader | None = None
     if history:
-        reader = _HistoryReader.build(
-            new if new.source.platform or not old.source.platform else old,
-            history,
-            source=source,
-            rejects=rejects,
-            **flags,
-        )
-        moves = DiffHistory(old, new)
-        _run_history(reader, None, moves)
-    result = diff_tables(old, new, moves)
+        reader = _HistoryReader.build(history_table(old, new), history, source=source, rejects=rejects, **flags)
+    result = diff_of(old, new, reader)
+    moves = result.history
     if as_json:
         click.echo(json.dumps(result.to_dict(include_all=show_all), indent=2, ensure_ascii=False))
     else:
@@ -532,15 +519,6 @@ def diff(
         click.echo(summary)
     if reader is not None and reader.rejected:
         sys.exit(EXIT_PROBLEMS)
-
-
-def _tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("wrapup-bridge")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _write(path: str, text: str, what: str) -> None:
@@ -586,32 +564,17 @@ def report(
 
     Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records.
     """
-    from datetime import UTC, datetime
-
-    from wrapup_bridge.core.review import Coverage, DiffHistory, ReviewReport, check_table, diff_tables
     from wrapup_bridge.core.review.render_csv import render_csv
     from wrapup_bridge.core.review.render_html import render_html
     from wrapup_bridge.core.review.render_md import render_markdown
+    from wrapup_bridge.services.review import build_report
 
     reviewed = _reviewed_or_exit(table_path)
     table = reviewed.table
     old = load_or_exit(against) if against else None
     catalog = _org_catalog(catalog_file, live, target, org)
-    accumulator: Coverage | None = None
-    moves: DiffHistory | None = None
-    if history:
-        reader = _HistoryReader.build(table, history, source=source, rejects=rejects, **flags)
-        accumulator = Coverage(table)
-        moves = DiffHistory(old, table) if old is not None else None
-        _run_history(reader, accumulator, moves)
-    result = ReviewReport(
-        check=check_table(reviewed, catalog),
-        coverage=accumulator.summary() if accumulator is not None else None,
-        diff=diff_tables(old, table, moves) if old is not None else None,
-        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        tool_version=_tool_version(),
-        strict=strict,
-    )
+    reader = _HistoryReader.build(table, history, source=source, rejects=rejects, **flags) if history else None
+    result = build_report(reviewed, catalog=catalog, history=reader, against=old, strict=strict)
     _write(out, render_html(result), "HTML report")
     if md_path:
         _write(md_path, render_markdown(result), "Markdown report")
