@@ -2,7 +2,8 @@
 
 The mapping table's ``source:`` section says how this migration's exports look (format, field map, time zone,
 time format, date order, Five9 region, catalog); the same options on the command line override it for one run.
-``normalize``, ``replay plan|run``, ``mapping coverage|diff|report`` and the demo all build adapter options here,
+The work (merging the two, reading inputs) is ``services.inputs``; this module holds the click flags of
+``normalize``, ``replay plan|run`` and ``mapping coverage|diff|report``, and turns what reading raises into exit codes,
 so a setting means the same thing everywhere and an unusable one is refused the same way (exit 2).
 """
 
@@ -10,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._common import check_input_encoding, fail_usage
+from wrapup_bridge.cli._common import fail_setup, fail_usage
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import Adapter, AdapterOptions
     from wrapup_bridge.core.mapping import MappingTable
 
-__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "build_adapter", "usage_errors"]
+__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "build_adapter", "input_errors", "usage_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,48 +93,51 @@ def adapter_flags(func: F | None = None, *, catalog_flag: str = "--catalog") -> 
 
 
 def adapter_options(table: MappingTable | None, platform: str | None = None, **flags: Any) -> AdapterOptions:
-    """The adapter options of one run: ``flags`` (from ``adapter_flags``) over the table's ``source:`` (a preset,
-    from either, checked against ``platform``)."""
-    from wrapup_bridge.adapters import FieldMap, options_for
+    """The adapter options of one run (``services.inputs.adapter_options``) from the flags ``adapter_flags`` adds;
+    a setting that cannot be used is a usage error (exit 2)."""
+    from wrapup_bridge.services.inputs import adapter_options as options
 
-    try:
-        return options_for(
-            table.source if table is not None else None,
-            table_dir=str(Path(table.name).parent) if table is not None else None,
+    with input_errors():
+        return options(
+            table,
+            platform,
             format=flags.get("fmt"),
             conversation_id_field=flags.get("conversation_id_field"),
             catalog=flags.get("adapter_catalog"),
-            fields=FieldMap.from_assignments(flags.get("field") or ()),
+            fields=flags.get("field") or (),
             timezone=flags.get("timezone"),
             time_format=flags.get("time_format"),
             date_order=flags.get("date_order"),
             region=flags.get("region"),
-            encoding=check_input_encoding(flags["encoding"]) if flags.get("encoding") else None,
+            encoding=flags.get("encoding"),
             preset=flags.get("preset"),
-            platform=platform,
         )
-    except ValueError as exc:
-        fail_usage(str(exc))
 
 
 @contextmanager
-def usage_errors() -> Iterator[None]:
-    """An option the adapter finds it cannot use once it sees the input's format is a usage error (exit 2)."""
+def input_errors() -> Iterator[None]:
+    """What reading inputs raises, as exit codes: a setting that cannot be used (also one the adapter only finds
+    unusable once it sees the input's format) or an input that cannot be opened is a usage error; an input in
+    another encoding than declared is a set-up error (``Error:`` naming file, line and the encoding to pass)."""
     from wrapup_bridge.adapters import AdapterOptionError
+    from wrapup_bridge.adapters.textinput import InputDecodeError
+    from wrapup_bridge.services.inputs import InputError, OptionError
 
     try:
         yield
-    except AdapterOptionError as exc:
+    except (OptionError, AdapterOptionError, InputError) as exc:
         fail_usage(str(exc))
+    except InputDecodeError as exc:
+        fail_setup(str(exc))
+
+
+#: The name ``normalize`` and the mapping review commands use (they read through ``input_errors`` too).
+usage_errors = input_errors
 
 
 def build_adapter(source: str, options: AdapterOptions) -> Adapter:
     """The adapter for one run; options it cannot take are a usage error (exit 2) named by their option."""
-    from wrapup_bridge.adapters import AdapterError, get_adapter
+    from wrapup_bridge.services.inputs import build_adapter as build
 
-    try:
-        return get_adapter(source, options)
-    except AdapterError as exc:
-        fail_usage(f"--{exc.field}: {exc.message}" if exc.field == "format" else str(exc))
-    except (ValueError, OSError) as exc:
-        fail_usage(str(exc))
+    with input_errors():
+        return build(source, options)
