@@ -10,7 +10,8 @@ import pytest
 
 from wrapup_bridge.core.decision import CodeRef
 from wrapup_bridge.core.disposition import Disposition, Media
-from wrapup_bridge.core.outcome import MEDIA_PATHS, WrapupTarget
+from wrapup_bridge.core.outcome import WrapupTarget
+from wrapup_bridge.genesys.paths import MEDIA_PATHS
 from wrapup_bridge.genesys.sink import ApplyOptions, wrapup_body, wrapup_request
 
 CODE = CodeRef(alias="sale", id="0dd6a32c-c059-4534-97bf-c82d73d9c869", name="Sale")

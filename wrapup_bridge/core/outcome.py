@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition, Media
 
-__all__ = ["MEDIA_PATHS", "SYSTEM_CODE_PREFIX", "Outcome", "OutcomeKind", "WrapupTarget", "is_system_code"]
+__all__ = ["SYSTEM_CODE_PREFIX", "Outcome", "OutcomeKind", "WrapupTarget", "is_system_code"]
 
-#: Media -> the path segment of its wrap-up endpoint: POST /api/v2/conversations/{segment}/{cid}/participants/...
+# Transitional, not public: the Genesys path table is ``genesys.paths.MEDIA_PATHS``. This copy stays only until the
+# emulator (which may import core alone) holds its own table of the API it emulates; then it goes.
 MEDIA_PATHS: dict[Media, str] = {
     Media.VOICE: "calls",
     Media.CALLBACK: "callbacks",

@@ -10,11 +10,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
-__all__ = ["MEDIA_SEGMENTS", "PathInfo", "PathKind", "classify_path", "suggest_media_segment"]
+from wrapup_bridge.core.disposition import Media
 
-#: Media segments that have a wrap-up POST (reference §1.1).
-MEDIA_SEGMENTS = ("calls", "callbacks", "emails", "messages", "socials", "videos")
+__all__ = ["MEDIA_PATHS", "MEDIA_SEGMENTS", "PathInfo", "PathKind", "classify_path", "suggest_media_segment"]
+
+#: Media -> the path segment of its wrap-up endpoint: POST /api/v2/conversations/{segment}/{cid}/participants/...
+#: (reference §1.1). A Genesys fact, so it lives here; core knows only the platform-free ``Media`` families.
+MEDIA_PATHS: Final[dict[Media, str]] = {
+    Media.VOICE: "calls",
+    Media.CALLBACK: "callbacks",
+    Media.EMAIL: "emails",
+    Media.MESSAGE: "messages",
+    Media.SOCIAL: "socials",
+    Media.VIDEO: "videos",
+}
+#: Media segments that have a wrap-up POST.
+MEDIA_SEGMENTS: Final = tuple(MEDIA_PATHS.values())
 #: Media segments that exist for reads only.
 _READ_ONLY_MEDIA = ("cobrowsesessions", "screenshares", "chats")
 

@@ -36,8 +36,9 @@ from typing import Any, Literal
 
 from wrapup_bridge.core.disposition import Disposition, Media, is_genesys_id
 from wrapup_bridge.core.normalize import normalize_text
-from wrapup_bridge.core.outcome import MEDIA_PATHS, WrapupTarget
+from wrapup_bridge.core.outcome import WrapupTarget
 from wrapup_bridge.core.timestamps import latest, parse_instant
+from wrapup_bridge.genesys.paths import MEDIA_PATHS
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
