@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from wrapup_bridge.cli._bridge import open_bridge
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_setup
 from wrapup_bridge.cli._genesys import target_options
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.outbox import Outbox, OutboxRow
     from wrapup_bridge.live.outcomes import BridgeOutcome
+    from wrapup_bridge.services.settings import Settings
 
 __all__ = ["outbox"]
 
@@ -49,14 +51,14 @@ def _outbox_options(func: Any) -> Any:
     return _PATH_OPTION(_LOCK_OPTION(func))
 
 
-def _existing(path: Path | None, lock_timeout: float) -> Outbox:
-    """The outbox at ``path``, opened (so a file that is no outbox stops here, exit 2); reading commands never
-    create one where there is none."""
-    from wrapup_bridge.live.defaults import default_outbox_path
+def _existing(path: Path | None, lock_timeout: float, settings: Settings | None = None) -> Outbox:
+    """The outbox at ``path`` (``settings.outbox`` when None), opened (so a file that is no outbox stops here,
+    exit 2); reading commands never create one where there is none."""
     from wrapup_bridge.live.errors import OutboxError
     from wrapup_bridge.live.outbox import Outbox
+    from wrapup_bridge.services.settings import Settings
 
-    resolved = path or default_outbox_path()
+    resolved = path or (settings or Settings.from_env()).outbox
     if not resolved.is_file():
         fail_setup(f"no outbox at {resolved} (pass --outbox PATH or set WRAPUP_BRIDGE_OUTBOX)")
     box = Outbox(resolved, busy_timeout=lock_timeout)
@@ -189,11 +191,12 @@ def drain(
     """Deliver pending rows (and rows a crashed process left in flight) to the target they were queued for, once
     each. Rows remember their target: without GENESYSCLOUD_* set, rows queued for Genesys Cloud are not drained to
     the emulator (exit 2); --retarget sends rows to another target on purpose."""
-    from wrapup_bridge.cli.serve import open_bridge
     from wrapup_bridge.live.errors import OutboxError
     from wrapup_bridge.live.outbox import DEAD, IN_FLIGHT, PENDING
+    from wrapup_bridge.services.settings import Settings
 
-    box = _existing(path, lock_timeout)
+    settings = Settings.from_env()
+    box = _existing(path, lock_timeout, settings)
     states = (PENDING, IN_FLIGHT, DEAD) if retry_dead else (PENDING, IN_FLIGHT)
     try:
         queued = box.targets(states)
@@ -201,8 +204,10 @@ def drain(
         fail_setup(str(exc))
     finally:
         box.close()
-    target, org = _drain_target(target, org, queued, retarget)
-    bridge = open_bridge(target, org, mappings, outbox=box.path, budget=budget, lock_timeout=lock_timeout)
+    target, org = _drain_target(target, org, queued, retarget, settings)
+    bridge = open_bridge(
+        target, org, mappings, outbox=box.path, budget=budget, lock_timeout=lock_timeout, settings=settings
+    )
     assert bridge.outbox is not None and bridge.target is not None
     elsewhere = {t: n for t, n in queued.items() if t != bridge.target}
     if elsewhere and not retarget:
@@ -241,14 +246,14 @@ def drain(
 
 
 def _drain_target(
-    target: str, org: Path | None, queued: dict[str | None, int], retarget: bool
+    target: str, org: Path | None, queued: dict[str | None, int], retarget: bool, settings: Settings
 ) -> tuple[str, Path | None]:
     """Which target a drain talks to. ``auto`` means the target the rows were queued for: Genesys when the
     credentials are set; the emulator only when every waiting row was queued for it (its org file then); never the
     emulator as a fallback for rows queued for Genesys."""
-    import os
+    from wrapup_bridge.services.target import choose_kind
 
-    if target != "auto" or os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"):
+    if target != "auto" or choose_kind("auto", settings) == "genesys":
         return target, org
     emulated = {t.removeprefix("emulator ") for t in queued if t and t.startswith("emulator ")}
     for_genesys = {t: n for t, n in queued.items() if not (t and t.startswith("emulator "))}

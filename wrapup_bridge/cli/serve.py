@@ -1,9 +1,10 @@
 """``wrapup-bridge serve``: the webhook service under uvicorn (Twilio TaskRouter, Five9 web connector, generic JSON).
 
-Secrets come from the environment only (command lines end up in shell history and ``ps``): ``TWILIO_AUTH_TOKEN``,
-``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``; each one set turns its endpoint on. uvicorn's
-access log is off because it prints query strings, where a Five9 secret may travel; the app logs every
-outcome itself, without secrets.
+Secrets come from the environment only (command lines end up in shell history and ``ps``), read with the public
+URL through ``services.settings.Settings``: ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_FIVE9_SECRET``,
+``WRAPUP_BRIDGE_API_TOKEN``; each one set turns its endpoint on. The bridge is built by ``cli._bridge`` (shared
+with ``outbox drain``) on the one target factory. uvicorn's access log is off because it prints query strings,
+where a Five9 secret may travel; the app logs every outcome itself, without secrets.
 
 Slow clients: ``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout`` and ``--max-connections`` (each
 also an environment variable) bound how long and how many connections any client holds (``live.server``).
@@ -17,13 +18,13 @@ because uvicorn re-raises the signal it caught once shut down (``Server.capture_
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from wrapup_bridge.cli._bridge import default_mappings, open_bridge
 from wrapup_bridge.cli._common import fail_setup, fail_usage
 from wrapup_bridge.cli._genesys import target_options
 from wrapup_bridge.live.defaults import (
@@ -36,61 +37,7 @@ from wrapup_bridge.live.defaults import (
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
 
-__all__ = ["open_bridge", "serve"]
-
-SECRET_ENV = {
-    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
-    "twilio_shared_key": "WRAPUP_BRIDGE_TWILIO_SHARED_KEY",
-    "five9_secret": "WRAPUP_BRIDGE_FIVE9_SECRET",
-    "api_token": "WRAPUP_BRIDGE_API_TOKEN",
-}
-
-
-def open_bridge(
-    target: str,
-    org: Path | None,
-    mappings: tuple[Path, ...],
-    *,
-    outbox: Path | None,
-    use_outbox: bool = True,
-    budget: float = 8.0,
-    lock_timeout: float | None = None,
-) -> Bridge:
-    """A bridge to Genesys (credentials in the environment) or to an in-process emulator of ``org``; usage
-    errors (missing credentials, unreadable tables, no org file) end the command with exit code 2. ``lock_timeout``
-    is how long the outbox waits for another process's lock (the outbox's own default when None)."""
-    from wrapup_bridge.core.mapping import MappingTableError
-    from wrapup_bridge.genesys.settings import SettingsError
-    from wrapup_bridge.live.bridge import DEFAULT, Bridge
-    from wrapup_bridge.live.defaults import default_outbox_path
-
-    outbox_arg: Any = (outbox if outbox is not None else DEFAULT) if use_outbox else None
-    mapping_arg = list(mappings) or None
-    try:
-        if outbox_arg is not None and lock_timeout is not None:
-            from wrapup_bridge.live.outbox import Outbox
-
-            where = default_outbox_path() if outbox_arg is DEFAULT else outbox_arg
-            outbox_arg = Outbox(where, busy_timeout=lock_timeout)
-        if target == "genesys" or (target == "auto" and os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID")):
-            return Bridge.from_env(mapping_arg, outbox=outbox_arg, budget=budget)
-        if org is None:
-            from wrapup_bridge.services.target import default_org
-
-            org = default_org()
-        if not org.is_file():
-            fail_setup(f"emulator org file {str(org)!r} not found (run from the repository root, or pass --org FILE)")
-        if outbox_arg is DEFAULT:
-            outbox_arg = default_outbox_path()
-        return Bridge.for_emulator(org, mapping_arg, outbox=outbox_arg, budget=budget)
-    except SettingsError as exc:
-        fail_setup(str(exc))
-    except MappingTableError as exc:
-        fail_setup(str(exc))
-    except UnicodeDecodeError as exc:
-        fail_setup(f"emulator org file {str(org)!r} is not UTF-8 text (byte {exc.start}): is it the org YAML?")
-    except (OSError, ValueError) as exc:
-        fail_setup(str(exc))
+__all__ = ["serve"]
 
 
 def _check_public_url(url: str) -> None:
@@ -131,11 +78,10 @@ def _open_outbox(bridge: Bridge) -> dict[str, int]:
     "mappings",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Mapping table; repeat for several sources (one per platform).  [default: mappings/twilio-flex.yaml]",
+    help="Mapping table; repeat for several sources (one per platform).  [default: the shipped twilio-flex.yaml]",
 )
 @click.option(
     "--public-url",
-    envvar="WRAPUP_BRIDGE_PUBLIC_URL",
     help="Base URL Twilio calls (behind proxies), e.g. https://hooks.example.com; env WRAPUP_BRIDGE_PUBLIC_URL.",
 )
 @click.option("--trust-forwarded", is_flag=True, help="Take scheme and host from X-Forwarded-Proto/-Host.")
@@ -203,23 +149,34 @@ def serve(
     keep_alive_timeout: int,
     max_connections: int,
     target: str,
-    org: Path,
+    org: Path | None,
 ) -> None:
     """Serve the disposition webhooks (POST /twilio/taskrouter, /five9/disposition, /v1/dispositions) until Ctrl-C.
 
     Exit codes: 0 stopped with Ctrl-C (SIGTERM: a graceful stop, then status 143); 2 a set-up problem found before
     serving (no secret set, a mapping table, org file or outbox that cannot be used, an address it cannot listen
     on)."""
-    secrets = {name: os.environ.get(var) or None for name, var in SECRET_ENV.items()}
+    from wrapup_bridge.services.settings import Settings
+
+    settings = Settings.from_env()
+    secrets = settings.secrets
     if not any(secrets[name] for name in ("twilio_auth_token", "five9_secret", "api_token")):
         fail_setup(
             "nothing to serve: set TWILIO_AUTH_TOKEN (Twilio), WRAPUP_BRIDGE_FIVE9_SECRET (Five9) or "
             "WRAPUP_BRIDGE_API_TOKEN (generic JSON) in the environment"
         )
+    public_url = public_url if public_url is not None else settings.public_url
     if public_url is not None:
         _check_public_url(public_url)
-    tables = mappings or (Path("mappings/twilio-flex.yaml"),)
-    bridge = open_bridge(target, org, tables, outbox=outbox, use_outbox=not no_outbox, budget=budget)
+    bridge = open_bridge(
+        target,
+        org,
+        default_mappings(mappings),
+        outbox=outbox,
+        use_outbox=not no_outbox,
+        budget=budget,
+        settings=settings,
+    )
     try:
         from wrapup_bridge.live.webhook import create_app
 
