@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.emulator.helpers import DEMO_ORG, RESOLVED, cid
-from wrapup_bridge.cli.emulator import build_config, emulator
+from wrapup_bridge.cli import main
 from wrapup_bridge.emulator import Emulator, EmulatorConfig, FaultConfig, Org, derive_id
 
 PID, COMM = derive_id(cid(1), "agent"), derive_id(cid(1), "agent", "voice")
@@ -61,32 +61,34 @@ def test_dropped_connection_under_uvicorn(demo_org: Org, applied: bool) -> None:
     assert [(r.code_id, r.dropped) for r in emu.write_log] == ([(RESOLVED, True)] if applied else [])
 
 
-def test_build_config_layers_switches_over_the_file_section() -> None:
-    base = EmulatorConfig(overwrite="reject", faults=FaultConfig(seed=4, drop_ratio=0.1))
-    config = build_config(
-        base,
-        {
-            "rate_limit": 10,
-            "window": 5.0,
-            "seed": 9,
-            "burst_429": "10:2:3",
-            "queue_codes": False,
-            "rejection_status": "422",
-            "session_is_communication": False,
-        },
-    )
+def _served_config(monkeypatch: pytest.MonkeyPatch, org: Path, *switches: str) -> EmulatorConfig:
+    """The configuration ``wrapup-bridge emulator`` serves with, read where it would start serving (on port 0)."""
+    served: list[EmulatorConfig] = []
+    monkeypatch.setattr(Emulator, "run", lambda self, sock: served.append(self.config))
+    result = CliRunner().invoke(main, ["emulator", "--org", str(org), "--port", "0", *switches])
+    assert result.exit_code == 0, result.output
+    assert len(served) == 1
+    return served[0]
+
+
+def test_switches_layer_over_the_file_section(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    org = tmp_path / "org.yaml"
+    section = "\nemulator: {overwrite: reject, faults: {seed: 4, drop_ratio: 0.1}}\n"
+    org.write_text(DEMO_ORG.read_text(encoding="utf-8") + section, encoding="utf-8")
+    switches = ["--rate-limit", "10", "--window", "5", "--seed", "9", "--burst-429", "10:2:3", "--no-queue-codes"]
+    config = _served_config(monkeypatch, org, *switches, "--rejection-status", "422", "--session-differs")
     assert config.overwrite == "reject" and config.rate_limit == 10 and config.rate_window_seconds == 5.0
     assert config.queue_codes_enforced is False and config.rejection_status == 422
     assert config.analytics_session_is_communication is False
     assert config.faults.seed == 9 and config.faults.drop_ratio == 0.1
     assert config.faults.burst_429 is not None and config.faults.burst_429.retry_after_seconds == 3
-    assert build_config(None, {"rate_limit": 0}).rate_limit is None
-    assert build_config(None, {}) == EmulatorConfig()
+    assert _served_config(monkeypatch, DEMO_ORG, "--rate-limit", "0").rate_limit is None
+    assert _served_config(monkeypatch, DEMO_ORG) == EmulatorConfig()
 
 
 def test_command_reports_bad_input_with_exit_code_2(tmp_path: Path) -> None:
     runner = CliRunner()
-    missing = runner.invoke(emulator, ["--org", str(tmp_path / "nope.yaml")])
+    missing = runner.invoke(main, ["emulator", "--org", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2 and "cannot read the file" in missing.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(
@@ -96,17 +98,18 @@ def test_command_reports_bad_input_with_exit_code_2(tmp_path: Path) -> None:
         """),
         encoding="utf-8",
     )
-    result = runner.invoke(emulator, ["--org", str(bad)])
+    result = runner.invoke(main, ["emulator", "--org", str(bad)])
     assert result.exit_code == 2 and "bad.yaml:2: queues[0].wrapup_codes[0]: no wrap-up code" in result.output
-    burst = runner.invoke(emulator, ["--org", str(DEMO_ORG), "--burst-429", "often"])
+    burst = runner.invoke(main, ["emulator", "--org", str(DEMO_ORG), "--burst-429", "often"])
     assert burst.exit_code == 2 and "EVERY:LENGTH" in burst.output
 
 
 def test_command_serves_until_interrupted() -> None:
     command = [
         sys.executable,
-        "-c",
-        "from wrapup_bridge.cli.emulator import emulator; emulator()",
+        "-m",
+        "wrapup_bridge",
+        "emulator",
         "--org",
         str(DEMO_ORG),
         "--port",
