@@ -24,6 +24,7 @@ import click
 from wrapup_bridge.cli._bridge import open_bridge
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_setup
 from wrapup_bridge.cli._genesys import target_options
+from wrapup_bridge.cli._progress import Progress
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.outbox import Outbox, OutboxRow
@@ -220,16 +221,20 @@ def drain(
         )
     if elsewhere:
         bridge.outbox.retarget(bridge.target, states=states)
-    progress = _Progress(enabled=sys.stderr.isatty() and not as_json)
+    progress = Progress("draining", enabled=not as_json)
+
+    def advance(row: OutboxRow, outcome: BridgeOutcome) -> None:
+        progress.advance(1, outcome.outbox_state or "?")
+
     try:
         moved = bridge.outbox.retry_dead() if retry_dead else 0
-        progress.total = sum(bridge.outbox.counts()[s] for s in ("pending", "in-flight"))
-        report = bridge.drain(limit=limit, due_only=due_only, remap=bool(mappings), progress=progress)
+        progress.start(total=sum(bridge.outbox.counts()[s] for s in ("pending", "in-flight")))
+        report = bridge.drain(limit=limit, due_only=due_only, remap=bool(mappings), progress=advance)
         counts = bridge.outbox.counts()
     except OutboxError as exc:
         fail_setup(str(exc))
     finally:
-        progress.done()
+        progress.stop()
         bridge.close()
     if as_json:
         data: dict[str, Any] = {"outbox": str(box.path), "target": bridge.description, "moved_from_dead": moved}
@@ -273,25 +278,3 @@ def _outcome_line(outcome: BridgeOutcome) -> str:
     d = outcome.disposition
     who = f"{d.source} {d.source_id}" if d else "?"
     return f"#{outcome.outbox_id} {outcome.outbox_state} {who}: {outcome.kind.value}: {outcome.reason}"
-
-
-class _Progress:
-    """One line on a terminal, rewritten after each row; silent when stderr is not a terminal."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self.total = 0
-        self.seen = 0
-        self.states: dict[str, int] = {}
-
-    def __call__(self, row: OutboxRow, outcome: BridgeOutcome) -> None:
-        self.seen += 1
-        state = outcome.outbox_state or "?"
-        self.states[state] = self.states.get(state, 0) + 1
-        if self.enabled:
-            parts = ", ".join(f"{n} {s}" for s, n in sorted(self.states.items()))
-            click.echo(f"\rdraining {self.seen}/{max(self.total, self.seen)}: {parts}   ", nl=False, err=True)
-
-    def done(self) -> None:
-        if self.enabled and self.seen:
-            click.echo("", err=True)
