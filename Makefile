@@ -1,12 +1,14 @@
 # Two entry points, both self-contained on a fresh machine with Python 3.11 and make:
 #   make demo   - set up .venv and run the main job against the embedded default (the Genesys emulator)
-#   make test   - set up .venv and run ruff, mypy --strict and the whole test suite
+#   make test   - set up .venv and run ruff, the import contract, mypy --strict and the whole test suite
+# and, after changing a public docstring or an import between packages:
+#   make docs   - regenerate docs/api.md and the dependency graph in docs/architecture.md
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest browser bench schema clean
+.PHONY: demo test lint typecheck pytest browser bench schema docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,8 +22,9 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapup_bridge tests benchmarks examples
-	$(BIN)/ruff format --check wrapup_bridge tests benchmarks examples
+	$(BIN)/ruff check wrapup_bridge tests benchmarks examples docs
+	$(BIN)/ruff format --check wrapup_bridge tests benchmarks examples docs
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy wrapup_bridge
@@ -48,5 +51,11 @@ bench: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/wrapup-bridge mapping schema > wrapup_bridge/schema/mapping-v1.schema.json
 
+# The API reference (from the public names' docstrings) and the package graph (from the imports); tests fail when
+# either is out of date.
+docs: $(STAMP)
+	$(BIN)/python docs/gen_api.py
+	$(BIN)/python docs/gen_architecture.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build
