@@ -226,3 +226,40 @@ def test_from_env_takes_the_twilio_shared_key_as_serve_does(tmp_path: Path) -> N
         assert built.endpoints.twilio is not None and built.endpoints.twilio._shared is not None
     finally:
         built.bridge.close()
+
+
+GENESYS = {
+    "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+    "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",  # never called: only what was built is looked at
+}
+
+
+def test_from_env_defaults_on_lambda() -> None:
+    """Unset variables keep their documented defaults: the shipped Twilio Flex table, 8 s, the outbox in /tmp."""
+    built = LambdaHandler.from_env({**GENESYS, "AWS_LAMBDA_FUNCTION_NAME": "wrapup", "WRAPUP_BRIDGE_MAPPING": " "})
+    try:
+        assert list(built.bridge.tables) == ["twilio"] and built.bridge.budget == 8.0
+        outbox = built.bridge.outbox
+        assert outbox is not None and outbox.path == Path("/tmp/wrapup-bridge-outbox.sqlite")
+        assert built.public_url is None and built.endpoints.twilio is None
+    finally:
+        built.bridge.close()
+
+
+@pytest.mark.parametrize("budget", ["soon", "0", "-1"])
+def test_from_env_names_a_bad_budget(budget: str) -> None:
+    with pytest.raises(ValueError, match="WRAPUP_BRIDGE_BUDGET"):
+        LambdaHandler.from_env({**GENESYS, "WRAPUP_BRIDGE_BUDGET": budget})
+
+
+def test_the_live_package_reads_no_environment_of_its_own() -> None:
+    """``services.settings.Settings`` is the one reader; live modules take a Settings or a mapping."""
+    live = Path(module.__file__).parent
+    readers = [
+        f"{path.name}:{n}"
+        for path in sorted(live.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "os.environ" in line or "getenv" in line
+    ]
+    assert readers == []

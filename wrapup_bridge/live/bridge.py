@@ -27,14 +27,15 @@ What the caller can rely on:
 
 from __future__ import annotations
 
+import enum
 import functools
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict, TypeVar, Unpack
 
 from pydantic import ValidationError
 
@@ -45,6 +46,7 @@ from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING
 from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
 from wrapup_bridge.live.loop import LoopThread
 from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport, bridge_outcome, in_progress, row_state
+from wrapup_bridge.services.target import DEMO_CLIENT
 
 if TYPE_CHECKING:
     import asyncio
@@ -61,7 +63,17 @@ if TYPE_CHECKING:
     from wrapup_bridge.live.outbox import Accepted, Outbox, OutboxRow
     from wrapup_bridge.services.target import Target
 
-__all__ = ["DEFAULT_BUDGET", "DEFAULT_MAPPING", "Bridge", "BridgeOutcome", "DrainReport"]
+__all__ = [
+    "DEFAULT",
+    "DEFAULT_BUDGET",
+    "DEFAULT_MAPPING",
+    "Bridge",
+    "BridgeOutcome",
+    "DrainReport",
+    "GenesysOverrides",
+    "MappingSource",
+    "OutboxSource",
+]
 
 logger = logging.getLogger("wrapup_bridge.live")
 
@@ -72,17 +84,43 @@ _DRAIN_BATCH = 50
 T = TypeVar("T")
 
 
-class _Default:
-    """Marks "not given" where None has a meaning of its own (``outbox=None``: no outbox)."""
+class _Default(enum.Enum):
+    """Marks "not given" where None has a meaning of its own (``outbox=None``: no outbox). One enum member, so a
+    type checker narrows ``outbox is DEFAULT`` as it does ``is None``."""
+
+    DEFAULT = "DEFAULT"
 
     def __repr__(self) -> str:
         return "DEFAULT"
 
 
-DEFAULT: Any = _Default()
+DEFAULT: Final = _Default.DEFAULT
+
+#: Mapping tables for a bridge: a loaded table, a table file, several of either (one per platform), or None (none).
+MappingSource: TypeAlias = (
+    "MappingTable | str | os.PathLike[str] | Sequence[MappingTable | str | os.PathLike[str]] | None"
+)
+#: An outbox for a bridge: one already built, its file, or None (no outbox: a failure is returned as failed).
+OutboxSource: TypeAlias = "Outbox | str | os.PathLike[str] | None"
 
 
-def _load_tables(mapping: Any) -> dict[str | None, MappingTable]:
+class GenesysOverrides(TypedDict, total=False):
+    """``GenesysSettings`` fields a bridge's constructors pass on (the budget and the credentials are set apart)."""
+
+    connect_timeout: float
+    read_timeout: float
+    rate_per_minute: float
+    rate_safety: float
+    token_margin: float
+    default_token_lifetime: float
+    max_attempts: int
+    backoff_initial: float
+    backoff_max: float
+    reset_slack: float
+    user_agent: str | None
+
+
+def _load_tables(mapping: MappingSource) -> dict[str | None, MappingTable]:
     """Tables by the platform they read (``source.platform``); a table without one serves every source."""
     if mapping is None:
         return {}
@@ -134,10 +172,10 @@ class Bridge:
 
     def __init__(
         self,
-        mapping: Any = None,
+        mapping: MappingSource = None,
         *,
         client_factory: Callable[[], GenesysClient],
-        outbox: Outbox | str | os.PathLike[str] | None = None,
+        outbox: OutboxSource = None,
         budget: float = DEFAULT_BUDGET,
         options: ApplyOptions | None = None,
         agent_directory: Mapping[str, str] | None = None,
@@ -181,9 +219,9 @@ class Bridge:
     def for_target(
         cls,
         target: Target,
-        mapping: Any = DEFAULT_MAPPING,
+        mapping: MappingSource = DEFAULT_MAPPING,
         *,
-        outbox: Any = None,
+        outbox: OutboxSource = None,
         budget: float = DEFAULT_BUDGET,
         options: ApplyOptions | None = None,
         agent_directory: Mapping[str, str] | None = None,
@@ -209,16 +247,17 @@ class Bridge:
     @classmethod
     def from_env(
         cls,
-        mapping: Any = DEFAULT_MAPPING,
+        mapping: MappingSource = DEFAULT_MAPPING,
         *,
-        outbox: Any = DEFAULT,
+        outbox: OutboxSource | Literal[_Default.DEFAULT] = DEFAULT,
         budget: float = DEFAULT_BUDGET,
         options: ApplyOptions | None = None,
         env: Mapping[str, str] | None = None,
         agent_directory: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[GenesysOverrides],
     ) -> Bridge:
-        """A bridge to the org of the ``GENESYSCLOUD_*`` variables (``SettingsError`` names what is missing).
+        """A bridge to the org of the ``GENESYSCLOUD_*`` variables (``SettingsError`` names what is missing), read
+        from ``env`` when given, else from the process environment (through ``services.settings.Settings``).
 
         ``outbox`` defaults to ``$WRAPUP_BRIDGE_OUTBOX`` or ``./wrapup-bridge-outbox.sqlite``; ``None`` turns it
         off. ``settings`` override ``GenesysSettings`` fields (``rate_per_minute``, ``read_timeout``, ...).
@@ -227,7 +266,7 @@ class Bridge:
         from wrapup_bridge.services.target import build_target
 
         environment = Settings.from_env(env)
-        target = build_target("genesys", settings=environment, **{"budget": budget, **settings})
+        target = build_target("genesys", settings=environment, budget=budget, **settings)
         if outbox is DEFAULT:
             outbox = environment.outbox
         return cls.for_target(
@@ -238,23 +277,21 @@ class Bridge:
     def for_emulator(
         cls,
         org_file: str | os.PathLike[str] | Emulator | None = None,
-        mapping: Any = DEFAULT_MAPPING,
+        mapping: MappingSource = DEFAULT_MAPPING,
         *,
         config: EmulatorConfig | None = None,
-        outbox: Outbox | str | os.PathLike[str] | None = None,
+        outbox: OutboxSource = None,
         budget: float = DEFAULT_BUDGET,
         options: ApplyOptions | None = None,
-        client_id: str = "demo-client",
+        client_id: str = DEMO_CLIENT,
         agent_directory: Mapping[str, str] | None = None,
-        **settings: Any,
+        **settings: Unpack[GenesysOverrides],
     ) -> Bridge:
         """A bridge to an in-process emulator of ``org_file`` (no socket; the shipped demo org when None), or to
         the ``Emulator`` given (tests that control its clock or sleep); ``bridge.emulator`` is that emulator."""
         from wrapup_bridge.services.target import build_target
 
-        target = build_target(
-            "emulator", org_file, config=config, client_id=client_id, **{"budget": budget, **settings}
-        )
+        target = build_target("emulator", org_file, config=config, client_id=client_id, budget=budget, **settings)
         return cls.for_target(
             target, mapping, outbox=outbox, budget=budget, options=options, agent_directory=agent_directory
         )

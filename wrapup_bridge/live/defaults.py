@@ -1,11 +1,14 @@
-"""Defaults the live pieces share, in a module that imports nothing, so building a bridge stays cheap."""
+"""Defaults the live pieces share, in a module that imports next to nothing, so building a bridge stays cheap.
+
+Nothing here reads the environment: ``services.settings.Settings`` is the one reader (``WRAPUP_BRIDGE_OUTBOX``,
+``WRAPUP_BRIDGE_MAPPING``, ``WRAPUP_BRIDGE_BUDGET``, ...); these are what applies when a variable is unset.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Final
+
+from wrapup_bridge.data import TWILIO_FLEX_MAPPING
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -14,17 +17,12 @@ __all__ = [
     "DEFAULT_KEEP_ALIVE_TIMEOUT",
     "DEFAULT_MAPPING",
     "DEFAULT_MAX_CONNECTIONS",
-    "DEFAULT_OUTBOX",
-    "OUTBOX_ENV",
-    "default_outbox_path",
 ]
 
 #: Inside Twilio Functions' 10 s and Genesys function data actions' 15 s, with room for the reply.
 DEFAULT_BUDGET: Final = 8.0
 #: The shipped Twilio Flex table (package data), so a bridge built with no table named works after a pip install.
-DEFAULT_MAPPING: Final = str(Path(__file__).resolve().parent.parent / "data" / "mappings" / "twilio-flex.yaml")
-OUTBOX_ENV: Final = "WRAPUP_BRIDGE_OUTBOX"
-DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
+DEFAULT_MAPPING: Final = str(TWILIO_FLEX_MAPPING)
 
 # The webhook server's limits (``wrapup-bridge serve``; see ``live.server``). Twilio and Five9 send a request of a
 # few KiB at once, in well under a second; these leave room for a slow mobile link and none for a client that
@@ -40,15 +38,3 @@ DEFAULT_KEEP_ALIVE_TIMEOUT: Final = 5
 #: Connections open at once; one more is answered 503 and closed. Each request takes at most the 8 s budget, so
 #: 200 carries about 25 requests a second that all wait out the budget, and far more when Genesys answers in time.
 DEFAULT_MAX_CONNECTIONS: Final = 200
-
-
-def default_outbox_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$WRAPUP_BRIDGE_OUTBOX``, else ``./wrapup-bridge-outbox.sqlite``; on AWS Lambda (read-only code directory)
-    ``/tmp/wrapup-bridge-outbox.sqlite``, which lives only as long as the container: mount EFS for durability."""
-    source = os.environ if env is None else env
-    configured = source.get(OUTBOX_ENV, "").strip()
-    if configured:
-        return Path(configured)
-    if source.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return Path("/tmp") / DEFAULT_OUTBOX
-    return Path(DEFAULT_OUTBOX)

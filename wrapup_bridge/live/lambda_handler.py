@@ -6,7 +6,8 @@ Same routes, authentication, size limit, refusals and answers as the webhook ser
 container, on the first invocation, from the environment:
 
 - ``GENESYSCLOUD_OAUTHCLIENT_ID`` / ``_SECRET`` / ``GENESYSCLOUD_REGION``: the Genesys org;
-- ``WRAPUP_BRIDGE_MAPPING``: mapping table path(s), separated by commas (default ``mappings/twilio-flex.yaml``);
+- ``WRAPUP_BRIDGE_MAPPING``: mapping table path(s), separated by commas (default: the shipped
+  ``twilio-flex.yaml``);
 - ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_FIVE9_SECRET``, ``WRAPUP_BRIDGE_API_TOKEN``: each turns its endpoint on
   (``WRAPUP_BRIDGE_TWILIO_SHARED_KEY`` adds Twilio's SharedKey signing, as ``serve`` does);
 - ``WRAPUP_BRIDGE_PUBLIC_URL``: the base URL Twilio calls (recommended: API Gateway stages and custom domains
@@ -36,7 +37,6 @@ import base64
 import binascii
 import functools
 import logging
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
@@ -238,26 +238,25 @@ class LambdaHandler:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> LambdaHandler:
-        """Everything from the environment variables listed in the module docstring."""
+        """Everything from the variables listed in the module docstring, read by ``services.settings.Settings``
+        (of ``env`` when given, else of the process environment)."""
         from wrapup_bridge.live.bridge import Bridge
         from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING
+        from wrapup_bridge.services.settings import Settings
 
-        source = os.environ if env is None else env
-        mappings = [m.strip() for m in source.get("WRAPUP_BRIDGE_MAPPING", DEFAULT_MAPPING).split(",") if m.strip()]
-        budget_text = source.get("WRAPUP_BRIDGE_BUDGET", "").strip()
-        try:
-            budget = float(budget_text) if budget_text else DEFAULT_BUDGET
-        except ValueError:
-            raise ValueError(f"WRAPUP_BRIDGE_BUDGET: {budget_text!r} is not a number of seconds") from None
-        bridge = Bridge.from_env(mappings, budget=budget, env=source)
+        settings = Settings.from_env(env)
+        mappings = list(settings.mappings) or [DEFAULT_MAPPING]
+        budget = settings.budget or DEFAULT_BUDGET
+        bridge = Bridge.from_env(mappings, budget=budget, env=settings.variables)
+        secrets = settings.secrets
         endpoints = Endpoints(
-            twilio_auth_token=source.get("TWILIO_AUTH_TOKEN") or None,
-            twilio_shared_key=source.get("WRAPUP_BRIDGE_TWILIO_SHARED_KEY") or None,
-            five9_secret=source.get("WRAPUP_BRIDGE_FIVE9_SECRET") or None,
-            api_token=source.get("WRAPUP_BRIDGE_API_TOKEN") or None,
+            twilio_auth_token=secrets["twilio_auth_token"],
+            twilio_shared_key=secrets["twilio_shared_key"],
+            five9_secret=secrets["five9_secret"],
+            api_token=secrets["api_token"],
             about={"target": public_target(bridge)},
         )
-        return cls(bridge, endpoints, public_url=source.get("WRAPUP_BRIDGE_PUBLIC_URL") or None)
+        return cls(bridge, endpoints, public_url=settings.public_url)
 
 
 @functools.cache

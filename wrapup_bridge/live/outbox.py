@@ -35,16 +35,11 @@ from typing import Any, Final
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.limits import loads_json
-from wrapup_bridge.live.defaults import DEFAULT_OUTBOX as DEFAULT_PATH
-from wrapup_bridge.live.defaults import OUTBOX_ENV as ENV_VAR
-from wrapup_bridge.live.defaults import default_outbox_path
 from wrapup_bridge.live.errors import OutboxError
 
 __all__ = [
     "DEAD",
-    "DEFAULT_PATH",
     "DONE",
-    "ENV_VAR",
     "IN_FLIGHT",
     "PENDING",
     "STATES",
@@ -53,7 +48,6 @@ __all__ = [
     "OutboxRow",
     "RetryPolicy",
     "dedup_key",
-    "default_outbox_path",
 ]
 
 PENDING: Final = "pending"
@@ -255,7 +249,8 @@ def _dumps(value: Any) -> str:
 
 
 class Outbox:
-    """A SQLite outbox at ``path``, opened on first use; safe to share between threads and processes.
+    """A SQLite outbox at ``path`` (None: the settings' outbox, ``$WRAPUP_BRIDGE_OUTBOX`` or the default), opened on
+    first use; safe to share between threads and processes.
 
     ``clock`` (epoch seconds) is a seam for tests: a drain "an hour later" sees every lease expired.
     """
@@ -269,7 +264,11 @@ class Outbox:
         busy_timeout: float = 10.0,
         target: str | None = None,
     ) -> None:
-        self.path = Path(path) if path is not None else default_outbox_path()
+        if path is None:
+            from wrapup_bridge.services.settings import Settings
+
+            path = Settings.from_env().outbox
+        self.path = Path(path)
         #: The target this handle accepts rows for and claims rows of (None: any, and rows record none).
         self.target = target
         self.clock = clock
