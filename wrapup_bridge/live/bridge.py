@@ -373,7 +373,8 @@ class Bridge:
         unset or equals ``format``: a Call Log column means nothing in a web-connector payload). A non-blank
         ``conversation_id`` replaces the one the record carries.
         """
-        from wrapup_bridge.adapters import AdapterError, AdapterOptionError, get_adapter, options_for
+        from wrapup_bridge.adapters import AdapterError, AdapterOptionError, get_adapter
+        from wrapup_bridge.services.inputs import adapter_options
 
         table = self.table_for(source)
         spec = table.source if table is not None else None
@@ -385,13 +386,10 @@ class Bridge:
         adapter = self._adapters.get(key)
         if adapter is None:
             try:
-                options = options_for(
-                    spec if applies else None,
-                    table_dir=str(Path(table.name).parent) if table is not None else None,
-                    format=fmt,
-                )
+                # The table's source: section under the event's format, as every job that reads records builds it.
+                options = adapter_options(table if applies else None, format=fmt)
                 adapter = get_adapter(source, options)
-            except ValueError as exc:
+            except ValueError as exc:  # OptionError included
                 raise PayloadError(str(exc), field="source") from None
             self._adapters[key] = adapter
         try:
