@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     import httpx
 
     from wrapup_bridge.emulator import Emulator, EmulatorConfig
-    from wrapup_bridge.live.bridge import Bridge
+    from wrapup_bridge.live.bridge import Bridge, MappingSource, OutboxSource
     from wrapup_bridge.live.server import ServerLimits
 
 __all__ = [
@@ -204,11 +204,11 @@ def emulator(
 
 def emulated_bridge(
     org: str | os.PathLike[str] | Emulator | None = None,
-    mapping: Any = DEFAULT_MAPPING,
+    mapping: MappingSource = DEFAULT_MAPPING,
     *,
     clock: FakeClock | VirtualClock | None = None,
     config: EmulatorConfig | None = None,
-    outbox: Any = None,
+    outbox: OutboxSource = None,
     budget: float = DEFAULT_BUDGET,
     **fields: Any,
 ) -> Bridge:
