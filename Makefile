@@ -22,8 +22,8 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapup_bridge tests benchmarks examples docs
-	$(BIN)/ruff format --check wrapup_bridge tests benchmarks examples docs
+	$(BIN)/ruff check wrapup_bridge tests benchmarks examples docs/*.py
+	$(BIN)/ruff format --check wrapup_bridge tests benchmarks examples docs/*.py
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
