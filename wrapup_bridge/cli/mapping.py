@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, usage_errors
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, input_errors
 from wrapup_bridge.cli._common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
@@ -26,7 +26,6 @@ from wrapup_bridge.cli._common import (
     JsonLinesWriter,
     fail_usage,
     load_or_exit,
-    open_input,
     run_on_target,
     stderr,
 )
@@ -37,8 +36,9 @@ from wrapup_bridge.core.mapping import MappingDocument, MappingTable, MappingTab
 from wrapup_bridge.core.mapping.table import Explanation
 
 if TYPE_CHECKING:
-    from wrapup_bridge.adapters import Adapter
+    from wrapup_bridge.adapters import AdapterError
     from wrapup_bridge.core.review import CheckResult, CoverageSummary, OrgCatalog, ReviewedTable
+    from wrapup_bridge.services.review import InputHistory
 
 __all__ = ["mapping"]
 
@@ -301,19 +301,25 @@ def _history_options(func: F) -> F:
 
 @dataclass
 class _HistoryReader:
-    """Streams dispositions out of legacy exports; unreadable records go to the rejects file and are counted
-    (a ``services.review.History``)."""
+    """A ``services.review.InputHistory`` whose unreadable records go to the rejects file (the first ones also on
+    stderr), with a count at the end; what reading raises becomes an exit code."""
 
-    adapter: Adapter
-    inputs: tuple[str, ...]
+    history: InputHistory
     rejects_path: str
-    rejected: int = 0
-    encoding: str | None = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.history.inputs
+
+    @property
+    def rejected(self) -> int:
+        return self.history.rejected
 
     @classmethod
     def build(
         cls, table: MappingTable, inputs: tuple[str, ...], *, source: str | None, rejects: str, **flags: Any
     ) -> _HistoryReader:
+        from wrapup_bridge.services.review import InputHistory
 
         platform = source or table.source.platform
         if platform is None:
@@ -322,23 +328,20 @@ class _HistoryReader:
             )
         options = adapter_options(table, platform, **flags)
         adapter = build_adapter(platform, options)
-        return cls(adapter, inputs, rejects, encoding=options.encoding)
+        return cls(InputHistory(adapter, inputs, options.encoding), rejects)
 
     def __iter__(self) -> Iterator[Disposition]:
-        from wrapup_bridge.adapters import AdapterError
-
         writer = JsonLinesWriter(self.rejects_path, what="rejects file")
+
+        def keep(error: AdapterError) -> None:
+            writer.write(error.to_json_dict())
+            if self.rejected <= MAX_ERRORS_SHOWN:
+                stderr(f"rejected: {error}")
+
+        self.history.on_reject = keep
         try:
-            for name in self.inputs:
-                with open_input(name, self.encoding) as stream, usage_errors():
-                    for result in self.adapter.read(stream, name=name if name != "-" else "<stdin>"):
-                        if isinstance(result, AdapterError):
-                            writer.write(result.to_json_dict())
-                            self.rejected += 1
-                            if self.rejected <= MAX_ERRORS_SHOWN:
-                                stderr(f"rejected: {result}")
-                            continue
-                        yield result
+            with input_errors():
+                yield from self.history
         finally:
             writer.close()
         if self.rejected:

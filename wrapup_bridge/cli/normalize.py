@@ -1,4 +1,8 @@
-"""``wrapup-bridge normalize``: legacy exports in, one normalized Disposition per line out."""
+"""``wrapup-bridge normalize``: legacy exports in, one normalized Disposition per line out.
+
+Reading is ``services.inputs`` (the one inputs -> adapter path the replay and the review share); this module adds
+the options, where the lines and the rejects go, and the exit codes.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,8 @@ from typing import Any
 import click
 
 from wrapup_bridge.adapters import SOURCES, AdapterError
-from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, usage_errors
-from wrapup_bridge.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    MAX_ERRORS_SHOWN,
-    JsonLinesWriter,
-    fail_usage,
-    open_input,
-    stderr,
-)
+from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, input_errors
+from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, MAX_ERRORS_SHOWN, JsonLinesWriter, fail_usage, stderr
 
 __all__ = ["normalize"]
 
@@ -92,18 +88,20 @@ def normalize(
         _explain(adapter, inputs, options.encoding)
         return
 
+    from wrapup_bridge.services.inputs import read_inputs
+
     output = JsonLinesWriter(out, default=None if out else sys.stdout, what="output file")
     rejected = JsonLinesWriter(rejects, what="rejects file")
     try:
-        for name in inputs:
-            with open_input(name, options.encoding) as stream, usage_errors():
-                for result in adapter.read(stream, name=name if name != "-" else "<stdin>"):
-                    if isinstance(result, AdapterError):
-                        rejected.write(result.to_json_dict())
-                        if rejected.count <= MAX_ERRORS_SHOWN:
-                            stderr(f"rejected: {result}")
-                    else:
-                        output.write(result.to_json_dict())
+        with input_errors():
+            for record in read_inputs(adapter, inputs, encoding=options.encoding):
+                result = record.result
+                if isinstance(result, AdapterError):
+                    rejected.write(result.to_json_dict())
+                    if rejected.count <= MAX_ERRORS_SHOWN:
+                        stderr(f"rejected: {result}")
+                else:
+                    output.write(result.to_json_dict())
     finally:
         output.close()
         rejected.close()
@@ -129,10 +127,12 @@ def _skipped(adapter: object) -> dict[str, int]:
 
 def _explain(adapter: Any, inputs: tuple[str, ...], encoding: str | None) -> None:
     """``--explain-format``: what each input was read as, and where the values of its first records came from."""
+    from wrapup_bridge.services.inputs import open_input, shown_name
+
     explain = getattr(adapter, "explain", None)
     if explain is None:
         fail_usage(f"the {adapter.source} adapter cannot explain its formats yet")
     for name in inputs:
-        with open_input(name, encoding) as stream, usage_errors():
-            report = explain(stream, name=name if name != "-" else "<stdin>")
+        with input_errors(), open_input(name, encoding) as stream:
+            report = explain(stream, name=shown_name(name))
         click.echo(report.render())

@@ -8,16 +8,19 @@ tool version). ``wrapup-bridge mapping check|coverage|diff|report`` add only opt
 a notebook, CI job or test calls these functions the same way.
 
 The org comes from ``services.catalog`` (a snapshot file, or an export on a connection); history is any stream of
-``Disposition`` that counts what it could not read (``History``), such as the readers of ``services.inputs``.
+``Disposition`` that counts what it could not read (``History``): ``InputHistory`` reads export files through
+``services.inputs`` (the one inputs -> adapter path), handing each unreadable record to the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from wrapup_bridge.adapters import Adapter, AdapterError
     from wrapup_bridge.core.disposition import Disposition
     from wrapup_bridge.core.mapping import MappingTable
     from wrapup_bridge.core.review import (
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "History",
+    "InputHistory",
     "build_report",
     "check",
     "coverage_of",
@@ -54,6 +58,33 @@ class History(Protocol):
     def rejected(self) -> int: ...
 
     def __iter__(self) -> Iterator[Disposition]: ...
+
+
+@dataclass
+class InputHistory:
+    """A ``History`` read from export files (``-`` is stdin) through ``adapter`` by ``services.inputs.read_inputs``:
+    each record that cannot be read is counted, then handed to ``on_reject`` (to keep it in a rejects file, print
+    it, collect it), never dropped silently. Reading raises what ``read_inputs`` raises (``OptionError``,
+    ``InputError``, ``InputDecodeError``). Iterate it once."""
+
+    adapter: Adapter
+    inputs: tuple[str, ...]
+    encoding: str | None = None
+    on_reject: Callable[[AdapterError], None] | None = None
+    rejected: int = 0
+
+    def __iter__(self) -> Iterator[Disposition]:
+        from wrapup_bridge.adapters import AdapterError
+        from wrapup_bridge.services.inputs import read_inputs
+
+        for record in read_inputs(self.adapter, self.inputs, encoding=self.encoding):
+            result = record.result
+            if isinstance(result, AdapterError):
+                self.rejected += 1
+                if self.on_reject is not None:
+                    self.on_reject(result)
+                continue
+            yield result
 
 
 def check(reviewed: ReviewedTable, catalog: OrgCatalog | None = None) -> CheckResult:
