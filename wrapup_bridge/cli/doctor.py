@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -10,8 +9,8 @@ from typing import Any
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage
-from wrapup_bridge.cli._genesys import connect, target_options
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage, run_on_target
+from wrapup_bridge.cli._genesys import target_options
 from wrapup_bridge.core.disposition import Media
 
 __all__ = ["doctor"]
@@ -228,6 +227,7 @@ def doctor(
         return
     from wrapup_bridge.genesys.doctor import DoctorReport, diagnose
     from wrapup_bridge.genesys.sink import ApplyOptions
+    from wrapup_bridge.services.target import Connection
 
     directory: dict[str, str] = {}
     if mapping_path:
@@ -235,22 +235,21 @@ def doctor(
 
         directory = load_or_exit(mapping_path).agents
 
-    async def run() -> DoctorReport:
-        async with connect(target, org) as connection:
-            return await diagnose(
-                connection.client,
-                target_description=connection.description,
-                conversation_id=conversation_id,
-                code=code,
-                agent=agent,
-                queue=queue,
-                media=Media(media) if media else None,
-                apply=do_apply,
-                options=ApplyOptions(overwrite=overwrite),
-                agent_directory=directory,
-            )
+    async def run(connection: Connection) -> DoctorReport:
+        return await diagnose(
+            connection.client,
+            target_description=connection.description,
+            conversation_id=conversation_id,
+            code=code,
+            agent=agent,
+            queue=queue,
+            media=Media(media) if media else None,
+            apply=do_apply,
+            options=ApplyOptions(overwrite=overwrite),
+            agent_directory=directory,
+        )
 
-    report = asyncio.run(run())
+    report = run_on_target(target, org, run)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
