@@ -202,3 +202,28 @@ def test_a_replay_ledger_is_not_taken_for_an_outbox(tmp_path: Path) -> None:
         Outbox(path).counts()
     with sqlite3.connect(path) as db:
         assert [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["items"]
+
+
+def test_the_outbox_is_opened_durable_in_wal_with_its_busy_timeout(tmp_path: Path) -> None:
+    """Opened through core.sqlite like the ledger, with the outbox's own guarantees: every accept survives power
+    loss (synchronous=FULL), WAL, and a lock waited for as long as asked."""
+    with Outbox(tmp_path / "o.sqlite", busy_timeout=2.5) as box:
+        box.counts()
+        db = box._db
+        assert db is not None
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 2500
+
+
+def test_a_path_that_cannot_be_an_outbox_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(OutboxError, match=r"^outbox .*: this is a folder; give the outbox file's path$"):
+        Outbox(tmp_path).counts()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutboxError, match=r"^outbox .*: .*a-file is a file, not a folder$"):
+        Outbox(blocker / "o.sqlite").counts()
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"\x00not sqlite" * 200)
+    with pytest.raises(OutboxError, match="not a usable outbox"):
+        Outbox(junk).counts()

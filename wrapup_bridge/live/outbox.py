@@ -35,6 +35,7 @@ from typing import Any, Final
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.limits import loads_json
+from wrapup_bridge.core.sqlite import SQLiteFileError, enable_wal, is_locked, open_file
 from wrapup_bridge.live.errors import OutboxError
 
 __all__ = [
@@ -283,17 +284,10 @@ class Outbox:
     # -- connection ----------------------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         try:
-            if self.path.parent and not self.path.parent.exists():
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            elif not self.path.parent.is_dir():
-                raise OutboxError(f"outbox {self.path}: {self.path.parent} is a file, not a folder")
-            if self.path.is_dir():
-                raise OutboxError(f"outbox {self.path}: this is a folder; give the outbox file's path")
-            db = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
-        except OutboxError:
-            raise
-        except (OSError, sqlite3.Error) as exc:
-            raise OutboxError(f"outbox {self.path}: cannot open: {exc}") from None
+            # Shared between threads: every use holds self._lock.
+            db = open_file(self.path, what="outbox", busy_timeout=self._busy_timeout, threads=True)
+        except SQLiteFileError as exc:
+            raise OutboxError(f"outbox {self.path}: {exc}") from None
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
@@ -307,10 +301,11 @@ class Outbox:
                     f"outbox {self.path}: this file is not an outbox (it holds the tables {', '.join(foreign)}; a replay "
                     "ledger?): pass the outbox's own file"
                 )
-            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
+            # Only now that the file is known to be an outbox (or new): WAL rewrites its header. Every commit
+            # survives power loss until a caller asks for less (``_transaction(durable=False)``).
+            mode = enable_wal(db, "full")
+            if mode != "wal":
                 raise OutboxError(f"outbox {self.path}: the file system does not support SQLite WAL mode ({mode})")
-            db.execute("PRAGMA synchronous=FULL")
             db.executescript(_SCHEMA)
             columns = {r[1] for r in db.execute("PRAGMA table_info(outbox)")}
             if "target" not in columns:  # an outbox of schema 1: its rows recorded no target
@@ -361,8 +356,7 @@ class Outbox:
 
     def _locked(self, exc: sqlite3.Error) -> str | None:
         """The words for a lock another process held past the busy timeout, or None for any other error."""
-        text = str(exc).lower()
-        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        if is_locked(exc):
             return (
                 f"locked by another process for more than {self._busy_timeout:g} s (a drain or a server writing to "
                 "it?); try again once it is done"

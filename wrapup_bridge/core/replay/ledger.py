@@ -24,14 +24,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.outcome import Outcome
+from wrapup_bridge.core.sqlite import SQLiteFileError, Synchronous, enable_wal, is_locked, open_existing, open_file
 
 __all__ = ["Ledger", "LedgerEntry", "LedgerError", "LedgerSnapshot", "State", "connect_existing", "read_ledger"]
 
 
-class LedgerError(ValueError):
+class LedgerError(WrapupBridgeError, ValueError):
     """The ledger cannot be used for this plan (another plan's, or unreadable)."""
 
 
@@ -79,19 +81,18 @@ def _now() -> str:
 class Ledger:
     """One plan's ledger file. Not shared between processes: one ``apply`` at a time per plan (locked)."""
 
-    def __init__(self, path: str | Path, plan_id: str, *, synchronous: Literal["normal", "full"] = "normal") -> None:
+    def __init__(self, path: str | Path, plan_id: str, *, synchronous: Synchronous = "normal") -> None:
         self.path = Path(path)
         self.plan_id = plan_id
         #: This run's id, on every row it writes.
         self.run = uuid.uuid4().hex
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LedgerError(f"{self.path}: cannot make the ledger's folder: {exc.strerror or exc}") from None
+            self._db = open_file(self.path, what="ledger", busy_timeout=1.0)
+        except SQLiteFileError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from None
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=1.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            # A file system without WAL keeps its rollback journal: slower, as safe (one process writes a ledger).
+            enable_wal(self._db, synchronous)
             self._db.executescript(_SCHEMA)
             columns = {str(row[1]) for row in self._db.execute("PRAGMA table_info(items)")}
             # An exclusive lock for the whole run: a second `apply` of the same plan must not interleave writes.
@@ -104,7 +105,7 @@ class Ledger:
                 self._db.execute("INSERT INTO meta(key, value) VALUES ('plan_id', ?)", (plan_id,))
             self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc):
+            if is_locked(exc):
                 raise LedgerError(
                     f"{self.path}: another `replay apply` of this plan is running (the ledger is locked)"
                 ) from None
@@ -211,9 +212,8 @@ class LedgerSnapshot:
 
 
 def connect_existing(path: Path) -> sqlite3.Connection:
-    """A plain connection to an existing ledger, for reading (never creates one). Read-write on purpose: a
-    read-only connection to a WAL database leaves its -wal and -shm files behind when it closes."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=1.0)
+    """A plain connection to an existing ledger, for reading (never creates one; see ``core.sqlite.open_existing``)."""
+    return open_existing(path, busy_timeout=1.0)
 
 
 def read_ledger(path: str | Path) -> LedgerSnapshot:
