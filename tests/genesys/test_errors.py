@@ -22,7 +22,7 @@ from wrapup_bridge.genesys.errors import (
     api_error_from_response,
 )
 
-from .fakes import CID, COMM, PID, RESOLVED, WRAPUP_PATH, envelope
+from .fakes import CID, COMM, PID, RESOLVED, WRAPUP_PATH, FakeClock, FakeGenesys, envelope, error, make_client, run
 
 CORR = "9c0d7b3e-1111-4222-8333-444455556666"
 
@@ -257,3 +257,95 @@ def test_non_json_error_body_is_kept_as_text() -> None:
     assert isinstance(err, Unavailable)
     assert err.code is None and err.message == "<html>Bad Gateway</html>"
     assert err.to_dict()["body"] == "<html>Bad Gateway</html>"
+
+
+def test_request_error_is_the_public_base_of_every_failed_request() -> None:
+    """``except RequestError`` catches a request that failed, answered or not, and never a set-up problem."""
+    import wrapup_bridge.genesys.errors as module
+    from wrapup_bridge.core.errors import WrapupBridgeError
+    from wrapup_bridge.genesys.catalog import CatalogFormatError, CatalogOffline
+    from wrapup_bridge.genesys.errors import ConfigurationError, RequestError
+
+    assert "RequestError" in module.__all__ and not hasattr(module, "_RequestError")
+    for cls in (TransportFailure, BudgetExceeded, AmbiguousWrite, GenesysAPIError, PermissionDenied, Unavailable):
+        assert issubclass(cls, RequestError)
+    for cls in (ConfigurationError, CatalogOffline, CatalogFormatError):
+        assert issubclass(cls, GenesysError) and not issubclass(cls, RequestError)
+    assert issubclass(GenesysError, WrapupBridgeError)
+    err = make(409, "conflict", "Resource conflict")
+    with pytest.raises(RequestError) as caught:
+        raise err
+    assert (caught.value.method, caught.value.path, caught.value.host) == ("POST", WRAPUP_PATH, "api.mypurecloud.ie")
+
+
+def test_the_subtree_draws_every_genesys_error() -> None:
+    """The genesys.errors docstring names every class under GenesysError (the catalog, settings and region ones
+    too), each under its base."""
+    import wrapup_bridge.genesys.errors as module
+    from wrapup_bridge.genesys.catalog import CatalogFormatError, CatalogOffline
+    from wrapup_bridge.genesys.errors import ConfigurationError, RequestError
+    from wrapup_bridge.genesys.regions import UnknownRegionError
+    from wrapup_bridge.genesys.settings import SettingsError
+
+    doc = module.__doc__ or ""
+    drawn = {
+        line.split("── ")[-1].split()[0]: line.index(line.split("── ")[-1])
+        for line in doc.splitlines()
+        if "── " in line
+    }
+    expected = {
+        ConfigurationError,
+        SettingsError,
+        UnknownRegionError,
+        CatalogOffline,
+        CatalogFormatError,
+        RequestError,
+        TransportFailure,
+        BudgetExceeded,
+        AmbiguousWrite,
+        GenesysAPIError,
+        AuthenticationError,
+        PermissionDenied,
+        NotFound,
+        Rejected,
+        RateLimited,
+        Unavailable,
+    }
+    assert set(drawn) == {cls.__name__ for cls in expected}
+    for cls in expected:
+        parent = cls.__bases__[0]
+        if parent is not GenesysError:
+            assert drawn[cls.__name__] > drawn[parent.__name__], f"{cls.__name__} is not drawn under {parent.__name__}"
+
+
+def test_errors_are_built_whole_not_changed_after() -> None:
+    """A 429's Retry-After is given when the error is built; a sealed error refuses a later change."""
+    err = make(429, "too.many.requests", "Rate limit exceeded", retry_after=30.0)
+    assert isinstance(err, RateLimited) and err.retry_after == 30.0
+    with pytest.raises(AttributeError, match="immutable"):
+        err.retry_after = 1.0  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        err.elapsed = 1.0
+
+
+@pytest.mark.parametrize("answer", ["503", "no answer"])
+def test_the_error_raised_after_retries_says_how_long_they_took(answer: str) -> None:
+    """``elapsed`` is given when the last attempt's error is built (nothing waits between that and the raise)."""
+    import httpx
+
+    fake = FakeGenesys(clock=FakeClock())
+    step = (
+        error(503, "service.unavailable", "Service Unavailable") if answer == "503" else httpx.ConnectError("refused")
+    )
+    fake.script("GET", "/api/v2/routing/wrapupcodes", step)
+    client = make_client(fake, max_attempts=3)
+
+    async def go() -> None:
+        async with client:
+            await client.request("GET", "/api/v2/routing/wrapupcodes")
+
+    with pytest.raises((Unavailable, TransportFailure)) as caught:
+        run(go())
+    assert caught.value.attempts == 3 and fake.clock.sleeps
+    assert fake.clock.now() > 1000.0  # the retries waited ...
+    assert caught.value.elapsed == pytest.approx(fake.clock.now() - 1000.0)  # ... and the error says how long

@@ -5,20 +5,29 @@ never the bearer token or the client secret. Every error can ``explain()`` itsel
 cause and the fix) and turn itself into a JSON-able ``to_dict()`` for dead letters and ledgers.
 ``retryable`` tells a replay whether trying again later could succeed without a person fixing something.
 
-Exceptions::
+The Genesys subtree of ``wrapup_bridge.errors`` (which draws the whole tree, under ``WrapupBridgeError``)::
 
-    GenesysError                 root of everything below
-      ├── ConfigurationError     ... the settings/environment do not describe a usable connection (also a ValueError)
-      ├── TransportFailure       ... no HTTP answer: network error, timeout or dropped connection, after retries
-      ├── BudgetExceeded         ... the call's time budget ran out before any answer came (says what was last seen)
-      ├── AmbiguousWrite         ... a non-idempotent write failed after it was sent: re-read before writing again
-      └── GenesysAPIError        ... Genesys answered with an error status (status, code, messageParams, contextId)
-            ├── AuthenticationError  401, or the login host refused the credentials (bad id/secret, wrong region)
-            ├── PermissionDenied     403: the OAuth client's roles lack a permission (``missing_permissions``)
-            ├── NotFound             404: an id in the path is unknown, or the endpoint does not exist
-            ├── Rejected             other 4xx (400, 409, 422, ...): the request was understood and refused
-            ├── RateLimited          429 still answered when the retries or the time budget ran out
-            └── Unavailable          5xx still answered when the retries or the time budget ran out
+    GenesysError                  root of everything below
+     ├── ConfigurationError       the settings/environment do not describe a usable connection (also a ValueError)
+     │    ├── SettingsError       a GENESYSCLOUD_* variable or setting is missing or unusable (names the variable)
+     │    └── UnknownRegionError  a region matched no region name or Genesys host and is not a base URL
+     ├── CatalogOffline           a catalog loaded from a snapshot lacks what was asked (also a LookupError)
+     ├── CatalogFormatError       a catalog answer or snapshot is not shaped as expected (also a ValueError)
+     └── RequestError             one request failed: where it went (method, path, host), attempts, time taken
+          ├── TransportFailure    no HTTP answer: network error, timeout or dropped connection, after retries
+          ├── BudgetExceeded      the call's time budget ran out before any answer came (says what was last seen)
+          ├── AmbiguousWrite      a non-idempotent write failed after it was sent: re-read before writing again
+          └── GenesysAPIError     Genesys answered with an error status (status, code, messageParams, contextId)
+               ├── AuthenticationError  401, or the login host refused the credentials (bad id/secret, wrong region)
+               ├── PermissionDenied     403: the OAuth client's roles lack a permission (``missing_permissions``)
+               ├── NotFound             404: an id in the path is unknown, or the endpoint does not exist
+               ├── Rejected             other 4xx (400, 409, 422, ...): the request was understood and refused
+               ├── RateLimited          429 still answered when the retries or the time budget ran out
+               └── Unavailable          5xx still answered when the retries or the time budget ran out
+
+``SettingsError`` is defined in ``genesys.settings``, ``UnknownRegionError`` in ``genesys.regions``, the catalog
+errors in ``genesys.catalog``; the rest here. ``except RequestError`` catches every failed request, answered
+(``GenesysAPIError``) or not, and never a configuration or catalog problem.
 
 When retries stop because the next wait would end past the call's budget, the error of the last attempt is
 raised (``RateLimited``, ``Unavailable``, ``TransportFailure``: they carry the Genesys envelope and correlation
@@ -27,6 +36,8 @@ limiter or a token, or an attempt whose timeout the budget cut short).
 
 ``AmbiguousWrite`` is deliberately not a ``TransportFailure``: code that retries transport failures later
 must not repeat a write whose outcome is unknown without reading the target first.
+
+Like every wrapup-bridge error, these are immutable once built (see ``core.errors``).
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.genesys.explain import ApiErrorFacts, explain_api_error
 
 __all__ = [
@@ -48,6 +60,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "Rejected",
+    "RequestError",
     "TransportFailure",
     "Unavailable",
     "api_error_from_response",
@@ -77,8 +90,8 @@ def _one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-class GenesysError(Exception):
-    """Root of every error this package raises about Genesys Cloud."""
+class GenesysError(WrapupBridgeError):
+    """Root of every error wrapup-bridge raises about Genesys Cloud (the settings, the catalog, a request)."""
 
     #: True when trying again later could succeed without a person changing anything.
     retryable: ClassVar[bool] = False
@@ -104,8 +117,9 @@ class ConfigurationError(GenesysError, ValueError):
         return f"{self} Check the GENESYSCLOUD_* environment variables or the settings passed in code."
 
 
-class _RequestError(GenesysError):
-    """An error about one request: where it went, how long and how many attempts it took."""
+class RequestError(GenesysError):
+    """One request failed, answered or not: where it went (``method``, ``path``, ``host``), how long it took
+    (``elapsed``, seconds) and how many ``attempts``. The base of every error about a request, never raised itself."""
 
     def __init__(
         self,
@@ -132,7 +146,7 @@ class _RequestError(GenesysError):
         return {**super().to_dict(), "request": self._request_dict()}
 
 
-class TransportFailure(_RequestError):
+class TransportFailure(RequestError):
     """No HTTP answer (network error, timeout, dropped connection), still so when retries ran out."""
 
     retryable = True
@@ -151,7 +165,7 @@ class TransportFailure(_RequestError):
         )
 
 
-class BudgetExceeded(_RequestError):
+class BudgetExceeded(RequestError):
     """The call's time budget ran out before a final answer; ``last_seen`` says what it was waiting on."""
 
     retryable = True
@@ -178,7 +192,7 @@ class BudgetExceeded(_RequestError):
         return data
 
 
-class AmbiguousWrite(_RequestError):
+class AmbiguousWrite(RequestError):
     """A non-idempotent write failed after it was sent, so whether Genesys applied it is unknown."""
 
     def __init__(
@@ -220,7 +234,7 @@ class AmbiguousWrite(_RequestError):
         return data
 
 
-class GenesysAPIError(_RequestError):
+class GenesysAPIError(RequestError):
     """Genesys answered with an error status; carries its error envelope and correlation id."""
 
     #: Permissions Genesys named as missing (filled by ``PermissionDenied``).
@@ -368,9 +382,11 @@ def api_error_from_response(
     headers: Mapping[str, str] | None = None,
     reason: str = "",
     error_class: type[GenesysAPIError] | None = None,
+    retry_after: float | None = None,
     **extra: Any,
 ) -> GenesysAPIError:
-    """Build the typed error for an error answer from its status and body (Genesys or OAuth envelope)."""
+    """Build the typed error for an error answer from its status and body (Genesys or OAuth envelope);
+    ``retry_after`` (seconds, from ``Retry-After``) goes to a ``RateLimited`` only."""
     envelope: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     code = envelope.get("code") or envelope.get("error")
     message = (
@@ -413,4 +429,6 @@ def api_error_from_response(
         cls = Unavailable
     else:
         cls = Rejected
+    if issubclass(cls, RateLimited):
+        kwargs["retry_after"] = retry_after
     return cls(**kwargs)

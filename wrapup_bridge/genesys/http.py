@@ -45,9 +45,7 @@ from wrapup_bridge.genesys.errors import (
     AmbiguousWrite,
     AuthenticationError,
     BudgetExceeded,
-    GenesysAPIError,
     GenesysError,
-    RateLimited,
     TransportFailure,
     api_error_from_response,
 )
@@ -324,6 +322,7 @@ class GenesysClient:
                 logger.info("%s %s -> 401; renewing the access token once", method, path)
                 await self.auth.renew(token, deadline)
                 continue
+            retry_after_header = response.headers.get("retry-after")
             error = api_error_from_response(
                 status=status,
                 body=body,
@@ -334,11 +333,9 @@ class GenesysClient:
                 budget=deadline.budget,
                 elapsed=deadline.elapsed(),
                 error_class=AuthenticationError if not authorize and status in (400, 401, 403) else None,
+                retry_after=parse_retry_after(retry_after_header),
                 **where,
             )
-            retry_after_header = response.headers.get("retry-after")
-            if isinstance(error, RateLimited):
-                error.retry_after = parse_retry_after(retry_after_header)
             if not self._should_retry(status, idempotent, retry_after_header is not None):
                 if not idempotent and status >= 500:
                     raise AmbiguousWrite(
@@ -365,9 +362,7 @@ class GenesysClient:
     async def _pause_or_raise(self, error: GenesysError, wait: float, deadline: Deadline, attempt: int) -> None:
         """Sleep ``wait`` before the next attempt, or raise ``error`` when attempts or budget do not allow it."""
         if attempt >= self.settings.max_attempts or not deadline.allows(wait):
-            if isinstance(error, GenesysAPIError | TransportFailure):
-                error.elapsed = deadline.elapsed()
-            raise error
+            raise error  # built just before, with its elapsed time: nothing has waited since
         await self.clock.sleep(wait)
 
     @staticmethod
