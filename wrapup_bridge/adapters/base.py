@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, ClassVar, Protocol
+from typing import IO, Any, ClassVar, Protocol, Self
 
 from wrapup_bridge.adapters.fields import FieldMap, FieldMapError
 from wrapup_bridge.adapters.localtime import DateOrder
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.errors import WrapupBridgeError
 
 __all__ = [
     "Adapter",
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class AdapterError(ValueError):
+class AdapterError(WrapupBridgeError, ValueError):
     """A legacy record could not be turned into a Disposition.
 
     Carries where (``input_name`` and ``record``: "row 12", "line 3", "TaskSid WT..."), which ``field``, and the
@@ -63,6 +64,15 @@ class AdapterError(ValueError):
         self.field = field
         self.input_name = input_name
         self.raw = raw
+
+    def replace(self, **changes: Any) -> Self:
+        """A new error like this one with some of ``record``, ``field``, ``input_name`` and ``raw`` changed
+        (errors are immutable once built: a reader that learns more about where a record came from builds a new
+        one). ``message`` and any fields of its subclass are kept."""
+        unknown = sorted(set(changes) - {"record", "field", "input_name", "raw"})
+        if unknown:
+            raise TypeError(f"replace() takes record, field, input_name and raw, not {', '.join(unknown)}")
+        return self._replace(**changes)
 
     @property
     def where(self) -> str:
@@ -107,7 +117,7 @@ class CXoneRecordError(AdapterError):
     source = "cxone"
 
 
-class AdapterOptionError(ValueError):
+class AdapterOptionError(WrapupBridgeError, ValueError):
     """An option was given that the adapter cannot use for this input (a time zone for times that carry their
     own offset, a field the format has no place for): a usage error, never silently ignored."""
 

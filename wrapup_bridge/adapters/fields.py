@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wrapup_bridge.core.disposition import FIELD_KEYS
+from wrapup_bridge.core.errors import WrapupBridgeError
 
 __all__ = ["FIELD_KEYS", "FieldMap", "FieldMapError"]
 
 
-class FieldMapError(ValueError):
+class FieldMapError(WrapupBridgeError, ValueError):
     """A field map names a key that does not exist or a place that is empty; the message says which."""
 
 

@@ -20,6 +20,7 @@ import io
 from typing import IO, Any, BinaryIO, cast
 
 from wrapup_bridge.core.encodings import check_encoding
+from wrapup_bridge.core.errors import WrapupBridgeError
 
 __all__ = ["DEFAULT_ENCODING", "InputDecodeError", "check_encoding", "decoded"]
 
@@ -29,7 +30,7 @@ DEFAULT_ENCODING = "utf-8"
 _LIKELY = ("cp1252", "latin-1")
 
 
-class InputDecodeError(Exception):
+class InputDecodeError(WrapupBridgeError):
     """An input is not in the encoding it is read with; says where, shows the bytes, and says what to pass.
 
     Deliberately not a ``ValueError``/``UnicodeError``: a record-level handler must not take a whole file in

@@ -53,7 +53,10 @@ def fail_usage(message: str) -> NoReturn:
 
 class SetupError(click.ClickException):
     """The command cannot run as set up (an unreadable or unwritable file, a wrong encoding, an unreachable or
-    refusing target): ``Error: <message>`` and exit 2, without the usage text that would suggest a typo."""
+    refusing target): ``Error: <message>`` and exit 2, without the usage text that would suggest a typo.
+
+    Deliberately not a ``WrapupBridgeError``: it is click's way out of a command (click prints it and exits),
+    made by the CLI from the library's errors; the library never raises it and its callers never see it."""
 
     exit_code = 2
 

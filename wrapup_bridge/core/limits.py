@@ -13,13 +13,15 @@ import json
 import math
 from typing import Any
 
+from wrapup_bridge.core.errors import WrapupBridgeError
+
 __all__ = ["MAX_NESTING", "JsonNestingError", "NestingError", "check_nesting", "loads_json"]
 
 #: Deepest nesting of lists/objects accepted in JSON and YAML inputs (a real record is under 10).
 MAX_NESTING = 64
 
 
-class NestingError(ValueError):
+class NestingError(WrapupBridgeError, ValueError):
     """A document nested deeper than ``MAX_NESTING`` (or too deep for the parser at all)."""
 
     def __init__(self, limit: int = MAX_NESTING) -> None:
@@ -88,6 +90,9 @@ def _text(text: str | bytes) -> str:
 
 
 class _NotJsonNumber(ValueError):
+    """``NaN``, ``Infinity`` or a number too large met by the parser; private: ``loads_json`` turns it into a
+    ``json.JSONDecodeError`` before it leaves this module."""
+
     def __init__(self, literal: str, why: str) -> None:
         super().__init__(f"{literal} {why}")
         self.literal = literal

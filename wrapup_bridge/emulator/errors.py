@@ -47,7 +47,10 @@ def oauth_error_body(error: str, description: str) -> dict[str, Any]:
 
 
 class ApiError(Exception):
-    """A request failed the way Genesys would fail it; rendered as ErrorBody with ``headers`` added."""
+    """A request failed the way Genesys would fail it; rendered as ErrorBody with ``headers`` added.
+
+    Deliberately not a ``WrapupBridgeError``: it is the emulator's HTTP answer in exception form, caught by its
+    gateway and sent as the error response; a client meets it as a ``GenesysAPIError``, never as this."""
 
     def __init__(
         self,
@@ -102,4 +105,7 @@ class ApiError(Exception):
 
 
 class DroppedConnection(Exception):
-    """Raised inside the app to make the server drop the connection without completing the response."""
+    """Raised inside the app to make the server drop the connection without completing the response.
+
+    Deliberately not a ``WrapupBridgeError``: a fault injected on purpose, caught by the emulator's server or
+    transport; a client meets it as a ``TransportFailure`` (or an ``AmbiguousWrite``), never as this."""

@@ -290,7 +290,10 @@ def _check_content_type(request: Request) -> None:
 
 
 class OAuthError(Exception):
-    """A refused token request, answered in OAuth's shape rather than Genesys's ErrorBody."""
+    """A refused token request, answered in OAuth's shape rather than Genesys's ErrorBody.
+
+    Deliberately not a ``WrapupBridgeError``: caught by the token endpoint and sent as the HTTP answer; a client
+    meets it as an ``AuthenticationError``, never as this."""
 
     def __init__(self, status: int, error: str, description: str) -> None:
         super().__init__(f"{status} {error}: {description}")

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.limits import NestingError, check_nesting
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import Directory, Problem, build_directory
@@ -43,14 +44,14 @@ class OrgProblem:
         return f"{source}:{line}{path} {self.message}"
 
 
-class OrgFileError(ValueError):
-    """The org file cannot be used; ``problems`` lists every reason found."""
+class OrgFileError(WrapupBridgeError, ValueError):
+    """The org file cannot be used; ``problems`` (a tuple) lists every reason found."""
 
     def __init__(self, source: str, problems: list[OrgProblem]) -> None:
         self.source = source
-        self.problems = problems
-        listing = "\n".join(f"  {p.located(source)}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s) in the org file:\n{listing}")
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  {p.located(source)}" for p in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s) in the org file:\n{listing}")
 
 
 @dataclass(frozen=True)

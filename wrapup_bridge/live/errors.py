@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wrapup_bridge.core.errors import WrapupBridgeError
+
 __all__ = ["NotADisposition", "OutboxError", "PayloadError"]
 
 
-class PayloadError(ValueError):
+class PayloadError(WrapupBridgeError, ValueError):
     """An event or disposition given to the bridge could not be read.
 
     ``field`` names the offending field (a form parameter, a dotted JSON path, ``conversation_id``) when one
@@ -45,5 +47,5 @@ class NotADisposition(PayloadError):
     """A readable event that carries no disposition; webhooks acknowledge and ignore it."""
 
 
-class OutboxError(OSError):
+class OutboxError(WrapupBridgeError, OSError):
     """The outbox file could not be opened, read or written; the message names the file."""

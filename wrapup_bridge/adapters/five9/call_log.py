@@ -455,8 +455,7 @@ class CallLogReader:
         layout = Layout.of(list(raw), self.options)
         problem = self._header_problem(layout, None)
         if problem is not None:
-            problem.record, problem.raw = ref, dict(row)
-            raise problem
+            raise problem.replace(record=ref, raw=dict(row))
         parsed = self._parse_row(0, 1, raw, layout)
         call_id = parsed.source_id.strip()
         if not call_id:

@@ -319,8 +319,7 @@ class WebConnectorReader:
         try:
             return self.convert(parse_form(line), record=record, input_name=input_name)
         except Five9RecordError as exc:
-            exc.raw = line
-            return exc
+            return exc.replace(raw=line)
         except ValueError as exc:
             return Five9RecordError(exc.args[1], record=record, field=exc.args[0], input_name=input_name, raw=line)
 

@@ -60,6 +60,7 @@ from wrapup_bridge.adapters.twilio._record import (
     snake_key,
 )
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.errors import WrapupBridgeError
 
 __all__ = ["Columns", "HeaderError", "parse_row", "read"]
 
@@ -80,7 +81,7 @@ _FIELD_ALIASES = {"hangup_by": "hang_up_by", "hung_up_by": "hang_up_by", "queue_
 _DEFAULT_CONVERSATION_ID_COLUMN = "Genesys Conversation ID"
 
 
-class HeaderError(ValueError):
+class HeaderError(WrapupBridgeError, ValueError):
     """The header lacks a column every row needs; reported once for the file instead of once per row."""
 
     def __init__(self, message: str, column: str) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wrapup_bridge.core.errors import WrapupBridgeError
+
 __all__ = ["MappingProblem", "MappingTableError"]
 
 
@@ -24,11 +26,11 @@ class MappingProblem:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class MappingTableError(ValueError):
-    """A mapping table could not be loaded; ``problems`` lists every reason, sorted by line."""
+class MappingTableError(WrapupBridgeError, ValueError):
+    """A mapping table could not be loaded; ``problems`` (a tuple) lists every reason, sorted by line."""
 
     def __init__(self, problems: list[MappingProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.path, p.message))
+        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.path, p.message)))
         count = len(self.problems)
         header = f"mapping table has {count} problem{'s' if count != 1 else ''}:"
         super().__init__("\n".join([header, *(f"  {p}" for p in self.problems)]))

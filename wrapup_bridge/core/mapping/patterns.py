@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from wrapup_bridge.core.errors import WrapupBridgeError
+
 __all__ = ["RegexError", "compile_regex"]
 
 
-class RegexError(ValueError):
+class RegexError(WrapupBridgeError, ValueError):
     """A mapping regex the linear-time engine cannot take; the message says why."""
 
 

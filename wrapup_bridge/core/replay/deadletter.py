@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.limits import MAX_NESTING, NestingError, loads_json
 
 __all__ = [
@@ -41,7 +42,7 @@ MAX_LINE_BYTES = 32 << 20
 _NESTING = MAX_NESTING + 8
 
 
-class DeadLetterError(Exception):
+class DeadLetterError(WrapupBridgeError):
     """The dead-letter file cannot be written or read; the message names it (and the line)."""
 
 

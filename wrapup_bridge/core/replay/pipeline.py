@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from wrapup_bridge.core.decision import CodeRef, Decision
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.mapping.table import MappingTable
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_system_code
 from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
@@ -69,7 +70,7 @@ class Unreachable:
     error: dict[str, Any] | None = None
 
 
-class TargetError(Exception):
+class TargetError(WrapupBridgeError):
     """The target refuses what every record needs (``refused``: credentials, a permission) or stopped answering
     (``unreachable``): the run stops, one message instead of a dead letter per record."""
 

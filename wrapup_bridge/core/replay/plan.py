@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.limits import MAX_NESTING, NestingError, loads_json
 from wrapup_bridge.core.outcome import WrapupTarget
 
@@ -64,7 +65,7 @@ _CHECK_MARK = ',"check":"'
 _CHECK_LEN = 32
 
 
-class PlanError(ValueError):
+class PlanError(WrapupBridgeError, ValueError):
     """A plan file cannot be used: unreadable, cut short, or not a plan; says which line."""
 
 
@@ -322,7 +323,9 @@ def _lines(handle: BinaryIO, path: Path, first: int) -> Iterator[tuple[int, byte
 
 
 class _Unreadable(ValueError):
-    """Why one line is not a JSON object (the caller says which file and line, and what that means there)."""
+    """Why one line is not a JSON object (the caller says which file and line, and what that means there).
+
+    Private: caught in this module and raised again as a ``PlanError`` naming the file and line."""
 
 
 def _parse(raw: bytes) -> tuple[str, dict[str, Any]]:
