@@ -1,4 +1,10 @@
-"""YAML loading that remembers where each key came from, so org-file errors can name a line."""
+"""Org-file YAML with the line each key came from, so org-file errors can name a line.
+
+The reading itself is the shared one (``core.yamlsource``), with the same nesting and size bounds as mapping
+tables; an org file keeps PyYAML's safe types (its schema expects dates and numbers) and libyaml's speed on large
+files. What is org-specific is here: errors raised rather than collected (``org.parse_org`` words them), a missing
+key having no line, and key paths written as ``queues[2].wrapup_codes[0]``.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +12,27 @@ from typing import Any
 
 import yaml
 
+from wrapup_bridge.core.limits import MAX_NESTING, NestingError
+from wrapup_bridge.core.yamlsource import MAX_YAML_NODES, KeyPath, locate_yaml
+
 __all__ = ["KeyPath", "format_path", "line_of", "load_yaml_with_lines"]
-
-KeyPath = tuple[str | int, ...]
-
-try:  # the C loader is several times faster on large org files
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,misc,unused-ignore]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 
 def load_yaml_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse ``text`` once; return the data and a map from key path to its 1-based line number."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}
-        data = loader.construct_document(node)
-    finally:
-        loader.dispose()
-    lines: dict[KeyPath, int] = {}
-    _walk(node, (), lines)
-    return data, lines
+    """Parse ``text`` once; return the data and a map from key path to its 1-based line number.
 
-
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            child = (*path, key)
-            lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines)
+    Raises ``yaml.YAMLError`` for what is not YAML (or is more than ``MAX_YAML_NODES`` nodes once its aliases are
+    expanded, with the line where it got there) and ``NestingError`` for nesting beyond ``MAX_NESTING``."""
+    located = locate_yaml(text, typed=True, fast=True)
+    if located.exceeded == "depth":
+        raise NestingError(MAX_NESTING)
+    if located.exceeded == "size":
+        line = located.problems[0].line
+        raise yaml.MarkedYAMLError(
+            problem=f"more than {MAX_YAML_NODES:,} nodes once its aliases are expanded, which no org file is",
+            problem_mark=yaml.Mark("<unicode string>", 0, line - 1, 0, None, 0),
+        )
+    return located.value, located.lines
 
 
 def line_of(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:
