@@ -1,0 +1,286 @@
+"""The demo as a library: the main job on the embedded default, from any folder.
+
+The shipped Five9, Twilio and CXone example exports are planned and applied, through the replay service, onto the
+Genesys emulator serving the shipped demo org on loopback (real HTTP, as a replay onto Genesys would go), and the
+numbers a migration engineer would read come back as a ``DemoReport``; ``wrapup-bridge demo`` prints them.
+
+Everything it reads is package data (``wrapup_bridge.data``), so it runs after a ``pip install`` in an empty
+folder; ``root`` points it at a checkout's ``mappings/`` and ``examples/`` instead. The emulator keeps what it
+accepted in ``<out>/emulator-state.jsonl``, so a second run shows the other half of the promise: everything is
+already applied, nothing is written twice (``reset`` starts over).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wrapup_bridge.core.errors import WrapupBridgeError
+
+if TYPE_CHECKING:
+    from wrapup_bridge.emulator import Emulator
+    from wrapup_bridge.services.replay import Progress
+    from wrapup_bridge.services.target import Target
+
+__all__ = [
+    "DEMO_SETS",
+    "DemoDataMissing",
+    "DemoError",
+    "DemoReport",
+    "DemoSet",
+    "DemoTarget",
+    "SetResult",
+    "run_demo",
+]
+
+#: The emulator's rate limit for the demo: it is about mapping and applying, not pacing, so a roomier limit than
+#: Genesys's 300 requests a minute keeps it snappy (the client is told the same).
+DEMO_RATE = 3000
+#: Seconds one call may take.
+DEMO_BUDGET = 60.0
+
+
+class DemoError(WrapupBridgeError):
+    """The demo cannot run as set up (its output folder cannot be made)."""
+
+
+class DemoDataMissing(DemoError, FileNotFoundError):
+    """``root`` does not hold the demo's files (``examples/demo-org.yaml`` and the rest)."""
+
+
+@dataclass(frozen=True)
+class DemoSet:
+    """One platform's part of the demo, named as in the repository (``mappings/five9.yaml``)."""
+
+    source: str
+    mapping: str
+    inputs: tuple[str, ...]
+    catalog: str | None = None
+
+
+DEMO_SETS: tuple[DemoSet, ...] = (
+    DemoSet("five9", "mappings/five9.yaml", ("examples/five9/call-log.csv",), "examples/five9/dispositions.yaml"),
+    DemoSet(
+        "twilio",
+        "mappings/twilio-flex.yaml",
+        (
+            "examples/twilio/flex-task-attributes.jsonl",
+            "examples/twilio/taskrouter-events.txt",
+            "examples/twilio/copilot-wrapup.json",
+            "examples/twilio/voice-status-callbacks.txt",
+        ),
+    ),
+    DemoSet(
+        "cxone",
+        "mappings/cxone.yaml",
+        ("examples/cxone/completed-contacts.json",),
+        "examples/cxone/skill-dispositions.json",
+    ),
+)
+#: The org the emulator serves, named as in the repository.
+DEMO_ORG_FILE = "examples/demo-org.yaml"
+
+
+@dataclass(frozen=True)
+class DemoTarget:
+    """What the demo talks to, told before anything is replayed."""
+
+    #: One line for people; it says the emulator is NOT Genesys Cloud.
+    description: str
+    #: Wrap-ups the emulator restored from earlier demo runs (``journal``).
+    restored: int
+    journal: Path
+
+
+@dataclass(frozen=True)
+class SetResult:
+    """One platform's replay: its records, outcomes, API requests, and where its files are."""
+
+    source: str
+    mapping: Path
+    plan: Path
+    records: int
+    outcomes: dict[str, int]
+    api_calls: int
+    #: The dead-letter file, when some records did not apply.
+    dead_letters: Path | None
+
+
+@dataclass
+class DemoReport:
+    """The numbers of one demo run."""
+
+    target: DemoTarget
+    out: Path
+    sets: list[SetResult] = field(default_factory=list)
+    #: Wrap-ups the emulator accepted in this run (0 on a second run: nothing is written twice).
+    writes: int = 0
+    #: Conversations where agent legs that never connected (alerts rang out or declined) were passed over, and how
+    #: many such legs.
+    passed_over_conversations: int = 0
+    passed_over_legs: int = 0
+    #: (dead-letter class, the gist of the reason) -> records.
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def totals(self) -> Counter[str]:
+        """Outcomes over every platform."""
+        totals: Counter[str] = Counter()
+        for result in self.sets:
+            totals.update(result.outcomes)
+        return totals
+
+    @property
+    def dead_letter_files(self) -> list[Path]:
+        return [r.dead_letters for r in self.sets if r.dead_letters is not None]
+
+    @property
+    def nothing_written_twice(self) -> bool:
+        """A run after the first: everything that could be applied already was, and nothing was written again."""
+        return self.writes == 0 and bool(self.totals.get("already-applied"))
+
+
+def demo_file(relative: str, root: Path | None = None) -> Path:
+    """A demo file named as in the repository: under ``root`` when given, else the shipped copy."""
+    if root is not None:
+        return root / relative
+    from wrapup_bridge.data import shipped
+
+    return shipped(relative)
+
+
+def run_demo(
+    out: Path = Path("out/demo"),
+    *,
+    root: Path | None = None,
+    reset: bool = False,
+    progress: Progress | None = None,
+    on_target: Callable[[DemoTarget], None] | None = None,
+) -> DemoReport:
+    """Replay every ``DEMO_SETS`` onto the emulator serving the demo org on loopback; the report.
+
+    ``out`` holds the plans, ledgers, dead letters and the emulator's journal; ``reset`` forgets what earlier runs
+    applied. ``on_target`` hears what is served before the replays start. Raises ``DemoDataMissing`` when ``root``
+    lacks the demo org, ``DemoError`` when ``out`` cannot be made; what the mapping tables, the inputs and the replay
+    raise (``MappingTableError``, ``OptionError``, ``ReplayError``) passes through."""
+    from wrapup_bridge.emulator import Emulator, EmulatorConfig
+    from wrapup_bridge.services.target import build_target
+
+    org = demo_file(DEMO_ORG_FILE, root)
+    if not org.is_file():
+        raise DemoDataMissing(f"{org} not found: --root should name a checkout holding mappings/ and examples/")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DemoError(f"cannot create the demo folder {out}: {exc.strerror or exc}") from exc
+    journal = out / "emulator-state.jsonl"
+    if reset:
+        journal.unlink(missing_ok=True)
+    emulator = Emulator.from_file(org, EmulatorConfig(rate_limit=DEMO_RATE), journal=journal)
+    target = build_target("emulator", emulator, budget=DEMO_BUDGET, rate_per_minute=DEMO_RATE)
+    with emulator.serve() as base_url:
+        served = _on_loopback(target, base_url, f"serving {org} at {base_url}")
+        report = DemoReport(DemoTarget(served.description, emulator.restored, journal), out)
+        if on_target is not None:
+            on_target(report.target)
+        asyncio.run(_replay_all(report, served, emulator, root, progress))
+        report.writes = len(emulator.write_log)
+    report.reasons = _dead_letter_reasons(report.dead_letter_files)
+    return report
+
+
+def _on_loopback(target: Target, base_url: str, where: str) -> Target:
+    """The factory's emulator target reached over HTTP at ``base_url`` (where it is served) instead of in-process:
+    same client, secret, identity and limits; a description that says where."""
+    from wrapup_bridge.genesys.regions import resolve_region
+
+    settings = target.settings.model_copy(update={"region": resolve_region(base_url)})
+    description = f"the wrapup-bridge Genesys EMULATOR (NOT Genesys Cloud) {where}"
+    return replace(target, settings=settings, description=description, emulator=None)
+
+
+async def _replay_all(
+    report: DemoReport, target: Target, emulator: Emulator, root: Path | None, progress: Progress | None
+) -> None:
+    from wrapup_bridge.core.mapping import load_mapping
+    from wrapup_bridge.services.inputs import adapter_options
+    from wrapup_bridge.services.replay import (
+        PlanOptions,
+        ReplayPaths,
+        apply_from_plan,
+        plan_from_records,
+        source_records,
+    )
+    from wrapup_bridge.services.target import Connection
+
+    for demo_set in DEMO_SETS:
+        mapping = demo_file(demo_set.mapping, root)
+        table = load_mapping(mapping)
+        paths = ReplayPaths.beside(report.out / f"{demo_set.source}.plan.jsonl")
+        for stale in (paths.plan, paths.ledger, paths.dead_letters):
+            stale.unlink(missing_ok=True)  # each demo run makes a fresh plan; the emulator remembers
+        catalog = str(demo_file(demo_set.catalog, root)) if demo_set.catalog else None
+        options = adapter_options(table, catalog=catalog)
+        inputs = tuple(str(demo_file(i, root)) for i in demo_set.inputs)
+        async with target.client() as client:
+            connection = Connection(client, target.description, emulator, target.identity)
+            summary = await plan_from_records(
+                source_records(demo_set.source, options, inputs),
+                table=table,
+                connection=connection,
+                out=paths.plan,
+                source=demo_set.source,
+                inputs=inputs,
+                options=PlanOptions(budget=DEMO_BUDGET),
+                progress=progress,
+            )
+            _, applied = await apply_from_plan(paths, connection, refresh=False, progress=progress)
+        conversations, legs = _passed_over(paths.plan)
+        report.passed_over_conversations += conversations
+        report.passed_over_legs += legs
+        report.sets.append(
+            SetResult(
+                source=demo_set.source,
+                mapping=mapping,
+                plan=paths.plan,
+                records=summary.items,
+                outcomes=dict(applied.outcomes),
+                api_calls=sum(v for k, v in applied.calls.items() if " " in k),  # "METHOD kind": HTTP requests
+                dead_letters=paths.dead_letters if applied.dead_lettered else None,
+            )
+        )
+
+
+def _passed_over(plan: Path) -> tuple[int, int]:
+    """(targets chosen past agent legs that never connected, how many such legs) in a plan file."""
+    conversations = legs = 0
+    with plan.open(encoding="utf-8") as handle:
+        for line in handle:
+            item = json.loads(line)
+            missed = ((item.get("target") or {}) if item.get("kind") == "item" else {}).get("missed_legs") or 0
+            if missed:
+                conversations += 1
+                legs += missed
+    return conversations, legs
+
+
+def _short(reason: str) -> str:
+    """The gist of a reason: up to its first clause break, at most 110 characters."""
+    cut = min((i for i in (reason.find("; "), reason.find(". ")) if i > 0), default=len(reason))
+    text = reason[:cut]
+    return text if len(text) <= 110 else text[:107] + "..."
+
+
+def _dead_letter_reasons(paths: list[Path]) -> Counter[tuple[str, str]]:
+    reasons: Counter[tuple[str, str]] = Counter()
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                entry = json.loads(line)
+                reasons[(str(entry.get("class")), _short(str(entry.get("reason") or "")))] += 1
+    return reasons
