@@ -37,26 +37,29 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.replay.fixtures import CLIENT, Scenario, write_scenario  # noqa: E402
 from wrapup_bridge.adapters import AdapterOptions  # noqa: E402
-from wrapup_bridge.cli._genesys import Connection  # noqa: E402
-from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records  # noqa: E402
 from wrapup_bridge.core.disposition import Disposition  # noqa: E402
 from wrapup_bridge.core.mapping import MappingTable, load_mapping  # noqa: E402
-from wrapup_bridge.genesys.http import GenesysClient  # noqa: E402
-from wrapup_bridge.genesys.regions import resolve_region  # noqa: E402
-from wrapup_bridge.genesys.settings import GenesysSettings  # noqa: E402
 from wrapup_bridge.genesys.sink import ApplyOptions, wrapup_body, wrapup_request  # noqa: E402
 from wrapup_bridge.genesys.target import NoTarget, resolve_target  # noqa: E402
+from wrapup_bridge.services.replay import (  # noqa: E402
+    PlanOptions,
+    ReplayPaths,
+    apply_from_plan,
+    plan_from_records,
+    source_records,
+)
+from wrapup_bridge.services.settings import Settings  # noqa: E402
+from wrapup_bridge.services.target import Target, build_target, connect  # noqa: E402
 
 #: An emulator limit no run reaches; its inin-ratelimit-* headers tell the client (and the CLI) it is that high.
 UNLIMITED = 10_000_000
-PLAN_OPTIONS: dict[str, Any] = {"overwrite": False, "historical": True, "allowed_check": "queue", "budget": 60.0}
+PLAN_OPTIONS = PlanOptions(overwrite=False, historical=True, allowed_check="queue", budget=60.0)
 #: Runs the CLI in a process that reports its own VmHWM when it exits (and imports nothing of the benchmark).
 RSS_WRAPPER = """
 import atexit, runpy, sys
@@ -149,14 +152,17 @@ def token_requests(stats: dict[str, Any]) -> int:
 
 
 # ----------------------------------------------------------------------------------------------------- clients
-def settings(base_url: str, rate_per_minute: float) -> GenesysSettings:
-    return GenesysSettings(
-        client_id=CLIENT[0],
-        client_secret=SecretStr(CLIENT[1]),
-        region=resolve_region(base_url),
-        budget=60.0,
-        rate_per_minute=rate_per_minute,
-    )
+def variables(base_url: str) -> Settings:
+    """The emulator process, pointed at as Genesys would be: through the GENESYSCLOUD_* variables."""
+    return Settings.from_env(
+        {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
+         "GENESYSCLOUD_API_BASE": base_url}
+    )  # fmt: skip
+
+
+def genesys_target(base_url: str, rate_per_minute: float) -> Target:
+    """The target the replay service talks to, built by the one target factory as the CLI builds it."""
+    return build_target("genesys", settings=variables(base_url), budget=60.0, rate_per_minute=rate_per_minute)
 
 
 def _records(scenario: Scenario, table: MappingTable) -> Iterator[Any]:
@@ -167,43 +173,39 @@ def _records(scenario: Scenario, table: MappingTable) -> Iterator[Any]:
 async def our_replay(
     server: Served, scenario: Scenario, rate_per_minute: float, concurrency: int, batch_size: int
 ) -> dict[str, Any]:
-    """``replay plan`` then ``replay apply`` (the library calls the CLI makes), each with its own client."""
+    """``replay plan`` then ``replay apply`` through the replay service (what the CLI calls), each with its own
+    client."""
     table = load_mapping(scenario.mapping)
     paths = ReplayPaths.beside(scenario.plan)
     for stale in (paths.plan, paths.ledger, paths.dead_letters):
         stale.unlink(missing_ok=True)
-    description = f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud) at {server.base_url}"
     before = server.stats()
     started = time.perf_counter()
-    async with GenesysClient(settings(server.base_url, rate_per_minute)) as client:
+    async with connect(
+        "genesys", settings=variables(server.base_url), budget=60.0, rate_per_minute=rate_per_minute
+    ) as connection:
         await plan_from_records(
             _records(scenario, table),
             table=table,
-            connection=Connection(client, description),
+            connection=connection,
             out=paths.plan,
             source="five9",
             inputs=(str(scenario.call_log),),
             options=PLAN_OPTIONS,
             batch_size=batch_size,
-            show_progress=False,
         )
-        plan_sent = sum(client.sent.values())
+        plan_sent = sum(connection.client.sent.values())
     plan_seconds = time.perf_counter() - started
     between = server.stats()
     started = time.perf_counter()
-    async with GenesysClient(settings(server.base_url, rate_per_minute)) as client:
+    async with connect(
+        "genesys", settings=variables(server.base_url), budget=60.0, rate_per_minute=rate_per_minute
+    ) as connection:
         _, report = await apply_from_plan(
-            paths,
-            Connection(client, description),
-            force=False,
-            concurrency=concurrency,
-            verify=False,
-            refresh=True,
-            show_progress=False,
-            batch_size=batch_size,
+            paths, connection, concurrency=concurrency, verify=False, refresh=True, batch_size=batch_size
         )
-        apply_sent = sum(client.sent.values())
-        client_throttled = client.limiter.throttled
+        apply_sent = sum(connection.client.sent.values())
+        client_throttled = connection.client.limiter.throttled
     apply_seconds = time.perf_counter() - started
     after = server.stats()
     return {
@@ -229,7 +231,7 @@ async def sequential_loop(server: Served, scenario: Scenario, *, code_lookup: bo
     applied = skipped = 0
     before = server.stats()
     started = time.perf_counter()
-    async with GenesysClient(settings(server.base_url, UNLIMITED)) as client:
+    async with genesys_target(server.base_url, UNLIMITED).client() as client:
         for _, _, record in _records(scenario, table):
             code = table.resolve(record).code if isinstance(record, Disposition) else None
             if not isinstance(record, Disposition) or code is None or not record.conversation_id:

@@ -2,7 +2,7 @@
 flipped, lines repeated, removed, swapped or shuffled), is either refused with one clear error naming the file and
 line, or applied correctly: nothing applied twice, nothing applied that the mapping does not give for the record.
 Never a traceback, never a hang (each apply runs under a generous timeout). In-process against the emulator, so the
-examples take milliseconds each (issue 11, points 4 and 7)."""
+examples take milliseconds each (issue 11, points 4 and 7). Through the replay service, as the CLI calls it."""
 
 from __future__ import annotations
 
@@ -15,22 +15,24 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 
 from tests.conftest import EXAMPLES, MAPPINGS
 from wrapup_bridge.adapters import AdapterOptions
-from wrapup_bridge.cli._genesys import Connection
-from wrapup_bridge.cli.replay import ReplayPaths, apply_from_plan, plan_from_records, source_records
 from wrapup_bridge.core.mapping import load_mapping
 from wrapup_bridge.core.replay.plan import read_plan
 from wrapup_bridge.emulator import Emulator, EmulatorConfig
-from wrapup_bridge.genesys.http import GenesysClient
-from wrapup_bridge.genesys.regions import resolve_region
-from wrapup_bridge.genesys.settings import GenesysSettings
+from wrapup_bridge.services.replay import (
+    PlanOptions,
+    ReplayError,
+    ReplayPaths,
+    apply_from_plan,
+    plan_from_records,
+    source_records,
+)
+from wrapup_bridge.services.target import Connection, connect
 
 #: A hung apply fails the example instead of the test run (a real one takes well under a second).
 APPLY_TIMEOUT = 60.0
@@ -45,15 +47,8 @@ class Original:
 
 @asynccontextmanager
 async def connected(emulator: Emulator) -> AsyncIterator[Connection]:
-    settings_ = GenesysSettings(
-        client_id="demo-client",
-        client_secret=SecretStr("demo-secret"),
-        region=resolve_region("http://emulator.invalid"),
-        budget=10.0,
-        rate_per_minute=100_000,
-    )
-    async with GenesysClient(settings_, transport=emulator.transport()) as client:
-        yield Connection(client, "the emulator (fuzz)", emulator)
+    async with connect("emulator", emulator, budget=10.0, rate_per_minute=100_000) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +72,7 @@ def original(emulator: Emulator) -> Iterator[Original]:
                     out=path,
                     source="five9",
                     inputs=inputs,
-                    options={"historical": True, "allowed_check": "queue"},
-                    batch_size=50,
-                    show_progress=False,
+                    options=PlanOptions(),
                 )
 
         asyncio.run(make())
@@ -134,17 +127,14 @@ def test_a_damaged_plan_is_refused_with_file_and_line_or_applied_right(
         async def apply() -> None:
             async with connected(emulator) as connection:
                 await asyncio.wait_for(
-                    apply_from_plan(
-                        paths, connection, force=False, concurrency=4, verify=False, refresh=True, show_progress=False
-                    ),
+                    apply_from_plan(paths, connection),
                     APPLY_TIMEOUT,
                 )
 
         try:
             asyncio.run(apply())
-        except click.ClickException as exc:  # SetupError (exit 2) or UsageError
-            assert exc.exit_code == 2
-            assert re.search(rf"{re.escape(str(paths.plan))}:\d+: ", exc.format_message()), exc.format_message()
+        except ReplayError as exc:  # the CLI's exit 2, with this message
+            assert re.search(rf"{re.escape(str(paths.plan))}:\d+: ", str(exc)), str(exc)
             assert emulator.write_log == []  # a damaged file is refused before anything is applied
             event("refused, naming the line")
             return
@@ -164,9 +154,7 @@ def test_the_unmutated_plan_applies_every_write(emulator: Emulator, original: Or
 
         async def apply() -> None:
             async with connected(emulator) as connection:
-                await apply_from_plan(
-                    paths, connection, force=False, concurrency=4, verify=False, refresh=True, show_progress=False
-                )
+                await apply_from_plan(paths, connection)
 
         asyncio.run(apply())
     assert {(w.conversation_id, w.participant_id, w.code_id) for w in emulator.write_log} == original.writes

@@ -252,7 +252,7 @@ def test_no_traceback_one_clear_message_and_the_exit_code(
     assert result.returncode == code, output[-3000:]
     assert re.search(message, output, re.DOTALL), (message, output[-3000:])
     if code == 2 and kind in ("401", "403", "unreachable", "timeout"):
-        assert "Error: Genesys Cloud at http://127.0.0.1:" in output  # the message names the target
+        assert "Error: the API at http://127.0.0.1:" in output  # the message names the target (a custom base URL)
         assert sum(line.startswith("Error:") for line in result.stderr.splitlines()) == 1  # one message
 
 

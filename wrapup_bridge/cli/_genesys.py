@@ -70,10 +70,16 @@ def genesys_exit_code(exc: BaseException) -> int:
 
 
 def fail_genesys(exc: BaseException) -> NoReturn:
-    """Stop on a Genesys failure with its explanation (status, code, correlation id, cause and fix) on one
-    ``Error:`` line, never a traceback; anything that is not a Genesys failure is re-raised as the bug it is."""
+    """Stop on a failure of the target with its explanation, never a traceback: the one way every command ends on
+    one. A Genesys failure: its explanation (status, code, correlation id, cause and fix) on one ``Error:`` line,
+    with ``genesys_exit_code``. Work the library stopped because its target refused or did not answer
+    (``services.replay.TargetFailed``): the library's explanation, which names the target and what was left (exit 2).
+    Anything else is re-raised as the bug it is."""
     from wrapup_bridge.genesys.errors import GenesysError
+    from wrapup_bridge.services.replay.errors import TargetFailed
 
+    if isinstance(exc, TargetFailed):
+        fail_setup(str(exc))
     if not isinstance(exc, GenesysError):
         raise exc
     stderr(f"Error: {exc.explain()}")

@@ -1,4 +1,4 @@
-"""``wrapup-bridge replay plan|apply|run|retry``: historical dispositions onto Genesys conversations, safely.
+"""``wrapup-bridge replay plan|apply|run|retry|status``: historical dispositions onto Genesys conversations, safely.
 
 plan    legacy exports -> a reviewable plan file (what would be written, and why not for the rest)
 apply   a plan -> Genesys, with a durable ledger (resume after any crash), dead letters and a report
@@ -6,479 +6,89 @@ run     plan + apply in one go (``--dry-run`` stops after the plan)
 retry   dead letters -> a new plan and its apply, after the cause was fixed
 status  what of a plan is applied, still pending, or dead (by class), from its ledger
 
-Whatever a user can cause ends in one message and an exit code, never a traceback: a target that refuses the
-credentials or a permission, does not answer or times out (exit 2, naming the target and the fix); a damaged plan
-or dead-letter file (exit 2, naming the file and line); a path that cannot be written (exit 2, before anything is
-applied when it can be known then). Whatever stops a run leaves the ledger consistent: the same command resumes.
+The work is ``wrapup_bridge.services.replay``; this module holds the options, the progress display, the printing
+and the exit codes. Whatever a user can cause ends in one message and an exit code, never a traceback: a target
+that refuses the credentials or a permission, does not answer or times out (exit 2, naming the target and the fix);
+a damaged plan or dead-letter file (exit 2, naming the file and line); a path that cannot be written (exit 2,
+before anything is applied when it can be known then). Whatever stops a run leaves the ledger consistent: the same
+command resumes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import os
-import sqlite3
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from wrapup_bridge.adapters import SOURCES, AdapterError, AdapterOptions, get_adapter
-from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, build_adapter, usage_errors
-from wrapup_bridge.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
-    EXIT_USAGE,
-    fail_setup,
-    fail_usage,
-    load_or_exit,
-    open_input,
-    stderr,
+from wrapup_bridge.adapters import SOURCES
+from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, input_errors
+from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, load_or_exit, stderr
+from wrapup_bridge.cli._genesys import connect, fail_genesys, target_options
+from wrapup_bridge.cli._progress import Progress
+from wrapup_bridge.services.replay import (
+    DEFAULT_BUDGET,
+    DeadLetterRecords,
+    PlanOptions,
+    ReplayError,
+    ReplayPaths,
+    StalePlan,
+    TargetFailed,
+    WrongTarget,
+    apply_from_plan,
+    default_plan,
+    drop_resolved,
+    plan_from_records,
+    replay_status,
+    retry_plan,
+    source_records,
+    target_for_plan,
 )
-from wrapup_bridge.cli._genesys import Connection, connect, target_options
-from wrapup_bridge.core.disposition import Disposition
-from wrapup_bridge.core.mapping import MappingTable
-from wrapup_bridge.core.replay.deadletter import (
-    DEAD_LETTER_CLASSES,
-    Compaction,
-    DeadLetterError,
-    DeadLetterWriter,
-    compact_dead_letters,
-    read_dead_letters,
-)
-from wrapup_bridge.core.replay.ledger import (
-    Ledger,
-    LedgerError,
-    LedgerSnapshot,
-    State,
-    connect_existing,
-    read_ledger,
-)
-from wrapup_bridge.core.replay.pipeline import (
-    ApplyReport,
-    Invalid,
-    SourceRecord,
-    TargetError,
-    apply_plan,
-    make_plan,
-)
-from wrapup_bridge.core.replay.plan import (
-    PlanError,
-    PlanHeader,
-    PlanSummary,
-    PlanWriter,
-    file_sha256,
-    new_header,
-    open_plan,
-    resolve_beside,
-)
-from wrapup_bridge.core.replay.verify import ItemVerifier
 
 if TYPE_CHECKING:
-    from wrapup_bridge.genesys.errors import GenesysError
+    from wrapup_bridge.core.replay.pipeline import ApplyReport
+    from wrapup_bridge.core.replay.plan import PlanHeader, PlanSummary
+    from wrapup_bridge.services.target import TargetKind
 
-__all__ = ["ReplayPaths", "apply_from_plan", "plan_from_records", "replay", "source_records"]
+__all__ = ["replay"]
 
 EXIT_INTERRUPTED = 130
-#: How long one Genesys call may take, retries and waits included, unless --budget says otherwise.
-DEFAULT_BUDGET = 60.0
-#: Ledger outcomes that settle an item for good: on the participant, or deliberately left alone.
-RESOLVED = frozenset({"applied", "replaced-system-code", "already-applied", "skipped"})
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class ReplayPaths:
-    """Where a plan's companions live: the ledger and the dead letters sit beside the plan by default."""
-
-    plan: Path
-    ledger: Path
-    dead_letters: Path
-
-    @classmethod
-    def beside(cls, plan: Path, ledger: Path | None = None, dead_letters: Path | None = None) -> ReplayPaths:
-        stem = plan.name.removesuffix(".jsonl").removesuffix(".plan")
-        return cls(
-            plan,
-            ledger or plan.with_name(f"{stem}.ledger.sqlite"),
-            dead_letters or plan.with_name(f"{stem}.deadletter.jsonl"),
-        )
-
-
-# ------------------------------------------------------------------------------------------------------- shared
-def source_records(source: str, options: AdapterOptions, inputs: tuple[str, ...]) -> Iterator[SourceRecord]:
-    """Stream every input through the adapter; unreadable records become ``Invalid`` items, never lost."""
-    adapter = build_adapter(source, options)
-    for name in inputs:
-        with open_input(name, options.encoding) as stream, usage_errors():
-            for result in adapter.read(stream, name=name):
-                if isinstance(result, AdapterError):
-                    yield name, result.record, Invalid(str(result), raw=result.raw, details=result.to_json_dict())
-                else:
-                    yield name, None, result
-
-
 # ------------------------------------------------------------------------------------------ failures, in words
-def _target_failure(exc: GenesysError | TargetError, target: str, state: str) -> NoReturn:
-    """One message for a target that refuses or does not answer: what, where, the likely fix, and what was left."""
-    from wrapup_bridge.genesys.errors import (
-        AuthenticationError,
-        BudgetExceeded,
-        GenesysError,
-        PermissionDenied,
-        TransportFailure,
-    )
-
-    if isinstance(exc, TargetError):
-        fail_setup(f"{target}: {exc.reason}\n{state}")
-    assert isinstance(exc, GenesysError)
-    if isinstance(exc, AuthenticationError):
-        what = "refused the credentials"
-    elif isinstance(exc, PermissionDenied):
-        what = "refused a request the replay needs (a permission is missing)"
-    elif isinstance(exc, TransportFailure | BudgetExceeded):
-        what = "did not answer"
-    else:
-        what = "answered with an error"
-    fail_setup(f"{target} {what}: {exc}\n{exc.explain()}\n{state}")
-
-
 @contextmanager
-def _answers(target: str, state: Callable[[], str]) -> Iterator[None]:
-    """Turn a target that refuses or does not answer into one message (exit 2); ``state`` says what was left."""
-    from wrapup_bridge.genesys.errors import GenesysError
-
-    try:
-        yield
-    except (GenesysError, TargetError) as exc:
-        _target_failure(exc, target, state())
-
-
-def _resume_note(paths: ReplayPaths, command: str = "the same command") -> str:
-    return (
-        f"The ledger {paths.ledger} holds everything finished so far; run {command} again once this is fixed: it "
-        "resumes, and re-checks any write that was under way before writing again."
-    )
-
-
-# ------------------------------------------------------------------------------------------------------ planning
-async def plan_from_records(
-    records: Iterator[SourceRecord],
-    *,
-    table: MappingTable,
-    connection: Connection,
-    out: Path,
-    source: str,
-    inputs: tuple[str, ...],
-    options: dict[str, Any],
-    batch_size: int,
-    show_progress: bool,
-    pin_inputs: bool = True,
-) -> PlanSummary:
-    """Make a plan (``SetupError`` when the target refuses or does not answer, or ``out`` cannot be written: no plan
-    is left behind, nothing was written to the target). ``pin_inputs``: record each input's sha256, so a changed
-    input makes the plan stale."""
-    from wrapup_bridge.genesys.replay import GenesysReplayBackend
-
-    nothing = "Nothing was written to the target and no plan was made; run the same command again once this is fixed."
-    backend = GenesysReplayBackend(
-        connection.client,
-        description=connection.description,
-        options=_apply_options(options),
-        batch_size=batch_size,
-        agent_directory=table.agents,
-    )
-    try:
-        fingerprints = [file_sha256(Path(i).resolve()) for i in inputs if i != "-"] if pin_inputs else []
-    except OSError as exc:
-        fail_setup(f"cannot read an input to fingerprint it: {exc.strerror or exc} ({exc.filename})")
-    with _answers(connection.description, lambda: nothing):
-        header = new_header(
-            source=source,
-            mapping_path=str(Path(table.name).resolve()),
-            mapping_sha256=table.sha256,
-            catalog_fingerprint=await backend.catalog_fingerprint(),
-            target=connection.description,
-            target_id=connection.identity or None,
-            inputs=fingerprints,
-            options=options,
-        )
-    try:
-        writer = PlanWriter(out, header)
-    except OSError as exc:
-        fail_setup(f"cannot write the plan to {out}: {exc.strerror or exc}. {nothing}")
-    try:
-        with _progress("planning", None, show_progress) as tick, _answers(connection.description, lambda: nothing):
-            await make_plan(
-                records,
-                table,
-                backend,
-                writer,
-                batch_size=batch_size,
-                overwrite=bool(options.get("overwrite")),
-                keep_system_codes=options.get("system_codes") == "keep",
-                progress=lambda n: tick(1, ""),
-            )
-    except OSError as exc:  # the plan being written, or an input being read
-        writer.abort()
-        where = f"{exc.filename}: " if exc.filename else ""
-        fail_setup(f"cannot make the plan {out}: {where}{exc.strerror or exc}. {nothing}")
-    except BaseException:
-        writer.abort()
-        raise
-    try:
-        return writer.close()
-    except OSError as exc:
-        writer.abort()
-        fail_setup(f"cannot write the plan to {out}: {exc.strerror or exc}. {nothing}")
-
-
-# ------------------------------------------------------------------------------------------------------ applying
-def _open_plan(path: Path, *, check_items: bool = True, note: str = " Nothing was applied.") -> Any:
-    try:
-        return open_plan(path, check_items=check_items)
-    except PlanError as exc:
-        fail_setup(f"{exc}.{note}")
-
-
-def _pinned_table(header: PlanHeader, plan: Path) -> tuple[MappingTable | None, bool]:
-    """The mapping table the plan names, and whether it is the one the plan pins (same sha256); None when it is
-    gone or no longer loads (the staleness check says so)."""
-    from wrapup_bridge.core.mapping import MappingTableError, load_mapping
-
-    try:
-        table = load_mapping(resolve_beside(plan, header.mapping_path))
-    except (MappingTableError, OSError, ValueError):
-        return None, False
-    return table, table.sha256 == header.mapping_sha256
-
-
-async def apply_from_plan(
-    paths: ReplayPaths,
-    connection: Connection,
-    *,
-    force: bool,
-    concurrency: int,
-    verify: bool,
-    refresh: bool,
-    show_progress: bool,
-    batch_size: int = 50,
-    retarget: bool = False,
-    budget: float | None = None,
-) -> tuple[PlanHeader, ApplyReport]:
-    """Apply a plan; ``SetupError`` (exit 2, one message) for whatever stops it: a damaged plan, another target, a
-    stale plan, a target that refuses or does not answer, a ledger or dead-letter file that cannot be used. The
-    ledger stays consistent and the dead letters current whatever happens."""
-    from wrapup_bridge.genesys.replay import GenesysReplayBackend
-
-    plan = _open_plan(paths.plan)
-    header: PlanHeader = plan.header
-    for warning in plan.warnings:
-        stderr(f"warning: {warning}")
-    if header.target_id and connection.identity and header.target_id != connection.identity and not retarget:
-        fail_usage(
-            f"the plan was made for {header.target_id} ({header.target}); this run talks to {connection.identity}. "
-            "Apply it where its target is configured, make a new plan for this target, or pass --retarget to apply "
-            "it here on purpose"
-        )
-    table, pinned = _pinned_table(header, paths.plan)
-    options = dict(header.options)
-    if budget is not None:
-        options["budget"] = budget
-    backend = GenesysReplayBackend(
-        connection.client,
-        description=connection.description,
-        options=_apply_options(options),
-        batch_size=batch_size,
-        agent_directory=table.agents if table is not None else {},
-    )
-    with _answers(connection.description, lambda: "Nothing was applied; run the same command again once it is fixed."):
-        stale = await _staleness(header, backend, connection, paths.plan)
-    if stale and not force:
-        for reason in stale:
-            stderr(f"stale plan: {reason}")
-        stderr("refusing to apply a stale plan: make a new plan (replay plan), or pass --force to apply it anyway")
-        sys.exit(EXIT_USAGE)
-    if table is None:
-        stderr(
-            f"warning: the mapping table {header.mapping_path} cannot be loaded: items are checked against the checks "
-            "written with them, not re-derived"
-        )
-    elif not pinned:
-        stderr(
-            "warning: the mapping table changed since planning (--force): each item is re-derived with the table as "
-            "it is now, and refused when it no longer gives the item's code"
-        )
-    verifier = ItemVerifier(header, table, table_is_pinned=pinned)
-    dead_letters = DeadLetterWriter(paths.dead_letters)
-    try:
-        dead_letters.check()
-    except DeadLetterError as exc:
-        fail_setup(f"{exc}. Nothing was applied: pass --dead-letters FILE to put them elsewhere.")
-    try:
-        ledger = Ledger(paths.ledger, header.plan_id)
-    except LedgerError as exc:
-        fail_setup(f"{exc}. Nothing was applied.")
-    report: ApplyReport | None = None
-    compaction: Compaction | None = None
-    failure: BaseException | None = None
-    try:
-        with _progress("applying", plan.summary.items, show_progress) as tick:
-            report = await apply_plan(
-                header,
-                plan.items(),
-                backend,
-                ledger,
-                dead_letters,
-                concurrency=concurrency,
-                batch_size=batch_size,
-                refresh=refresh,
-                verify=verify,
-                progress=tick,
-                verifier=verifier,
-            )
-    except BaseException as exc:  # re-raised below, once the ledger is closed and the dead letters current
-        failure = exc
-    dead_letters.close()
-    unwritable: str | None = None
-    try:
-        if not isinstance(failure, DeadLetterError):
-            compaction = _make_current(paths.dead_letters, ledger)
-    except OSError as exc:
-        unwritable = str(exc.strerror or exc)
-    except DeadLetterError as exc:
-        unwritable = str(exc)
-    finally:
-        ledger.close()
-    if failure is not None:
-        _stopped(failure, paths, connection.description)
-        raise failure
-    if unwritable is not None:
-        fail_setup(
-            f"cannot rewrite the dead letters {paths.dead_letters} to drop what has since applied: "
-            f"{unwritable}. The ledger {paths.ledger} is intact, and the file still lists "
-            "every record that did not apply (with older attempts); fix the path and run the same command again."
-        )
-    assert report is not None
-    report.current_dead_letters = compaction.kept if compaction is not None else 0
-    return header, report
-
-
-def _stopped(failure: BaseException, paths: ReplayPaths, target: str) -> None:
-    """Say why a run stopped, in one message (exit 2), when the user can do something about it."""
-    from wrapup_bridge.genesys.errors import GenesysError
-
-    if isinstance(failure, DeadLetterError):
-        fail_setup(
-            f"{failure}. Nothing is lost: the ledger {paths.ledger} holds every result recorded so far, and the item "
-            "whose dead letter could not be written is finished by the next run (re-checked first if it wrote). Fix "
-            "the path (or pass --dead-letters FILE) and run the same command again."
-        )
-    if isinstance(failure, PlanError):
-        fail_setup(f"{failure}. {_resume_note(paths)}")
-    if isinstance(failure, GenesysError | TargetError):
-        _target_failure(failure, target, _resume_note(paths))
-
-
-def _make_current(dead_letters: Path, ledger: Ledger) -> Compaction:
-    """The dead-letter file rewritten with only what is still not applied, per the ledger."""
-
-    def resolved(key: str) -> bool:
-        entry = ledger.get(key)
-        return entry is not None and entry.state is State.DONE and entry.outcome in RESOLVED
-
-    return compact_dead_letters(dead_letters, resolved)
-
-
-async def _staleness(header: PlanHeader, backend: Any, connection: Connection, plan: Path) -> list[str]:
-    """Why the plan may no longer say what applying it would do (``--force`` applies it anyway)."""
-    reasons = []
-    mapping = resolve_beside(plan, header.mapping_path)
-    try:
-        if not mapping.is_file():
-            reasons.append(f"the mapping table {header.mapping_path} it was made with is gone")
-        elif hashlib.sha256(mapping.read_bytes()).hexdigest() != header.mapping_sha256:
-            reasons.append(f"the mapping table {header.mapping_path} changed since planning")
-    except OSError as exc:
-        reasons.append(f"the mapping table {header.mapping_path} cannot be read: {exc.strerror or exc}")
-    for made_from in header.inputs:
-        found = resolve_beside(plan, made_from.path)
-        if not found.is_file():
-            continue  # an export moved away after planning: the plan holds every record it needs
+def _explained() -> Iterator[None]:
+    """What the replay service raises, as this command says it: a stale plan lists its reasons (exit 2); a plan
+    for another target is a usage error; a target that refuses or does not answer is explained as every command
+    explains one (``fail_genesys``); anything else that stops a replay is one ``Error:`` line (exit 2); inputs and
+    settings that cannot be used as ``input_errors`` says."""
+    with input_errors():
         try:
-            changed = file_sha256(found).sha256 != made_from.sha256
-        except OSError as exc:
-            reasons.append(f"the input {made_from.path} cannot be read to compare it: {exc.strerror or exc}")
-            continue
-        if changed:
-            reasons.append(
-                f"the input {made_from.path} changed since planning (its records may differ from the plan's)"
-            )
-    fingerprint = await backend.catalog_fingerprint()
-    if header.catalog_fingerprint and fingerprint != header.catalog_fingerprint:
-        reasons.append("the org's wrap-up code catalog changed since planning (codes added, renamed or removed)")
-    if not header.target_id and header.target != connection.description:
-        reasons.append(f"it was made against {header.target}, not {connection.description}")
-    return reasons
+            yield
+        except StalePlan as exc:
+            for reason in exc.reasons:
+                stderr(f"stale plan: {reason}")
+            stderr("refusing to apply a stale plan: make a new plan (replay plan), or pass --force to apply it anyway")
+            sys.exit(EXIT_USAGE)
+        except WrongTarget as exc:
+            fail_usage(str(exc))
+        except TargetFailed as exc:
+            fail_genesys(exc)
+        except ReplayError as exc:
+            fail_setup(str(exc))
 
 
-def _apply_options(options: dict[str, Any]) -> Any:
-    from wrapup_bridge.genesys.sink import ApplyOptions
-
-    return ApplyOptions(
-        overwrite=bool(options.get("overwrite")),
-        historical=bool(options.get("historical", True)),
-        allowed_check=options.get("allowed_check", "queue"),
-        send_notes=bool(options.get("send_notes", True)),
-        budget=float(options.get("budget", DEFAULT_BUDGET)),
-        system_codes="keep" if options.get("system_codes") == "keep" else "replace",
-        agent_fallback="last-connected" if options.get("agent_fallback") == "last-connected" else "none",
-    )
+def _warn(message: str) -> None:
+    stderr(f"warning: {message}")
 
 
-class _progress:
-    """A rich progress bar on stderr (rate and ETA), or nothing when output is for a script."""
-
-    def __init__(self, label: str, total: int | None, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, total, enabled and sys.stderr.isatty()
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> Callable[[int, str], None]:
-        if not self.enabled:
-            return lambda advance, kind: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self._bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            "{task.fields[rate]}",
-            TimeRemainingColumn(),
-            transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task(self.label, total=self.total, rate="")
-
-        def tick(advance: int, kind: str) -> None:
-            self._bar.update(self._task, advance=advance)
-            task = self._bar.tasks[0]
-            if task.speed:
-                self._bar.update(self._task, rate=f"{task.speed:.1f}/s")
-
-        return tick
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
+# ---------------------------------------------------------------------------------------------------- printing
 def print_summary(summary: PlanSummary, out: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"plan": str(out), **summary.model_dump(mode="json")}, ensure_ascii=False))
@@ -611,15 +221,14 @@ def _plan_settings(
     no_queue_check: bool,
     keep_system_codes: bool = False,
     agent_fallback: str = "none",
-) -> dict[str, Any]:
-    return {
-        "overwrite": overwrite,
-        "historical": not live_acw,
-        "allowed_check": "off" if no_queue_check else "queue",
-        "budget": DEFAULT_BUDGET,
-        "system_codes": "keep" if keep_system_codes else "replace",
-        "agent_fallback": agent_fallback,
-    }
+) -> PlanOptions:
+    return PlanOptions(
+        overwrite=overwrite,
+        historical=not live_acw,
+        allowed_check="off" if no_queue_check else "queue",
+        system_codes="keep" if keep_system_codes else "replace",
+        agent_fallback="last-connected" if agent_fallback == "last-connected" else "none",
+    )
 
 
 @click.group()
@@ -648,17 +257,18 @@ def plan_command(
     source = kw["source"] or table.source.platform
     if not source:
         fail_usage("say which platform the input comes from: --source (or a 'source:' section in the mapping)")
-    out = out or _default_plan(inputs)
+    out = out or default_plan(inputs)
     options = _plan_settings(
         kw["overwrite"], kw["live_acw"], kw["no_queue_check"], kw["keep_system_codes"], kw["agent_fallback"]
     )
-    options_ = adapter_options(table, **{k: kw[k] for k in ADAPTER_FLAGS})
+    adapter = adapter_options(table, **{k: kw[k] for k in ADAPTER_FLAGS})
 
     async def run() -> PlanSummary:
+        records = source_records(source, adapter, inputs)
         async with connect(target, org, budget=kw["budget"] or DEFAULT_BUDGET) as connection:
             stderr(f"target: {connection.description}")
             return await plan_from_records(
-                source_records(source, options_, inputs),
+                records,
                 table=table,
                 connection=connection,
                 out=out,
@@ -666,10 +276,12 @@ def plan_command(
                 inputs=inputs,
                 options=options,
                 batch_size=kw["batch_size"],
-                show_progress=not as_json,
+                progress=Progress(enabled=not as_json),
             )
 
-    print_summary(asyncio.run(run()), out, as_json)
+    with _explained():
+        summary = asyncio.run(run())
+    print_summary(summary, out, as_json)
 
 
 @replay.command("apply")
@@ -710,31 +322,13 @@ def apply_command(
     GENESYSCLOUD_* set, a plan made for Genesys is refused (never applied to the emulator); --retarget applies it
     elsewhere on purpose. Exit 0 all applied, 1 some records are not (in the dead-letter file), 2 set-up."""
     paths = ReplayPaths.beside(plan, ledger, dead_letters)
-    target, org = _plan_target(paths.plan, target, org, retarget)
+    with _explained():
+        target, org = target_for_plan(paths.plan, cast("TargetKind", target), org, retarget=retarget)
     code = _apply_and_report(
         paths, target, org, force=force, concurrency=concurrency, verify=verify, refresh=not no_refresh,
         as_json=as_json, retarget=retarget, budget=budget,
     )  # fmt: skip
     sys.exit(code)
-
-
-def _plan_target(plan: Path, target: str, org: Path | None, retarget: bool) -> tuple[str, Path | None]:
-    """``auto`` for existing work means the target the plan was made for: Genesys when the credentials are set, the
-    emulator (with the plan's org file) only for a plan made against it; never the emulator for a Genesys plan."""
-    if target != "auto" or os.environ.get("GENESYSCLOUD_OAUTHCLIENT_ID"):
-        return target, org
-    header = _open_plan(plan, check_items=False).header
-    made_for = header.target_id or ""
-    if made_for.startswith("emulator "):
-        recorded = Path(made_for.removeprefix("emulator "))
-        return "emulator", recorded if recorded.is_file() else org
-    if made_for.startswith("genesys ") and not retarget:
-        fail_usage(
-            f"the plan was made for {made_for} ({header.target}) and GENESYSCLOUD_OAUTHCLIENT_ID is not set here: "
-            "applying existing work never falls back to the emulator. Set the GENESYSCLOUD_* variables of that org, or "
-            "pass --target emulator --retarget to apply it to the emulator on purpose"
-        )
-    return target, org
 
 
 def _apply_and_report(
@@ -760,17 +354,19 @@ def _apply_and_report(
                 paths,
                 connection,
                 force=force,
+                retarget=retarget,
                 concurrency=concurrency,
                 verify=verify,
                 refresh=refresh,
-                show_progress=not as_json,
-                retarget=retarget,
                 budget=budget,
+                progress=Progress(enabled=not as_json),
+                warn=_warn,
             )
             return header, report, connection.description
 
     try:
-        header, report, description = asyncio.run(run())
+        with _explained():
+            header, report, description = asyncio.run(run())
     except KeyboardInterrupt:
         stderr(f"interrupted: the ledger {paths.ledger} is consistent; run {resume} again to resume")
         sys.exit(EXIT_INTERRUPTED)
@@ -810,7 +406,7 @@ def run_command(
     **kw: Any,
 ) -> None:
     """Plan and apply in one go, for when no one reviews the plan (--dry-run: plan only). Exit codes as apply's."""
-    out = out or _default_plan(inputs)
+    out = out or default_plan(inputs)
     ctx.invoke(plan_command, out=out, as_json=as_json, inputs=inputs, target=target, org=org, **kw)
     if dry_run:
         return
@@ -869,32 +465,21 @@ def retry_command(
     Exit codes as apply's."""
     table = load_or_exit(mapping)
     source = source or table.source.platform
-    out = out or _retry_plan(dead_letter_file)
+    out = out or retry_plan(dead_letter_file)
     options = _plan_settings(overwrite, False, no_queue_check, keep_system_codes, agent_fallback)
-    counts: Counter[str] = Counter()
-    keys_by_line: dict[int, str] = {}
-
-    def records() -> Iterator[SourceRecord]:
-        adapter = get_adapter(source) if source else None
-        try:
-            for line_no, entry in read_dead_letters(dead_letter_file, torn=lambda note: stderr(f"warning: {note}")):
-                counts["read"] += 1
-                if entry.get("key"):
-                    keys_by_line[line_no] = str(entry["key"])
-                yield _retry_record(line_no, entry, adapter)
-        except DeadLetterError as exc:
-            fail_setup(f"{exc}. Nothing was retried.")
+    records = DeadLetterRecords(dead_letter_file, source, warn=_warn)
 
     async def run() -> PlanSummary:
         async with connect(target, org, budget=budget or DEFAULT_BUDGET) as connection:
             stderr(f"target: {connection.description}")
             return await plan_from_records(
-                records(), table=table, connection=connection, out=out, source=source or "unknown",
-                inputs=(str(dead_letter_file),), options=options, batch_size=50, show_progress=not as_json,
-                pin_inputs=False,
+                records, table=table, connection=connection, out=out, source=source or "unknown",
+                inputs=(str(dead_letter_file),), options=options, batch_size=50,
+                progress=Progress(enabled=not as_json), pin_inputs=False,
             )  # fmt: skip
 
-    summary = asyncio.run(run())
+    with _explained():
+        summary = asyncio.run(run())
     print_summary(summary, out, as_json)
     paths = ReplayPaths.beside(out)
     try:
@@ -903,77 +488,19 @@ def retry_command(
             budget=budget, resume=f"`replay apply {out}`",
         )  # fmt: skip
     finally:
-        _resolve_retried(dead_letter_file, paths, keys_by_line)
+        _drop_retried(dead_letter_file, paths, records.keys_by_line)
     sys.exit(code)
 
 
-def _retry_record(line_no: int, entry: dict[str, Any], adapter: Any) -> SourceRecord:
-    where = f"line {line_no}"
-    raw_input = entry.get("input")
-    name = raw_input if isinstance(raw_input, str) else None
-    record = entry.get("record")
-    if isinstance(record, dict):
-        try:
-            return name, where, Disposition.model_validate(record)
-        except ValueError as exc:
-            return name, where, Invalid(f"dead letter {where}: not a record: {exc}", raw=record)
-    raw = entry.get("raw")
-    if adapter is not None and isinstance(raw, dict):
-        try:
-            return name, where, adapter.from_payload(raw, ref=where)
-        except AdapterError as exc:
-            return name, where, Invalid(str(exc), raw=raw)
-        except ValueError as exc:
-            return name, where, Invalid(f"dead letter {where}: {exc}", raw=raw)
-    return name, where, Invalid(str(entry.get("reason") or "unreadable record"), raw=raw)
-
-
-def _retry_plan(dead_letter_file: Path) -> Path:
-    """``X.retry.plan.jsonl`` beside the dead letters, or ``X.retry-N.plan.jsonl`` when an earlier retry's plan is
-    there (each retry is a plan of its own, with its own ledger: an earlier one is kept, not overwritten)."""
-    stem = dead_letter_file.name.removesuffix(".jsonl")
-    candidate = dead_letter_file.with_name(f"{stem}.retry.plan.jsonl")
-    number = 1
-    while candidate.exists() or ReplayPaths.beside(candidate).ledger.exists():
-        number += 1
-        candidate = dead_letter_file.with_name(f"{stem}.retry-{number}.plan.jsonl")
-    return candidate
-
-
-def _resolve_retried(dead_letter_file: Path, paths: ReplayPaths, keys_by_line: dict[int, str]) -> None:
-    """Drop from the retried dead-letter file the entries the retry resolved (its ledger shows them applied, already
-    there, or skipped on purpose), so it keeps showing what is still not applied. Best effort: when it cannot be
-    rewritten, it keeps every entry (a later retry finds them applied)."""
-    if not keys_by_line or not paths.plan.is_file() or not paths.ledger.is_file():
+def _drop_retried(dead_letter_file: Path, paths: ReplayPaths, keys_by_line: dict[int, str]) -> None:
+    """The retried dead-letter file keeps only what the retry did not resolve (best effort: said when not)."""
+    try:
+        dropped = drop_resolved(dead_letter_file, paths, keys_by_line)
+    except ReplayError as exc:
+        _warn(str(exc))
         return
-    try:
-        done = _resolved_keys(paths)
-        retried = {keys_by_line[line] for line, resolved in done.items() if resolved and line in keys_by_line}
-        if retried:
-            result = compact_dead_letters(dead_letter_file, lambda key: key in retried)
-            if result.resolved:
-                stderr(f"{dead_letter_file}: {result.resolved} entries resolved by this retry were dropped")
-    except (OSError, PlanError, LedgerError, DeadLetterError, ValueError, sqlite3.Error) as exc:
-        stderr(f"warning: {dead_letter_file} still lists the records this retry applied: {exc}")
-
-
-def _resolved_keys(paths: ReplayPaths) -> dict[int, bool]:
-    """Per dead-letter line the retry plan came from, whether the retry's ledger shows its item resolved."""
-    plan = open_plan(paths.plan, check_items=False)
-    db = connect_existing(paths.ledger)
-    try:
-        out: dict[int, bool] = {}
-        for item in plan.items():
-            position = item.position or ""
-            if not position.startswith("line ") or not position.removeprefix("line ").isdigit():
-                continue
-            row = db.execute("SELECT state, outcome FROM items WHERE key=?", (item.key,)).fetchone()
-            out[int(position.removeprefix("line "))] = (
-                row is not None and row[0] == State.DONE.value and row[1] in RESOLVED
-            )
-        return out
-    finally:
-        db.close()
+    if dropped:
+        stderr(f"{dead_letter_file}: {dropped} entries resolved by this retry were dropped")
 
 
 @replay.command("status")
@@ -991,78 +518,14 @@ def status_command(plan: Path, ledger: Path | None, dead_letters: Path | None, a
     """What of a plan is applied, still pending, and dead (by class), from its ledger, with the dead-letter file.
     Talks to no target. Exit 0 when every item is finished and none is dead, 1 when some are pending or dead, 2 when
     the plan or ledger cannot be read."""
-    paths = ReplayPaths.beside(plan, ledger, dead_letters)
-    opened = _open_plan(paths.plan, check_items=False, note="")
-    header: PlanHeader = opened.header
-    snapshot: LedgerSnapshot | None = None
-    if paths.ledger.exists():
-        try:
-            snapshot = read_ledger(paths.ledger)
-        except LedgerError as exc:
-            fail_setup(str(exc))
-        if snapshot.plan_id is not None and snapshot.plan_id != header.plan_id:
-            fail_setup(f"{paths.ledger} belongs to plan {snapshot.plan_id}, not {header.plan_id} ({paths.plan})")
-    status = _status(opened.summary.items, snapshot)
-    letters: Counter[str] = Counter()
-    letters_problem = None
-    if paths.dead_letters.is_file():
-        try:
-            for _, entry in read_dead_letters(paths.dead_letters):
-                if entry.get("plan_id") in (None, header.plan_id):
-                    letters[str(entry.get("class") or "unknown")] += 1
-        except DeadLetterError as exc:
-            letters_problem = str(exc)
-    data: dict[str, Any] = {
-        "plan": str(paths.plan),
-        "plan_id": header.plan_id,
-        "target": header.target_id or header.target,
-        "items": opened.summary.items,
-        "ledger": str(paths.ledger) if snapshot is not None else None,
-        **status,
-        "dead_letters": {
-            "path": str(paths.dead_letters),
-            "entries": sum(letters.values()),
-            "by_class": dict(letters),
-            "problem": letters_problem,
-        },
-    }
-    # What is still not applied: the dead-letter file once made current (a retry may have resolved some of what
-    # the ledger counts as dead), or the ledger's count when there is no file to go by.
-    still = sum(letters.values()) if paths.dead_letters.is_file() and not letters_problem else status["dead"]["total"]
-    data["dead"]["still_not_applied"] = still
+    with _explained():
+        status = replay_status(ReplayPaths.beside(plan, ledger, dead_letters))
+    data = status.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
         _print_status(data)
-    sys.exit(EXIT_PROBLEMS if status["pending"]["total"] or still else EXIT_OK)
-
-
-def _status(items: int, snapshot: LedgerSnapshot | None) -> dict[str, Any]:
-    finished: Counter[str] = Counter()
-    dead: Counter[str] = Counter()
-    in_flight = 0
-    rows = 0
-    for (state, outcome), count in (snapshot.counts if snapshot is not None else Counter()).items():
-        rows += count
-        if state != State.DONE.value or outcome is None:
-            in_flight += count
-        elif outcome in DEAD_LETTER_CLASSES:
-            dead[outcome] += count
-        else:
-            finished[outcome] += count
-    not_started = max(0, items - rows)
-    return {
-        "applied": {
-            "total": finished["applied"] + finished["replaced-system-code"],
-            "applied": finished["applied"],
-            "replaced-system-code": finished["replaced-system-code"],
-        },
-        "already_applied": finished["already-applied"],
-        "skipped": finished["skipped"],
-        "duplicate": finished["duplicate"],
-        "pending": {"total": in_flight + not_started, "not_started": not_started, "in_flight": in_flight},
-        "dead": {"total": sum(dead.values()), "by_class": dict(dead), "retried_by_apply": dead["failed"]},
-    }
+    sys.exit(EXIT_OK if status.complete else EXIT_PROBLEMS)
 
 
 def _print_status(data: dict[str, Any]) -> None:
@@ -1105,8 +568,3 @@ def _print_status(data: dict[str, Any]) -> None:
         click.echo(f"dead letters: {letters['path']}: {letters['entries']} ({by_class(letters['by_class'])})")
     else:
         click.echo(f"dead letters: none ({letters['path']})")
-
-
-def _default_plan(inputs: tuple[str, ...]) -> Path:
-    first = next((i for i in inputs if i != "-"), "stdin")
-    return Path(Path(first).name.split(".")[0] + ".plan.jsonl")
