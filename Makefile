@@ -29,8 +29,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy wrapup_bridge
 
+# In parallel (pytest-xdist), one worker per core; tests of one xdist_group (sharing an expensive fixture) on one worker.
 pytest: $(STAMP) browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 # The mapping report is checked in a real headless browser: $WRAPUP_CHROMIUM, chromium, chromium-browser or
 # google-chrome (the names tests/review/test_browser.py looks for); Debian's chromium is installed when none is.
