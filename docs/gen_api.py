@@ -312,24 +312,34 @@ def _render(name: str, obj: Any) -> list[str]:
     return [f"### `{name}`", "", f"`{name}`: `{type(obj).__name__}`", ""]
 
 
-def _error_tree(errors: dict[str, type]) -> list[str]:
-    """The exported errors drawn as a tree of their inheritance (a class under its nearest exported base)."""
+def _error_order(errors: dict[str, type]) -> list[tuple[int, str]]:
+    """(depth, name) of the exported errors, depth first: a class under its nearest exported base."""
     children: dict[str | None, list[str]] = {}
     for name, cls in errors.items():
         parent = next((base.__name__ for base in cls.__mro__[1:] if base.__name__ in errors), None)
         children.setdefault(parent, []).append(name)
-    lines: list[str] = []
+    order: list[tuple[int, str]] = []
 
     def walk(parent: str | None, depth: int) -> None:
-        for child in sorted(children.get(parent, [])):
-            builtins = [
-                b.__name__ for b in errors[child].__bases__ if b.__module__ == "builtins" and b is not Exception
-            ]
-            also = f"  (also {', '.join(builtins)})" if builtins else ""
-            lines.append(f"{'    ' * depth}{child}{also}")
+        for child in sorted(children.get(parent, []), key=str.lower):
+            order.append((depth, child))
             walk(child, depth + 1)
 
     walk(None, 0)
+    return order
+
+
+def _error_tree(errors: dict[str, type]) -> list[str]:
+    """The exported errors drawn as a tree of their inheritance, with the other bases each adds."""
+    lines = []
+    for depth, name in _error_order(errors):
+        others = [
+            base.__name__ if base.__module__ == "builtins" else f"{base.__module__}.{base.__name__}"
+            for base in errors[name].__bases__
+            if not base.__module__.startswith("wrapup_bridge") and base is not Exception
+        ]
+        also = f"  (also {', '.join(others)})" if others else ""
+        lines.append(f"{'    ' * depth}{name}{also}")
     return ["```text", *lines, "```", ""]
 
 
@@ -363,11 +373,7 @@ def generate() -> str:
             out += [intro, ""]
         if title == "Errors":
             out += _error_tree(errors)
-        ordered = (
-            sorted(errors, key=lambda n: [c.__name__ for c in reversed(errors[n].__mro__)])
-            if title == "Errors"
-            else names
-        )
+        ordered = [name for _, name in _error_order(errors)] if title == "Errors" else names
         for name in ordered:
             if name == "__version__":
                 out += [
