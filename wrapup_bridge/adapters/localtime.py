@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wrapup_bridge.core.timestamps import from_epoch
 
 __all__ = ["DateOrder", "TimeSettings", "local_to_utc", "parse_declared", "zone"]
 
@@ -102,9 +104,8 @@ def parse_declared(text: str, settings: TimeSettings) -> datetime | None:
             raise ValueError(
                 f"{text!r} is not a unix time in {'milliseconds' if fmt == 'epoch-ms' else 'seconds'}"
             ) from None
-        seconds = number / 1000 if fmt == "epoch-ms" else number
         try:
-            return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+            return from_epoch(number, ms=fmt == "epoch-ms")  # declared, so never guessed from the magnitude
         except OverflowError:
             raise ValueError(f"{text!r} is out of the supported date range") from None
     if fmt == "iso":

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from wrapup_bridge.adapters.base import AdapterOptionError, AdapterOptions
 from wrapup_bridge.adapters.localtime import DateOrder, TimeSettings, local_to_utc, parse_declared, zone
+from wrapup_bridge.core.timestamps import from_epoch
 
 __all__ = ["DEFAULT_REGION", "PACIFIC", "REGION_ZONES", "Five9Clock", "Instant", "parse_five9_time"]
 
@@ -58,7 +59,8 @@ _ISO_RE = re.compile(
     re.IGNORECASE,
 )
 _US_RE = re.compile(rf"^(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?:\s+{_CLOCK})?$", re.IGNORECASE)
-_EPOCH_RE = re.compile(r"^\d{10}(?P<ms>\d{3})?$")
+# Five9 writes epochs with 10 digits (seconds) or 13 (milliseconds); which one is read from the magnitude.
+_EPOCH_RE = re.compile(r"^\d{10}(?:\d{3})?$")
 
 
 class Instant(NamedTuple):
@@ -151,8 +153,7 @@ def parse_five9_time(text: str, tz: ZoneInfo = PACIFIC) -> Instant:
     value = text.strip()
     try:
         if match := _EPOCH_RE.match(value):
-            seconds = int(value) / 1000 if match["ms"] else int(value)
-            return Instant(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds), own_offset=True)
+            return Instant(from_epoch(int(value)), own_offset=True)
         if match := _CALL_LOG_RE.match(value):
             local = _call_log_time(match)
         elif match := _ISO_RE.match(value):

@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 from wrapup_bridge.adapters.localtime import DateOrder, TimeSettings, local_to_utc, parse_declared
+from wrapup_bridge.core.timestamps import from_epoch
 
 __all__ = ["LocalTime", "parse_instant", "parse_time", "read_local"]
 
@@ -30,8 +31,6 @@ _NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _LONG_FRACTION_RE = re.compile(r"(\.\d{6})\d+")
 # A form body pasted without URL-encoding turns "+0000" into " 0000"; put the sign back.
 _LOST_PLUS_RE = re.compile(r"\s(\d{4})$")
-# Epoch values at or above this are milliseconds: 1e11 seconds is the year 5138, 1e11 ms is 1973.
-_MS_THRESHOLD = 1e11
 # A date that starts with a four-digit year reads one way only; a declared date order never applies to it.
 _YEAR_FIRST_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _SLASH_DATE_RE = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
@@ -112,9 +111,8 @@ def read_local(
 def _from_epoch(number: float, unit: Literal["auto", "ms"]) -> datetime:
     if not math.isfinite(number):
         raise ValueError(f"{number!r} is not a date/time")
-    seconds = number / 1000 if unit == "ms" or abs(number) >= _MS_THRESHOLD else number
     try:
-        return datetime.fromtimestamp(seconds, UTC)
+        return from_epoch(number, ms=True if unit == "ms" else None)
     except (OverflowError, OSError, ValueError):
         raise ValueError(f"{number!r} is outside the range of unix timestamps") from None
 
