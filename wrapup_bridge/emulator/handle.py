@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from starlette.applications import Starlette
 
+from wrapup_bridge.core.clock import Sleep
 from wrapup_bridge.emulator.app import create_app, runtime_of
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.errors import DroppedConnection
 from wrapup_bridge.emulator.org import Org, load_org
-from wrapup_bridge.emulator.runtime import Clock, Runtime, Sleep, WriteRecord
+from wrapup_bridge.emulator.runtime import Clock, Runtime, WriteRecord
 
 if TYPE_CHECKING:
     import uvicorn
@@ -57,7 +58,11 @@ class HideInjectedDrops(logging.Filter):
 
 
 class Emulator:
-    """An emulated Genesys Cloud org (never presented as Genesys itself)."""
+    """An emulated Genesys Cloud org (never presented as Genesys itself).
+
+    ``clock`` (a ``core.clock.Clock``; the system clock by default) is the org's time: tokens expire and writes
+    are stamped on its wall clock, and injected latency sleeps on it unless ``sleep`` is given, so a test on a
+    fake clock neither waits nor races the real one."""
 
     def __init__(
         self,

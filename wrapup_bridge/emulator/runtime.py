@@ -2,23 +2,24 @@
 
 One lock guards the mutable parts, because the app runs on uvicorn's thread while a test reads the write
 log from its own; request handling itself is single-threaded (one event loop), so the lock is never contended
-for long.
+for long. Time is the injected ``core.clock.Clock``'s wall clock (an emulated org's times are instants), and
+injected latency is a sleep on it unless a separate ``sleep`` is given.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import threading
-import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wrapup_bridge.core import clock as core_clock
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Sleep, utc_now
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import OAuthClient
 from wrapup_bridge.emulator.faults import FaultPlan
@@ -28,8 +29,9 @@ from wrapup_bridge.emulator.state import ConversationState, WrapupState
 
 __all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
+#: What ``clock=`` takes: a ``core.clock.Clock``; transitionally also a callable returning unix seconds, the
+#: emulator's clock before ``core.clock`` (see ``_CallableClock``). Becomes ``core.clock.Clock`` itself after.
+Clock = core_clock.Clock | Callable[[], float]
 
 
 @dataclass
@@ -100,21 +102,42 @@ class Stats:
         }
 
 
-async def _asyncio_sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
+class _CallableClock:
+    """Transitional, until the last callers move to ``Clock``: a ``Clock`` that is also callable for unix
+    seconds, as the emulator's clock was (``rt.clock()`` in writes, analytics and gateway), and that takes such a
+    callable (a test fake written before ``core.clock``) in place of a ``Clock``, waiting in real time as before."""
+
+    __slots__ = ("_clock", "_unix")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock if isinstance(clock, core_clock.Clock) else SYSTEM_CLOCK
+        self._unix = None if isinstance(clock, core_clock.Clock) else clock
+
+    def __call__(self) -> float:
+        return self.time()
+
+    def time(self) -> float:
+        return self._clock.time() if self._unix is None else self._unix()
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic() if self._unix is None else self._unix()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._clock.sleep(seconds)
 
 
 class Runtime:
     """The state of one emulator instance."""
 
     def __init__(
-        self, org: Org, config: EmulatorConfig, *, clock: Clock = time.time, sleep: Sleep = _asyncio_sleep
+        self, org: Org, config: EmulatorConfig, *, clock: Clock = SYSTEM_CLOCK, sleep: Sleep | None = None
     ) -> None:
         self.org = org
         self.directory = org.directory
         self.config = config
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = _CallableClock(clock)
+        #: How injected latency waits: ``sleep`` when given, else the clock's own.
+        self.sleep: Sleep = sleep or self.clock.sleep
         self.lock = threading.RLock()
         self.tokens: dict[str, Token] = {}
         self.faults = FaultPlan(config.faults)
@@ -187,12 +210,17 @@ class Runtime:
             for token in self.tokens.values():
                 token.window_start, token.window_count = 0.0, 0
 
+    def time(self) -> float:
+        """The emulated org's time, in unix seconds (token lives and rate windows are counted on it)."""
+        return self.clock.time()
+
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), UTC)
+        """The emulated org's time as an aware UTC datetime."""
+        return utc_now(self.clock)
 
     def issue_token(self, client: OAuthClient) -> Token:
         """A new access token for ``client``; the fault config may shorten its life."""
-        now = self.clock()
+        now = self.time()
         ttl = self.config.faults.token_ttl_seconds or client.token_ttl_seconds
         token = Token(secrets.token_urlsafe(32), client, issued_at=now, expires_at=now + ttl)
         with self.lock:
