@@ -350,6 +350,22 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     assert problems("- just a list\n") == ["line 1: the org file must be a mapping with divisions, wrapup_codes, ..."]
 
 
+def test_anchors_and_merges_are_read_and_errors_point_where_the_key_is_written() -> None:
+    text = HEAD.replace(
+        "    wrapup_codes: [Resolved]\n",
+        "    wrapup_codes: [Resolved]\n"
+        "    acw: &acw {wrapup_prompt: MANDATORY_TIMEOUT, timeout_ms: 30000}\n"
+        f"  - id: {SUPPORT}\n"
+        "    name: Support\n"
+        "    acw: {<<: *acw, wrapup_prompt: OPTIONAL, timeout_ms: null}\n",
+    )
+    support = parse_org(text).spec.queues[1]
+    assert (support.acw.wrapup_prompt, support.acw.timeout_ms) == ("OPTIONAL", None)  # its own keys win
+    found = problems(text.replace("OPTIONAL, timeout_ms: null", "OPTIONAL"))  # timeout_ms merged from the anchor
+    line = text.splitlines().index("    acw: {<<: *acw, wrapup_prompt: OPTIONAL, timeout_ms: null}") + 1
+    assert len(found) == 1 and found[0].startswith(f"line {line}: queues[1].acw: ") and "timeout_ms" in found[0]
+
+
 def test_the_documented_example_org_loads() -> None:
     text = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
