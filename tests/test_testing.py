@@ -13,6 +13,8 @@ import pytest
 
 from wrapup_bridge import Bridge, Emulator, EmulatorConfig, OutcomeKind
 from wrapup_bridge._optional import MissingDependency, install_hint, require
+from wrapup_bridge.core.clock import Clock as CoreClock
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.genesys.timing import Clock, Deadline
@@ -68,6 +70,13 @@ def test_fake_clock_moves_only_when_moved() -> None:
     still = FakeClock(100.0, advance_on_sleep=False)
     asyncio.run(still.sleep(30))
     assert still.now() == 100.0 and still.sleeps == [30]
+
+
+def test_the_fake_clocks_are_core_clocks() -> None:
+    for clock in (FakeClock(), VirtualClock()):
+        assert isinstance(clock, CoreClock)
+        assert clock.time() == clock.monotonic() == clock()
+    assert utc_now(FakeClock()) == datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def test_fake_clock_is_a_genesys_client_clock() -> None:

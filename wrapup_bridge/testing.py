@@ -86,12 +86,13 @@ def demo_conversation_id(n: int) -> str:
 class FakeClock:
     """Time that moves only when a test moves it: ``advance(seconds)``, or a sleep on it.
 
-    Every shape of clock the package takes is served by one object::
+    A ``core.clock.Clock`` (``time()``, ``monotonic()``, ``await sleep()``: both scales are the same fake time),
+    and every older shape of clock the package takes as well, so one object serves them all::
 
         clock = FakeClock()
+        Emulator.from_file(org, clock=clock)                 # a core.clock.Clock
         GenesysClient(settings, clock=clock)                 # now() and await sleep()
-        Emulator.from_file(org, clock=clock, sleep=clock.sleep)
-        Outbox(path, clock=clock)                            # clock()
+        Outbox(path, clock=clock)                            # clock(): unix seconds
 
     Each sleep is recorded in ``sleeps`` and returns at once; it moves time forward by what was asked unless
     ``advance_on_sleep`` is False (an emulator's injected latency, say, that a test wants to see but not count).
@@ -103,8 +104,15 @@ class FakeClock:
         #: Every sleep asked of this clock, in seconds, in order.
         self.sleeps: list[float] = []
 
+    def time(self) -> float:
+        """The current time (unix seconds, unless ``start`` said otherwise)."""
+        return self.t
+
+    def monotonic(self) -> float:
+        """The same time: on a fake clock the two scales never drift apart."""
+        return self.t
+
     def now(self) -> float:
-        """The current time (seconds; a Unix time unless ``start`` said otherwise)."""
         return self.t
 
     def __call__(self) -> float:
@@ -128,7 +136,8 @@ class FakeClock:
 
 
 class VirtualClock:
-    """Virtual time for concurrent tasks, as a Genesys client ``Clock``: sleeps wait on the clock, and
+    """Virtual time for concurrent tasks, as a ``core.clock.Clock`` (and the Genesys client's ``now()`` clock):
+    sleeps wait on the clock, and
     ``gather`` runs coroutines until all are done, jumping time to the earliest wake-up whenever every task waits.
     Minutes of rate-limited traffic run in milliseconds, in the order real time would give."""
 
@@ -136,6 +145,12 @@ class VirtualClock:
         self.t = float(start)
         self._heap: list[tuple[float, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
+
+    def time(self) -> float:
+        return self.t
+
+    def monotonic(self) -> float:
+        return self.t
 
     def now(self) -> float:
         return self.t
