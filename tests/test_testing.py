@@ -13,11 +13,10 @@ import pytest
 
 from wrapup_bridge import Bridge, Emulator, EmulatorConfig, OutcomeKind
 from wrapup_bridge._optional import MissingDependency, install_hint, require
-from wrapup_bridge.core.clock import Clock as CoreClock
-from wrapup_bridge.core.clock import utc_now
+from wrapup_bridge.core.clock import Clock, utc_now
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
-from wrapup_bridge.genesys.timing import Clock, Deadline
+from wrapup_bridge.genesys.timing import Deadline
 from wrapup_bridge.live.auth import FormParams, TwilioSignature
 from wrapup_bridge.live.outbox import Outbox
 from wrapup_bridge.testing import (
@@ -59,23 +58,23 @@ def test_demo_ids_and_org() -> None:
 # -- FakeClock ----------------------------------------------------------------------------------------------------------
 def test_fake_clock_moves_only_when_moved() -> None:
     clock = FakeClock()
-    assert clock.now() == clock() == JUNE_2026
+    assert clock.time() == clock.monotonic() == JUNE_2026
     clock.advance(5)
-    assert clock() == JUNE_2026 + 5
+    assert clock.time() == JUNE_2026 + 5
     asyncio.run(clock.sleep(2.5))
-    assert clock.now() == JUNE_2026 + 7.5 and clock.sleeps == [2.5]
+    assert clock.monotonic() == JUNE_2026 + 7.5 and clock.sleeps == [2.5]
     with pytest.raises(ValueError, match="does not go back"):
         clock.advance(-1)
 
     still = FakeClock(100.0, advance_on_sleep=False)
     asyncio.run(still.sleep(30))
-    assert still.now() == 100.0 and still.sleeps == [30]
+    assert still.monotonic() == 100.0 and still.sleeps == [30]
 
 
 def test_the_fake_clocks_are_core_clocks() -> None:
     for clock in (FakeClock(), VirtualClock()):
-        assert isinstance(clock, CoreClock)
-        assert clock.time() == clock.monotonic() == clock()
+        assert isinstance(clock, Clock)
+        assert clock.time() == clock.monotonic()
     assert utc_now(FakeClock()) == datetime(2026, 6, 1, tzinfo=UTC)
 
 
@@ -129,7 +128,7 @@ def test_virtual_clock_runs_concurrent_sleeps_in_virtual_time() -> None:
         for wait in waits:
             await clock.sleep(wait)
         finished.append(name)
-        return clock.now()
+        return clock.monotonic()
 
     async def scenario() -> list[float]:
         return await clock.gather(task("slow", 60), task("fast", 1, 2), task("now", 0))

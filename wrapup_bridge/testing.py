@@ -4,9 +4,9 @@
 - ``emulated_bridge()``: a ``Bridge`` on an in-process emulator of the shipped demo org (or of an org file or
   ``Emulator`` given); ``bridge.emulator.write_log`` shows what was written.
 - ``emulator()``: that emulator alone, optionally on a ``FakeClock``.
-- ``FakeClock``: time that moves only when a test moves it (or something sleeps on it). It fits every clock the
-  package takes: the Genesys client's ``Clock`` (``now()`` and ``await sleep()``), the emulator's and the outbox's
-  ``clock`` callables (``clock()``), and the emulator's ``sleep`` (``clock.sleep``).
+- ``FakeClock``: time that moves only when a test moves it (or something sleeps on it): a ``core.clock.Clock``,
+  the one clock shape the package takes (the Genesys client, the emulator, the outbox), and the emulator's
+  ``sleep`` (``clock.sleep``).
 - ``VirtualClock``: virtual time for concurrent tasks (the rate limiter, retries): when every task waits, time
   jumps to the earliest wake-up.
 - ``EmulatorSession``: an httpx client into an emulator, logged in as one OAuth client.
@@ -87,12 +87,12 @@ class FakeClock:
     """Time that moves only when a test moves it: ``advance(seconds)``, or a sleep on it.
 
     A ``core.clock.Clock`` (``time()``, ``monotonic()``, ``await sleep()``: both scales are the same fake time),
-    and every older shape of clock the package takes as well, so one object serves them all::
+    the one shape of clock the package takes, so one object serves them all::
 
         clock = FakeClock()
-        Emulator.from_file(org, clock=clock)                 # a core.clock.Clock
-        GenesysClient(settings, clock=clock)                 # now() and await sleep()
-        Outbox(path, clock=clock)                            # clock(): unix seconds
+        Emulator.from_file(org, clock=clock)                 # the org's time; latency sleeps on it
+        GenesysClient(settings, clock=clock)                 # retries, the rate limiter, token renewal
+        Outbox(path, clock=clock)                            # rows stamped and leases timed on it
 
     Each sleep is recorded in ``sleeps`` and returns at once; it moves time forward by what was asked unless
     ``advance_on_sleep`` is False (an emulator's injected latency, say, that a test wants to see but not count).
@@ -110,12 +110,6 @@ class FakeClock:
 
     def monotonic(self) -> float:
         """The same time: on a fake clock the two scales never drift apart."""
-        return self.t
-
-    def now(self) -> float:
-        return self.t
-
-    def __call__(self) -> float:
         return self.t
 
     async def sleep(self, seconds: float) -> None:
@@ -136,10 +130,9 @@ class FakeClock:
 
 
 class VirtualClock:
-    """Virtual time for concurrent tasks, as a ``core.clock.Clock`` (and the Genesys client's ``now()`` clock):
-    sleeps wait on the clock, and
-    ``gather`` runs coroutines until all are done, jumping time to the earliest wake-up whenever every task waits.
-    Minutes of rate-limited traffic run in milliseconds, in the order real time would give."""
+    """Virtual time for concurrent tasks, as a ``core.clock.Clock``: sleeps wait on the clock, and ``gather`` runs
+    coroutines until all are done, jumping time to the earliest wake-up whenever every task waits. Minutes of
+    rate-limited traffic run in milliseconds, in the order real time would give."""
 
     def __init__(self, start: float = 1000.0) -> None:
         self.t = float(start)
@@ -150,12 +143,6 @@ class VirtualClock:
         return self.t
 
     def monotonic(self) -> float:
-        return self.t
-
-    def now(self) -> float:
-        return self.t
-
-    def __call__(self) -> float:
         return self.t
 
     async def sleep(self, seconds: float) -> None:

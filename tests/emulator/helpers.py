@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.conftest import EXAMPLES
+from wrapup_bridge import testing
 from wrapup_bridge.emulator import Emulator, EmulatorConfig, Org, derive_id
 
 T = TypeVar("T")
@@ -38,21 +39,12 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-class FakeClock:
-    """Emulator time that moves only when a test moves it; every requested sleep is recorded, not slept."""
+class FakeClock(testing.FakeClock):
+    """Emulator time that moves only when a test moves it; every requested sleep is recorded, not slept (nor
+    counted: injected latency does not move the org's time)."""
 
     def __init__(self, start: float = JUNE_2026) -> None:
-        self.t = start
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
+        super().__init__(start, advance_on_sleep=False)
 
 
 def make_emulator(org: Org, clock: FakeClock | None = None, **config: Any) -> Emulator:

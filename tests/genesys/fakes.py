@@ -1,4 +1,5 @@
-"""Test doubles for the Genesys client: a fake clock and a scripted Genesys behind httpx.MockTransport.
+"""Test doubles for the Genesys client: a fake clock (wrapup_bridge.testing's, from 1000 s) and a scripted Genesys
+behind httpx.MockTransport.
 
 The fake Genesys answers with Genesys's own envelope (``message``, ``code``, ``status``, ``messageParams``,
 ``contextId``) and headers (``ININ-Correlation-Id``, ``inin-ratelimit-*``, ``Retry-After``), issues tokens at
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import heapq
 import itertools
 import json
 from collections.abc import Callable, Coroutine, Mapping
@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from wrapup_bridge import testing
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.regions import resolve_region
 from wrapup_bridge.genesys.settings import GenesysSettings
@@ -39,58 +40,11 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-class FakeClock:
-    """Time that passes only when someone sleeps; every sleep is recorded."""
+class FakeClock(testing.FakeClock):
+    """Time that passes only when someone sleeps (or a test advances it); every sleep is recorded."""
 
     def __init__(self, start: float = 1000.0) -> None:
-        self.t = start
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += max(0.0, seconds)
-        await asyncio.sleep(0)
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
-class VirtualClock:
-    """Virtual time for concurrent tasks: when every task is waiting, time jumps to the earliest wake-up."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.t = start
-        self._heap: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-
-    def now(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._heap, (self.t + seconds, next(self._seq), future))
-        await future
-
-    async def gather(self, *coros: Coroutine[Any, Any, T]) -> list[T]:
-        """Run ``coros`` concurrently to completion in virtual time."""
-        tasks = [asyncio.ensure_future(c) for c in coros]
-        while not all(t.done() for t in tasks):
-            for _ in range(8):  # let every runnable task reach its next wait
-                await asyncio.sleep(0)
-            if all(t.done() for t in tasks):
-                break
-            if not self._heap:
-                raise RuntimeError("virtual clock: tasks are blocked on something other than the clock")
-            when, _, future = heapq.heappop(self._heap)
-            self.t = max(self.t, when)
-            future.set_result(None)
-        return [t.result() for t in tasks]
+        super().__init__(start)
 
 
 def envelope(
@@ -169,7 +123,7 @@ class FakeGenesys:
         if request.content != b"grant_type=client_credentials":
             return answer(400, {"error": "unsupported_grant_type"})
         token = f"tok-{len(self.tokens) + 1}"
-        self.tokens[token] = self.clock.now() + (self.token_lifetime or 86400.0)
+        self.tokens[token] = self.clock.monotonic() + (self.token_lifetime or 86400.0)
         body: dict[str, Any] = {"access_token": token, "token_type": "bearer"}
         if self.token_lifetime is not None:
             body["expires_in"] = self.token_lifetime
@@ -183,7 +137,7 @@ class FakeGenesys:
             return self.issue_token(request)
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
         expiry = self.tokens.get(bearer)
-        if expiry is None or bearer in self.revoked or self.clock.now() >= expiry:
+        if expiry is None or bearer in self.revoked or self.clock.monotonic() >= expiry:
             return error(
                 401, "authentication.required", "No authentication bearer token specified in authorization header."
             )

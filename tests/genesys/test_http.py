@@ -139,11 +139,11 @@ def test_429_without_hints_backs_off(fake: FakeGenesys) -> None:
 
 def test_429_until_the_budget_runs_out_raises_rate_limited_without_sleeping_past_it(fake: FakeGenesys) -> None:
     fake.script("GET", CODES, too_many(**{"Retry-After": "3"}))
-    start = fake.clock.now()
+    start = fake.clock.monotonic()
     with pytest.raises(RateLimited) as caught:
         call(make_client(fake, budget=8.0), "GET", CODES)
     err = caught.value
-    assert fake.clock.now() - start <= 8.0
+    assert fake.clock.monotonic() - start <= 8.0
     assert err.attempts == 3  # waits of 3 s fit twice into 8 s, a third would not
     assert err.correlation_id == "corr-429" and err.status == 429 and err.retryable
     assert "8 s budget" in err.explain()
@@ -468,7 +468,9 @@ def test_rate_limited_error_carries_retry_after(fake: FakeGenesys) -> None:
 
 def test_concurrent_replay_through_the_client_gets_no_429_at_full_rate() -> None:
     """End to end: 12 concurrent callers, 0.3 s round trips, a 300-per-60-s window, in virtual time."""
-    from .fakes import VirtualClock, settings
+    from wrapup_bridge.testing import VirtualClock
+
+    from .fakes import settings
     from .test_ratelimit import WindowServer
 
     clock = VirtualClock()
@@ -491,10 +493,10 @@ def test_concurrent_replay_through_the_client_gets_no_429_at_full_rate() -> None
         import random
 
         client = GenesysClient(settings(), transport=httpx.MockTransport(handler), clock=clock, rng=random.Random(1))
-        end = clock.now() + seconds
+        end = clock.monotonic() + seconds
 
         async def worker() -> None:
-            while clock.now() < end:
+            while clock.monotonic() < end:
                 await client.post_json(WRAPUP_PATH, {"code": RESOLVED}, budget=120.0)
 
         async with client:

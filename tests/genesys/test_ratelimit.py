@@ -7,10 +7,12 @@ import math
 
 import pytest
 
+from wrapup_bridge.core.clock import Clock
 from wrapup_bridge.genesys.ratelimit import Pacing, RateLimiter, parse_float
-from wrapup_bridge.genesys.timing import Clock, Deadline
+from wrapup_bridge.genesys.timing import Deadline
+from wrapup_bridge.testing import VirtualClock
 
-from .fakes import FakeClock, VirtualClock, run
+from .fakes import FakeClock, run
 
 
 class WindowServer:
@@ -28,13 +30,13 @@ class WindowServer:
         self.window = window
         self.send_headers = send_headers
         self.lazy = lazy
-        self.start = clock.now() - (window * 2 if lazy else window / 3)
+        self.start = clock.monotonic() - (window * 2 if lazy else window / 3)
         self.count = 0
         self.ok = 0
         self.throttled = 0
 
     def _roll(self) -> None:
-        now = self.clock.now()
+        now = self.clock.monotonic()
         if self.lazy and now >= self.start + self.window:
             self.start, self.count = now, 0
         while now >= self.start + self.window:
@@ -42,7 +44,7 @@ class WindowServer:
             self.count = 0
 
     def headers(self) -> dict[str, str]:
-        reset = max(0, math.ceil(self.start + self.window - self.clock.now()))
+        reset = max(0, math.ceil(self.start + self.window - self.clock.monotonic()))
         if not self.send_headers:
             return {}
         return {
@@ -65,14 +67,14 @@ def drive(limiter: RateLimiter, server: WindowServer, seconds: float, other_per_
     """Send back-to-back through the limiter for ``seconds``; optionally another user of the same token."""
     clock = server.clock
     assert isinstance(clock, FakeClock)
-    end = clock.now() + seconds
-    other_next = clock.now()
+    end = clock.monotonic() + seconds
+    other_next = clock.monotonic()
 
     async def main() -> None:
         nonlocal other_next
-        while clock.now() < end:
+        while clock.monotonic() < end:
             assert await limiter.acquire()
-            while other_per_second and other_next <= clock.now():
+            while other_per_second and other_next <= clock.monotonic():
                 server._roll()
                 if server.count < server.allowed:
                     server.count += 1
@@ -183,10 +185,10 @@ def test_a_pause_that_starts_while_waiting_is_honoured() -> None:
         assert wait is not None and wait > 0
         limiter.observe(429, {}, retry_after=3.0)  # ... then everyone is told to pause
         clock.sleeps.clear()
-        start = clock.now()
+        start = clock.monotonic()
         limiter._next_free = start  # the next acquire would go at once, but for the pause
         assert await limiter.acquire()
-        assert clock.now() - start >= 3.0
+        assert clock.monotonic() - start >= 3.0
 
     run(main())
 
@@ -226,10 +228,10 @@ def test_concurrent_workers_with_latency_sustain_the_rate_without_429(
     limiter = RateLimiter(clock=clock)
     server = WindowServer(clock, allowed=allowed, window=window, lazy=lazy)
     seconds = 600
-    end = clock.now() + seconds
+    end = clock.monotonic() + seconds
 
     async def worker() -> None:
-        while clock.now() < end:
+        while clock.monotonic() < end:
             assert await limiter.acquire()
             await clock.sleep(latency * 0.4)  # request on the wire
             status, headers = server.hit()

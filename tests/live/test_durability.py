@@ -23,6 +23,7 @@ from tests.live.helpers import ORG, RESOLVED, TWILIO_MAPPING, cid, served, task_
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge, Outbox
+from wrapup_bridge.testing import FakeClock
 
 Scope = dict[str, Any]
 
@@ -88,8 +89,8 @@ def gated() -> Iterator[tuple[Emulator, HoldWrites, dict[str, str]]]:
             gate.release.set()
 
 
-def later(hours: float = 1.0) -> Any:
-    return lambda: time.time() + hours * 3600
+def later(hours: float = 1.0) -> FakeClock:
+    return FakeClock(time.time() + hours * 3600)
 
 
 @pytest.mark.parametrize("write_lands", [True, False], ids=["write-landed", "write-lost"])

@@ -12,17 +12,14 @@ from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.live.errors import OutboxError
 from wrapup_bridge.live.outbox import Outbox, RetryPolicy
+from wrapup_bridge.testing import FakeClock
 
 CODE = CodeRef(alias="resolved", id=RESOLVED, name="Resolved")
 MAPPED = Decision(kind=DecisionKind.MAPPED, code=CODE, reason="rule #7 maps it")
 
 
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+#: Where the outbox tests' fake clock starts (unix seconds).
+START = 1_800_000_000.0
 
 
 def record(n: int, notes: str | None = None) -> Disposition:
@@ -61,19 +58,19 @@ def test_identical_delivery_in_flight_is_not_accepted_twice(tmp_path: Path) -> N
 
 
 def test_settle_pending_backs_off_then_gives_up(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(START)
     box = Outbox(tmp_path / "o.sqlite", clock=clock, retry=RetryPolicy(initial=10, maximum=25, max_attempts=3))
     row_id = box.accept(record(22), MAPPED, lease_seconds=30).id
     assert box.settle(row_id, "pending", kind="failed", reason="503") == "pending"
     row = box.get(row_id)
-    assert row is not None and row.next_attempt_at == clock.now + 10 and row.lease_until is None
+    assert row is not None and row.next_attempt_at == clock.t + 10 and row.lease_until is None
     # Not due yet: a due-only claim leaves it; a full drain takes it.
     assert box.claim(limit=10, lease_seconds=30) == []
     assert [r.id for r in box.claim(limit=10, lease_seconds=30, due_only=False)] == [row_id]
     assert box.settle(row_id, "pending", kind="failed", reason="503") == "pending"
     row = box.get(row_id)
-    assert row is not None and row.next_attempt_at == clock.now + 20 and row.attempts == 2
-    clock.now += 20
+    assert row is not None and row.next_attempt_at == clock.t + 20 and row.attempts == 2
+    clock.t += 20
     assert [r.id for r in box.claim(limit=10, lease_seconds=30)] == [row_id]
     assert box.settle(row_id, "pending", kind="failed", reason="503 again") == "dead"
     row = box.get(row_id)
@@ -82,11 +79,11 @@ def test_settle_pending_backs_off_then_gives_up(tmp_path: Path) -> None:
 
 
 def test_expired_lease_is_claimed_by_a_drain_and_a_live_one_is_not(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(START)
     box = Outbox(tmp_path / "o.sqlite", clock=clock)
     row_id = box.accept(record(23), MAPPED, lease_seconds=38).id
     assert box.claim(limit=10, lease_seconds=38, due_only=False) == []
-    clock.now += 39
+    clock.t += 39
     claimed = box.claim(limit=10, lease_seconds=38, due_only=False)
     assert [r.id for r in claimed] == [row_id]
     assert claimed[0].state == "in-flight" and claimed[0].attempts == 2
@@ -119,11 +116,11 @@ def test_dead_letter_retry_dead_and_counts(tmp_path: Path) -> None:
 
 
 def test_purge_done_keeps_recent_rows(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(START)
     box = Outbox(tmp_path / "o.sqlite", clock=clock)
     old = box.accept(record(25), MAPPED, lease_seconds=30).id
     box.settle(old, "done", kind="applied", reason="ok")
-    clock.now += 100
+    clock.t += 100
     new = box.accept(record(26), MAPPED, lease_seconds=30).id
     box.settle(new, "done", kind="applied", reason="ok")
     assert box.purge_done(older_than=50) == 1
@@ -167,11 +164,11 @@ def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
 def test_rows_remember_their_target_and_are_only_claimed_for_it(tmp_path: Path) -> None:
     genesys = "genesys https://api.mypurecloud.ie client c1"
     emulator = "emulator /tmp/org.yaml"
-    clock = Clock()
+    clock = FakeClock(START)
     queued = Outbox(tmp_path / "o.sqlite", clock=clock, target=genesys)
     row = queued.accept(record(21), MAPPED, lease_seconds=30)
     queued.settle(row.id, "pending", kind="failed", reason="Genesys unreachable")
-    clock.now += 3600
+    clock.t += 3600
     assert queued.get(row.id) is not None and queued.get(row.id).target == genesys  # type: ignore[union-attr]
     other = Outbox(tmp_path / "o.sqlite", clock=clock, target=emulator)
     assert other.claim(limit=10, lease_seconds=30) == []  # never delivered to another target

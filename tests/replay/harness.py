@@ -223,7 +223,7 @@ def expire_tokens(emulator: Emulator) -> int:
     """Expire every issued token now, before its announced lifetime (revoked, or the server's clock ran ahead)."""
     runtime = emulator.runtime
     with runtime.lock:
-        now = runtime.clock()
+        now = runtime.time()
         live = [t for t in runtime.tokens.values() if t.expires_at > now]
         for token in live:
             token.expires_at = now

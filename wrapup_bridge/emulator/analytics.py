@@ -57,7 +57,7 @@ _SEGMENT_DIMENSIONS = (
 
 def _visible_wrapup(rt: Runtime, participant: ParticipantState) -> WrapupState | None:
     """The latest wrap-up analytics has caught up with (writes show after ``analytics_lag_seconds``)."""
-    now = rt.clock()
+    now = rt.time()
     lag = rt.config.analytics_lag_seconds
     for wrapup in reversed(participant.wrapup_history):
         if wrapup.applied_at is None or wrapup.applied_at + lag <= now:

@@ -141,7 +141,7 @@ def create_app(
 ) -> Starlette:
     """The emulator as an ASGI app for ``org``; ``config`` defaults to the org file's ``emulator:`` section.
 
-    ``clock`` (epoch seconds) and ``sleep`` are injectable so tests can move time and observe latency without
+    ``clock`` (a ``core.clock.Clock``) and ``sleep`` are injectable so tests can move time and observe latency without
     waiting. The app's runtime state is reachable with ``runtime_of(app)``.
     """
     effective = config or org.emulator_config or EmulatorConfig()

@@ -158,7 +158,7 @@ class ApiEndpoint:
         token = rt.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
         if token is None:
             raise ApiError(401, "bad.credentials", "Invalid login credentials.")
-        if rt.clock() >= token.expires_at:
+        if rt.time() >= token.expires_at:
             code = rt.config.expired_token_code
             message = "Invalid login credentials." if code == "bad.credentials" else "The access token has expired."
             raise ApiError(401, code, message)
@@ -170,7 +170,7 @@ class ApiEndpoint:
         if limit is None:
             return []
         window = rt.config.rate_window_seconds
-        now = rt.clock()
+        now = rt.time()
         with rt.lock:
             if token.window_count == 0 or now >= token.window_start + window:
                 token.window_start, token.window_count = now, 0

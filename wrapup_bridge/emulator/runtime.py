@@ -12,14 +12,12 @@ import json
 import secrets
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wrapup_bridge.core import clock as core_clock
-from wrapup_bridge.core.clock import SYSTEM_CLOCK, Sleep, utc_now
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock, Sleep, utc_now
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import OAuthClient
 from wrapup_bridge.emulator.faults import FaultPlan
@@ -28,10 +26,6 @@ from wrapup_bridge.emulator.render import iso
 from wrapup_bridge.emulator.state import ConversationState, WrapupState
 
 __all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
-
-#: What ``clock=`` takes: a ``core.clock.Clock``; transitionally also a callable returning unix seconds, the
-#: emulator's clock before ``core.clock`` (see ``_CallableClock``). Becomes ``core.clock.Clock`` itself after.
-Clock = core_clock.Clock | Callable[[], float]
 
 
 @dataclass
@@ -102,30 +96,6 @@ class Stats:
         }
 
 
-class _CallableClock:
-    """Transitional, until the last callers move to ``Clock``: a ``Clock`` that is also callable for unix
-    seconds, as the emulator's clock was (``rt.clock()`` in writes, analytics and gateway), and that takes such a
-    callable (a test fake written before ``core.clock``) in place of a ``Clock``, waiting in real time as before."""
-
-    __slots__ = ("_clock", "_unix")
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock if isinstance(clock, core_clock.Clock) else SYSTEM_CLOCK
-        self._unix = None if isinstance(clock, core_clock.Clock) else clock
-
-    def __call__(self) -> float:
-        return self.time()
-
-    def time(self) -> float:
-        return self._clock.time() if self._unix is None else self._unix()
-
-    def monotonic(self) -> float:
-        return self._clock.monotonic() if self._unix is None else self._unix()
-
-    async def sleep(self, seconds: float) -> None:
-        await self._clock.sleep(seconds)
-
-
 class Runtime:
     """The state of one emulator instance."""
 
@@ -135,7 +105,7 @@ class Runtime:
         self.org = org
         self.directory = org.directory
         self.config = config
-        self.clock = _CallableClock(clock)
+        self.clock: Clock = clock
         #: How injected latency waits: ``sleep`` when given, else the clock's own.
         self.sleep: Sleep = sleep or self.clock.sleep
         self.lock = threading.RLock()

@@ -348,7 +348,7 @@ def apply_wrapup(
         duration_seconds=wrapup.duration_seconds,
         end_time=end_time,
         provisional=wrapup.provisional,
-        applied_at=rt.clock(),
+        applied_at=rt.time(),
     )
     with rt.lock:
         participant.wrapup = state

@@ -18,10 +18,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from wrapup_bridge.core.clock import Clock
 from wrapup_bridge.genesys.errors import AuthenticationError
 from wrapup_bridge.genesys.ratelimit import parse_float
 from wrapup_bridge.genesys.settings import GenesysSettings
-from wrapup_bridge.genesys.timing import Clock, Deadline
+from wrapup_bridge.genesys.timing import Deadline
 
 __all__ = ["TOKEN_PATH", "AccessToken", "TokenFetcher", "TokenProvider"]
 
@@ -70,7 +71,7 @@ class TokenProvider:
         return "Basic " + base64.b64encode(raw.encode()).decode("ascii")
 
     def _fresh(self, token: AccessToken | None) -> bool:
-        return token is not None and self._clock.now() < token.renew_at
+        return token is not None and self._clock.monotonic() < token.renew_at
 
     async def get(self, deadline: Deadline) -> AccessToken:
         """The cached token if it is not due for renewal, else a new one."""
@@ -96,7 +97,7 @@ class TokenProvider:
 
     async def _request(self, deadline: Deadline) -> AccessToken:
         url = f"{self._settings.region.login_base}{TOKEN_PATH}"
-        started = self._clock.now()
+        started = self._clock.monotonic()
         body = await self._fetch(url, {"grant_type": "client_credentials"}, self._basic(), deadline)
         self.fetches += 1
         value = body.get("access_token") if isinstance(body, dict) else None

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
 from wrapup_bridge.core.disposition import is_genesys_id
 from wrapup_bridge.core.normalize import normalize_text
 from wrapup_bridge.genesys.errors import GenesysError
-from wrapup_bridge.genesys.timing import Clock, SystemClock
 
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.http import GenesysClient
@@ -133,7 +133,7 @@ class _TTLCache(Generic[K, V]):
 
     def fresh(self, key: K) -> V | None:
         entry = self.values.get(key)
-        if entry is None or self.clock.now() - entry[0] > self.ttl:
+        if entry is None or self.clock.monotonic() - entry[0] > self.ttl:
             return None
         return entry[1]
 
@@ -153,14 +153,14 @@ class _TTLCache(Generic[K, V]):
             future.exception()  # mark retrieved: callers that are not waiting must not log it as lost
             raise
         else:
-            self.values[key] = (self.clock.now(), value)
+            self.values[key] = (self.clock.monotonic(), value)
             future.set_result(value)
             return value
         finally:
             del self._inflight[key]
 
     def put(self, key: K, value: V) -> None:
-        self.values[key] = (self.clock.now(), value)
+        self.values[key] = (self.clock.monotonic(), value)
 
 
 class WrapupCatalog:
@@ -179,7 +179,7 @@ class WrapupCatalog:
         page_size: int = PAGE_SIZE,
     ) -> None:
         self._client = client
-        self._clock: Clock = clock or (client.clock if client is not None else SystemClock())
+        self._clock: Clock = clock or (client.clock if client is not None else SYSTEM_CLOCK)
         self.ttl = ttl
         self.page_size = page_size
         self._codes: tuple[WrapupCode, ...] = ()
@@ -204,7 +204,7 @@ class WrapupCatalog:
     def _stale(self) -> bool:
         if self._loaded_at is None:
             return True
-        return not self.offline and self._clock.now() - self._loaded_at > self.ttl
+        return not self.offline and self._clock.monotonic() - self._loaded_at > self.ttl
 
     async def load(self, *, refresh: bool = False) -> WrapupCatalog:
         """Fetch every code (paged) unless a fresh list is cached; ``refresh`` forces a fetch."""
@@ -258,7 +258,7 @@ class WrapupCatalog:
         for code in self._codes:
             self._by_name.setdefault(code.name, code)
             self._by_normalized.setdefault(normalize_text(code.name), []).append(code)
-        self._loaded_at = self._clock.now()
+        self._loaded_at = self._clock.monotonic()
 
     def _require_loaded(self) -> None:
         if self._loaded_at is None:

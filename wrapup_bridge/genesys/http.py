@@ -40,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
 from wrapup_bridge.genesys.auth import TOKEN_PATH, AccessToken, TokenProvider
 from wrapup_bridge.genesys.errors import (
     AmbiguousWrite,
@@ -53,7 +54,7 @@ from wrapup_bridge.genesys.paths import classify_path
 from wrapup_bridge.genesys.ratelimit import RateLimiter
 from wrapup_bridge.genesys.retry import Backoff, parse_retry_after, server_wait
 from wrapup_bridge.genesys.settings import GenesysSettings
-from wrapup_bridge.genesys.timing import Clock, Deadline, SystemClock
+from wrapup_bridge.genesys.timing import Deadline
 
 __all__ = ["GenesysClient", "Response"]
 
@@ -117,7 +118,7 @@ class GenesysClient:
         limiter: RateLimiter | None = None,
     ) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or SYSTEM_CLOCK
         self._http = httpx.AsyncClient(
             transport=transport,
             headers={"User-Agent": settings.effective_user_agent, "Accept": "application/json"},

@@ -35,8 +35,9 @@ import math
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
 from wrapup_bridge.genesys.errors import header
-from wrapup_bridge.genesys.timing import Clock, Deadline, SystemClock
+from wrapup_bridge.genesys.timing import Deadline
 
 __all__ = ["PACINGS", "Pacing", "RateLimiter", "parse_float"]
 
@@ -76,7 +77,7 @@ class RateLimiter:
     ) -> None:
         if pacing not in PACINGS:
             raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, got {pacing!r}")
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or SYSTEM_CLOCK
         self.pacing: Pacing = pacing
         self.safety = safety
         self.reset_slack = reset_slack
@@ -161,7 +162,7 @@ class RateLimiter:
 
         Nothing is reserved when None is returned, so a call that gives up does not cost anyone else a slot.
         """
-        now = self.clock.now()
+        now = self.clock.monotonic()
         self._roll(now)
         slot = max(now, self._next_free, self._paused_until)
         in_window = self._window_end is not None and slot < self._window_end
@@ -190,7 +191,7 @@ class RateLimiter:
             if wait > 0:
                 await self.clock.sleep(wait)
             # A 429 seen while this task slept pauses it too: the slot is no good until the pause ends.
-            while (pause := self._paused_until - self.clock.now()) > 0:
+            while (pause := self._paused_until - self.clock.monotonic()) > 0:
                 if deadline is not None and not deadline.allows(pause):
                     return False
                 await self.clock.sleep(pause)
@@ -207,7 +208,7 @@ class RateLimiter:
     # -- learning from answers -----------------------------------------------------------------------------------
     def observe(self, status: int, headers: Mapping[str, str], retry_after: float | None = None) -> None:
         """Update the window model from an answer's ``inin-ratelimit-*`` headers and status."""
-        now = self.clock.now()
+        now = self.clock.monotonic()
         self._roll(now)
         allowed = parse_float(header(headers, "inin-ratelimit-allowed"))
         count = parse_float(header(headers, "inin-ratelimit-count"))

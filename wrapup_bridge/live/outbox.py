@@ -26,12 +26,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.limits import loads_json
@@ -253,14 +254,15 @@ class Outbox:
     """A SQLite outbox at ``path`` (None: the settings' outbox, ``$WRAPUP_BRIDGE_OUTBOX`` or the default), opened on
     first use; safe to share between threads and processes.
 
-    ``clock`` (epoch seconds) is a seam for tests: a drain "an hour later" sees every lease expired.
+    ``clock`` (a ``core.clock.Clock``: rows are stamped and leases timed on its wall clock, ``time()``) is a seam
+    for tests: a drain "an hour later" sees every lease expired.
     """
 
     def __init__(
         self,
         path: str | os.PathLike[str] | None = None,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
         retry: RetryPolicy | None = None,
         busy_timeout: float = 10.0,
         target: str | None = None,
@@ -272,7 +274,7 @@ class Outbox:
         self.path = Path(path)
         #: The target this handle accepts rows for and claims rows of (None: any, and rows record none).
         self.target = target
-        self.clock = clock
+        self.clock: Clock = clock
         self.retry = retry or RetryPolicy()
         self._busy_timeout = busy_timeout
         self._lock = threading.Lock()
@@ -421,7 +423,7 @@ class Outbox:
         reason: str | None = None,
         error: dict[str, Any] | None = None,
     ) -> int:
-        now = self.clock()
+        now = self.clock.time()
         cursor = db.execute(
             "INSERT INTO outbox (created_at, updated_at, source, source_id, conversation_id, dedup_key, disposition, "
             "decision, state, attempts, next_attempt_at, lease_until, last_kind, last_reason, last_error, target) "
@@ -466,7 +468,7 @@ class Outbox:
         """
         if state not in (PENDING, DONE, DEAD):
             raise ValueError(f"cannot settle a row as {state!r}")
-        now = self.clock()
+        now = self.clock.time()
         with self._transaction(durable=False) as db:
             due = now
             if state == PENDING:
@@ -492,7 +494,7 @@ class Outbox:
 
         A handle with a ``target`` claims only rows accepted for that target: a row queued for one org is never
         delivered to another (``retarget`` moves rows on purpose)."""
-        now = self.clock()
+        now = self.clock.time()
         only = "" if self.target is None else " AND target IS ?"
         with self._transaction() as db:
             rows = db.execute(
@@ -533,7 +535,7 @@ class Outbox:
 
     def retry_dead(self, ids: Iterable[int] | None = None) -> int:
         """Move dead rows (all, or ``ids``) back to pending, due now; returns how many moved."""
-        now = self.clock()
+        now = self.clock.time()
         with self._transaction() as db:
             if ids is None:
                 cursor = db.execute(
@@ -556,7 +558,7 @@ class Outbox:
         """Delete done rows last updated more than ``older_than`` seconds ago; returns how many."""
         with self._transaction(durable=False) as db:
             cursor = db.execute(
-                "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?", (self.clock() - older_than,)
+                "DELETE FROM outbox WHERE state = 'done' AND updated_at < ?", (self.clock.time() - older_than,)
             )
             return cursor.rowcount
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.review.orgview import CatalogCode, CatalogQueue, OrgCatalog
 
@@ -43,7 +43,7 @@ class CatalogExport:
 
 
 def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def to_org_catalog(

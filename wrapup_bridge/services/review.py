@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
+
+from wrapup_bridge.core.clock import utc_now
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import Adapter, AdapterError
@@ -144,7 +145,7 @@ def tool_version() -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def build_report(

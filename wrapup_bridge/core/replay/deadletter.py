@@ -18,10 +18,10 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.limits import MAX_NESTING, NestingError, loads_json
 
@@ -71,7 +71,7 @@ class DeadLetterWriter:
             )
 
     def write(self, entry: dict[str, Any]) -> None:
-        entry = {"at": datetime.now(UTC).isoformat(), **entry}
+        entry = {"at": utc_now().isoformat(), **entry}
         line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
         try:
             if self._handle is None:

@@ -21,11 +21,11 @@ import sqlite3
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.outcome import Outcome
 from wrapup_bridge.core.sqlite import SQLiteFileError, Synchronous, enable_wal, is_locked, open_existing, open_file
@@ -75,7 +75,7 @@ _COLUMNS = "key, n, state, outcome, reason, attempts, dead_lettered, run"
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return utc_now().isoformat()
 
 
 class Ledger:

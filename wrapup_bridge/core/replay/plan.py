@@ -24,13 +24,14 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, BinaryIO, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.errors import WrapupBridgeError
@@ -513,4 +514,4 @@ def new_header(**fields: Any) -> PlanHeader:
     """A header with a fresh plan id and the creation time filled in."""
     import uuid
 
-    return PlanHeader(plan_id=str(uuid.uuid4()), created_at=datetime.now(UTC), **fields)
+    return PlanHeader(plan_id=str(uuid.uuid4()), created_at=utc_now(), **fields)
