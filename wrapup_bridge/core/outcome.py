@@ -16,18 +16,6 @@ from wrapup_bridge.core.disposition import Disposition, Media
 
 __all__ = ["SYSTEM_CODE_PREFIX", "Outcome", "OutcomeKind", "WrapupTarget", "is_system_code"]
 
-# Transitional, not public: the Genesys path table is ``genesys.paths.MEDIA_PATHS``. This copy stays only until the
-# emulator (which may import core alone) holds its own table of the API it emulates; then it goes.
-MEDIA_PATHS: dict[Media, str] = {
-    Media.VOICE: "calls",
-    Media.CALLBACK: "callbacks",
-    Media.EMAIL: "emails",
-    Media.MESSAGE: "messages",
-    Media.SOCIAL: "socials",
-    Media.VIDEO: "videos",
-}
-
-
 #: Wrap-up codes Genesys stamps itself (``ININ-WRAP-UP-TIMEOUT`` when after-call work timed out,
 #: ``ININ-OUTBOUND-*`` from the dialer, ...). They are not catalog entries and no agent chose them.
 SYSTEM_CODE_PREFIX = "ININ-"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from wrapup_bridge.core.disposition import Media
-from wrapup_bridge.core.outcome import MEDIA_PATHS
 from wrapup_bridge.emulator.errors import ApiError
 from wrapup_bridge.emulator.gateway import Call
 from wrapup_bridge.emulator.render import (
@@ -27,6 +26,7 @@ from wrapup_bridge.emulator.writes import (
 
 __all__ = [
     "MEDIA_BY_SEGMENT",
+    "MEDIA_SEGMENTS",
     "get_communication_wrapup",
     "get_conversation",
     "get_media_conversation",
@@ -36,8 +36,18 @@ __all__ = [
     "post_communication_wrapup",
 ]
 
+#: Media -> its path segment in /api/v2/conversations/{segment}/{id}/... (the emulator's own table of the API it
+#: emulates, written from Genesys's documentation, not shared with the client's).
+MEDIA_SEGMENTS: dict[Media, str] = {
+    Media.VOICE: "calls",
+    Media.CALLBACK: "callbacks",
+    Media.EMAIL: "emails",
+    Media.MESSAGE: "messages",
+    Media.SOCIAL: "socials",
+    Media.VIDEO: "videos",
+}
 #: Path segment (calls, callbacks, ...) -> media.
-MEDIA_BY_SEGMENT: dict[str, Media] = {segment: media for media, segment in MEDIA_PATHS.items()}
+MEDIA_BY_SEGMENT: dict[str, Media] = {segment: media for media, segment in MEDIA_SEGMENTS.items()}
 
 
 def _conversation(call: Call) -> ConversationState:
@@ -88,7 +98,7 @@ def _communication(call: Call, conversation: ConversationState, participant: Par
         raise ApiError(
             404,
             "not.found",
-            f"Communication {communication.id} is a {MEDIA_PATHS[communication.media]} communication, "
+            f"Communication {communication.id} is a {MEDIA_SEGMENTS[communication.media]} communication, "
             f"not one of {call.params['media']}",
             entity_id=communication.id,
         )
