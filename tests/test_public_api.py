@@ -16,6 +16,7 @@ import pytest
 
 import wrapup_bridge
 from tests.conftest import ROOT
+from wrapup_bridge.core.version import package_version
 
 HEAVY = ("starlette", "uvicorn", "httpx", "sqlite3", "asyncio", "rich", "twilio", "wrapup_bridge.adapters.twilio")
 #: What the issue asks the facade to offer (names may be added; these may not go).
@@ -125,7 +126,7 @@ def test_an_uninstalled_checkout_reads_its_pyproject(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(importlib.metadata, "version", not_installed)
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    assert wrapup_bridge._version() == pyproject  # type: ignore[attr-defined]
+    assert package_version() == pyproject
 
 
 def test_the_user_agent_carries_the_version() -> None:

@@ -255,31 +255,6 @@ __all__ = [
     "load_mapping",
 ]
 
-#: What ``__version__`` is when neither the package metadata nor the checkout's pyproject.toml can be read.
-_UNKNOWN_VERSION = "0+unknown"
-
-
-def _version() -> str:
-    """The version, whose one source is ``[project] version`` in pyproject.toml: read from the installed package's
-    metadata; in a checkout that was never installed, from its pyproject.toml; else ``0+unknown``."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("wrapup-bridge")
-    except PackageNotFoundError:
-        pass
-    import tomllib
-    from pathlib import Path
-
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-    try:
-        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    except (OSError, ValueError, KeyError):
-        return _UNKNOWN_VERSION
-    found = project.get("version") if project.get("name") == "wrapup-bridge" else None
-    return found if isinstance(found, str) else _UNKNOWN_VERSION
-
-
 # Hidden from type checkers, so they see the names imported under TYPE_CHECKING above with their types, and a
 # misspelt name is an error instead of ``Any``.
 if not TYPE_CHECKING:
@@ -288,7 +263,9 @@ if not TYPE_CHECKING:
         """The public names not imported above, loaded (and kept) on first use: ``wrapup_bridge.Bridge`` costs the
         bridge's imports only when it is asked for."""
         if name == "__version__":
-            value: Any = _version()
+            from wrapup_bridge.core.version import package_version
+
+            value: Any = package_version()
         else:
             module = _LAZY.get(name)
             if module is None:

@@ -7,12 +7,14 @@ prints as ``**********`` in reprs, logs and tracebacks, and only the token reque
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from wrapup_bridge.core.version import package_version
 from wrapup_bridge.genesys.errors import ConfigurationError
 from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_region
 
@@ -107,9 +109,13 @@ class GenesysSettings(BaseModel):
     def effective_user_agent(self) -> str:
         if self.user_agent:
             return self.user_agent
-        from wrapup_bridge import __version__
+        return _default_user_agent()
 
-        return f"wrapup-bridge/{__version__}"
+
+@functools.cache
+def _default_user_agent() -> str:
+    """``wrapup-bridge/<version>``, the version read once from the package metadata."""
+    return f"wrapup-bridge/{package_version()}"
 
 
 def emulator_identity(org_file: str | os.PathLike[str]) -> str:
