@@ -404,7 +404,10 @@ async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head
 async def _load(url: str, clients: int, duration: float, max_requests: int) -> dict[str, Any]:
     from urllib.parse import urlsplit
 
-    validator = importlib.import_module("twilio.request_validator").RequestValidator(TWILIO_TOKEN)
+    from wrapup_bridge._optional import require
+
+    twilio = require("twilio.request_validator", extra="twilio", purpose="the live benchmark's signed requests")
+    validator = twilio.RequestValidator(TWILIO_TOKEN)
     target = urlsplit(url)
     host, port = target.hostname or "127.0.0.1", target.port or 80
     latencies: list[float] = []

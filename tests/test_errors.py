@@ -20,6 +20,7 @@ import pytest
 
 import wrapup_bridge
 import wrapup_bridge.errors
+from tests.conftest import ROOT
 from wrapup_bridge.adapters.base import Five9RecordError, TwilioRecordError
 from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.mapping.errors import MappingTableError
@@ -154,6 +155,32 @@ def test_every_export_is_drawn_and_resolves() -> None:
     assert set(namespace) - {"__builtins__"} == set(wrapup_bridge.errors.__all__)
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
         wrapup_bridge.errors.Nope  # noqa: B018
+
+
+def test_type_checkers_see_the_lazy_errors(tmp_path: Path) -> None:
+    """mypy reads the classes imported under TYPE_CHECKING with their types, and a misspelt one is an error (the
+    module ``__getattr__`` is hidden from it, so nothing becomes ``Any``)."""
+    snippet = tmp_path / "uses_errors.py"
+    snippet.write_text(
+        "import wrapup_bridge.errors\n"
+        "from wrapup_bridge.errors import PlanError\n"
+        "error: wrapup_bridge.errors.WrapupBridgeError = PlanError('x')\n"
+        "count: int = wrapup_bridge.errors.RateLimited\n"
+        "wrapup_bridge.errors.RateLimtied\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(snippet)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 2, result.stdout + result.stderr
+    assert "uses_errors.py:4:" in errors[0] and "RateLimited" in errors[0]  # known, as a class
+    assert "uses_errors.py:5:" in errors[1] and "RateLimtied" in errors[1]
 
 
 def test_the_genesys_subtree_draws_every_genesys_error() -> None:

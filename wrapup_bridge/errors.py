@@ -251,14 +251,19 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Each error from its own module on first use (``from wrapup_bridge.errors import PlanError`` works as usual)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+# Hidden from type checkers, so they see the classes imported under TYPE_CHECKING above with their types, and a
+# misspelt name is an error instead of ``Any``.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """Each error from its own module on first use (``from wrapup_bridge.errors import PlanError`` works as
+        usual)."""
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -14,7 +14,6 @@ bodies the ``bodySHA256`` query parameter checked against the raw body.
 from __future__ import annotations
 
 import hmac
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,13 +60,10 @@ class FormParams(dict[str, list[str]]):
 
 
 def _twilio_module() -> Any:
-    try:
-        module = importlib.import_module("twilio.request_validator")
-    except ImportError:
-        raise RuntimeError(
-            "checking Twilio signatures needs the twilio package: pip install 'wrapup-bridge[twilio]'"
-        ) from None
-    return module
+    """twilio's request validator module; ``MissingDependency`` (a ``RuntimeError``) naming the extra when absent."""
+    from wrapup_bridge._optional import require
+
+    return require("twilio.request_validator", extra="twilio", purpose="checking Twilio signatures")
 
 
 class TwilioSignature:
