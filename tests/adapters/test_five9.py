@@ -442,6 +442,11 @@ def test_disposition_type_column_is_kept_and_wins_over_the_catalog(tmp_path: Pat
 
 # --- catalog ------------------------------------------------------------------------------------------------------
 
+#: Nine lines of anchors that expand to 10**9 nodes ("billion laughs"); the node bound stops the walk early.
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(ord('b') + i)}: &{chr(ord('b') + i)} [{', '.join(['*' + chr(ord('a') + i)] * 10)}]\n" for i in range(8)
+)
+
 
 def test_catalog_accepts_json_and_the_soap_return_wrapper(tmp_path: Path) -> None:
     catalog = tmp_path / "dispositions.json"
@@ -460,6 +465,8 @@ def test_catalog_accepts_json_and_the_soap_return_wrapper(tmp_path: Path) -> Non
         ("- [unclosed\n", "line 2", None, "not valid YAML"),
         ("{other: 1}\n", None, None, "expected a list"),
         ("- Sale\n", "entry 1", None, "not an object"),
+        ("[" * 70 + "]" * 70 + "\n", None, None, "nested more than 64 levels deep"),
+        (ALIAS_BOMB, None, None, "more than 1,000,000 nodes once its aliases are expanded"),
     ],
 )
 def test_catalog_problems_name_the_file_and_entry(

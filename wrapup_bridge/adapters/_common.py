@@ -16,7 +16,8 @@ from typing import IO, Any
 import yaml
 
 from wrapup_bridge.adapters.base import AdapterError
-from wrapup_bridge.core.limits import NestingError, check_nesting, loads_json
+from wrapup_bridge.core.limits import NestingError, loads_json
+from wrapup_bridge.core.yamlsource import MAX_YAML_NODES, locate_yaml
 
 __all__ = ["BadRow", "get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
 
@@ -210,7 +211,8 @@ def _ends_inside_quotes(raw: str) -> bool:
 
 
 def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:
-    """Parse a side file an adapter joins records with (a disposition catalog): JSON by extension, else YAML.
+    """Parse a side file an adapter joins records with (a disposition catalog): JSON by extension, else YAML (PyYAML's
+    safe types, within the nesting and node bounds every YAML input has: ``core.yamlsource``).
 
     Problems raise ``error`` (the adapter's own type) naming the file and, where the parser knows it, the line.
     """
@@ -227,9 +229,7 @@ def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:
     try:
         if path.lower().endswith(".json"):
             return loads_json(text)
-        value = yaml.safe_load(text)
-        check_nesting(value)
-        return value
+        located = locate_yaml(text, typed=True)
     except json.JSONDecodeError as exc:
         raise error(f"not valid JSON: {exc.msg}", record=f"line {exc.lineno}", input_name=path) from None
     except (RecursionError, NestingError):
@@ -238,3 +238,11 @@ def read_side_file(path: str, error: type[AdapterError], what: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         record = f"line {mark.line + 1}" if mark is not None else None
         raise error(f"not valid YAML: {exc}", record=record, input_name=path) from None
+    if located.exceeded == "depth":
+        raise error(f"not read: {NestingError()}", input_name=path)
+    if located.exceeded == "size":  # no line: where the count ran over is inside some alias, not where it is used
+        raise error(
+            f"not read: more than {MAX_YAML_NODES:,} nodes once its aliases are expanded, which no {what} is",
+            input_name=path,
+        )
+    return located.value
