@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.adapters import Adapter, AdapterOptions
     from wrapup_bridge.core.mapping import MappingTable
 
-__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "build_adapter", "input_errors", "usage_errors"]
+__all__ = ["ADAPTER_FLAGS", "adapter_flags", "adapter_options", "build_adapter", "input_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -129,10 +129,6 @@ def input_errors() -> Iterator[None]:
         fail_usage(str(exc))
     except InputDecodeError as exc:
         fail_setup(str(exc))
-
-
-#: The name ``normalize`` and the mapping review commands use (they read through ``input_errors`` too).
-usage_errors = input_errors
 
 
 def build_adapter(source: str, options: AdapterOptions) -> Adapter:

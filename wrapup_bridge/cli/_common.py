@@ -1,14 +1,14 @@
-"""Small helpers the sub-commands share: exit codes, input opening, JSON lines, and error reporting."""
+"""Small helpers the sub-commands share: exit codes, JSON lines, and error reporting (inputs are opened by
+``services.inputs``, their errors turned into exit codes by ``cli._adapters.input_errors``)."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -23,11 +23,9 @@ __all__ = [
     "MAX_ERRORS_SHOWN",
     "JsonLinesWriter",
     "SetupError",
-    "check_input_encoding",
     "fail_setup",
     "fail_usage",
     "load_or_exit",
-    "open_input",
     "run_on_target",
     "stderr",
 ]
@@ -64,43 +62,6 @@ class SetupError(click.ClickException):
 def fail_setup(message: str) -> NoReturn:
     """Stop with exit code 2 and one clear message about the set-up (files, encodings, targets)."""
     raise SetupError(message)
-
-
-def check_input_encoding(encoding: str) -> str:
-    """``--encoding`` / ``source.encoding`` checked before any input is opened (exit 2 naming the problem)."""
-    from wrapup_bridge.adapters.textinput import check_encoding
-
-    try:
-        return check_encoding(encoding)
-    except ValueError as exc:
-        fail_usage(f"--encoding: {exc}")
-
-
-@contextmanager
-def open_input(name: str, encoding: str | None = None) -> Iterator[IO[str]]:
-    """Open a legacy export for reading: ``-`` is stdin; decoded strictly in ``encoding`` (UTF-8, BOM tolerated,
-    by default), so bytes in another encoding stop the command (exit 2) with file, line, byte offset and the
-    ``--encoding`` to pass instead of becoming mangled codes; universal newlines off so the CSV reader sees CRLF."""
-    from wrapup_bridge.adapters.textinput import InputDecodeError, decoded
-
-    shown = "<stdin>" if name == "-" else name
-    if encoding is not None:
-        check_input_encoding(encoding)
-    try:
-        if name == "-":
-            yield decoded(sys.stdin.buffer, name=shown, encoding=encoding)
-            return
-        path = Path(name)
-        if not path.is_file():
-            fail_usage(f"input {name!r} does not exist or is not a file")
-        try:
-            raw = path.open("rb")
-        except OSError as exc:
-            fail_usage(f"cannot read input {name!r}: {exc.strerror or exc}")
-        with raw:
-            yield decoded(raw, name=shown, encoding=encoding)
-    except InputDecodeError as exc:
-        fail_setup(str(exc))
 
 
 class JsonLinesWriter:
