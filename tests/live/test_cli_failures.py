@@ -247,6 +247,17 @@ def test_serve_refuses_bad_addresses_and_settings(
     assert_clean_exit(result, 2, *words)
 
 
+def test_serve_s_limits_come_from_its_options_then_settings_then_defaults() -> None:
+    from wrapup_bridge.cli.serve import _server_limits
+    from wrapup_bridge.live.server import ServerLimits
+    from wrapup_bridge.services.settings import Settings
+
+    settings = Settings.from_env({"WRAPUP_BRIDGE_BODY_TIMEOUT": "soon", "WRAPUP_BRIDGE_MAX_CONNECTIONS": "3"})
+    # --body-timeout given: its unusable variable is not even read; the variable sets max_connections.
+    assert _server_limits(settings, None, 2.0, None, None) == ServerLimits(body_timeout=2.0, max_connections=3)
+    assert _server_limits(Settings.from_env({}), None, None, None, 9) == ServerLimits(max_connections=9)
+
+
 def test_serve_on_a_port_in_use(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -7,7 +7,8 @@ with ``outbox drain``) on the one target factory. uvicorn's access log is off be
 where a Five9 secret may travel; the app logs every outcome itself, without secrets.
 
 Slow clients: ``--header-timeout``, ``--body-timeout``, ``--keep-alive-timeout`` and ``--max-connections`` (each
-also an environment variable) bound how long and how many connections any client holds (``live.server``).
+also an environment variable, read by ``Settings``; the option wins) bound how long and how many connections any
+client holds (``live.server``).
 
 Exit codes: 0 stopped with Ctrl-C; 2 a set-up problem found before serving (no secret set, a mapping table, org
 file or outbox that cannot be used, an address it cannot listen on, a bad option). SIGTERM stops it as gracefully
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -36,6 +37,8 @@ from wrapup_bridge.live.defaults import (
 
 if TYPE_CHECKING:
     from wrapup_bridge.live.bridge import Bridge
+    from wrapup_bridge.live.server import ServerLimits
+    from wrapup_bridge.services.settings import Settings
 
 __all__ = ["serve"]
 
@@ -70,6 +73,35 @@ def _open_outbox(bridge: Bridge) -> dict[str, int]:
         fail_setup(f"{exc} (pass --outbox FILE, or --no-outbox to serve without one)")
 
 
+def _server_limits(
+    settings: Settings,
+    header_timeout: float | None,
+    body_timeout: float | None,
+    keep_alive_timeout: int | None,
+    max_connections: int | None,
+) -> ServerLimits:
+    """The server's limits: each option given, else its variable (``Settings``), else the default; a variable set
+    to something unusable is a usage error naming the option it stands for."""
+    from wrapup_bridge.live.server import ServerLimits
+    from wrapup_bridge.services.settings import BadSetting
+
+    given = {
+        "header_timeout": header_timeout,
+        "body_timeout": body_timeout,
+        "keep_alive_timeout": keep_alive_timeout,
+        "max_connections": max_connections,
+    }
+    chosen: dict[str, Any] = {}
+    for name, option in given.items():
+        try:
+            value = option if option is not None else getattr(settings, name)
+        except BadSetting as exc:
+            fail_usage(f"--{name.replace('_', '-')}: {exc}")
+        if value is not None:
+            chosen[name] = value
+    return ServerLimits(**chosen)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
@@ -102,35 +134,27 @@ def _open_outbox(bridge: Bridge) -> dict[str, int]:
 @click.option("--max-body", default=64 * 1024, show_default=True, type=click.IntRange(min=1), help="Bytes.")
 @click.option(
     "--header-timeout",
-    envvar="WRAPUP_BRIDGE_HEADER_TIMEOUT",
-    default=DEFAULT_HEADER_TIMEOUT,
-    show_default=True,
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a client has to send a whole request head (408 and close after); env WRAPUP_BRIDGE_HEADER_TIMEOUT.",
+    help="Seconds a client has to send a whole request head (408 and close after); env WRAPUP_BRIDGE_HEADER_TIMEOUT."
+    f"  [default: {DEFAULT_HEADER_TIMEOUT:g}]",
 )
 @click.option(
     "--body-timeout",
-    envvar="WRAPUP_BRIDGE_BODY_TIMEOUT",
-    default=DEFAULT_BODY_TIMEOUT,
-    show_default=True,
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds from the head to the end of the body (408 and close after); env WRAPUP_BRIDGE_BODY_TIMEOUT.",
+    help="Seconds from the head to the end of the body (408 and close after); env WRAPUP_BRIDGE_BODY_TIMEOUT."
+    f"  [default: {DEFAULT_BODY_TIMEOUT:g}]",
 )
 @click.option(
     "--keep-alive-timeout",
-    envvar="WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT",
-    default=DEFAULT_KEEP_ALIVE_TIMEOUT,
-    show_default=True,
     type=click.IntRange(min=1),
-    help="Seconds an idle kept-alive connection stays open; env WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT.",
+    help="Seconds an idle kept-alive connection stays open; env WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT."
+    f"  [default: {DEFAULT_KEEP_ALIVE_TIMEOUT}]",
 )
 @click.option(
     "--max-connections",
-    envvar="WRAPUP_BRIDGE_MAX_CONNECTIONS",
-    default=DEFAULT_MAX_CONNECTIONS,
-    show_default=True,
     type=click.IntRange(min=1),
-    help="Connections open at once; one more is answered 503 and closed; env WRAPUP_BRIDGE_MAX_CONNECTIONS.",
+    help="Connections open at once; one more is answered 503 and closed; env WRAPUP_BRIDGE_MAX_CONNECTIONS."
+    f"  [default: {DEFAULT_MAX_CONNECTIONS}]",
 )
 @target_options
 def serve(
@@ -144,10 +168,10 @@ def serve(
     budget: float,
     drain_interval: float,
     max_body: int,
-    header_timeout: float,
-    body_timeout: float,
-    keep_alive_timeout: int,
-    max_connections: int,
+    header_timeout: float | None,
+    body_timeout: float | None,
+    keep_alive_timeout: int | None,
+    max_connections: int | None,
     target: str,
     org: Path | None,
 ) -> None:
@@ -159,6 +183,7 @@ def serve(
     from wrapup_bridge.services.settings import Settings
 
     settings = Settings.from_env()
+    limits = _server_limits(settings, header_timeout, body_timeout, keep_alive_timeout, max_connections)
     secrets = settings.secrets
     if not any(secrets[name] for name in ("twilio_auth_token", "five9_secret", "api_token")):
         fail_setup(
@@ -187,7 +212,7 @@ def serve(
             max_body_bytes=max_body,
             drain_interval=drain_interval or None,
             close_bridge=True,
-            body_timeout=body_timeout,
+            body_timeout=limits.body_timeout,
             **secrets,
         )
     except RuntimeError as exc:  # the twilio package is missing
@@ -220,8 +245,8 @@ def serve(
     else:
         click.echo("  outbox    off")
     click.echo(
-        f"  limits    head {header_timeout:g} s, body {body_timeout:g} s, keep-alive {keep_alive_timeout} s, "
-        f"{max_connections} connections, {max_body} bytes"
+        f"  limits    head {limits.header_timeout:g} s, body {limits.body_timeout:g} s, keep-alive "
+        f"{limits.keep_alive_timeout} s, {limits.max_connections} connections, {max_body} bytes"
     )
     for route, source in (("/twilio/taskrouter", "twilio"), ("/five9/disposition", "five9")):
         if route in enabled and bridge.table_for(source) is None:
@@ -231,16 +256,10 @@ def serve(
 
     import uvicorn
 
-    from wrapup_bridge.live.server import ServerLimits, uvicorn_config
+    from wrapup_bridge.live.server import uvicorn_config
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Genesys call is noise; outcomes are logged
-    limits = ServerLimits(
-        header_timeout=header_timeout,
-        body_timeout=body_timeout,
-        keep_alive_timeout=keep_alive_timeout,
-        max_connections=max_connections,
-    )
     config = uvicorn_config(app, limits, log_level="info")
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -14,6 +14,9 @@ Variables (each optional; what is unset keeps its default):
 - ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_TWILIO_SHARED_KEY``, ``WRAPUP_BRIDGE_FIVE9_SECRET``,
   ``WRAPUP_BRIDGE_API_TOKEN``: the webhook endpoints' secrets (each set turns its endpoint on).
 - ``WRAPUP_BRIDGE_PUBLIC_URL``: the base URL Twilio signs requests for.
+- ``WRAPUP_BRIDGE_HEADER_TIMEOUT``, ``WRAPUP_BRIDGE_BODY_TIMEOUT``, ``WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT`` (seconds)
+  and ``WRAPUP_BRIDGE_MAX_CONNECTIONS``: the webhook server's limits on slow and many clients (``serve``'s options
+  of the same names win over them).
 - ``AWS_LAMBDA_FUNCTION_NAME``: set by AWS Lambda; the default outbox then goes to ``/tmp``.
 """
 
@@ -30,7 +33,7 @@ from wrapup_bridge.core.errors import WrapupBridgeError
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.settings import GenesysSettings
 
-__all__ = ["DEFAULT_OUTBOX", "SECRET_VARIABLES", "BadSetting", "Settings"]
+__all__ = ["DEFAULT_OUTBOX", "SECRET_VARIABLES", "SERVER_LIMIT_VARIABLES", "BadSetting", "Settings"]
 
 DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
 
@@ -40,6 +43,15 @@ SECRET_VARIABLES: Final = {
     "twilio_shared_key": "WRAPUP_BRIDGE_TWILIO_SHARED_KEY",
     "five9_secret": "WRAPUP_BRIDGE_FIVE9_SECRET",
     "api_token": "WRAPUP_BRIDGE_API_TOKEN",
+}
+
+
+#: The webhook server's limits: keyword of ``live.server.ServerLimits`` -> variable.
+SERVER_LIMIT_VARIABLES: Final = {
+    "header_timeout": "WRAPUP_BRIDGE_HEADER_TIMEOUT",
+    "body_timeout": "WRAPUP_BRIDGE_BODY_TIMEOUT",
+    "keep_alive_timeout": "WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT",
+    "max_connections": "WRAPUP_BRIDGE_MAX_CONNECTIONS",
 }
 
 
@@ -95,19 +107,36 @@ class Settings:
         """``$WRAPUP_BRIDGE_MAPPING`` split at commas; empty when unset (the caller's default applies)."""
         return tuple(part.strip() for part in (self._get("WRAPUP_BRIDGE_MAPPING") or "").split(",") if part.strip())
 
-    @property
-    def budget(self) -> float | None:
-        """``$WRAPUP_BRIDGE_BUDGET`` in seconds, None when unset."""
-        text = self._get("WRAPUP_BRIDGE_BUDGET")
+    def _seconds(self, name: str) -> float | None:
+        """``$name`` as a positive, finite number of seconds; None when unset."""
+        text = self._get(name)
         if text is None:
             return None
         try:
             value = float(text)
         except ValueError:
-            raise BadSetting(f"WRAPUP_BRIDGE_BUDGET: {text!r} is not a number of seconds") from None
+            raise BadSetting(f"{name}: {text!r} is not a number of seconds") from None
         if not value > 0 or value == float("inf"):
-            raise BadSetting(f"WRAPUP_BRIDGE_BUDGET: {text!r} is not a positive number of seconds")
+            raise BadSetting(f"{name}: {text!r} is not a positive number of seconds")
         return value
+
+    def _at_least_one(self, name: str, unit: str) -> int | None:
+        """``$name`` as a whole number of ``unit``, at least 1; None when unset."""
+        text = self._get(name)
+        if text is None:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            raise BadSetting(f"{name}: {text!r} is not a whole number of {unit}") from None
+        if value < 1:
+            raise BadSetting(f"{name}: {text!r} is less than 1")
+        return value
+
+    @property
+    def budget(self) -> float | None:
+        """``$WRAPUP_BRIDGE_BUDGET`` in seconds, None when unset."""
+        return self._seconds("WRAPUP_BRIDGE_BUDGET")
 
     @property
     def secrets(self) -> dict[str, str | None]:
@@ -117,3 +146,24 @@ class Settings:
     @property
     def public_url(self) -> str | None:
         return self._get("WRAPUP_BRIDGE_PUBLIC_URL")
+
+    # -- the webhook server's limits (None: unset, the server's default applies) -------------------------------------
+    @property
+    def header_timeout(self) -> float | None:
+        """``$WRAPUP_BRIDGE_HEADER_TIMEOUT``: seconds a client has to send a whole request head."""
+        return self._seconds(SERVER_LIMIT_VARIABLES["header_timeout"])
+
+    @property
+    def body_timeout(self) -> float | None:
+        """``$WRAPUP_BRIDGE_BODY_TIMEOUT``: seconds from a request's head to the end of its body."""
+        return self._seconds(SERVER_LIMIT_VARIABLES["body_timeout"])
+
+    @property
+    def keep_alive_timeout(self) -> int | None:
+        """``$WRAPUP_BRIDGE_KEEP_ALIVE_TIMEOUT``: whole seconds an idle kept-alive connection stays open."""
+        return self._at_least_one(SERVER_LIMIT_VARIABLES["keep_alive_timeout"], "seconds")
+
+    @property
+    def max_connections(self) -> int | None:
+        """``$WRAPUP_BRIDGE_MAX_CONNECTIONS``: connections open at once."""
+        return self._at_least_one(SERVER_LIMIT_VARIABLES["max_connections"], "connections")
