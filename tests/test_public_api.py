@@ -162,6 +162,32 @@ def test_type_checkers_see_the_lazy_names(tmp_path: Path) -> None:
     assert "uses_api.py:5:" in errors[1] and "Brigde" in errors[1]
 
 
+def test_the_genesys_overrides_are_typed(tmp_path: Path) -> None:
+    """``build_target``, ``Bridge.from_env`` and ``Settings.genesys`` take the ``GenesysSettings`` fields by name
+    (``Unpack[GenesysOverrides]``): a misspelt or mistyped one is a mypy error, not a runtime surprise."""
+    snippet = tmp_path / "uses_overrides.py"
+    snippet.write_text(
+        "import wrapup_bridge\n"
+        "wrapup_bridge.build_target('emulator', budget=2.0, rate_per_minute=60.0, max_attempts=3)\n"
+        "wrapup_bridge.build_target('emulator', rate_per_minite=60.0)\n"
+        "wrapup_bridge.Settings.from_env({}).genesys(max_attempts='3')\n"
+        "wrapup_bridge.Bridge.from_env(None, read_timeout=2.0, user_agent='x')\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(snippet)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 2, result.stdout + result.stderr
+    assert "uses_overrides.py:3:" in errors[0] and "rate_per_minite" in errors[0]
+    assert "uses_overrides.py:4:" in errors[1] and "max_attempts" in errors[1]
+
+
 def test_the_api_reference_is_current() -> None:
     expected = gen_api().generate()
     current = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")

@@ -8,12 +8,13 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, Unpack
 
 import click
 
 if TYPE_CHECKING:
     from wrapup_bridge.core.mapping import MappingTable
+    from wrapup_bridge.genesys.settings import GenesysOverrides
     from wrapup_bridge.services.target import Connection
 
 __all__ = [
@@ -129,7 +130,14 @@ def load_or_exit(path: str) -> MappingTable:
         sys.exit(EXIT_USAGE)
 
 
-def run_on_target(target: str, org: Path | None, work: Callable[[Connection], Awaitable[T]], **settings: Any) -> T:
+def run_on_target(
+    target: str,
+    org: Path | None,
+    work: Callable[[Connection], Awaitable[T]],
+    *,
+    budget: float | None = None,
+    **overrides: Unpack[GenesysOverrides],
+) -> T:
     """Run the async ``work`` of a command on a connection to its ``--target``/``--org``: a target that cannot be
     set up, and a Genesys failure, end the command with their exit code and one ``Error:`` line, never a
     traceback (anything else is re-raised as the bug it is)."""
@@ -138,7 +146,7 @@ def run_on_target(target: str, org: Path | None, work: Callable[[Connection], Aw
     from wrapup_bridge.cli._genesys import connect, fail_genesys
 
     async def run() -> T:
-        async with connect(target, org, **settings) as connection:
+        async with connect(target, org, budget=budget, **overrides) as connection:
             return await work(connection)
 
     try:

@@ -10,12 +10,15 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Unpack, cast
 
 import click
 
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, stderr
 from wrapup_bridge.services.target import TARGET_KINDS, Connection, OrgFileMissing, TargetKind, build_target
+
+if TYPE_CHECKING:
+    from wrapup_bridge.genesys.settings import GenesysOverrides
 
 __all__ = ["Connection", "connect", "fail_genesys", "genesys_exit_code", "target_options"]
 
@@ -42,14 +45,16 @@ def target_options(func: F) -> F:
 
 
 @asynccontextmanager
-async def connect(target: str, org: Path | None, **settings: Any) -> AsyncIterator[Connection]:
+async def connect(
+    target: str, org: Path | None, *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]
+) -> AsyncIterator[Connection]:
     """``services.target.connect`` for a command: a target that cannot be set up ends the command with exit 2 and
     one ``Error:`` line (missing credentials, an org file that is not there or not valid)."""
     from wrapup_bridge.emulator import OrgFileError
     from wrapup_bridge.genesys.settings import SettingsError
 
     try:
-        built = build_target(cast(TargetKind, target), org, **settings)
+        built = build_target(cast(TargetKind, target), org, budget=budget, **overrides)
     except SettingsError as exc:
         fail_usage(str(exc))
     except OrgFileMissing as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -18,7 +18,7 @@ from wrapup_bridge.core.version import package_version
 from wrapup_bridge.genesys.errors import ConfigurationError
 from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_region
 
-__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysSettings", "SettingsError", "emulator_identity"]
+__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysOverrides", "GenesysSettings", "SettingsError", "emulator_identity"]
 
 #: The region Genesys's CLI and Terraform provider assume when GENESYSCLOUD_REGION is unset.
 DEFAULT_REGION = "us-east-1"
@@ -36,6 +36,23 @@ Seconds = Annotated[float, Field(gt=0)]
 
 class SettingsError(ConfigurationError):
     """The environment does not describe a usable Genesys connection; the message names the variable."""
+
+
+class GenesysOverrides(TypedDict, total=False):
+    """``GenesysSettings`` fields a caller may set besides the credentials, the region and the budget (each
+    constructor that takes them names ``budget`` on its own): how patient and how fast the client is."""
+
+    connect_timeout: float
+    read_timeout: float
+    rate_per_minute: float
+    rate_safety: float
+    token_margin: float
+    default_token_lifetime: float
+    max_attempts: int
+    backoff_initial: float
+    backoff_max: float
+    reset_slack: float
+    user_agent: str | None
 
 
 class GenesysSettings(BaseModel):
@@ -76,9 +93,12 @@ class GenesysSettings(BaseModel):
         return f"genesys {self.region.api_base} client {self.client_id}"
 
     @classmethod
-    def from_variables(cls, source: Mapping[str, str], **overrides: Any) -> GenesysSettings:
+    def from_variables(
+        cls, source: Mapping[str, str], *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]
+    ) -> GenesysSettings:
         """Read the ``GENESYSCLOUD_*`` variables of ``source``; raise ``SettingsError`` naming what is missing or
-        wrong. The environment itself is read by ``services.settings.Settings`` (``Settings.from_env().genesys()``)."""
+        wrong. ``budget`` (None: the default) and ``overrides`` set the other fields. The environment itself is read
+        by ``services.settings.Settings`` (``Settings.from_env().genesys()``)."""
         client_id = source.get("GENESYSCLOUD_OAUTHCLIENT_ID", "").strip()
         secret = source.get("GENESYSCLOUD_OAUTHCLIENT_SECRET", "")
         missing = [
@@ -103,6 +123,8 @@ class GenesysSettings(BaseModel):
         except UnknownRegionError as exc:
             variable = "GENESYSCLOUD_API_BASE" if api_base else "GENESYSCLOUD_REGION"
             raise SettingsError(f"{variable}: {exc}") from None
+        if budget is not None:
+            return cls(client_id=client_id, client_secret=SecretStr(secret), region=region, budget=budget, **overrides)
         return cls(client_id=client_id, client_secret=SecretStr(secret), region=region, **overrides)
 
     @property

@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar, Unpack
 
 from pydantic import ValidationError
 
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.core.mapping import MappingTable
     from wrapup_bridge.emulator import Emulator, EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
-    from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.genesys.settings import GenesysOverrides, GenesysSettings
     from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink
     from wrapup_bridge.live.outbox import Accepted, Outbox, OutboxRow
     from wrapup_bridge.services.target import Target
@@ -70,7 +70,6 @@ __all__ = [
     "Bridge",
     "BridgeOutcome",
     "DrainReport",
-    "GenesysOverrides",
     "MappingSource",
     "OutboxSource",
 ]
@@ -102,22 +101,6 @@ MappingSource: TypeAlias = (
 )
 #: An outbox for a bridge: one already built, its file, or None (no outbox: a failure is returned as failed).
 OutboxSource: TypeAlias = "Outbox | str | os.PathLike[str] | None"
-
-
-class GenesysOverrides(TypedDict, total=False):
-    """``GenesysSettings`` fields a bridge's constructors pass on (the budget and the credentials are set apart)."""
-
-    connect_timeout: float
-    read_timeout: float
-    rate_per_minute: float
-    rate_safety: float
-    token_margin: float
-    default_token_lifetime: float
-    max_attempts: int
-    backoff_initial: float
-    backoff_max: float
-    reset_slack: float
-    user_agent: str | None
 
 
 def _load_tables(mapping: MappingSource) -> dict[str | None, MappingTable]:

@@ -26,12 +26,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, Unpack
 
 from wrapup_bridge.core.errors import WrapupBridgeError
 
 if TYPE_CHECKING:
-    from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.genesys.settings import GenesysOverrides, GenesysSettings
 
 __all__ = ["DEFAULT_OUTBOX", "SECRET_VARIABLES", "SERVER_LIMIT_VARIABLES", "BadSetting", "Settings"]
 
@@ -81,12 +81,12 @@ class Settings:
         """``GENESYSCLOUD_OAUTHCLIENT_ID`` is set: ``auto`` targets mean Genesys Cloud, not the emulator."""
         return self._get("GENESYSCLOUD_OAUTHCLIENT_ID") is not None
 
-    def genesys(self, **overrides: Any) -> GenesysSettings:
+    def genesys(self, *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]) -> GenesysSettings:
         """The Genesys connection these variables describe (``SettingsError`` names what is missing or wrong);
-        ``overrides`` set ``GenesysSettings`` fields (budget, rate_per_minute, ...)."""
+        ``budget`` (None: the default) and ``overrides`` set ``GenesysSettings`` fields (rate_per_minute, ...)."""
         from wrapup_bridge.genesys.settings import GenesysSettings
 
-        return GenesysSettings.from_variables(self.variables, **overrides)
+        return GenesysSettings.from_variables(self.variables, budget=budget, **overrides)
 
     # -- the live bridge -------------------------------------------------------------------------------------------
     @property

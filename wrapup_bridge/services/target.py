@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, Unpack
 
 from wrapup_bridge.core.errors import WrapupBridgeError
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.emulator import Emulator
     from wrapup_bridge.emulator.config import EmulatorConfig
     from wrapup_bridge.genesys.http import GenesysClient
-    from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.genesys.settings import GenesysOverrides, GenesysSettings
     from wrapup_bridge.services.settings import Settings
 
 __all__ = [
@@ -103,12 +103,14 @@ def build_target(
     settings: Settings | None = None,
     config: EmulatorConfig | None = None,
     client_id: str = DEMO_CLIENT,
-    **overrides: Any,
+    budget: float | None = None,
+    **overrides: Unpack[GenesysOverrides],
 ) -> Target:
     """The target ``kind`` names. Genesys: from ``settings`` (the environment when None; ``SettingsError`` names
     what is missing). The emulator: serving ``org`` (a file, the shipped demo org when None, or an ``Emulator``
-    already built, for tests that control its clock), through its OAuth client ``client_id``. ``overrides`` set
-    ``GenesysSettings`` fields (budget, rate_per_minute, max_attempts, ...).
+    already built, for tests that control its clock), through its OAuth client ``client_id``. ``budget`` (seconds
+    per call; None: the default) and ``overrides`` set ``GenesysSettings`` fields (rate_per_minute, max_attempts,
+    ...).
 
     Raises ``OrgFileMissing`` or the emulator's ``OrgFileError`` for an org file that cannot be served, and
     ``ValueError`` for a client id the org does not have."""
@@ -121,7 +123,7 @@ def build_target(
             from wrapup_bridge.services.settings import Settings
 
             settings = Settings.from_env()
-        genesys = settings.genesys(**overrides)
+        genesys = settings.genesys(budget=budget, **overrides)
         region = genesys.region
         if region.is_custom:
             description = f"the API at {region.api_base} (a custom base URL, not a Genesys Cloud region)"
@@ -152,6 +154,7 @@ def build_target(
         client_id=client_id,
         client_secret=SecretStr(client.client_secret),
         region=resolve_region(EMULATOR_BASE),
+        **({} if budget is None else {"budget": budget}),
         **overrides,
     )
     description = f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), {where}"
@@ -179,9 +182,10 @@ async def connect(
     org: str | os.PathLike[str] | Emulator | None = None,
     *,
     settings: Settings | None = None,
-    **overrides: Any,
+    budget: float | None = None,
+    **overrides: Unpack[GenesysOverrides],
 ) -> AsyncIterator[Connection]:
     """Open a client on the target ``build_target`` makes of the same arguments; it is closed on the way out."""
-    target = build_target(kind, org, settings=settings, **overrides)
+    target = build_target(kind, org, settings=settings, budget=budget, **overrides)
     async with target.client() as client:
         yield Connection(client, target.description, target.emulator, target.identity)
