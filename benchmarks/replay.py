@@ -15,7 +15,7 @@ What it measures (targets from DESIGN.md and issue 4), every figure and its base
       records vs --rss-small                                                          (target: flat, ~1.0x)
 
 The emulator runs in its own process (a 100k-conversation org takes about a gigabyte), serving a generated org
-(tests/replay/fixtures.py) on a socket bound here with IPPROTO_TCP: see ``_listen`` for why.
+(tests/cli/replay_scenario.py) on a socket bound here with IPPROTO_TCP: see ``_listen`` for why.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.replay.fixtures import CLIENT, Scenario, write_scenario  # noqa: E402
+from tests.cli.replay_scenario import CLIENT, Scenario, write_scenario  # noqa: E402
 from wrapup_bridge.adapters import AdapterOptions  # noqa: E402
 from wrapup_bridge.core.disposition import Disposition  # noqa: E402
 from wrapup_bridge.core.mapping import MappingTable, load_mapping  # noqa: E402
@@ -92,7 +92,7 @@ def _listen() -> tuple[socket.socket, str]:
 
 def serve_forever(count: int, config_json: str) -> None:
     """The emulator process: build the org, print the base URL, serve until SIGINT."""
-    from tests.replay.fixtures import make_org
+    from tests.cli.replay_scenario import make_org
     from wrapup_bridge.emulator import Emulator, EmulatorConfig
 
     emulator = Emulator(make_org(count), EmulatorConfig.model_validate_json(config_json))

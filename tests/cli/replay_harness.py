@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.cli.replay_scenario import CLIENT, Scenario
 from tests.conftest import ROOT
-from tests.replay.fixtures import CLIENT, Scenario
 from wrapup_bridge.core.replay.plan import PlanItem, read_plan
 from wrapup_bridge.emulator import Emulator, FaultConfig
 from wrapup_bridge.emulator.faults import FaultPlan

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.replay.test_plan_ledger import FakeBackend, conv, make, rec
+from tests.core.replay.backend import FakeBackend, conv, make, rec
 from wrapup_bridge.core.replay.deadletter import (
     DeadLetterError,
     DeadLetterWriter,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.replay.test_plan_ledger import SALE, TABLE, FakeBackend, conv, make, rec
+from tests.core.replay.backend import SALE, TABLE, FakeBackend, conv, make, rec
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
