@@ -34,7 +34,8 @@ pytest: $(STAMP) browser
 	$(BIN)/pytest -q -n auto --dist loadgroup
 
 # The mapping report is checked in a real headless browser: $WRAPUP_CHROMIUM, chromium, chromium-browser or
-# google-chrome (the names tests/review/test_browser.py looks for); Debian's chromium is installed when none is.
+# google-chrome (the names tests/cli/test_mapping_report_browser.py looks for); Debian's chromium is installed
+# when none is.
 browser:
 	@[ -n "$$WRAPUP_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	  || command -v google-chrome >/dev/null 2>&1 || { \

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.review.conftest import PLANTED, history_with_markup
-from tests.review.htmltree import by_id, parse
+from tests.cli.htmltree import by_id, parse
+from tests.core.review.samples import PLANTED, history_with_markup
 from wrapup_bridge.cli import main
 
 #: Renders what a person sees into the DOM that --dump-dom prints; appended to a copy, never to the report itself.

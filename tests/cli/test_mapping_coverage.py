@@ -1,28 +1,21 @@
-"""``mapping coverage``: exact numbers on the shipped examples and on generated history, rejected records kept,
-spellings bounded per value, and memory that does not grow with the number of records."""
+"""``mapping coverage``: exact numbers on the shipped examples and on generated history read through the adapter,
+and rejected records kept (spellings and memory are tested on core.review.Coverage in
+tests/core/review/test_coverage.py)."""
 
 from __future__ import annotations
 
 import csv
-import gc
 import json
-import random
-import tracemalloc
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, MAPPINGS
+from tests.core.review.samples import GENERATED, generated
 from wrapup_bridge.adapters.five9.call_log import CALL_LOG_HEADERS
 from wrapup_bridge.cli import main
-from wrapup_bridge.core.disposition import Disposition
-from wrapup_bridge.core.mapping import load_mapping
-from wrapup_bridge.core.review import Coverage, DiffHistory
-from wrapup_bridge.core.review.coverage import SPELLING_SLOTS
 
 TWILIO_INPUTS = [
     "flex-task-attributes.jsonl",
@@ -107,68 +100,6 @@ def test_unreadable_records_are_counted_and_kept(tmp_path: Path) -> None:
     assert reject["field"] == "GENESYS CONVERSATION ID"
 
 
-def test_spellings_stay_bounded_and_the_heavy_one_is_exact() -> None:
-    table = load_mapping(MAPPINGS / "five9.yaml")
-    coverage = Coverage(table)
-    rng = random.Random(5)
-    for i in range(5000):
-        raw = "Payment Taken" if i % 2 else "".join(c.upper() if rng.random() < 0.5 else c for c in "payment taken")
-        coverage.resolve(Disposition(source="five9", source_id=str(i), code=raw))
-    [value] = coverage.summary().values
-    assert value.count == 5000 and value.spellings_approximate
-    assert value.spellings[0] == ("Payment Taken", 2500)  # space-saving keeps the frequent one, exactly
-    assert len(coverage._values["payment taken"].spellings) == SPELLING_SLOTS
-
-
-def test_distinct_values_beyond_the_cap_are_counted_not_listed() -> None:
-    coverage = Coverage(load_mapping(MAPPINGS / "five9.yaml"), max_values=10)
-    for i in range(100):
-        coverage.resolve(Disposition(source="five9", source_id=str(i), code=f"free text {i % 40}"))
-    summary = coverage.summary()
-    assert summary.records == 100 and summary.kinds["unmapped"] == 100
-    assert summary.distinct_values == 10 and summary.untracked_records == 70
-
-
-# ------------------------------------------------------------------------------------------ generated history
-#: legacy value -> what mappings/five9.yaml does with it (rule number, or "unmapped")
-GENERATED = {
-    "Payment Taken": 1,
-    "Sale": 2,
-    "Not Interested": 5,
-    "Busy": 10,
-    "Sent To Voicemail": 9,
-    "Declined": 13,
-    "No Disposition": 14,
-    "Left Message": "unmapped",
-    "Spoke To Spouse": "unmapped",
-}
-
-
-def _spellings(value: str, rng: random.Random) -> list[str]:
-    """About a dozen ways exports spell one value: case, doubled or trailing spaces, a no-break space, a zero-width space."""
-    variants = {
-        value,
-        value.upper(),
-        value.lower(),
-        value.replace(" ", "  "),
-        value + " ",
-        value.replace(" ", "\u00a0"),
-    }
-    variants.add(value[:2] + "\u200b" + value[2:])
-    variants.update("".join(c.upper() if rng.random() < 0.3 else c for c in value) for _ in range(6))
-    return sorted(variants)
-
-
-def generated(n: int, seed: int = 11) -> Iterator[tuple[str, object]]:
-    """``n`` legacy values, each in one of a dozen spellings, with the outcome the five9 table gives it."""
-    rng = random.Random(seed)
-    spellings = {value: _spellings(value, rng) for value in GENERATED}
-    names = list(GENERATED)
-    for _ in range(n):
-        value = rng.choice(names)
-        yield rng.choice(spellings[value]), GENERATED[value]
-
-
 def test_generated_call_log_through_the_adapter_gives_exact_counts(tmp_path: Path) -> None:
     export = tmp_path / "history.csv"
     expected: Counter[object] = Counter()
@@ -190,32 +121,3 @@ def test_generated_call_log_through_the_adapter_gives_exact_counts(tmp_path: Pat
     hits = {r["rule"]: r["hits"] for r in report["rules"]}
     assert all(hits[rule] == count for rule, count in expected.items() if isinstance(rule, int))
     assert report["distinct_values"] == len(GENERATED)
-
-
-def _peak_bytes(n: int) -> tuple[int, int]:
-    """Peak traced memory while coverage and a diff consume ``n`` freshly built records (nothing kept by the
-    generator), and the number of unmapped records counted."""
-    table = load_mapping(MAPPINGS / "five9.yaml")
-    old = load_mapping(MAPPINGS / "five9.yaml")
-    coverage, moves = Coverage(table), DiffHistory(old, table)
-    records = (
-        Disposition(source="five9", source_id=str(i), code=value, fields={"campaign": "Billing Inbound"})
-        for i, (value, _) in enumerate(generated(n))
-    )
-    gc.collect()
-    tracemalloc.start()
-    try:
-        for record in records:
-            moves.add(record, coverage.resolve(record))
-        summary = coverage.summary()
-        return tracemalloc.get_traced_memory()[1], summary.kinds["unmapped"]
-    finally:
-        tracemalloc.stop()
-
-
-@pytest.mark.slow
-def test_memory_is_flat_in_the_number_of_records() -> None:
-    small, _ = _peak_bytes(20_000)
-    large, unmapped = _peak_bytes(200_000)
-    assert unmapped == sum(1 for _, outcome in generated(200_000) if outcome == "unmapped")
-    assert large < small * 1.5, (small, large)

@@ -1,21 +1,16 @@
-"""Shared fixtures for the mapping review tests: the demo org exported through the real CLI (emulator), a table
-with one of each problem planted, each marked by a ``# <marker>`` comment on its line, and a history holding
-markup (shared by the report and browser tests, so no test module imports another)."""
+"""Sample data of the mapping review tests (core/review and the ``mapping`` commands): a table with one of each
+problem planted, each marked by a ``# <marker>`` comment on its line; a history holding markup; the Five9 table
+edited for diffs; and generated history with the outcome the Five9 table gives each value."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import random
+from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from tests.conftest import EXAMPLES
-from wrapup_bridge.cli import main
-from wrapup_bridge.core.review import OrgCatalog
-from wrapup_bridge.services.catalog import load_org_catalog
+from tests.conftest import EXAMPLES, MAPPINGS
 
 ORG = EXAMPLES / "demo-org.yaml"
 
@@ -89,30 +84,63 @@ def line_of(text: str, marker: str) -> int:
     return lines[0]
 
 
-@pytest.fixture(scope="session")
-def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo org exported by `wrapup-bridge catalog export` against the in-process emulator."""
-    out = tmp_path_factory.mktemp("catalog") / "demo-catalog.json"
-    result = CliRunner().invoke(
-        main, ["catalog", "export", "--target", "emulator", "--org", str(ORG), "--out", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture(scope="session")
-def snapshot(snapshot_file: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads(snapshot_file.read_text(encoding="utf-8"))
-    return data
-
-
-@pytest.fixture(scope="session")
-def org_catalog(snapshot_file: Path) -> OrgCatalog:
-    return load_org_catalog(str(snapshot_file))
-
-
-@pytest.fixture
-def planted(tmp_path: Path) -> Path:
-    path = tmp_path / "planted.yaml"
+def write_planted(folder: Path) -> Path:
+    """The planted table as ``folder/planted.yaml``."""
+    path = folder / "planted.yaml"
     path.write_text(PLANTED, encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------------------------------ edited tables
+FIVE9 = (MAPPINGS / "five9.yaml").read_text(encoding="utf-8")
+
+
+def edited(tmp_path: Path, name: str, *replacements: tuple[str, str]) -> Path:
+    """The shipped Five9 table with ``replacements`` (each must apply), written as ``tmp_path/name``."""
+    text = FIVE9
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------------------ generated history
+#: legacy value -> what mappings/five9.yaml does with it (rule number, or "unmapped")
+GENERATED = {
+    "Payment Taken": 1,
+    "Sale": 2,
+    "Not Interested": 5,
+    "Busy": 10,
+    "Sent To Voicemail": 9,
+    "Declined": 13,
+    "No Disposition": 14,
+    "Left Message": "unmapped",
+    "Spoke To Spouse": "unmapped",
+}
+
+
+def spellings_of(value: str, rng: random.Random) -> list[str]:
+    """About a dozen ways exports spell one value: case, doubled or trailing spaces, a no-break space, a zero-width space."""
+    variants = {
+        value,
+        value.upper(),
+        value.lower(),
+        value.replace(" ", "  "),
+        value + " ",
+        value.replace(" ", "\u00a0"),
+    }
+    variants.add(value[:2] + "\u200b" + value[2:])
+    variants.update("".join(c.upper() if rng.random() < 0.3 else c for c in value) for _ in range(6))
+    return sorted(variants)
+
+
+def generated(n: int, seed: int = 11) -> Iterator[tuple[str, object]]:
+    """``n`` legacy values, each in one of a dozen spellings, with the outcome the five9 table gives it."""
+    rng = random.Random(seed)
+    spellings = {value: spellings_of(value, rng) for value in GENERATED}
+    names = list(GENERATED)
+    for _ in range(n):
+        value = rng.choice(names)
+        yield rng.choice(spellings[value]), GENERATED[value]

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.review.conftest import ATTRIBUTE, HOSTILE, PLANTED, history_with_markup
-from tests.review.htmltree import by_id, parse, select
+from tests.cli.htmltree import by_id, parse, select
+from tests.core.review.samples import ATTRIBUTE, HOSTILE, PLANTED, history_with_markup
 from wrapup_bridge.cli import main
 from wrapup_bridge.core.review.render_csv import CSV_COLUMNS
-from wrapup_bridge.core.review.render_md import md_escape
 
 RULES = PLANTED.count("  - when:")
 
@@ -126,7 +125,3 @@ def test_report_without_history_or_catalog_says_so(tmp_path: Path, planted: Path
     assert "No history given" in by_id(elements, "coverage").text
     assert "none given" in " ".join(e.text for e in select(elements, "dd"))
     assert all("-" in r.text for r in select(elements, "tr", cls="rule"))
-
-
-def test_markdown_escape_neutralises_table_and_markup() -> None:
-    assert md_escape("a|b\n<i>*x*</i>") == "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt;"

@@ -1,17 +1,15 @@
-"""``mapping check``: each kind of problem planted in a table is found, with its severity and YAML line; the shipped
-tables are clean against the demo org; exit codes and JSON as a script reads them."""
+"""Checking a table against an org (core.review.check_table): each kind of problem planted in a table is found,
+with its severity and YAML line; the shipped tables are clean against the demo org. The ``mapping check``
+command is tested in tests/cli/test_mapping_check.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from tests.conftest import MAPPINGS
-from tests.review.conftest import ORG, PLANTED, line_of
-from wrapup_bridge.cli import main
+from tests.core.review.samples import PLANTED, line_of
 from wrapup_bridge.core.review import FindingKind, OrgCatalog, Severity, check_table, load_reviewed
 
 #: (kind, severity, marker, rule number or None): every finding the planted table must produce, and no other.
@@ -89,54 +87,3 @@ def test_without_a_catalog_only_the_table_itself_is_checked(planted: Path) -> No
     kinds = {f.kind for f in result.findings}
     assert FindingKind.NOT_CHECKED in kinds and FindingKind.DUPLICATE in kinds and FindingKind.UNUSED_ALIAS in kinds
     assert not kinds & {FindingKind.MISSING_CODE, FindingKind.NAME_DRIFT, FindingKind.QUEUE_NOT_ALLOWED}
-
-
-def test_cli_check_json_and_exit_codes(planted: Path, snapshot_file: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(main, ["mapping", "check", str(planted), "--catalog", str(snapshot_file), "--json"])
-    assert result.exit_code == 1
-    report = json.loads(result.output)
-    assert report["ok"] is False and report["counts"] == {"error": 7, "warning": 7, "info": 0}
-    drift = next(f for f in report["findings"] if f["kind"] == "name-drift")
-    assert drift["file"] == str(planted) and drift["line"] == line_of(PLANTED, "drift")
-    assert report["catalog"]["fingerprint"].startswith("sha256:")
-
-    text = runner.invoke(main, ["mapping", "check", str(planted), "--catalog", str(snapshot_file)])
-    assert f"{planted}:{line_of(PLANTED, 'queue')}: error [queue-not-allowed]" in text.output
-
-    clean = runner.invoke(main, ["mapping", "check", str(MAPPINGS / "five9.yaml"), "--catalog", str(snapshot_file)])
-    assert clean.exit_code == 0, clean.output
-    assert "payment_taken (line 18): 'Payment Taken'" in clean.output and "allowed on: Billing;" in clean.output
-
-
-def test_warnings_fail_only_with_strict(tmp_path: Path, snapshot_file: Path) -> None:
-    text = (MAPPINGS / "cxone.yaml").read_text(encoding="utf-8")
-    table = tmp_path / "cxone.yaml"
-    table.write_text(text.replace("rules:\n", "  fax: {id: 64403c6a-70d4-4907-babe-ab119dfba360, name: Fax}\nrules:\n"))
-    runner = CliRunner()
-    assert runner.invoke(main, ["mapping", "check", str(table), "--catalog", str(snapshot_file)]).exit_code == 0
-    assert (
-        runner.invoke(main, ["mapping", "check", str(table), "--catalog", str(snapshot_file), "--strict"]).exit_code
-        == 1
-    )
-
-
-def test_live_check_reads_the_emulator(planted: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["mapping", "check", str(planted), "--live", "--target", "emulator", "--org", str(ORG)]
-    )
-    assert result.exit_code == 1
-    assert "emulator (NOT Genesys Cloud)" in result.output and "[name-drift]" in result.output
-
-
-def test_usage_errors_exit_2(planted: Path, snapshot_file: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
-    both = runner.invoke(main, ["mapping", "check", str(planted), "--catalog", str(snapshot_file), "--live"])
-    assert both.exit_code == 2 and "not both" in both.output
-    broken = tmp_path / "broken.json"
-    broken.write_text('{"version": 1, "codes": [{"id": 5}]}')
-    bad = runner.invoke(main, ["mapping", "check", str(planted), "--catalog", str(broken)])
-    assert bad.exit_code == 2 and "codes[0]" in bad.output
-    table = tmp_path / "bad.yaml"
-    table.write_text("version: 1\ncodes: {}\nrules:\n  - when: {code: x}\n    code: nope\n")
-    assert runner.invoke(main, ["mapping", "check", str(table)]).exit_code == 2
