@@ -16,7 +16,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -182,26 +182,15 @@ def run_demo(
     if reset:
         journal.unlink(missing_ok=True)
     emulator = Emulator.from_file(org, EmulatorConfig(rate_limit=DEMO_RATE), journal=journal)
-    target = build_target("emulator", emulator, budget=DEMO_BUDGET, rate_per_minute=DEMO_RATE)
     with emulator.serve() as base_url:
-        served = _on_loopback(target, base_url, f"serving {org} at {base_url}")
-        report = DemoReport(DemoTarget(served.description, emulator.restored, journal), out)
+        target = build_target("emulator", emulator, base_url=base_url, budget=DEMO_BUDGET, rate_per_minute=DEMO_RATE)
+        report = DemoReport(DemoTarget(target.description, emulator.restored, journal), out)
         if on_target is not None:
             on_target(report.target)
-        asyncio.run(_replay_all(report, served, emulator, root, progress))
+        asyncio.run(_replay_all(report, target, emulator, root, progress))
         report.writes = len(emulator.write_log)
     report.reasons = _dead_letter_reasons(report.dead_letter_files)
     return report
-
-
-def _on_loopback(target: Target, base_url: str, where: str) -> Target:
-    """The factory's emulator target reached over HTTP at ``base_url`` (where it is served) instead of in-process:
-    same client, secret, identity and limits; a description that says where."""
-    from wrapup_bridge.genesys.regions import resolve_region
-
-    settings = target.settings.model_copy(update={"region": resolve_region(base_url)})
-    description = f"the wrapup-bridge Genesys EMULATOR (NOT Genesys Cloud) {where}"
-    return replace(target, settings=settings, description=description, emulator=None)
 
 
 async def _replay_all(

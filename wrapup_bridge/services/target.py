@@ -82,13 +82,18 @@ class Target:
     #: What work made for this target records (``genesys <api base> client <id>``, ``emulator <org file>``).
     identity: str
     emulator: Emulator | None = None
+    #: Where ``emulator`` is served (``build_target``'s ``base_url``): clients reach it over HTTP there instead of
+    #: in-process. None: in-process (or not an emulator).
+    served_at: str | None = None
 
     @property
     def is_emulator(self) -> bool:
         return self.emulator is not None
 
     def transport(self) -> httpx.AsyncBaseTransport | None:
-        return self.emulator.transport() if self.emulator is not None else None
+        """The emulator's in-process transport; None when the client goes over the network (Genesys, or an emulator
+        served at ``served_at``)."""
+        return self.emulator.transport() if self.emulator is not None and self.served_at is None else None
 
     def client(self) -> GenesysClient:
         from wrapup_bridge.genesys.http import GenesysClient
@@ -103,21 +108,25 @@ def build_target(
     settings: Settings | None = None,
     config: EmulatorConfig | None = None,
     client_id: str = DEMO_CLIENT,
+    base_url: str | None = None,
     budget: float | None = None,
     **overrides: Unpack[GenesysOverrides],
 ) -> Target:
     """The target ``kind`` names. Genesys: from ``settings`` (the environment when None; ``SettingsError`` names
     what is missing). The emulator: serving ``org`` (a file, the shipped demo org when None, or an ``Emulator``
-    already built, for tests that control its clock), through its OAuth client ``client_id``. ``budget`` (seconds
-    per call; None: the default) and ``overrides`` set ``GenesysSettings`` fields (rate_per_minute, max_attempts,
-    ...).
+    already built, for tests that control its clock), through its OAuth client ``client_id``; in-process, or over
+    HTTP at ``base_url`` when ``org`` is an ``Emulator`` served there (``with emulator.serve() as base_url``).
+    ``budget`` (seconds per call; None: the default) and ``overrides`` set ``GenesysSettings`` fields
+    (rate_per_minute, max_attempts, ...).
 
     Raises ``OrgFileMissing`` or the emulator's ``OrgFileError`` for an org file that cannot be served, and
-    ``ValueError`` for a client id the org does not have."""
+    ``ValueError`` for a client id the org does not have, or a ``base_url`` without the ``Emulator`` served there."""
     # An Emulator object (not a path) means the emulator; its package (Starlette) loads only when one is served.
     emulator_given = org is not None and not isinstance(org, str | os.PathLike)
     if emulator_given:
         kind = "emulator"
+    elif base_url is not None:
+        raise ValueError(f"base_url {base_url!r} is where an emulator is served: pass that Emulator as org")
     if choose_kind(kind, settings) == "genesys":
         if settings is None:
             from wrapup_bridge.services.settings import Settings
@@ -153,12 +162,17 @@ def build_target(
     genesys = GenesysSettings(
         client_id=client_id,
         client_secret=SecretStr(client.client_secret),
-        region=resolve_region(EMULATOR_BASE),
+        region=resolve_region(base_url or EMULATOR_BASE),
         **({} if budget is None else {"budget": budget}),
         **overrides,
     )
+    identity = emulator_identity(emulator.org.source)
+    if base_url is not None:
+        served = f"serving {emulator.org.source} at {base_url}"
+        description = f"the wrapup-bridge Genesys EMULATOR (NOT Genesys Cloud) {served}"
+        return Target(genesys, description, identity, emulator, served_at=base_url)
     description = f"the wrapup-bridge Genesys emulator (NOT Genesys Cloud), {where}"
-    return Target(genesys, description, emulator_identity(emulator.org.source), emulator)
+    return Target(genesys, description, identity, emulator)
 
 
 @dataclass
