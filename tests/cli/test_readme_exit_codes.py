@@ -1,5 +1,6 @@
 """The README's exit-code table names every command the CLI has, and nothing it does not; the codes themselves are
-exercised command by command in test_no_traceback.py, test_cli_inputs.py and the replay and live CLI tests."""
+exercised command by command in test_no_traceback.py, test_inputs.py, test_replay_failures.py and
+test_serve_outbox_failures.py."""
 
 from __future__ import annotations
 
