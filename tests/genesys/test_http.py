@@ -471,7 +471,7 @@ def test_concurrent_replay_through_the_client_gets_no_429_at_full_rate() -> None
     from wrapup_bridge.testing import VirtualClock
 
     from .fakes import settings
-    from .test_ratelimit import WindowServer
+    from .window import WindowServer
 
     clock = VirtualClock()
     fake = FakeGenesys(clock=FakeClock())  # issues tokens; its own clock only times their expiry

@@ -28,7 +28,7 @@ from tests.live.helpers import (
     served,
     signed_json,
 )
-from tests.live.test_lambda import handler_for, v1_event, v2_event
+from tests.live.lambda_events import handler_for, v1_event, v2_event
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.limits import MAX_NESTING
 from wrapup_bridge.live import Bridge, create_app

@@ -36,7 +36,7 @@ from tests.live.helpers import (
     task_attributes,
     taskrouter_form,
 )
-from tests.live.test_lambda import handler_for, v1_event, v2_event
+from tests.live.lambda_events import handler_for, v1_event, v2_event
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.live import Bridge, create_app
 
