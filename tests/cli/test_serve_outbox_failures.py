@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.live.helpers import API_TOKEN, ORG, TWILIO_MAPPING, emulator_bridge, served, task_attributes
+from tests.live.helpers import API_TOKEN, ORG, TWILIO_MAPPING, emulator_bridge, task_attributes
 from wrapup_bridge.cli import main
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge
+from wrapup_bridge.testing import served
 
 OUTBOX_COMMANDS = [
     ["outbox", "status"],

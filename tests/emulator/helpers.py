@@ -11,6 +11,7 @@ import httpx
 from tests.conftest import EXAMPLES
 from wrapup_bridge import testing
 from wrapup_bridge.emulator import Emulator, EmulatorConfig, Org, derive_id
+from wrapup_bridge.testing import demo_conversation_id as cid
 
 T = TypeVar("T")
 
@@ -31,10 +32,6 @@ KCHEN = "32cfb2b5-711d-4766-a6d0-acfdb25fe574"
 JUNE_2026 = 1_780_272_000.0
 
 
-def cid(n: int) -> str:
-    return f"c0ffee00-0000-4000-8000-0000000000{n:02d}"
-
-
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
@@ -52,31 +49,8 @@ def make_emulator(org: Org, clock: FakeClock | None = None, **config: Any) -> Em
     return Emulator(org, EmulatorConfig.model_validate(config), clock=clock, sleep=clock.sleep)
 
 
-class Session:
-    """An httpx client into an emulator, logged in as one OAuth client."""
-
-    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    @classmethod
-    async def login(
-        cls, client: httpx.AsyncClient, client_id: str = "demo-client", secret: str = "demo-secret"
-    ) -> Session:
-        response = await client.post(
-            "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret)
-        )
-        assert response.status_code == 200, response.text
-        return cls(client, response.json()["access_token"])
-
-    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.get(path, headers=self.headers, **kwargs)
-
-    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.post(path, headers=self.headers, **kwargs)
-
-    async def patch(self, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.patch(path, headers=self.headers, **kwargs)
+class Session(testing.EmulatorSession):
+    """wrapup_bridge.testing's logged-in session, and the wrap-up path of a demo conversation's agent."""
 
     async def agent(self, n: int) -> tuple[str, str, str]:
         """(participant id, communication id, media array) of the agent who handled conversation n (the one that

@@ -1,24 +1,19 @@
-"""What the live tests share: demo ids, events as Twilio and Five9 send them, request signing, a served app."""
+"""What the live tests share: demo ids, events as Twilio and Five9 send them, request signing with the tests' token
+(over wrapup_bridge.testing's, which also serves apps: ``served``)."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import uvicorn
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from tests.conftest import EXAMPLES, MAPPINGS
 from wrapup_bridge.emulator import EmulatorConfig
-from wrapup_bridge.emulator.handle import bind
 from wrapup_bridge.live.bridge import Bridge
-from wrapup_bridge.live.server import ServerLimits, uvicorn_config
+from wrapup_bridge.testing import demo_conversation_id as cid
+from wrapup_bridge.testing import sign_twilio_form, sign_twilio_json
 
 ORG = EXAMPLES / "demo-org.yaml"
 TWILIO_MAPPING = MAPPINGS / "twilio-flex.yaml"
@@ -32,10 +27,6 @@ PAYMENT_TAKEN = "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41"
 TWILIO_TOKEN = "twilio-token-4f9c1a77e0b2"
 FIVE9_SECRET = "five9-secret-93b0d1c4aa57"
 API_TOKEN = "api-token-2c6e8f01b3d9"
-
-
-def cid(n: int) -> str:
-    return f"c0ffee00-0000-4000-8000-0000000000{n:02d}"
 
 
 def fast_config(**update: Any) -> EmulatorConfig:
@@ -127,35 +118,10 @@ def sign(url: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> str:
 
 
 def signed_form(url: str, params: dict[str, str], token: str = TWILIO_TOKEN) -> tuple[bytes, dict[str, str]]:
-    """Body and headers of a form POST as Twilio sends it to ``url``."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(url, params, token)}
-    return urlencode(params).encode(), headers
+    """Body and headers of a form POST as Twilio sends it to ``url`` (signed with the tests' token by default)."""
+    return sign_twilio_form(url, params, token)
 
 
 def signed_json(url: str, body: Any, token: str = TWILIO_TOKEN) -> tuple[str, bytes, dict[str, str]]:
     """(URL with bodySHA256, body, headers) of a JSON POST as Twilio signs it."""
-    raw = json.dumps(body)
-    validator = RequestValidator(token)
-    full = f"{url}{'&' if '?' in url else '?'}bodySHA256={validator.compute_hash(raw)}"
-    headers = {"Content-Type": "application/json", "X-Twilio-Signature": validator.compute_signature(full, {})}
-    return full, raw.encode(), headers
-
-
-@contextmanager
-def served(app: Any, limits: ServerLimits | None = None) -> Iterator[str]:
-    """``app`` under uvicorn on 127.0.0.1 (a free port) in a thread, with the limits ``wrapup-bridge serve`` uses
-    (``limits``, or the defaults); yields the base URL."""
-    sock, base_url = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn_config(app, limits, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.005)
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    return sign_twilio_json(url, body, token)

@@ -25,13 +25,13 @@ from tests.live.helpers import (
     TWILIO_TOKEN,
     cid,
     emulator_bridge,
-    served,
     signed_json,
 )
 from tests.live.lambda_events import handler_for, v1_event, v2_event
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.limits import MAX_NESTING
 from wrapup_bridge.live import Bridge, create_app
+from wrapup_bridge.testing import served
 
 BEARER = {"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"}
 FIVE9_JSON = {"Content-Type": "application/json", "X-Wrapup-Bridge-Secret": FIVE9_SECRET}

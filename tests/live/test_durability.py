@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.live.helpers import ORG, RESOLVED, TWILIO_MAPPING, cid, served, task_attributes
+from tests.live.helpers import ORG, RESOLVED, TWILIO_MAPPING, cid, task_attributes
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge, Outbox
-from wrapup_bridge.testing import FakeClock
+from wrapup_bridge.testing import FakeClock, served
 
 Scope = dict[str, Any]
 

@@ -32,13 +32,13 @@ from tests.live.helpers import (
     cloud_event,
     emulator_bridge,
     five9_variables,
-    served,
     task_attributes,
     taskrouter_form,
 )
 from tests.live.lambda_events import handler_for, v1_event, v2_event
 from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.live import Bridge, create_app
+from wrapup_bridge.testing import served
 
 HANG_GUARD = 30.0
 FUZZ = settings(

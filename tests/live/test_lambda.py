@@ -20,7 +20,6 @@ from tests.live.helpers import (
     cid,
     emulator_bridge,
     five9_variables,
-    served,
     sign,
     signed_json,
     taskrouter_form,
@@ -29,6 +28,7 @@ from tests.live.lambda_events import DOMAIN, handler_for, v1_event, v2_event
 from wrapup_bridge.emulator import Emulator
 from wrapup_bridge.live import Bridge, LambdaHandler
 from wrapup_bridge.live import lambda_handler as module
+from wrapup_bridge.testing import served
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.live.helpers import API_TOKEN, emulator_bridge, served
+from tests.live.helpers import API_TOKEN, emulator_bridge
 from wrapup_bridge.live import Bridge, create_app
 from wrapup_bridge.live.server import ServerLimits
+from wrapup_bridge.testing import served
 
 TIMEOUT = 1.0
 HANG_GUARD = 30.0

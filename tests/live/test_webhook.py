@@ -27,7 +27,6 @@ from tests.live.helpers import (
     emulator_bridge,
     fast_config,
     five9_variables,
-    served,
     sign,
     signed_form,
     signed_json,
@@ -39,6 +38,7 @@ from wrapup_bridge.core.outcome import OutcomeKind
 from wrapup_bridge.emulator import Emulator, FaultConfig
 from wrapup_bridge.live import Bridge, Outbox, create_app
 from wrapup_bridge.live.outbox import RetryPolicy
+from wrapup_bridge.testing import served
 
 SECRETS = {"twilio_auth_token": TWILIO_TOKEN, "five9_secret": FIVE9_SECRET, "api_token": API_TOKEN}
 
