@@ -1,15 +1,19 @@
-"""``wrapup-bridge replay`` through every failure a user can cause, via the real CLI in a subprocess: one clear
-message and the documented exit code, never a traceback, and the ledger left so the same command resumes
-(issue 11, points 4, 7 and 8).
+"""``wrapup-bridge replay`` through every failure a user can cause: one clear message and the documented exit code,
+never a traceback, and the ledger left so the same command resumes (issue 11, points 4, 7 and 8).
 
 Failure classes: the target refuses the credentials (401) or a permission (403), is unreachable (a closed loopback
 port) or silent (a loopback socket that accepts and never answers); a corrupt, binary or deeply nested file where
 the command reads one (the export for plan/run, the plan for apply, the dead letters for retry); a path that cannot
 be written (a file where a folder should be, or a full disk: /dev/full).
+
+The commands run through the real CLI in this process (click's runner, in the command's folder, with its
+environment), against the emulator served on loopback: every cell of the table that way, and one cell of each
+command once more as a process of its own, side by side, as a user or a cron job runs it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,13 +23,16 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, MAPPINGS
+from wrapup_bridge.cli import main
 from wrapup_bridge.core.replay.plan import read_plan
 from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
 from wrapup_bridge.emulator.faults import FaultPlan
@@ -81,17 +88,29 @@ def fresh(served: Served) -> Served:
 
 
 def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
+    """``wrapup-bridge replay *args`` run in ``cwd`` with exactly the variables of ``env`` that matter (any
+    GENESYSCLOUD_* variable not in ``env`` is unset for the run), through click's runner in this process."""
+    overlay: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GENESYSCLOUD_") and k not in env}
+    overlay.update({k: v for k, v in env.items() if k.startswith("GENESYSCLOUD_")})
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, ["replay", *args], env=overlay)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        trace = "".join(traceback.format_exception(result.exception))
+        raise AssertionError(f"replay {' '.join(args)} raised instead of ending with a message:\n{trace}")
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-2000:] + result.stderr[-4000:]
+    return subprocess.CompletedProcess(["replay", *args], result.exit_code, result.stdout, result.stderr)
+
+
+def cli_process(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """``python -m wrapup_bridge replay *args`` started as a process of its own (wait with ``communicate``)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "wrapup_bridge", "replay", *args],
         cwd=cwd,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
-    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-2000:] + result.stderr[-4000:]
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +257,16 @@ def _case(
     return ["retry", str(letters), "--mapping", FIVE9, *out, "--target", "genesys", *BUDGET], env
 
 
+def assert_expected(command: str, kind: str, code: int, stdout: str, stderr: str) -> None:
+    expected_code, message = EXPECTED[(command, kind)]
+    output = " ".join((stdout + stderr).split())
+    assert code == expected_code, output[-3000:]
+    assert re.search(message, output, re.DOTALL), (message, output[-3000:])
+    if expected_code == 2 and kind in ("401", "403", "unreachable", "timeout"):
+        assert "Error: the API at http://127.0.0.1:" in output  # the message names the target (a custom base URL)
+        assert sum(line.startswith("Error:") for line in stderr.splitlines()) == 1  # one message
+
+
 @pytest.mark.parametrize("kind", CLASSES)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_traceback_one_clear_message_and_the_exit_code(
@@ -247,13 +276,26 @@ def test_no_traceback_one_clear_message_and_the_exit_code(
         pytest.skip("needs /dev/full")
     args, env = _case(command, kind, fresh, tmp_path, closed_port, silent_port)
     result = cli(*args, env=env, cwd=tmp_path)
-    code, message = EXPECTED[(command, kind)]
-    output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode == code, output[-3000:]
-    assert re.search(message, output, re.DOTALL), (message, output[-3000:])
-    if code == 2 and kind in ("401", "403", "unreachable", "timeout"):
-        assert "Error: the API at http://127.0.0.1:" in output  # the message names the target (a custom base URL)
-        assert sum(line.startswith("Error:") for line in result.stderr.splitlines()) == 1  # one message
+    assert_expected(command, kind, result.returncode, result.stdout, result.stderr)
+
+
+#: One cell of each command, each of another class, again as a process of its own.
+AS_PROCESSES = [("plan", "binary"), ("run", "403"), ("apply", "unreachable"), ("retry", "timeout")]
+
+
+def test_as_processes_of_their_own_too(fresh: Served, tmp_path: Path, closed_port: str, silent_port: str) -> None:
+    """The same table, run as a user or a cron job runs it: ``python -m wrapup_bridge`` with its environment and
+    folder, nothing printed after the message, not even at exit. The cells run side by side."""
+    started = []
+    for command, kind in AS_PROCESSES:
+        folder = tmp_path / f"{command}-{kind}"
+        folder.mkdir()
+        args, env = _case(command, kind, fresh, folder, closed_port, silent_port)
+        started.append((command, kind, cli_process(*args, env=env, cwd=folder)))
+    for command, kind, process in started:
+        stdout, stderr = process.communicate(timeout=120)
+        assert "Traceback" not in stdout + stderr, (command, kind, stderr[-4000:])
+        assert_expected(command, kind, process.returncode, stdout, stderr)
 
 
 # ------------------------------------------------------------------------------------- a stopped run resumes
