@@ -7,6 +7,7 @@ including writes applied just before a dropped connection) is the ground truth t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ __all__ = [
     "dead_letters",
     "expire_tokens",
     "finish",
+    "invoke_replay",
     "ledger_rows",
     "plan_args",
     "planned_writes",
@@ -69,6 +72,25 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     return subprocess.run(
         _command(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT, check=False
     )
+
+
+def invoke_replay(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``wrapup-bridge replay *args`` through click's runner in this process, in ``cwd``, with the GENESYSCLOUD_*
+    variables of ``env`` (any other GENESYSCLOUD_* variable unset for the run): as the process would run, quicker.
+    An exception escaping the command, or a traceback printed, fails the test."""
+    from click.testing import CliRunner
+
+    from wrapup_bridge.cli import main
+
+    overlay: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GENESYSCLOUD_") and k not in env}
+    overlay.update({k: v for k, v in env.items() if k.startswith("GENESYSCLOUD_")})
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, ["replay", *args], env=overlay)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        trace = "".join(traceback.format_exception(result.exception))
+        raise AssertionError(f"replay {' '.join(args)} raised instead of ending with a message:\n{trace}")
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-2000:] + result.stderr[-4000:]
+    return subprocess.CompletedProcess(["replay", *args], result.exit_code, result.stdout, result.stderr)
 
 
 def _default_sigint() -> None:

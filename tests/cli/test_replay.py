@@ -1,5 +1,7 @@
-"""``wrapup-bridge replay`` end to end: the real CLI in a subprocess, the real HTTP stack, the emulator served on
-loopback and pointed at through the GENESYSCLOUD_* variables, as it would be with Genesys."""
+"""``wrapup-bridge replay`` end to end: the real CLI, the real HTTP stack, the emulator served on loopback and
+pointed at through the GENESYSCLOUD_* variables, as it would be with Genesys. Plan, apply and apply again run as
+processes of their own, as a user runs them; the other tests run the CLI through click's runner in this process
+(in the command's folder, with its variables), which is the same code without an interpreter's start each time."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.replay_harness import invoke_replay
 from tests.conftest import EXAMPLES, MAPPINGS, ROOT
 from wrapup_bridge.emulator import Emulator, EmulatorConfig
 
@@ -36,6 +39,12 @@ def emulator(served: tuple[Emulator, dict[str, str]]) -> Emulator:
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``replay *args --target genesys`` through click's runner in this process."""
+    return invoke_replay(*args, "--target", "genesys", env=env, cwd=cwd)
+
+
+def process(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m wrapup_bridge replay *args --target genesys`` as a process of its own."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
     return subprocess.run(
         [sys.executable, "-m", "wrapup_bridge", "replay", *args, "--target", "genesys"],
@@ -55,7 +64,7 @@ def test_plan_review_apply_then_apply_again(
     mapping = tmp_path / "five9.yaml"
     shutil.copy(MAPPINGS / "five9.yaml", mapping)
     export = str(EXAMPLES / "five9" / "call-log.csv")
-    plan = cli(env, tmp_path, "plan", "--mapping", str(mapping), export, "--out", "p.plan.jsonl", "--json")
+    plan = process(env, tmp_path, "plan", "--mapping", str(mapping), export, "--out", "p.plan.jsonl", "--json")
     assert plan.returncode == 0, plan.stderr
     summary = json.loads(plan.stdout)
     # The demo org is realistic: 7 of the agents' after-call work timed out (ININ-WRAP-UP-TIMEOUT), which no agent
@@ -64,7 +73,7 @@ def test_plan_review_apply_then_apply_again(
     assert summary["actions"]["replace-system-code"] == 7
     assert emulator.write_log == []  # a plan writes nothing
 
-    applied = cli(env, tmp_path, "apply", "p.plan.jsonl", "--json", "--verify")
+    applied = process(env, tmp_path, "apply", "p.plan.jsonl", "--json", "--verify")
     assert applied.returncode == 1, applied.stderr  # some records are dead-lettered
     report = json.loads(applied.stdout)
     assert report["outcomes"]["applied"] == 7 and report["outcomes"]["replaced-system-code"] == 7
@@ -76,7 +85,7 @@ def test_plan_review_apply_then_apply_again(
     assert {entry["class"] for entry in letters} == {"unmapped", "no-target", "rejected"}
     assert all(entry["record"] and entry["reason"] for entry in letters)
 
-    again = cli(env, tmp_path, "apply", "p.plan.jsonl", "--json")
+    again = process(env, tmp_path, "apply", "p.plan.jsonl", "--json")
     report = json.loads(again.stdout)
     assert report["outcomes"] == {} and report["done_in_earlier_runs"] == 20
     assert len(emulator.write_log) == 14  # nothing twice
@@ -151,11 +160,7 @@ def test_usage_errors(served: tuple[Emulator, dict[str, str]], tmp_path: Path) -
 
 def _raw(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI without the forced --target of ``cli``."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "wrapup_bridge", "replay", *args],
-        cwd=cwd, env={**clean, **env}, capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+    return invoke_replay(*args, env=env, cwd=cwd)
 
 
 def test_a_plan_remembers_its_target_and_is_never_applied_elsewhere_by_accident(

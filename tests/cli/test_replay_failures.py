@@ -13,7 +13,6 @@ command once more as a process of its own, side by side, as a user or a cron job
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -23,16 +22,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from tests.cli.replay_harness import invoke_replay
 from tests.conftest import EXAMPLES, MAPPINGS
-from wrapup_bridge.cli import main
 from wrapup_bridge.core.replay.plan import read_plan
 from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig
 from wrapup_bridge.emulator.faults import FaultPlan
@@ -87,18 +84,7 @@ def fresh(served: Served) -> Served:
     return served
 
 
-def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``wrapup-bridge replay *args`` run in ``cwd`` with exactly the variables of ``env`` that matter (any
-    GENESYSCLOUD_* variable not in ``env`` is unset for the run), through click's runner in this process."""
-    overlay: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GENESYSCLOUD_") and k not in env}
-    overlay.update({k: v for k, v in env.items() if k.startswith("GENESYSCLOUD_")})
-    with contextlib.chdir(cwd):
-        result = CliRunner().invoke(main, ["replay", *args], env=overlay)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        trace = "".join(traceback.format_exception(result.exception))
-        raise AssertionError(f"replay {' '.join(args)} raised instead of ending with a message:\n{trace}")
-    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-2000:] + result.stderr[-4000:]
-    return subprocess.CompletedProcess(["replay", *args], result.exit_code, result.stdout, result.stderr)
+cli = invoke_replay
 
 
 def cli_process(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
