@@ -14,7 +14,13 @@ TESTS = ROOT / "tests"
 PACKAGE = ROOT / "wrapup_bridge"
 #: Top-level tests of the project as a whole rather than of one module: what ``import wrapup_bridge`` offers, the
 #: import contract and the package graph, the wheel, and this layout.
-PROJECT_WIDE = {"test_public_api.py", "test_import_contract.py", "test_packaging.py", "test_layout.py"}
+PROJECT_WIDE = {
+    "test_public_api.py",
+    "test_import_contract.py",
+    "test_packaging.py",
+    "test_layout.py",
+    "test_readme_examples.py",
+}
 
 
 def python_files() -> list[Path]:
