@@ -1,4 +1,7 @@
-"""``wrapup-bridge doctor`` as a user runs it: against the emulator (no credentials set) and on a pasted error."""
+"""``wrapup-bridge doctor`` as a user runs it: against the emulator (no credentials set) and on a pasted error.
+
+Three tests run it as a process of its own (no credentials in the environment, the real HTTP stack to a served
+emulator, output piped); the others run the same command through click's runner in this process."""
 
 from __future__ import annotations
 
@@ -7,12 +10,21 @@ import os
 import subprocess
 import sys
 
+from tests.cli.process import invoke
 from tests.conftest import ROOT
 
 CONV = "c0ffee00-0000-4000-8000-000000000001"
 
 
 def doctor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``wrapup-bridge doctor *args`` through click's runner in this process, with no GENESYSCLOUD_* variable but
+    those of ``env``."""
+    return invoke("doctor", *args, env=env)
+
+
+def doctor_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m wrapup_bridge doctor *args`` as a process of its own, its output piped, with no GENESYSCLOUD_*
+    variable but those of ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GENESYSCLOUD_")}
     return subprocess.run(
         [sys.executable, "-m", "wrapup_bridge", "doctor", *args],
@@ -31,7 +43,7 @@ def findings(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
 
 
 def test_without_credentials_doctor_says_it_talks_to_the_emulator() -> None:
-    result = doctor("--json")
+    result = doctor_process("--json")
     assert result.returncode == 0, result.stderr
     report = findings(result)
     assert "emulator" in str(report["target"]) and "NOT Genesys" in str(report["target"])
@@ -78,7 +90,7 @@ def test_real_http_stack_with_a_client_lacking_the_write_permission() -> None:
             "GENESYSCLOUD_OAUTHCLIENT_SECRET": "readonly-secret",
             "GENESYSCLOUD_API_BASE": base_url,
         }
-        result = doctor("--conversation", CONV, "--code", "Payment Taken", "--apply", "--json", env=env)
+        result = doctor_process("--conversation", CONV, "--code", "Payment Taken", "--apply", "--json", env=env)
     assert result.returncode == 1, result.stdout + result.stderr
     report = findings(result)
     assert base_url in str(report["target"])
@@ -207,7 +219,7 @@ def test_explain_error_on_the_forum_path_lints_it_first_and_no_longer_blames_the
 
 
 def test_the_exact_request_stays_whole_when_piped_and_its_body_is_json() -> None:
-    result = doctor("--conversation", CONV, "--code", "Payment Taken", env={"COLUMNS": "60"})
+    result = doctor_process("--conversation", CONV, "--code", "Payment Taken", env={"COLUMNS": "60"})
     assert result.returncode == 0, result.stderr
     (line,) = [text for text in result.stdout.splitlines() if "the write would be:" in text]
     path = line.split("the write would be: POST ", 1)[1].strip()
