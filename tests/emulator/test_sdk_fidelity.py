@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import PureCloudPlatformClientV2 as sdk  # type: ignore[import-untyped]
 import pytest
-from PureCloudPlatformClientV2.rest import ApiException  # type: ignore[import-untyped]
 
 from tests.emulator.helpers import (
     BILLING,
@@ -30,6 +28,17 @@ from tests.emulator.helpers import (
 )
 from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig, Org
 
+#: The tests of Genesys's SDK share one worker (``make test`` runs with --dist loadgroup): only that one imports it.
+pytestmark = pytest.mark.xdist_group("genesys-sdk")
+
+
+def sdk() -> Any:
+    """Genesys's official SDK (PureCloudPlatformClientV2), imported by the first test that uses it: its import
+    takes seconds, which a worker that only collects this module does not pay."""
+    import PureCloudPlatformClientV2  # type: ignore[import-untyped]
+
+    return PureCloudPlatformClientV2
+
 
 @pytest.fixture(scope="module")
 def served(demo_org: Org) -> Iterator[tuple[Emulator, str]]:
@@ -39,7 +48,7 @@ def served(demo_org: Org) -> Iterator[tuple[Emulator, str]]:
 
 
 def _sdk_client(base_url: str, client_id: str = "demo-client", secret: str = "demo-secret") -> Any:
-    api_client = sdk.ApiClient(host=base_url)
+    api_client = sdk().ApiClient(host=base_url)
     api_client.get_client_credentials_token(client_id, secret)
     assert api_client.access_token
     return api_client
@@ -48,8 +57,8 @@ def _sdk_client(base_url: str, client_id: str = "demo-client", secret: str = "de
 def test_sdk_reads_writes_and_reads_back(served: tuple[Emulator, str]) -> None:
     emu, base_url = served
     api_client = _sdk_client(base_url)
-    routing = sdk.RoutingApi(api_client)
-    conversations = sdk.ConversationsApi(api_client)
+    routing = sdk().RoutingApi(api_client)
+    conversations = sdk().ConversationsApi(api_client)
 
     listing = routing.get_routing_wrapupcodes(page_size=100)
     assert listing.total == 21 and listing.page_count == 1
@@ -68,7 +77,7 @@ def test_sdk_reads_writes_and_reads_back(served: tuple[Emulator, str]) -> None:
     assert agent.calls[0].after_call_work.state == "pending"
     assert conversation.start_time.year == 2026
 
-    body = sdk.WrapupInput()
+    body = sdk().WrapupInput()
     body.code = RESOLVED
     body.notes = "applied through the official SDK"
     before = len(emu.write_log)
@@ -87,9 +96,9 @@ def test_sdk_reads_writes_and_reads_back(served: tuple[Emulator, str]) -> None:
     assert record.body == {"code": RESOLVED, "notes": "applied through the official SDK"}
 
     # A rejection reaches the SDK as ApiException carrying the Genesys error envelope.
-    wrong = sdk.WrapupInput()
+    wrong = sdk().WrapupInput()
     wrong.code = SALE  # not assigned to Billing
-    with pytest.raises(ApiException) as caught:
+    with pytest.raises(sdk().rest.ApiException) as caught:
         conversations.post_conversations_call_participant_communication_wrapup(
             cid(1), agent.id, agent.calls[0].id, body=wrong
         )
@@ -103,7 +112,7 @@ def test_sdk_retries_injected_429s_that_carry_retry_after(demo_org: Org) -> None
     config = EmulatorConfig(faults=FaultConfig(burst_429=Burst429(every=1, length=1, retry_after_seconds=0)))
     emu = Emulator(demo_org, config)
     with emu.serve() as base_url:
-        routing = sdk.RoutingApi(_sdk_client(base_url))
+        routing = sdk().RoutingApi(_sdk_client(base_url))
         first = routing.get_routing_wrapupcodes(page_size=5)  # call 1 passes, call 2 gets the burst's 429
         second = routing.get_routing_wrapupcodes(page_size=5, page_number=2)
     assert first.total == second.total == 21 and second.page_number == 2
@@ -113,8 +122,8 @@ def test_sdk_retries_injected_429s_that_carry_retry_after(demo_org: Org) -> None
 
 def test_sdk_login_with_a_wrong_secret_is_refused(served: tuple[Emulator, str]) -> None:
     _, base_url = served
-    api_client = sdk.ApiClient(host=base_url)
-    with pytest.raises(ApiException) as caught:
+    api_client = sdk().ApiClient(host=base_url)
+    with pytest.raises(sdk().rest.ApiException) as caught:
         api_client.get_client_credentials_token("demo-client", "not-the-secret")
     # What real SDK exceptions show from the login host: OAuth's error shape (the status is a switch: UNSURE).
     assert caught.value.status == 400
@@ -162,7 +171,7 @@ def _undeclared(value: Any, type_name: str, path: str, problems: list[str]) -> N
         if not ok:
             problems.append(f"{path}: {value!r} is not a {type_name}")
         return
-    model = getattr(sdk.models, type_name)()
+    model = getattr(sdk().models, type_name)()
     by_json = {json_name: attr for attr, json_name in model.attribute_map.items()}
     if not isinstance(value, dict):
         problems.append(f"{path}: expected a {type_name} object")
@@ -321,7 +330,7 @@ def test_every_emitted_key_and_enum_is_declared_by_the_sdk(demo_org: Org) -> Non
     emu = make_emulator(demo_org)
     samples = run(_collect(emu))
     assert len(samples) > 100
-    api_client = sdk.ApiClient(host="http://unused.invalid")
+    api_client = sdk().ApiClient(host="http://unused.invalid")
     problems: list[str] = []
     for what, sdk_type, payload in samples:
         _undeclared(payload, sdk_type, what, problems)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import PureCloudPlatformClientV2 as sdk  # type: ignore[import-untyped]
 import pytest
 
 from wrapup_bridge.core.decision import CodeRef
@@ -13,6 +12,18 @@ from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.outcome import WrapupTarget
 from wrapup_bridge.genesys.paths import MEDIA_PATHS
 from wrapup_bridge.genesys.sink import ApplyOptions, wrapup_body, wrapup_request
+
+#: The tests of Genesys's SDK share one worker (``make test`` runs with --dist loadgroup): only that one imports it.
+pytestmark = pytest.mark.xdist_group("genesys-sdk")
+
+
+def sdk() -> Any:
+    """Genesys's official SDK (PureCloudPlatformClientV2), imported by the first test that uses it: its import
+    takes seconds, which a worker that only collects this module does not pay."""
+    import PureCloudPlatformClientV2  # type: ignore[import-untyped]
+
+    return PureCloudPlatformClientV2
+
 
 CODE = CodeRef(alias="sale", id="0dd6a32c-c059-4534-97bf-c82d73d9c869", name="Sale")
 RECORD = Disposition(source="five9", source_id="1", code="Sale", notes="Customer paid by card")
@@ -25,7 +36,7 @@ def declared(model: Any) -> set[str]:
 @pytest.mark.parametrize("historical", [False, True])
 def test_post_body_fields_are_wrapup_input_fields(historical: bool) -> None:
     body = wrapup_body(CODE, RECORD, ApplyOptions(historical=historical))
-    assert set(body) <= declared(sdk.WrapupInput()), set(body) - declared(sdk.WrapupInput())
+    assert set(body) <= declared(sdk().WrapupInput()), set(body) - declared(sdk().WrapupInput())
     assert body["code"] == CODE.id  # the id, never the name
 
 
@@ -40,10 +51,10 @@ def test_requests_use_paths_the_sdk_has(media: Media) -> None:
     )
     method, path, body = wrapup_request(target, wrapup_body(CODE, RECORD, ApplyOptions()), "post")
     segment = MEDIA_PATHS[media].removesuffix("s")
-    sdk_method = getattr(sdk.ConversationsApi, f"post_conversations_{segment}_participant_communication_wrapup")
+    sdk_method = getattr(sdk().ConversationsApi, f"post_conversations_{segment}_participant_communication_wrapup")
     assert method == "POST" and callable(sdk_method)
     assert path == f"/api/v2/conversations/{MEDIA_PATHS[media]}/c/participants/p/communications/m/wrapup"
     method, path, body = wrapup_request(target, wrapup_body(CODE, RECORD, ApplyOptions()), "patch")
     assert (method, path) == ("PATCH", "/api/v2/conversations/c/participants/p")
-    assert set(body) <= declared(sdk.MediaParticipantRequest())
-    assert set(body["wrapup"]) <= declared(sdk.WrapupInput())
+    assert set(body) <= declared(sdk().MediaParticipantRequest())
+    assert set(body["wrapup"]) <= declared(sdk().WrapupInput())
