@@ -29,9 +29,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy wrapup_bridge
 
-# In parallel (pytest-xdist), one worker per core; tests of one xdist_group (sharing an expensive fixture) on one worker.
+# In parallel (pytest-xdist): -n auto is two workers per core (tests/conftest.py says why); tests of one xdist_group
+# (sharing an expensive fixture) on one worker. Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (as in
+# many containers): pytest keeps its rewritten test modules there, which every worker would otherwise redo.
 pytest: $(STAMP) browser
-	$(BIN)/pytest -q -n auto --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto --dist loadgroup
 
 # The mapping report is checked in a real headless browser: $WRAPUP_CHROMIUM, chromium, chromium-browser or
 # google-chrome (the names tests/cli/test_mapping_report_browser.py looks for); Debian's chromium is installed

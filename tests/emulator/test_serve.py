@@ -46,7 +46,10 @@ def test_dropped_connection_under_uvicorn(demo_org: Org, applied: bool) -> None:
     emu = Emulator(demo_org, config)
     with emu.serve() as base_url, httpx.Client(base_url=base_url) as client:
         headers = _login(client)
-        with pytest.raises(httpx.RemoteProtocolError):
+        # The announced body never comes: the client sees the connection closed early (RemoteProtocolError), or
+        # reset (ReadError) when the server closed it with the request body still unread, which a loaded machine
+        # sometimes shows when the call was not processed.
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
             client.post(WRAPUP, json={"code": RESOLVED}, headers=headers)
         # The server is still fine after a drop.
         assert client.get("/_emulator/stats").json()["faults"] == {"drop": 1}
