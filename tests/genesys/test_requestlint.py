@@ -4,6 +4,7 @@ request; every right request is a real SDK method with real fields, and the emul
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -216,9 +217,15 @@ def _replace_code(body: Any) -> Any:
     return body
 
 
+#: The tests that read Genesys's SDK share one worker with the other SDK tests (``make test`` runs with --dist
+#: loadgroup): only that worker imports it.
+SDK_GROUP = pytest.mark.xdist_group("genesys-sdk")
+
+
+@functools.cache
 def _sdk_paths() -> dict[tuple[str, str], tuple[str, str | None]]:
     """(verb, resource_path) -> (SDK method, body model) for every method of the SDK's ConversationsApi,
-    RoutingApi, AnalyticsApi and UsersApi."""
+    RoutingApi, AnalyticsApi and UsersApi (read once per worker: the files are large)."""
     sdk = pytest.importorskip("PureCloudPlatformClientV2")
     found: dict[tuple[str, str], tuple[str, str | None]] = {}
     for module in ("conversations_api", "routing_api", "analytics_api", "users_api"):
@@ -233,6 +240,7 @@ def _sdk_paths() -> dict[tuple[str, str], tuple[str, str | None]]:
     return found
 
 
+@SDK_GROUP
 def test_the_surface_is_the_sdks() -> None:
     sdk = pytest.importorskip("PureCloudPlatformClientV2")
     paths = _sdk_paths()
@@ -266,6 +274,7 @@ def test_the_emulator_speaks_the_same_surface() -> None:
     assert set(_PARTICIPANT_FIELDS) == set(BODY_MODELS["MediaParticipantRequest"])
 
 
+@SDK_GROUP
 @pytest.mark.parametrize(("method", "path", "body"), _CASES)
 def test_every_right_request_is_a_real_sdk_method_and_the_emulator_accepts_it(
     method: str, path: str, body: Any
