@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.process import run
+from tests.cli.process import invoke, run
 from tests.conftest import EXAMPLES, MAPPINGS
 
 
 def test_help_everywhere() -> None:
-    for args in (["--help"], ["normalize", "--help"], ["mapping", "--help"], ["mapping", "explain", "--help"]):
-        result = run(*args)
+    """The entry point's help as a process of its own; each command's through click's runner (the same code)."""
+    commands = [("normalize",), ("mapping",), ("mapping", "explain")]
+    for result in (run("--help"), *(invoke(*command, "--help") for command in commands)):
         assert result.returncode == 0, result.stderr
         assert "Usage:" in result.stdout
 
