@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import signal
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -218,3 +219,25 @@ def test_ctrl_c_exits_130_with_a_consistent_ledger_and_a_rerun_finishes_exactly_
     assert all(r.state == "done" and r.outcome in APPLIED for r in rows.values())
     assert len(rows) == scenario.count
     assert report["done_in_earlier_runs"] + sum(report["outcomes"].values()) == scenario.count
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_planning_exits_130_and_leaves_no_plan(tmp_path: Path) -> None:
+    """An interrupted plan is no plan: exit 130 with one line (not click's "Aborted!" and 1), and neither the plan
+    nor its partial file is left behind, so a half plan can never be applied."""
+    scenario = write_scenario(tmp_path, count=400, seed=20261202)
+    # Slow answers (300 ms each) keep the planner busy for seconds: the signal lands mid-plan.
+    config = EmulatorConfig(rate_limit=100_000, faults=FaultConfig(seed=3, latency_ms=300))
+    emulator = Emulator(make_org(scenario.count), config)
+    with emulator.serve() as base_url:
+        process = start_cli(*plan_args(scenario), env=cli_env(base_url))
+        deadline = time.monotonic() + 60
+        while sum(sum(s.values()) for s in emulator.stats()["statuses"].values()) < 2:  # a token and a lookup
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the plan never reached the emulator"
+            time.sleep(0.05)
+        code, stdout, stderr = finish(process, signal.SIGINT)
+    assert code == 130, stdout + stderr
+    assert "interrupted: no plan was made" in stderr and "Traceback" not in stderr, stderr
+    assert not scenario.plan.exists()
+    assert not scenario.plan.with_name(scenario.plan.name + ".partial").exists()

@@ -279,8 +279,13 @@ def plan_command(
                 progress=Progress(enabled=not as_json),
             )
 
-    with _explained():
-        summary = asyncio.run(run())
+    try:
+        with _explained():
+            summary = asyncio.run(run())
+    except KeyboardInterrupt:
+        # The plan is written beside its name and moved into place only when whole: an interrupted one is removed.
+        stderr(f"interrupted: no plan was made (nothing was written to the target); run the same command to plan {out}")
+        sys.exit(EXIT_INTERRUPTED)
     print_summary(summary, out, as_json)
 
 
