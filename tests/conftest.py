@@ -32,12 +32,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     did not take, it is set where pytest reads it."""
     if not getattr(config.option, "loadgroup", False):  # set in xdist's workers under --dist loadgroup
         return
-    from _pytest.nodeid import NodeId
+    try:
+        from _pytest.nodeid import NodeId  # pytest's private id type (pytest >= 9.2)
+    except ImportError:  # an older or newer pytest where xdist's own suffix works, or where this mend cannot
+        return
 
     for item in items:
         marks = item.iter_markers("xdist_group")
         groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks})
-        if groups and "@" not in item.nodeid:
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
             item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
