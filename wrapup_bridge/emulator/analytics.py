@@ -49,9 +49,11 @@ _DISCONNECT_TYPES = {
 }  # fmt: skip
 
 _CONVERSATION_DIMENSIONS = ("conversationId", "divisionId", "externalTag", "originatingDirection")
+#: Segment-level dimensions evaluated (names as the SDK's SegmentDetailQueryPredicate enum spells them); ``ani``,
+#: ``dnis``, ``direction`` and ``mediaType`` are read from the session, ``purpose`` and ``userId`` from the participant.
 _SEGMENT_DIMENSIONS = (
     "segmentType", "wrapUpCode", "wrapUpNote", "queueId", "userId", "purpose", "mediaType", "disconnectType",
-    "direction",
+    "direction", "ani", "dnis",
 )  # fmt: skip
 
 
@@ -88,16 +90,22 @@ def _session(
     comm: CommunicationState,
     wrapup: WrapupState | None,
     peers: dict[str, str],
+    numbers: tuple[str | None, str | None],
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if participant.wrapup_skipped:
         out["acwSkipped"] = True
-    if participant.ani:
-        out["ani"] = participant.ani
+    # Every voice session of a conversation carries the caller's ani and the dialled dnis, the agent's too
+    # (a real 2024 inbound voice details sample: customer, ivr, acd and agent sessions; tests/emulator/details_samples.py).
+    voice = comm.media is Media.VOICE
+    ani = participant.ani or (numbers[0] if voice else None)
+    dnis = participant.dnis or (numbers[1] if voice else None)
+    if ani:
+        out["ani"] = ani
     if comm.direction:
         out["direction"] = comm.direction
-    if participant.dnis:
-        out["dnis"] = participant.dnis
+    if dnis:
+        out["dnis"] = dnis
     out["mediaType"] = _MEDIA_TYPES[comm.media]
     if comm.message_type:
         out["messageType"] = comm.message_type
@@ -131,6 +139,15 @@ def _session(
     return out
 
 
+def _voice_numbers(conversation: ConversationState) -> tuple[str | None, str | None]:
+    """The conversation's (ani, dnis): the customer's, as the org file gives them."""
+    customers = [p for p in conversation.participants if p.purpose == "customer"]
+    return (
+        next((p.ani for p in customers if p.ani), None),
+        next((p.dnis for p in customers if p.dnis), None),
+    )
+
+
 def _originating_direction(conversation: ConversationState) -> str | None:
     return next(
         (c.direction for p in conversation.participants if p.purpose == "customer" for c in p.communications),
@@ -161,6 +178,7 @@ def analytics_conversation(rt: Runtime, conversation: ConversationState) -> dict
         for p in conversation.participants
         for c in p.communications
     }
+    numbers = _voice_numbers(conversation)
     participants = []
     for participant in conversation.participants:
         wrapup = _visible_wrapup(rt, participant) if participant.is_agent else None
@@ -168,7 +186,7 @@ def analytics_conversation(rt: Runtime, conversation: ConversationState) -> dict
         for index, comm in enumerate(participant.communications):
             # The wrap-up goes on the communication it was written to, or on the latest one.
             carries = comm.wrapup is not None or index == len(participant.communications) - 1
-            sessions.append(_session(rt, conversation, participant, comm, wrapup if carries else None, peers))
+            sessions.append(_session(rt, conversation, participant, comm, wrapup if carries else None, peers, numbers))
             if carries:
                 wrapup = None
         p: dict[str, Any] = {"participantId": participant.id}
@@ -227,6 +245,13 @@ def _interval(call: Call, body: dict[str, Any]) -> tuple[datetime, datetime]:
         raise ApiError(400, "invalid.date", f"interval {raw!r} is not ISO-8601 start/end") from None
     if start.tzinfo is None or end.tzinfo is None or end <= start:
         raise ApiError(400, "invalid.date", f"interval {raw!r} needs zoned times with end after start")
+    longest = call.runtime.config.analytics_query_max_interval_days
+    if longest is not None and (end - start).total_seconds() > longest * 86400:
+        raise ApiError.bad_request(
+            f"interval {raw!r} is longer than the emulator's maximum of {longest:g} days "
+            "(analytics_query_max_interval_days; the real limit is UNSURE)",
+            field="interval",
+        )
     return start, end
 
 
@@ -354,15 +379,19 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
             raise ApiError.bad_request(f'Unrecognized field "{key}" in ConversationQuery', field=str(key))
     start, end = _interval(call, body)
     paging = body.get("paging") or {}
+    # Default page size 25: the SDK's ConversationQuery.paging doc. The maximum is UNSURE (a switch).
     page_size = paging.get("pageSize", 25) if isinstance(paging, dict) else 25
     page_number = paging.get("pageNumber", 1) if isinstance(paging, dict) else 1
+    most = rt.config.analytics_query_max_page_size
     if (
         not isinstance(page_size, int)
-        or not 1 <= page_size <= 100
+        or not 1 <= page_size <= most
         or not isinstance(page_number, int)
         or page_number < 1
     ):
-        raise ApiError.bad_request("paging.pageSize must be 1..100 and paging.pageNumber at least 1", field="paging")
+        raise ApiError.bad_request(
+            f"paging.pageSize must be 1..{most} and paging.pageNumber at least 1", field="paging"
+        )
     order = body.get("order", "asc")
     if order not in ("asc", "desc", "unordered"):
         raise ApiError(400, "invalid.value", f"Value [{order}] is not valid for field type [order]")
@@ -371,9 +400,14 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
     conversation_tests = _compile_filters(body.get("conversationFilters"), _CONVERSATION_DIMENSIONS)
     segment_tests = _compile_filters(body.get("segmentFilters"), _SEGMENT_DIMENSIONS)
     matched = []
+    overlap = rt.config.analytics_interval_match == "overlap"
     for conversation in rt.conversations.values():
-        day = conversation.start_time.date()
-        if not start.date() <= day <= end.date():
+        if overlap:
+            # Active during the interval: started before its end, not ended before its start.
+            if conversation.start_time >= end or (conversation.end_time is not None and conversation.end_time < start):
+                continue
+        elif not start.date() <= conversation.start_time.date() <= end.date():
+            # "Results will only include conversations that started on a day touched by the interval."
             continue
         # Conversation filters need no rendering; most queries (by conversationId) stop here.
         values = _conversation_values(conversation)
@@ -415,7 +449,7 @@ def _segment_candidates(rendered: dict[str, Any]) -> list[Values]:
                 }
                 values["purpose"] = [participant.get("purpose")]
                 values["userId"] = [participant.get("userId")]
-                values["mediaType"] = [session.get("mediaType")]
-                values["direction"] = [session.get("direction")]
+                for d in ("mediaType", "direction", "ani", "dnis"):
+                    values[d] = [session.get(d)]
                 candidates.append(values.__getitem__)
     return candidates

@@ -93,6 +93,22 @@ class EmulatorConfig(_Strict):
     analytics_max_ids: int | None = Field(
         default=100, ge=1, description="Most ids one GET analytics/conversations/details accepts (400 beyond)"
     )
+    analytics_query_max_page_size: int = Field(
+        default=100,
+        ge=25,
+        description="UNSURE: the largest paging.pageSize the details query accepts (400 beyond); public callers use 100",
+    )
+    analytics_query_max_interval_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="UNSURE: the longest interval the details query accepts, in days (400 beyond); None: no limit",
+    )
+    analytics_interval_match: Literal["start_day", "overlap"] = Field(
+        default="start_day",
+        description="Which conversations a details query's interval selects: start_day, those that started on a "
+        "day the interval touches (the SDK's ConversationQuery.interval doc); overlap, those active during it "
+        "(the async AsyncConversationQuery.interval doc)",
+    )
     unset_wrapup_get: Literal["empty", "not_found"] = Field(
         default="empty", description="What GET .../wrapup answers when no wrap-up is set: 200 {} or 404"
     )

@@ -231,6 +231,14 @@ class CompactConversationSpec(_Strict):
     agent: Text | None = Field(default=None, description="User id, email, username or name; null: no agent")
     customer: Text | None = Field(default=None, description="The customer's address (tel:+1..., an email, ...)")
     direction: Literal["inbound", "outbound"] = "inbound"
+    ani: Text | None = Field(
+        default=None,
+        description="Voice: the calling number (analytics session ani); default: the customer when inbound",
+    )
+    dnis: Text | None = Field(
+        default=None,
+        description="Voice: the number dialled (analytics session dnis); default: the customer when outbound",
+    )
     start: UtcTime
     end: UtcTime | None = Field(default=None, description="null: the conversation is still active")
     wrapup: Text | None = Field(default=None, description="Code id or name (or ININ-* system code) already applied")
