@@ -10,7 +10,18 @@ from typing import Any
 import pytest
 
 from tests.emulator.details_samples import ADDRESS_TO_QUERY, ANI, ANI_VOICE_QUERY, DNIS, VOICE_RESPONSE
-from tests.emulator.helpers import BILLING, HEAD_USERS, JDOE, KCHEN, Session, assert_error, cid, make_emulator, run
+from tests.emulator.helpers import (
+    BILLING,
+    HEAD_USERS,
+    JDOE,
+    KCHEN,
+    FakeClock,
+    Session,
+    assert_error,
+    cid,
+    make_emulator,
+    run,
+)
 from wrapup_bridge.emulator import Emulator, Org, parse_org
 
 QUERY = "/api/v2/analytics/conversations/details/query"
@@ -188,3 +199,64 @@ def test_what_the_emulator_does_not_implement_is_a_400(org: Org) -> None:
         make_emulator(org, analytics_query_max_page_size=500), {"interval": WEEK, "paging": {"pageSize": 500}}
     )
     assert larger.status_code == 200
+
+
+JOBS = "/api/v2/analytics/conversations/details/jobs"
+
+
+def test_async_details_job_create_poll_and_page_with_a_cursor(org: Org) -> None:
+    from PureCloudPlatformClientV2 import ApiClient  # type: ignore[import-untyped]
+
+    clock = FakeClock()
+    emu = make_emulator(org, clock, analytics_job_seconds=5)
+    api_client = ApiClient(host="http://unused.invalid")
+
+    async def go() -> None:
+        async with emu.async_client() as c:
+            s = await Session.login(c)
+            created = await s.post(
+                JOBS,
+                json={
+                    "interval": WEEK,
+                    "order": "asc",
+                    "segmentFilters": _segment("purpose", "agent")["segmentFilters"],
+                },
+            )
+            assert created.status_code == 202, created.text
+            job = api_client._ApiClient__deserialize(created.json(), "AsyncQueryResponse").job_id
+            status = await s.get(f"{JOBS}/{job}")
+            assert api_client._ApiClient__deserialize(status.json(), "AsyncQueryStatus").state == "PENDING"
+            assert_error(await s.get(f"{JOBS}/{job}/results"), 400, "bad.request")
+            clock.advance(5)
+            assert (await s.get(f"{JOBS}/{job}")).json()["state"] == "FULFILLED"
+            seen: list[str] = []
+            cursor = None
+            for _ in range(5):
+                params = {"pageSize": "2", **({"cursor": cursor} if cursor else {})}
+                page = await s.get(f"{JOBS}/{job}/results", params=params)
+                assert page.status_code == 200, page.text
+                typed = api_client._ApiClient__deserialize(page.json(), "AnalyticsConversationAsyncQueryResponse")
+                seen += [x.conversation_id for x in typed.conversations]
+                cursor = typed.cursor
+                if cursor is None:
+                    break
+            assert seen == [cid(n) for n in range(1, 6)]
+            limited = await s.post(JOBS, json={"interval": WEEK, "limit": 2, "order": "desc"})
+            job2 = limited.json()["jobId"]
+            clock.advance(5)
+            assert _ids(await s.get(f"{JOBS}/{job2}/results")) == [cid(5), cid(4)]
+            # The async interval selects conversations active during it (cid(4) ran over midnight into the 4th).
+            midnight = await s.post(JOBS, json={"interval": "2026-03-04T00:00:00Z/2026-03-04T00:10:00Z"})
+            started = await s.post(
+                JOBS,
+                json={"interval": "2026-03-04T00:00:00Z/2026-03-04T00:10:00Z", "startOfDayIntervalMatching": True},
+            )
+            clock.advance(5)
+            assert _ids(await s.get(f"{JOBS}/{midnight.json()['jobId']}/results")) == [cid(4)]
+            assert _ids(await s.get(f"{JOBS}/{started.json()['jobId']}/results")) == []
+            assert_error(await s.post(JOBS, json={"interval": WEEK, "paging": {"pageSize": 5}}), 400, "bad.request")
+            assert_error(await s.get(f"{JOBS}/{job}/results", params={"cursor": "nonsense"}), 400, "bad.request")
+            assert_error(await s.get(f"{JOBS}/{job}/results", params={"pageSize": "1001"}), 400, "bad.request")
+            assert_error(await s.get(f"{JOBS}/{cid(99)}"), 404, "not.found")
+
+    run(go())

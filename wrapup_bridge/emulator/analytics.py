@@ -26,7 +26,15 @@ from wrapup_bridge.emulator.state import (
     derive_id,
 )
 
-__all__ = ["analytics_conversation", "get_conversation_details", "get_details", "post_details_query"]
+__all__ = [
+    "analytics_conversation",
+    "get_conversation_details",
+    "get_details",
+    "get_details_job",
+    "get_details_job_results",
+    "post_details_job",
+    "post_details_query",
+]
 
 _MEDIA_TYPES = {
     Media.VOICE: "voice",
@@ -363,35 +371,27 @@ def _compile_filters(filters: Any, allowed: tuple[str, ...]) -> list[_Test]:
     return [_compile_filter(f, allowed) for f in filters]
 
 
-async def post_details_query(call: Call) -> tuple[int, Any]:
-    """POST /api/v2/analytics/conversations/details/query (ConversationQuery), a supported subset.
-
-    Every filter, clause and predicate is evaluated or the query is refused (400): a read-back that silently
-    ignored part of its filter would report success it did not check."""
-    rt = call.runtime
-    body = await call.json_body()
+def _check_keys(body: Any, allowed: frozenset[str], model: str) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise ApiError.bad_request("The ConversationQuery body must be a JSON object")
+        raise ApiError.bad_request(f"The {model} body must be a JSON object")
     for key in body:
         if key in _UNSUPPORTED_QUERY_KEYS:
             raise _unsupported(key)
-        if key not in _QUERY_KEYS:
-            raise ApiError.bad_request(f'Unrecognized field "{key}" in ConversationQuery', field=str(key))
+        if key not in allowed:
+            raise ApiError.bad_request(f'Unrecognized field "{key}" in {model}', field=str(key))
+    return body
+
+
+def _select(
+    call: Call, body: dict[str, Any], match: str, start_of_day: bool = False
+) -> list[tuple[datetime, str, dict[str, Any]]]:
+    """The conversations a query's interval and filters select, ordered as it asks: (start, id, rendered).
+
+    ``match``: ``start_day`` (started on a day the interval touches) or ``overlap`` (active during it);
+    ``start_of_day`` (the async ``startOfDayIntervalMatching``) also drops those started before the interval's
+    first day."""
+    rt = call.runtime
     start, end = _interval(call, body)
-    paging = body.get("paging") or {}
-    # Default page size 25: the SDK's ConversationQuery.paging doc. The maximum is UNSURE (a switch).
-    page_size = paging.get("pageSize", 25) if isinstance(paging, dict) else 25
-    page_number = paging.get("pageNumber", 1) if isinstance(paging, dict) else 1
-    most = rt.config.analytics_query_max_page_size
-    if (
-        not isinstance(page_size, int)
-        or not 1 <= page_size <= most
-        or not isinstance(page_number, int)
-        or page_number < 1
-    ):
-        raise ApiError.bad_request(
-            f"paging.pageSize must be 1..{most} and paging.pageNumber at least 1", field="paging"
-        )
     order = body.get("order", "asc")
     if order not in ("asc", "desc", "unordered"):
         raise ApiError(400, "invalid.value", f"Value [{order}] is not valid for field type [order]")
@@ -400,11 +400,12 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
     conversation_tests = _compile_filters(body.get("conversationFilters"), _CONVERSATION_DIMENSIONS)
     segment_tests = _compile_filters(body.get("segmentFilters"), _SEGMENT_DIMENSIONS)
     matched = []
-    overlap = rt.config.analytics_interval_match == "overlap"
     for conversation in rt.conversations.values():
-        if overlap:
+        if match == "overlap":
             # Active during the interval: started before its end, not ended before its start.
             if conversation.start_time >= end or (conversation.end_time is not None and conversation.end_time < start):
+                continue
+            if start_of_day and conversation.start_time.date() < start.date():
                 continue
         elif not start.date() <= conversation.start_time.date() <= end.date():
             # "Results will only include conversations that started on a day touched by the interval."
@@ -420,11 +421,117 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
                 continue
         matched.append((conversation.start_time, conversation.id, rendered))
     matched.sort(key=lambda m: (m[0], m[1]), reverse=order == "desc")
+    return matched
+
+
+async def post_details_query(call: Call) -> tuple[int, Any]:
+    """POST /api/v2/analytics/conversations/details/query (ConversationQuery), a supported subset.
+
+    Every filter, clause and predicate is evaluated or the query is refused (400): a read-back that silently
+    ignored part of its filter would report success it did not check."""
+    rt = call.runtime
+    body = _check_keys(await call.json_body(), _QUERY_KEYS, "ConversationQuery")
+    paging = body.get("paging") or {}
+    # Default page size 25: the SDK's ConversationQuery.paging doc. The maximum is UNSURE (a switch).
+    page_size = paging.get("pageSize", 25) if isinstance(paging, dict) else 25
+    page_number = paging.get("pageNumber", 1) if isinstance(paging, dict) else 1
+    most = rt.config.analytics_query_max_page_size
+    if (
+        not isinstance(page_size, int)
+        or not 1 <= page_size <= most
+        or not isinstance(page_number, int)
+        or page_number < 1
+    ):
+        raise ApiError.bad_request(
+            f"paging.pageSize must be 1..{most} and paging.pageNumber at least 1", field="paging"
+        )
+    matched = _select(call, body, rt.config.analytics_interval_match)
     first = (page_number - 1) * page_size
     page = [rendered for _, _, rendered in matched[first : first + page_size]]
     out: dict[str, Any] = {"totalHits": len(matched)}
     if page:
         out["conversations"] = page
+    return 200, out
+
+
+#: AsyncConversationQuery's fields (SDK attribute_map): no paging; ``limit`` caps the results.
+_JOB_KEYS = frozenset(
+    {"interval", "order", "orderBy", "conversationFilters", "segmentFilters", "limit", "startOfDayIntervalMatching"}
+)
+
+
+async def post_details_job(call: Call) -> tuple[int, Any]:
+    """POST /api/v2/analytics/conversations/details/jobs (AsyncConversationQuery) -> 202 ``{jobId}``.
+
+    The selection is made when the job is created ("all conversations that had activity during the interval",
+    the SDK's AsyncConversationQuery.interval doc); the results render the conversations when they are read."""
+    rt = call.runtime
+    body = _check_keys(await call.json_body(), _JOB_KEYS, "AsyncConversationQuery")
+    limit = body.get("limit")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ApiError.bad_request("limit must be a positive integer", field="limit")
+    start_of_day = body.get("startOfDayIntervalMatching", False)
+    if not isinstance(start_of_day, bool):
+        raise ApiError.bad_request("startOfDayIntervalMatching must be a boolean", field="startOfDayIntervalMatching")
+    matched = _select(call, body, "overlap", start_of_day)
+    ids = [cid for _, cid, _ in matched][:limit]
+    with rt.lock:
+        job_id = derive_id("analytics-details-job", len(rt.analytics_jobs), repr(rt.time()))
+        rt.analytics_jobs[job_id] = {"ids": ids, "created": rt.time(), "available": iso(rt.now())}
+    return 202, {"jobId": job_id}
+
+
+def _job(call: Call) -> tuple[str, dict[str, Any]]:
+    job_id = call.params["jobId"]
+    job = call.runtime.analytics_jobs.get(job_id.lower())
+    if job is None:
+        raise ApiError.not_found(f"Analytics details job {job_id}", job_id)
+    return job_id, job
+
+
+def _job_state(call: Call, job: dict[str, Any]) -> str:
+    ready = job["created"] + call.runtime.config.analytics_job_seconds <= call.runtime.time()
+    return "FULFILLED" if ready else "PENDING"
+
+
+async def get_details_job(call: Call) -> tuple[int, Any]:
+    """GET .../details/jobs/{jobId} -> AsyncQueryStatus: PENDING until ``analytics_job_seconds`` pass, then FULFILLED."""
+    _, job = _job(call)
+    return 200, {"state": _job_state(call, job)}
+
+
+async def get_details_job_results(call: Call) -> tuple[int, Any]:
+    """GET .../details/jobs/{jobId}/results?cursor=&pageSize= -> AnalyticsConversationAsyncQueryResponse.
+
+    The cursor is the emulator's own opaque text; the last page carries none."""
+    rt = call.runtime
+    job_id, job = _job(call)
+    if _job_state(call, job) != "FULFILLED":
+        raise ApiError.bad_request(f"Analytics details job {job_id} is not FULFILLED yet", field="jobId")
+    query = call.request.query_params
+    raw_size = query.get("pageSize")
+    most = rt.config.analytics_job_max_page_size
+    try:
+        page_size = int(raw_size) if raw_size is not None else rt.config.analytics_job_default_page_size
+    except ValueError:
+        page_size = 0
+    if not 1 <= page_size <= most:
+        raise ApiError.bad_request(f"pageSize must be 1..{most}", field="pageSize")
+    cursor = query.get("cursor")
+    first = 0
+    if cursor is not None:
+        prefix = f"{job_id.lower()}:"
+        if not cursor.startswith(prefix) or not cursor[len(prefix) :].isdigit():
+            raise ApiError.bad_request(f"Unknown cursor {cursor!r}", field="cursor")
+        first = int(cursor[len(prefix) :])
+    ids = job["ids"][first : first + page_size]
+    conversations = [analytics_conversation(rt, c) for c in (rt.conversations.get(i) for i in ids) if c is not None]
+    out: dict[str, Any] = {}
+    if conversations:
+        out["conversations"] = conversations
+    if first + page_size < len(job["ids"]):
+        out["cursor"] = f"{job_id.lower()}:{first + page_size}"
+    out["dataAvailabilityDate"] = job["available"]
     return 200, out
 
 

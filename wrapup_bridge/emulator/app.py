@@ -104,6 +104,10 @@ def _routes(rt: Runtime) -> list[BaseRoute]:
 
     api("GET", "/api/v2/analytics/conversations/details", analytics.get_details, _ANALYTICS)
     api("POST", "/api/v2/analytics/conversations/details/query", analytics.post_details_query, _ANALYTICS)
+    jobs = "/api/v2/analytics/conversations/details/jobs"
+    api("POST", jobs, analytics.post_details_job, _ANALYTICS)
+    api("GET", f"{jobs}/{{jobId}}", analytics.get_details_job, _ANALYTICS)
+    api("GET", f"{jobs}/{{jobId}}/results", analytics.get_details_job_results, _ANALYTICS)
     api(
         "GET",
         "/api/v2/analytics/conversations/{conversationId}/details",

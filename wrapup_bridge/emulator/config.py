@@ -109,6 +109,17 @@ class EmulatorConfig(_Strict):
         "day the interval touches (the SDK's ConversationQuery.interval doc); overlap, those active during it "
         "(the async AsyncConversationQuery.interval doc)",
     )
+    analytics_job_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="UNSURE: how long an async details job stays PENDING before it is FULFILLED",
+    )
+    analytics_job_default_page_size: int = Field(
+        default=100, ge=1, description="UNSURE: the results page size of an async details job when none is asked"
+    )
+    analytics_job_max_page_size: int = Field(
+        default=1000, ge=1, description="UNSURE: the largest results pageSize of an async details job (400 beyond)"
+    )
     unset_wrapup_get: Literal["empty", "not_found"] = Field(
         default="empty", description="What GET .../wrapup answers when no wrap-up is set: 200 {} or 404"
     )

@@ -114,6 +114,8 @@ class Runtime:
         self.conversations: dict[str, ConversationState] = {}
         self.write_log: list[WriteRecord] = []
         self.stats = Stats()
+        #: Async analytics details jobs by id (emulator.analytics); cleared by a reset.
+        self.analytics_jobs: dict[str, Any] = {}
         #: File that keeps accepted wrap-ups across restarts (the demo's "run it again" needs that); None: memory only.
         self.journal: Path | None = None
         self.reset()
@@ -176,6 +178,7 @@ class Runtime:
             self._replay_journal()
             self.write_log = []
             self.stats = Stats()
+            self.analytics_jobs = {}
             self.faults.reset()
             for token in self.tokens.values():
                 token.window_start, token.window_count = 0.0, 0
