@@ -100,6 +100,10 @@ def _time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: The demo org's phone numbers by queue (voice analytics sessions carry them as dnis, or as ani outbound).
+ORG_NUMBERS = {"Billing": "tel:+18005550100", "Support": "tel:+18005550200", "Sales Outbound": "tel:+18005550300"}
+
+
 def conversation(n: int) -> str:
     """One compact conversation line; the plan fixes queue, media and agent by number."""
     if n <= 20:
@@ -123,6 +127,9 @@ def conversation(n: int) -> str:
     ]
     if direction == "outbound":
         fields.append("direction: outbound")
+    if media == "voice":
+        # The org's numbers: the one each queue's callers dial, and the caller id outbound calls present.
+        fields.append(f"{'ani' if direction == 'outbound' else 'dnis'}: '{ORG_NUMBERS[queue]}'")
     if media == "message":
         fields.append("message_type: sms")
     if media == "email":
