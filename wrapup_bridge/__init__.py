@@ -95,7 +95,8 @@ if TYPE_CHECKING:
 
     __version__: str
 
-#: Every public name that is not imported above -> the module it is read from on first use.
+#: Every public name that is not imported above -> the module it is read from on first use; the errors are not
+#: listed: each name of ``wrapup_bridge.errors.__all__`` is read from that module (``__getattr__``).
 _LAZY: dict[str, str] = {
     # live use
     "Bridge": "wrapup_bridge.live.bridge",
@@ -116,64 +117,6 @@ _LAZY: dict[str, str] = {
     # the emulator, for tests and demos
     "Emulator": "wrapup_bridge.emulator",
     "EmulatorConfig": "wrapup_bridge.emulator",
-    # errors: the tree is drawn in wrapup_bridge.errors, which imports each from its own module
-    **dict.fromkeys(
-        (
-            "AdapterError",
-            "AdapterOptionError",
-            "AmbiguousWrite",
-            "AuthenticationError",
-            "BadSetting",
-            "BudgetExceeded",
-            "CXoneRecordError",
-            "CatalogFileError",
-            "CatalogFormatError",
-            "CatalogOffline",
-            "ConfigurationError",
-            "DeadLetterError",
-            "DemoDataMissing",
-            "DemoError",
-            "FieldMapError",
-            "Five9RecordError",
-            "GenesysAPIError",
-            "GenesysError",
-            "HeaderError",
-            "InputDecodeError",
-            "InputError",
-            "JsonNestingError",
-            "LedgerError",
-            "MappingTableError",
-            "MissingDependency",
-            "NestingError",
-            "NoDisposition",
-            "NotADisposition",
-            "NotFound",
-            "OptionError",
-            "OrgFileError",
-            "OrgFileMissing",
-            "OutboxError",
-            "PayloadError",
-            "PermissionDenied",
-            "PlanError",
-            "RateLimited",
-            "RegexError",
-            "Rejected",
-            "ReplayError",
-            "RequestError",
-            "SQLiteFileError",
-            "SettingsError",
-            "StalePlan",
-            "TargetError",
-            "TargetFailed",
-            "TransportFailure",
-            "TwilioRecordError",
-            "Unavailable",
-            "UnknownRegionError",
-            "WrapupBridgeError",
-            "WrongTarget",
-        ),
-        "wrapup_bridge.errors",
-    ),
 }
 
 __all__ = [
@@ -269,7 +212,11 @@ if not TYPE_CHECKING:
         else:
             module = _LAZY.get(name)
             if module is None:
-                raise AttributeError(f"module 'wrapup_bridge' has no attribute {name!r}")
+                # The errors module imports only the root (each error loads from its own module on first use).
+                errors = importlib.import_module("wrapup_bridge.errors")
+                if name not in errors.__all__:
+                    raise AttributeError(f"module 'wrapup_bridge' has no attribute {name!r}")
+                module = errors.__name__
             value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
