@@ -157,6 +157,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              permissions=("analytics:conversationDetail:view",)),
     Endpoint("GET", "/api/v2/analytics/conversations/details/jobs/{jobId}", "an async details job's state",
              "get_analytics_conversations_details_job", permissions=("analytics:conversationDetail:view",)),
+    Endpoint("DELETE", "/api/v2/analytics/conversations/details/jobs/{jobId}", "cancel an async details job",
+             "delete_analytics_conversations_details_job", permissions=("analytics:conversationDetail:view",)),
     Endpoint("GET", "/api/v2/analytics/conversations/details/jobs/{jobId}/results",
              "a page of an async details job's results (?cursor=&pageSize=)",
              "get_analytics_conversations_details_job_results", permissions=("analytics:conversationDetail:view",)),
