@@ -38,6 +38,10 @@ Exceptions::
      │    │    └── UnknownRegionError a region matched no region name or Genesys host and is not a base URL
      │    ├── CatalogOffline          [LookupError] a catalog loaded from a snapshot lacks what was asked
      │    ├── CatalogFormatError      [ValueError] a catalog answer or snapshot is not shaped as expected
+     │    ├── DetailsFormatError      [ValueError] an analytics details answer is not shaped as expected; names the field
+     │    ├── DetailsJobError         an async analytics details job did not deliver: job id, last state
+     │    │    ├── DetailsJobFailed   Genesys reported it FAILED, CANCELLED or EXPIRED (with its errorMessage)
+     │    │    └── DetailsJobTimeout  not FULFILLED within the deadline; cancelled with a DELETE, best effort
      │    └── RequestError            one request failed, answered or not: method, path, host, attempts, elapsed
      │         ├── TransportFailure   no HTTP answer (network, timeout, dropped connection), still none after retries
      │         ├── BudgetExceeded     the call's time budget ran out before any answer; says what was last seen
@@ -47,6 +51,7 @@ Exceptions::
      │              ├── PermissionDenied     403: the OAuth client's roles lack ``missing_permissions``
      │              ├── NotFound             404: an id in the path is unknown, or the endpoint does not exist
      │              ├── Rejected             another 4xx (400, 409, 422, ...): understood and refused
+     │              │    └── DetailsQueryRejected  a details query or job refused for its page size or interval
      │              ├── RateLimited          429 still answered when the retries or the time budget ran out
      │              └── Unavailable          5xx still answered when the retries or the time budget ran out
      │
@@ -120,6 +125,11 @@ if TYPE_CHECKING:
         AuthenticationError,
         BudgetExceeded,
         ConfigurationError,
+        DetailsFormatError,
+        DetailsJobError,
+        DetailsJobFailed,
+        DetailsJobTimeout,
+        DetailsQueryRejected,
         GenesysAPIError,
         GenesysError,
         NotFound,
@@ -178,6 +188,11 @@ _HOMES: dict[str, str] = {
     "Rejected": "wrapup_bridge.genesys.errors",
     "RateLimited": "wrapup_bridge.genesys.errors",
     "Unavailable": "wrapup_bridge.genesys.errors",
+    "DetailsFormatError": "wrapup_bridge.genesys.errors",
+    "DetailsJobError": "wrapup_bridge.genesys.errors",
+    "DetailsJobFailed": "wrapup_bridge.genesys.errors",
+    "DetailsJobTimeout": "wrapup_bridge.genesys.errors",
+    "DetailsQueryRejected": "wrapup_bridge.genesys.errors",
     "OrgFileError": "wrapup_bridge.emulator.org",
     "BadSetting": "wrapup_bridge.services.settings",
     "OrgFileMissing": "wrapup_bridge.services.target",
@@ -210,6 +225,11 @@ __all__ = [
     "DeadLetterError",
     "DemoDataMissing",
     "DemoError",
+    "DetailsFormatError",
+    "DetailsJobError",
+    "DetailsJobFailed",
+    "DetailsJobTimeout",
+    "DetailsQueryRejected",
     "FieldMapError",
     "Five9RecordError",
     "GenesysAPIError",

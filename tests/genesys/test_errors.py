@@ -11,6 +11,11 @@ from wrapup_bridge.genesys.errors import (
     AmbiguousWrite,
     AuthenticationError,
     BudgetExceeded,
+    DetailsFormatError,
+    DetailsJobError,
+    DetailsJobFailed,
+    DetailsJobTimeout,
+    DetailsQueryRejected,
     GenesysAPIError,
     GenesysError,
     NotFound,
@@ -310,6 +315,11 @@ def test_the_subtree_draws_every_genesys_error() -> None:
         Rejected,
         RateLimited,
         Unavailable,
+        DetailsQueryRejected,
+        DetailsFormatError,
+        DetailsJobError,
+        DetailsJobFailed,
+        DetailsJobTimeout,
     }
     assert set(drawn) == {cls.__name__ for cls in expected}
     for cls in expected:

@@ -13,6 +13,10 @@ The Genesys subtree of ``wrapup_bridge.errors`` (which draws the whole tree, und
      │    └── UnknownRegionError  a region matched no region name or Genesys host and is not a base URL
      ├── CatalogOffline           a catalog loaded from a snapshot lacks what was asked (also a LookupError)
      ├── CatalogFormatError       a catalog answer or snapshot is not shaped as expected (also a ValueError)
+     ├── DetailsFormatError       an analytics details answer is not shaped as expected (also a ValueError)
+     ├── DetailsJobError          an async analytics details job did not deliver (job id, last state)
+     │    ├── DetailsJobFailed    Genesys reported it FAILED, CANCELLED or EXPIRED (with its errorMessage)
+     │    └── DetailsJobTimeout   not FULFILLED within the deadline; it was cancelled (DELETE), best effort
      └── RequestError             one request failed: where it went (method, path, host), attempts, time taken
           ├── TransportFailure    no HTTP answer: network error, timeout or dropped connection, after retries
           ├── BudgetExceeded      the call's time budget ran out before any answer came (says what was last seen)
@@ -22,6 +26,7 @@ The Genesys subtree of ``wrapup_bridge.errors`` (which draws the whole tree, und
                ├── PermissionDenied     403: the OAuth client's roles lack a permission (``missing_permissions``)
                ├── NotFound             404: an id in the path is unknown, or the endpoint does not exist
                ├── Rejected             other 4xx (400, 409, 422, ...): the request was understood and refused
+               │    └── DetailsQueryRejected  a details query or job refused for its page size or interval
                ├── RateLimited          429 still answered when the retries or the time budget ran out
                └── Unavailable          5xx still answered when the retries or the time budget ran out
 
@@ -54,6 +59,11 @@ __all__ = [
     "AuthenticationError",
     "BudgetExceeded",
     "ConfigurationError",
+    "DetailsFormatError",
+    "DetailsJobError",
+    "DetailsJobFailed",
+    "DetailsJobTimeout",
+    "DetailsQueryRejected",
     "GenesysAPIError",
     "GenesysError",
     "NotFound",
@@ -353,6 +363,172 @@ class Unavailable(GenesysAPIError):
     """5xx still answered when the retries or the time budget ran out."""
 
     retryable = True
+
+
+class DetailsQueryRejected(Rejected):
+    """A 400 to an analytics details query, job or job results page whose message names one of its limits:
+    ``limit`` is ``"page_size"`` (``page_size`` was asked) or ``"interval"`` (``interval`` was asked).
+
+    Neither limit is documented by Genesys (docs/reference-analytics-details.md: UNSURE), so the advice says what
+    was asked and how to ask for less, not what the limit is."""
+
+    def __init__(self, *, limit: str, page_size: int | None = None, interval: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+        self.page_size = page_size
+        self.interval = interval
+
+    @classmethod
+    def from_rejected(
+        cls, error: GenesysAPIError, *, limit: str, page_size: int | None = None, interval: str | None = None
+    ) -> DetailsQueryRejected:
+        """The same answer (status, envelope, correlation id, where, attempts) with the limit it names."""
+        headers = {"inin-ratelimit-allowed": error.rate_allowed} if error.rate_allowed is not None else None
+        return cls(
+            limit=limit,
+            page_size=page_size,
+            interval=interval,
+            status=error.status,
+            code=error.code,
+            message=error.message,
+            message_params=error.message_params,
+            context_id=error.context_id,
+            correlation_id=error.correlation_id,
+            body=error.body,
+            sent_code=error.sent_code,
+            after_refresh=error.after_refresh,
+            budget=error.budget,
+            headers=headers,
+            method=error.method,
+            path=error.path,
+            host=error.host,
+            attempts=error.attempts,
+            elapsed=error.elapsed,
+        )
+
+    def explain(self) -> str:
+        said = f" Genesys says: {_one_line(self.message).rstrip('.')}." if self.message else ""
+        if self.limit == "page_size":
+            asked = f"page size {self.page_size}" if self.page_size is not None else "the page size"
+            return (
+                f"Genesys refused {asked} for {self.method} {self.path}: likely larger than this endpoint "
+                f"allows (the largest is not documented; public callers of the details query use 100).{said} "
+                "Lower the page size (--page-size) and run again."
+            )
+        asked = f"interval {self.interval}" if self.interval else "the interval"
+        return (
+            f"Genesys refused {asked} for {self.method} {self.path}: likely longer than the org allows for one "
+            f"query (the longest is not documented).{said} Ask for shorter intervals (a day at a time, as "
+            "correlation slices them) and run again."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "limit": self.limit, "pageSize": self.page_size, "interval": self.interval}
+
+
+class DetailsFormatError(GenesysError, ValueError):
+    """An analytics details answer is not shaped as Genesys documents it: names the request and the field."""
+
+    def __init__(self, message: str, *, path: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.path}: field {self.field!r}: {self.message}"
+
+    def explain(self) -> str:
+        return (
+            f"The answer to {self.path} has no usable {self.field!r} ({self.message}). Likely not a Genesys Cloud "
+            "API (a proxy's page, another service at that base URL) or an API version this tool does not know; "
+            "check GENESYSCLOUD_REGION or the base URL."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "path": self.path, "field": self.field}
+
+
+class DetailsJobError(GenesysError):
+    """An async analytics details job (``POST /api/v2/analytics/conversations/details/jobs``) did not deliver its
+    results: ``job_id``, the ``state`` last seen, and Genesys's ``error_message`` when it gave one. Never raised
+    itself."""
+
+    def __init__(self, message: str, *, job_id: str, state: str | None, error_message: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.job_id = job_id
+        self.state = state
+        self.error_message = error_message
+
+    def __str__(self) -> str:
+        return f"analytics details job {self.job_id}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "jobId": self.job_id,
+            "state": self.state,
+            "errorMessage": self.error_message,
+        }
+
+
+class DetailsJobFailed(DetailsJobError):
+    """Genesys reported the job ``FAILED``, ``CANCELLED`` or ``EXPIRED`` (the terminal states of the SDK's
+    ``AsyncQueryStatus.state`` other than ``FULFILLED``)."""
+
+    def __init__(self, *, job_id: str, state: str, error_message: str | None = None) -> None:
+        said = f": {_one_line(error_message)}" if error_message else ""
+        super().__init__(
+            f"Genesys reported the job {state}{said}", job_id=job_id, state=state, error_message=error_message
+        )
+
+    def explain(self) -> str:
+        said = f" Genesys says: {_one_line(self.error_message).rstrip('.')}." if self.error_message else ""
+        if self.state == "EXPIRED":
+            return (
+                f"The results of job {self.job_id} expired before they were read (Genesys keeps them for a limited, "
+                f"undocumented time).{said} Run again; it starts a new job and reads it as soon as it is ready."
+            )
+        if self.state == "CANCELLED":
+            return (
+                f"Job {self.job_id} was cancelled before it finished: likely by a DELETE from another run or a "
+                f"person, or by Genesys itself.{said} Run again."
+            )
+        return (
+            f"Genesys could not complete job {self.job_id}.{said} Likely the query is too large (a long interval, "
+            "broad filters) or the analytics service had a problem: narrow the interval or the filters, or use the "
+            "synchronous query (api: query), and run again."
+        )
+
+
+class DetailsJobTimeout(DetailsJobError):
+    """The job was not ``FULFILLED`` within ``deadline`` seconds; it was then cancelled with a DELETE, best effort
+    (``cancelled`` says whether Genesys confirmed it)."""
+
+    retryable = True
+
+    def __init__(self, *, job_id: str, state: str | None, deadline: float, cancelled: bool) -> None:
+        super().__init__(
+            f"not FULFILLED within {deadline:g} s (last state {state or 'unknown'})", job_id=job_id, state=state
+        )
+        self.deadline = deadline
+        self.cancelled = cancelled
+
+    def explain(self) -> str:
+        cancelled = (
+            "it was cancelled"
+            if self.cancelled
+            else "cancelling it was not confirmed, so it may still run and expire on its own"
+        )
+        return (
+            f"Genesys had not finished job {self.job_id} after {self.deadline:g} s (last state "
+            f"{self.state or 'unknown'}); {cancelled}. Long intervals and busy orgs take longer: allow the job more "
+            "time (a longer job deadline), ask for shorter intervals, or use the synchronous query (api: query)."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "deadline": self.deadline, "cancelled": self.cancelled}
 
 
 def _str_params(value: Any) -> dict[str, str]:
