@@ -227,7 +227,12 @@ def test_details_query(demo_org: Org) -> None:
             paged = (
                 await query(s, {"interval": week, "paging": {"pageSize": 20, "pageNumber": 3}, "order": "desc"})
             ).json()
-            assert paged["totalHits"] == 50 and len(paged["conversations"]) == 10
+            # 63 conversations that week: 01-50, and 51-63 of the Five9 history without conversation ids.
+            assert paged["totalHits"] == len(demo_org.conversations) == 63 and len(paged["conversations"]) == 20
+            last = (
+                await query(s, {"interval": week, "paging": {"pageSize": 20, "pageNumber": 4}, "order": "desc"})
+            ).json()
+            assert [x["conversationId"] for x in last["conversations"]] == [cid(3), cid(2), cid(1)]
             assert (await query(s, {"interval": "2026-04-01T00:00:00Z/2026-04-02T00:00:00Z"})).json() == {
                 "totalHits": 0
             }

@@ -125,7 +125,7 @@ def test_demo_org_queue_assignments(demo_org: Org) -> None:
 
 
 def test_demo_org_conversations_follow_the_shared_plan(demo_org: Org) -> None:
-    assert sorted(demo_org.conversations) == [cid(n) for n in range(1, 51)]
+    assert sorted(demo_org.conversations) == [cid(n) for n in range(1, 64)]
     for n in range(1, 51):
         conv = demo_org.conversations[cid(n)]
         acd = next(p for p in conv.participants if p.purpose == "acd")
@@ -148,6 +148,31 @@ def test_demo_org_conversations_follow_the_shared_plan(demo_org: Org) -> None:
         assert code == SALE if n == 20 else code in (None, "ININ-WRAP-UP-TIMEOUT"), n
     twenty = next(p for p in demo_org.conversations[cid(20)].participants if p.purpose == "agent")
     assert twenty.wrapup is not None and (twenty.wrapup.code, twenty.wrapup.name) == (SALE, "Sale")
+
+
+#: Conversations 51-63, the calls of examples/five9/call-log-no-ids.csv (docs/correlation-demo.md): who answered
+#: (the agent the export names), and the day in UTC.
+NO_IDS_AGENTS = {
+    51: 0, 52: 1, 53: 2, 54: 3, 55: 3, 56: 0, 57: 2, 58: 0, 59: 1, 60: 2, 61: 3, 62: 1, 63: 3,
+}  # fmt: skip
+
+
+def test_demo_org_has_the_five9_calls_without_conversation_ids_unwrapped(demo_org: Org) -> None:
+    for n, user in NO_IDS_AGENTS.items():
+        conv = demo_org.conversations[cid(n)]
+        acd = next(p for p in conv.participants if p.purpose == "acd")
+        assert acd.queue_id == (SALES if 58 <= n <= 61 else BILLING), n
+        assert {c.media for p in conv.participants for c in p.communications} == {Media.VOICE}, n
+        agents = [p for p in conv.participants if p.purpose == "agent"]
+        handled = [p for p in agents if p.ever_connected]
+        assert [a.user_id for a in handled] == [USERS[user]], n
+        # Nothing to overwrite: no code at all, not even a system one, so a matched record's replay is a real write.
+        assert all(a.wrapup is None for a in agents), n
+        assert len(agents) == (2 if n == 53 else 1), n  # 53: kchen declined the first alert
+        assert conv.start_time.date().isoformat() == ("2026-03-06" if n == 63 else "2026-03-05"), n
+    # 54 and 55: the same caller within a minute, answered by the same agent (ambiguous by design).
+    first, again = demo_org.conversations[cid(54)], demo_org.conversations[cid(55)]
+    assert first.end_time is not None and (again.start_time - first.end_time).total_seconds() == 20
 
 
 def test_demo_org_file_is_what_the_generator_writes() -> None:
