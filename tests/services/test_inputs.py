@@ -81,3 +81,41 @@ def test_a_missing_input_and_a_wrong_encoding_are_library_errors(tmp_path: Path)
         list(read_inputs(adapter, [str(latin)]))
     assert len(list(read_inputs(adapter, [str(latin)], encoding="cp1252"))) > 1
     assert issubclass(InputError, WrapupBridgeError) and issubclass(InputError, OSError)
+
+
+#: examples/five9/call-log-no-ids.csv as docs/correlation-demo.md describes it: CALL ID -> the UTC instant of its
+#: Pacific TIMESTAMP (PST, UTC-8, on both days; no region or zone set in the table, so the US data centre's).
+NO_IDS_TIMES = {
+    "300000009874415": "2026-02-09T18:14:27Z",
+    "300000010315502": "2026-03-05T16:02:31Z",
+    "300000010315509": "2026-03-05T16:11:47Z",
+    "300000010315514": "2026-03-05T16:21:36Z",
+    "300000010315520": "2026-03-05T16:31:14Z",
+    "300000010315521": "2026-03-05T16:31:41Z",
+    "300000010315526": "2026-03-05T16:44:05Z",
+    "300000010315531": "2026-03-05T17:00:52Z",
+    "300000010315535": "2026-03-05T17:15:20Z",
+    "300000010315540": "2026-03-05T17:30:09Z",
+    "300000010315544": "2026-03-05T17:42:26Z",
+    "300000010315547": "2026-03-05T17:50:41Z",
+    "300000010315551": "2026-03-05T17:59:55Z",
+    "300000010315588": "2026-03-06T00:00:05Z",  # Thu, 05 Mar 2026 16:00:05 Pacific
+    "300000010315593": "2026-03-06T00:52:02Z",
+}
+
+
+def test_the_five9_export_without_conversation_ids_reads_whole_through_the_shipped_table() -> None:
+    table = load_mapping(MAPPINGS / "five9.yaml")
+    options = adapter_options(table)
+    path = str(EXAMPLES / "five9" / "call-log-no-ids.csv")
+    results = [r.result for r in read_inputs(build_adapter("five9", options), [path], encoding=options.encoding)]
+    records = [r for r in results if isinstance(r, Disposition)]
+    assert len(records) == len(results)  # no rejects: the missing id column is not an error
+    assert {r.source_id: r.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ") for r in records if r.occurred_at} == (
+        NO_IDS_TIMES
+    )
+    assert all(r.conversation_id is None for r in records)
+    # Numbers as Five9 writes them (10 digits, no +1), which correlation reads with the default country US.
+    assert all(len(r.fields["ani"]) == len(r.fields["dnis"]) == 10 for r in records)
+    transferred = next(r for r in records if r.source_id == "300000010315514")
+    assert transferred.fields["call_rows"] == "2" and transferred.fields["dnis"] == "8005550100"
