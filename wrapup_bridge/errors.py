@@ -9,7 +9,7 @@ Exceptions::
     WrapupBridgeError                 root of every error below
      ├── MissingDependency            [ImportError, RuntimeError] an optional package is missing; says what installs it
      │
-     │   core: the mapping table, input bounds, replay files
+     │   core: the mapping table, input bounds, replay and correlation files
      ├── MappingTableError            [ValueError] a mapping table cannot be loaded; ``problems``: each with file:line
      ├── RegexError                   [ValueError] a mapping regex the linear-time engine cannot run (lookaround, ...)
      ├── NestingError                 [ValueError] a document nests deeper than ``MAX_NESTING`` levels; refused
@@ -19,6 +19,7 @@ Exceptions::
      ├── LedgerError                  [ValueError] a ledger is another plan's, locked by another apply, or unreadable
      ├── DeadLetterError              the dead-letter file cannot be written or read; names it (and the line)
      ├── TargetError                  a replay's target refuses every record (credentials, a permission) or went silent
+     ├── CorrelationFileError         [ValueError] a correlation file's row is not a valid correlation; file, line, field
      │
      │   adapters: legacy records in
      ├── AdapterError                 [ValueError] a legacy record cannot become a Disposition; says where, which field
@@ -84,6 +85,7 @@ Raised inside wrapup-bridge but deliberately outside the tree: none of them reac
     cli._common.SetupError              click's way out of a command (message, exit 2), made from the errors above
     core.limits._NotJsonNumber          private: ``loads_json`` raises a ``json.JSONDecodeError`` in its place
     core.replay.plan._Unreadable        private: raised again as a ``PlanError`` naming the file and line
+    core.correlate.result._FieldProblem private: pydantic's ValidationError (a reader's ``CorrelationFileError``)
     adapters.cxone.contacts._TimeError  private: raised again as the record's ``CXoneRecordError``
     live.lambda_handler._BadEvent       private: answered 400 naming the key
 
@@ -110,6 +112,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.adapters.textinput import InputDecodeError
     from wrapup_bridge.adapters.twilio._record import NoDisposition
     from wrapup_bridge.adapters.twilio.insights_csv import HeaderError
+    from wrapup_bridge.core.correlate.result import CorrelationFileError
     from wrapup_bridge.core.limits import JsonNestingError, NestingError
     from wrapup_bridge.core.mapping.errors import MappingTableError
     from wrapup_bridge.core.mapping.patterns import RegexError
@@ -162,6 +165,7 @@ _HOMES: dict[str, str] = {
     "LedgerError": "wrapup_bridge.core.replay.ledger",
     "DeadLetterError": "wrapup_bridge.core.replay.deadletter",
     "TargetError": "wrapup_bridge.core.replay.pipeline",
+    "CorrelationFileError": "wrapup_bridge.core.correlate.result",
     "AdapterError": "wrapup_bridge.adapters.base",
     "TwilioRecordError": "wrapup_bridge.adapters.base",
     "NoDisposition": "wrapup_bridge.adapters.twilio._record",
@@ -222,6 +226,7 @@ __all__ = [
     "CatalogFormatError",
     "CatalogOffline",
     "ConfigurationError",
+    "CorrelationFileError",
     "DeadLetterError",
     "DemoDataMissing",
     "DemoError",

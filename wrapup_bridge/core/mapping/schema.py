@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from wrapup_bridge.core.correlate.spec import CorrelateSpec
 from wrapup_bridge.core.disposition import FIELD_KEYS, GENESYS_ID_RE, Media
 
 __all__ = [
@@ -290,6 +291,11 @@ class MappingDocument(_Strict):
         description="Agent directory: the legacy agent (login, id or name, as the records carry it) -> the Genesys "
         "user who is that person (a user id, or the user's e-mail / login). A record's wrap-up is only written on "
         "the participant of the agent it names; this is how a legacy login is recognised in Genesys.",
+    )
+    correlate: CorrelateSpec | None = Field(
+        default=None,
+        description="How records without a Genesys conversation id are matched to conversations (wrapup-bridge "
+        "correlate): time tolerance, where the numbers are, required parts, weights, threshold and margin",
     )
 
     @field_validator("agents")

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from wrapup_bridge.core.correlate.spec import CorrelateSpec, LegacyIdSpec
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind, RuleRef
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
@@ -295,6 +296,11 @@ class MappingTable:
         """The agent directory: legacy agent -> Genesys user (id, e-mail or login)."""
         return dict(self.document.agents)
 
+    @property
+    def correlate(self) -> CorrelateSpec:
+        """The ``correlate:`` section, or its defaults when the table has none."""
+        return self.document.correlate or CorrelateSpec()
+
     # -------------------------------------------------------------------------------------- resolving
     def normalized(self, value: str) -> str:
         """``normalize_text`` with a bounded cache: exports repeat a few hundred distinct values millions of times."""
@@ -400,6 +406,8 @@ def dump_document(document: MappingDocument) -> str:
         data.pop("unmapped")
     if not data.get("agents"):
         data.pop("agents", None)
+    if document.correlate is not None:  # only what differs from the defaults; an absent section stays absent
+        data["correlate"] = document.correlate.model_dump(mode="json", exclude_defaults=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 
@@ -447,6 +455,8 @@ _MODELS_BY_PATH_SHAPE: list[tuple[tuple[str, ...], type[BaseModel]]] = [
     (("review",), ReviewSpec),
     (("source",), SourceSpec),
     (("unmapped",), UnmappedSpec),
+    (("correlate",), CorrelateSpec),
+    (("correlate", "legacy_id"), LegacyIdSpec),
     ((), MappingDocument),
 ]
 
