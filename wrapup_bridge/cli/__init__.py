@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "wrapup_bridge.cli.doctor:doctor",
     "emulator": "wrapup_bridge.cli.emulator:emulator",
     "catalog": "wrapup_bridge.cli.catalog:catalog",
+    "correlate": "wrapup_bridge.cli.correlate:correlate",
     "replay": "wrapup_bridge.cli.replay:replay",
     "serve": "wrapup_bridge.cli.serve:serve",
     "outbox": "wrapup_bridge.cli.outbox:outbox",
