@@ -31,6 +31,7 @@ from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_op
 from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, load_or_exit, stderr
 from wrapup_bridge.cli._genesys import connect, fail_genesys, target_options
 from wrapup_bridge.cli._progress import Progress
+from wrapup_bridge.core.correlate import CorrelationFileError
 from wrapup_bridge.services.replay import (
     DEFAULT_BUDGET,
     DeadLetterRecords,
@@ -81,6 +82,8 @@ def _explained() -> Iterator[None]:
         except TargetFailed as exc:
             fail_genesys(exc)
         except ReplayError as exc:
+            fail_setup(str(exc))
+        except CorrelationFileError as exc:
             fail_setup(str(exc))
 
 
@@ -182,6 +185,12 @@ def _plan_options(func: F) -> F:
                 "--mapping", "-m", required=True, type=click.Path(dir_okay=False), help="Mapping table (YAML)."
             ),
             adapter_flags,
+            click.option(
+                "--correlation",
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="A reviewed `wrapup-bridge correlate` file: records without a conversation id get the one its "
+                "matched rows give.",
+            ),
             click.option("--overwrite", is_flag=True, help="Replace a different code already on the participant."),
             click.option(
                 "--live-acw", is_flag=True, help="Let writes update the wrap-up end time (default for replays: don't)."
@@ -277,6 +286,7 @@ def plan_command(
                 options=options,
                 batch_size=kw["batch_size"],
                 progress=Progress(enabled=not as_json),
+                correlation=kw["correlation"],
             )
 
     try:

@@ -174,16 +174,20 @@ async def make_plan(
     overwrite: bool = False,
     keep_system_codes: bool = False,
     progress: Callable[[int], None] | None = None,
+    missing_id_reason: Callable[[Disposition], str | None] | None = None,
 ) -> None:
     """Stream ``records`` into ``writer``: one item per record, targets looked up ``batch_size`` at a time.
 
     ``overwrite``: replace another agent's code; ``keep_system_codes``: leave codes Genesys stamped itself
-    (``ININ-*``) in place, which are otherwise replaced (no agent chose them)."""
+    (``ININ-*``) in place, which are otherwise replaced (no agent chose them); ``missing_id_reason``: why a record
+    has no conversation id, in words (a correlation file's verdict), when there is more to say than the default."""
     # Every key seen (a repeated record is a duplicate), and per conversation the write already planned for it:
     # a second record for the same conversation must not silently replace the first one's code.
     seen = _Seen()
     try:
-        await _make_plan(records, table, backend, writer, seen, batch_size, overwrite, keep_system_codes, progress)
+        await _make_plan(
+            records, table, backend, writer, seen, batch_size, overwrite, keep_system_codes, progress, missing_id_reason
+        )
     finally:
         seen.close()
 
@@ -198,6 +202,7 @@ async def _make_plan(
     overwrite: bool,
     keep_system_codes: bool,
     progress: Callable[[int], None] | None,
+    missing_id_reason: Callable[[Disposition], str | None] | None = None,
 ) -> None:
     # Items in input order: finished ones, or the fields of one that waits for its target lookup.
     window: list[PlanItem | dict[str, Any]] = []
@@ -257,8 +262,9 @@ async def _make_plan(
             window.append(
                 PlanItem(
                     action=Action.NO_TARGET,
-                    reason="the record carries no Genesys conversation id (set the mapping's source.conversation_id "
-                    "or --conversation-id-field)",
+                    reason=(missing_id_reason(record) if missing_id_reason is not None else None)
+                    or "the record carries no Genesys conversation id (set the mapping's source.conversation_id "
+                    "or --conversation-id-field, or correlate it: wrapup-bridge correlate)",
                     **base,
                 )
             )

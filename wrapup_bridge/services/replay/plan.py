@@ -74,10 +74,13 @@ async def plan_from_records(
     batch_size: int = 50,
     progress: Progress | None = None,
     pin_inputs: bool = True,
+    correlation: str | Path | None = None,
 ) -> PlanSummary:
     """Make the plan ``out`` of ``records`` (``source_records``) for the target of ``connection``.
 
-    ``pin_inputs``: record each input's sha256, so a changed input makes the plan stale. Raises ``TargetFailed``
+    ``pin_inputs``: record each input's sha256, so a changed input makes the plan stale. ``correlation``: a
+    reviewed ``wrapup-bridge correlate`` file whose ``matched`` rows give records without a conversation id theirs
+    (pinned like an input; ``CorrelationFileError`` names a bad row's file, line and field). Raises ``TargetFailed``
     when the target refuses or does not answer, ``ReplayError`` when ``out`` cannot be written or an input cannot
     be read; what reading the records raises passes through. Whatever stops it, no plan is left behind and nothing
     was written to the target."""
@@ -87,6 +90,12 @@ async def plan_from_records(
     from wrapup_bridge.services.inputs import InputError
 
     options = options or PlanOptions()
+    correlated = None
+    if correlation is not None:
+        from wrapup_bridge.services.replay.correlation import Correlated, load_correlation
+
+        correlated = Correlated(load_correlation(correlation))
+        records = correlated.records(records)
     backend = GenesysReplayBackend(
         connection.client,
         description=connection.description,
@@ -95,7 +104,8 @@ async def plan_from_records(
         agent_directory=table.agents,
     )
     try:
-        fingerprints = [file_sha256(Path(i).resolve()) for i in inputs if i != "-"] if pin_inputs else []
+        pinned = [*inputs, *([str(correlation)] if correlation is not None else [])]
+        fingerprints = [file_sha256(Path(i).resolve()) for i in pinned if i != "-"] if pin_inputs else []
     except OSError as exc:
         raise ReplayError(f"cannot read an input to fingerprint it: {exc.strerror or exc} ({exc.filename})") from exc
     with target_answers(connection.description, lambda: NOTHING_LEFT):
@@ -126,6 +136,7 @@ async def plan_from_records(
                 overwrite=options.overwrite,
                 keep_system_codes=options.system_codes == "keep",
                 progress=(lambda n: progress.advance()) if progress is not None else None,
+                missing_id_reason=correlated.reason if correlated is not None else None,
             )
     except InputError:  # an input that cannot be opened: the caller's to explain, as any reading error
         writer.abort()
