@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -138,6 +138,8 @@ TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
     score=st.floats(0, 1).map(lambda x: round(x, 3)),
     suffix=st.sampled_from([".csv", ".jsonl"]),
 )
+@example(source_id="0\x850\u2028", evidence=" ", score=0.0, suffix=".jsonl")  # line breaks only str.splitlines sees
+@example(source_id="0", evidence=" ", score=0.0, suffix=".csv")  # evidence is kept as written
 def test_any_text_round_trips(source_id: str, evidence: str, score: float, suffix: str) -> None:
     row = matched(source_id=source_id.strip(), evidence=evidence, score=score)
     with tempfile.TemporaryDirectory() as folder:

@@ -319,19 +319,17 @@ def _csv_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _from_csv(values: dict[str, str], name: str, line: int) -> dict[str, Any]:
-    row: dict[str, Any] = {key: (value if value.strip() else None) for key, value in values.items()}
-    for key in ("source", "source_id", "status", "evidence", "input"):
-        if key in row and row[key] is not None:
-            row[key] = row[key].strip() if key != "evidence" else row[key]
-    if row.get("source_id") is None:
-        row["source_id"] = ""
-    if row.get("evidence") is None:
-        row["evidence"] = ""
+    # Every cell but the evidence is read trimmed (a spreadsheet pads and people type spaces); empty is absent.
+    row: dict[str, Any] = {
+        key: value if key == "evidence" else (value.strip() or None) for key, value in values.items()
+    }
+    row["source_id"] = row.get("source_id") or ""
+    row["evidence"] = row.get("evidence") or ""
     for key in ("score", "margin"):
         if row.get(key) is not None:
-            row[key] = _number(row[key].strip().replace(",", "."), name, line, key)
+            row[key] = _number(row[key].replace(",", "."), name, line, key)
     if row.get("line") is not None:
-        row["line"] = _number(row["line"].strip(), name, line, "line", whole=True)
+        row["line"] = _number(row["line"], name, line, "line", whole=True)
     candidates = row.get("candidates")
     if candidates is not None:
         try:
@@ -357,7 +355,8 @@ def _number(text: str, name: str, line: int, field: str, *, whole: bool = False)
 
 
 def _jsonl_rows(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: str.splitlines would also cut at U+2028 or U+0085, which JSON text may hold as is.
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
