@@ -377,13 +377,14 @@ class _Run:
         from wrapup_bridge.core.correlate import Correlation, CorrelationStatus
 
         details = getattr(item, "details", {}) or {}
-        source_id = str(details.get("source_id") or "")
+        position = details.get("record")  # the adapter's record number in its input (AdapterError.to_json_dict)
         correlation = Correlation(
-            source=source or "unknown",
-            source_id=source_id,
+            source=str(details.get("source") or source or "unknown"),
+            source_id="",
             status=CorrelationStatus.INVALID,
             evidence=str(getattr(item, "message", item)),
             input=name,
+            line=position if isinstance(position, int) and position >= 1 else None,
         )
         self.writer.write(correlation)
         self.summary.counts[CorrelationStatus.INVALID.value] += 1
