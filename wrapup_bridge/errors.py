@@ -65,6 +65,7 @@ Exceptions::
      ├── OptionError                  [ValueError] a run or ``source:`` setting cannot be used (encoding, format, ...)
      ├── InputError                   [OSError] an input does not exist, is not a file, or cannot be read
      ├── CatalogFileError             [ValueError] a catalog snapshot file cannot be read as one; names file and line
+     ├── CorrelateError               [OSError] a correlation or unmatched file cannot be written; names it
      ├── DemoError                    the demo cannot run as set up (its output folder cannot be made)
      │    └── DemoDataMissing         [FileNotFoundError] the demo's files are not where they were looked for
      ├── ReplayError                  a replay cannot go on as set up; says the fix and what was left
@@ -147,6 +148,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.genesys.settings import SettingsError
     from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
     from wrapup_bridge.services.catalog import CatalogFileError
+    from wrapup_bridge.services.correlate.run import CorrelateError
     from wrapup_bridge.services.demo import DemoDataMissing, DemoError
     from wrapup_bridge.services.inputs import InputError, OptionError
     from wrapup_bridge.services.replay.errors import ReplayError, StalePlan, TargetFailed, WrongTarget
@@ -166,6 +168,7 @@ _HOMES: dict[str, str] = {
     "DeadLetterError": "wrapup_bridge.core.replay.deadletter",
     "TargetError": "wrapup_bridge.core.replay.pipeline",
     "CorrelationFileError": "wrapup_bridge.core.correlate.result",
+    "CorrelateError": "wrapup_bridge.services.correlate.run",
     "AdapterError": "wrapup_bridge.adapters.base",
     "TwilioRecordError": "wrapup_bridge.adapters.base",
     "NoDisposition": "wrapup_bridge.adapters.twilio._record",
@@ -226,6 +229,7 @@ __all__ = [
     "CatalogFormatError",
     "CatalogOffline",
     "ConfigurationError",
+    "CorrelateError",
     "CorrelationFileError",
     "DeadLetterError",
     "DemoDataMissing",
