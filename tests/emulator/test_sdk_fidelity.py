@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -26,18 +25,11 @@ from tests.emulator.helpers import (
     make_emulator,
     run,
 )
+from tests.emulator.sdk_shapes import outdated_enums, sdk, undeclared
 from wrapup_bridge.emulator import Burst429, Emulator, EmulatorConfig, FaultConfig, Org
 
 #: The tests of Genesys's SDK share one worker (``make test`` runs with --dist loadgroup): only that one imports it.
 pytestmark = pytest.mark.xdist_group("genesys-sdk")
-
-
-def sdk() -> Any:
-    """Genesys's official SDK (PureCloudPlatformClientV2), imported by the first test that uses it: its import
-    takes seconds, which a worker that only collects this module does not pay."""
-    import PureCloudPlatformClientV2  # type: ignore[import-untyped]
-
-    return PureCloudPlatformClientV2
 
 
 @pytest.fixture(scope="module")
@@ -136,76 +128,6 @@ def test_sdk_login_with_a_wrong_secret_is_refused(served: tuple[Emulator, str]) 
 
 # --- every emitted key is declared by the SDK's models -----------------------------------------------------
 
-_PRIMITIVES = {"str", "int", "float", "bool", "datetime", "date", "object"}
-
-
-def _undeclared(value: Any, type_name: str, path: str, problems: list[str]) -> None:
-    """Walk ``value`` as the SDK model ``type_name`` would read it; note keys and types it does not declare."""
-    if value is None:
-        return
-    if type_name.startswith("list["):
-        if not isinstance(value, list):
-            problems.append(f"{path}: expected a list for {type_name}")
-            return
-        for index, item in enumerate(value):
-            _undeclared(item, type_name[5:-1], f"{path}[{index}]", problems)
-        return
-    if type_name.startswith("dict("):
-        inner = type_name[type_name.index(",") + 1 : -1].strip()
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected an object for {type_name}")
-            return
-        for key, item in value.items():
-            _undeclared(item, inner, f"{path}.{key}", problems)
-        return
-    if type_name in _PRIMITIVES:
-        ok = {
-            "str": isinstance(value, str),
-            "int": isinstance(value, int) and not isinstance(value, bool),
-            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "bool": isinstance(value, bool),
-            "datetime": isinstance(value, str) and _is_datetime(value),
-            "date": isinstance(value, str),
-            "object": True,
-        }[type_name]
-        if not ok:
-            problems.append(f"{path}: {value!r} is not a {type_name}")
-        return
-    model = getattr(sdk().models, type_name)()
-    by_json = {json_name: attr for attr, json_name in model.attribute_map.items()}
-    if not isinstance(value, dict):
-        problems.append(f"{path}: expected a {type_name} object")
-        return
-    for key, item in value.items():
-        if key not in by_json:
-            problems.append(f"{path}.{key}: not a field of {type_name}")
-        else:
-            _undeclared(item, model.swagger_types[by_json[key]], f"{path}.{key}", problems)
-
-
-def _is_datetime(text: str) -> bool:
-    try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _outdated_enums(obj: Any, path: str, problems: list[str]) -> None:
-    """SDK setters replace a value outside the model's enum with "outdated_sdk_version"; find any."""
-    if isinstance(obj, list):
-        for index, item in enumerate(obj):
-            _outdated_enums(item, f"{path}[{index}]", problems)
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            _outdated_enums(item, f"{path}.{key}", problems)
-    elif hasattr(obj, "swagger_types"):
-        for attr in obj.swagger_types:
-            value = getattr(obj, attr)
-            if isinstance(value, str) and value == "outdated_sdk_version":
-                problems.append(f"{path}.{attr}: value outside the SDK's enum")
-            _outdated_enums(value, f"{path}.{attr}", problems)
-
 
 async def _collect(emu: Emulator) -> list[tuple[str, str, Any]]:
     """(what, SDK type, JSON) for every kind of answer the emulator gives, after some writes."""
@@ -298,6 +220,17 @@ async def _collect(emu: Emulator) -> list[tuple[str, str, Any]]:
             "AnalyticsConversationQueryResponse",
             await s.post("/api/v2/analytics/conversations/details/query", json=clauses),
         )
+        jobs = "/api/v2/analytics/conversations/details/jobs"
+        job = await take(
+            "analytics job", "AsyncQueryResponse", await s.post(jobs, json={"interval": clauses["interval"]})
+        )
+        await take("analytics job status", "AsyncQueryStatus", await s.get(f"{jobs}/{job['jobId']}"))
+        await take(
+            "analytics job results",
+            "AnalyticsConversationAsyncQueryResponse",
+            await s.get(f"{jobs}/{job['jobId']}/results", params={"pageSize": "20"}),
+        )
+        await take("analytics availability", "DataAvailabilityResponse", await s.get(f"{jobs}/availability"))
         for n, view, sdk_type in ((2, "calls", "CallConversation"), (31, "messages", "MessageConversation"),
                                   (45, "emails", "EmailConversation"), (19, "calls", "CallConversation")):  # fmt: skip
             await take(f"{view} view {n}", sdk_type, await s.get(f"/api/v2/conversations/{view}/{cid(n)}"))
@@ -333,8 +266,8 @@ def test_every_emitted_key_and_enum_is_declared_by_the_sdk(demo_org: Org) -> Non
     api_client = sdk().ApiClient(host="http://unused.invalid")
     problems: list[str] = []
     for what, sdk_type, payload in samples:
-        _undeclared(payload, sdk_type, what, problems)
-        _outdated_enums(api_client._ApiClient__deserialize(payload, sdk_type), what, problems)
+        undeclared(payload, sdk_type, what, problems)
+        outdated_enums(api_client._ApiClient__deserialize(payload, sdk_type), what, problems)
     assert problems == []
     # The walk above is only as good as its coverage: the rendered samples do hold the interesting parts.
     text = json.dumps([payload for _, _, payload in samples])
@@ -359,5 +292,7 @@ def test_every_emitted_key_and_enum_is_declared_by_the_sdk(demo_org: Org) -> Non
         "unsupported.media.type",
         "not.authorized",
         "username",
+        "expirationDate",
+        "dataAvailabilityDate",
     ):
         assert f'"{key}"' in text, key

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from wrapup_bridge.emulator import analytics, conversations, routing, users
+from wrapup_bridge.emulator import analytics, analytics_jobs, analytics_query, conversations, routing, users
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.errors import error_body
 from wrapup_bridge.emulator.gateway import ApiEndpoint, Call, Handler, Permissions, TokenEndpoint
@@ -34,6 +34,8 @@ _CODES_VIEW = Permissions("ALL", ("routing:wrapupCode:view",))
 _QUEUES_VIEW_ANY = Permissions("ANY", ("routing:queue:view",))
 _QUEUES_VIEW_ALL = Permissions("ALL", ("routing:queue:view",))
 _ANALYTICS = Permissions("ANY", ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view"))
+#: GET .../details/jobs/availability: "Requires ANY permissions: analytics:conversationDetail:view" (the SDK docs).
+_ANALYTICS_AVAILABILITY = Permissions("ANY", ("analytics:conversationDetail:view",))
 
 #: Media path segments of each per-media endpoint family, as PureCloudPlatformClientV2 269.0.0 has them
 #: (screenshares/cobrowsesessions and the removed chats are not emulated).
@@ -103,11 +105,14 @@ def _routes(rt: Runtime) -> list[BaseRoute]:
         api("POST", path, _with_media(conversations.post_communication_wrapup, media), _WRAPUP_WRITE)
 
     api("GET", "/api/v2/analytics/conversations/details", analytics.get_details, _ANALYTICS)
-    api("POST", "/api/v2/analytics/conversations/details/query", analytics.post_details_query, _ANALYTICS)
+    api("POST", "/api/v2/analytics/conversations/details/query", analytics_query.post_details_query, _ANALYTICS)
     jobs = "/api/v2/analytics/conversations/details/jobs"
-    api("POST", jobs, analytics.post_details_job, _ANALYTICS)
-    api("GET", f"{jobs}/{{jobId}}", analytics.get_details_job, _ANALYTICS)
-    api("GET", f"{jobs}/{{jobId}}/results", analytics.get_details_job_results, _ANALYTICS)
+    api("POST", jobs, analytics_jobs.post_details_job, _ANALYTICS)
+    # Before {jobId}, which "availability" would otherwise match.
+    api("GET", f"{jobs}/availability", analytics_jobs.get_details_jobs_availability, _ANALYTICS_AVAILABILITY)
+    api("GET", f"{jobs}/{{jobId}}", analytics_jobs.get_details_job, _ANALYTICS)
+    api("DELETE", f"{jobs}/{{jobId}}", analytics_jobs.delete_details_job, _ANALYTICS)
+    api("GET", f"{jobs}/{{jobId}}/results", analytics_jobs.get_details_job_results, _ANALYTICS)
     api(
         "GET",
         "/api/v2/analytics/conversations/{conversationId}/details",

@@ -47,6 +47,13 @@ class FaultConfig(_Strict):
     token_ttl_seconds: int | None = Field(
         default=None, ge=1, description="Overrides every OAuth client's token lifetime, to force expiry mid-run"
     )
+    analytics_job_failure_ratio: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of async analytics details jobs that end FAILED with an errorMessage instead of "
+        "FULFILLED (drawn from the seed and the job id)",
+    )
 
     @property
     def active(self) -> bool:
@@ -109,10 +116,42 @@ class EmulatorConfig(_Strict):
         "day the interval touches (the SDK's ConversationQuery.interval doc); overlap, those active during it "
         "(the async AsyncConversationQuery.interval doc)",
     )
+    analytics_job_queued_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="UNSURE: how long an async details job is QUEUED before it is PENDING (the SDK's "
+        "AsyncQueryStatus.state has both; their durations are not documented)",
+    )
     analytics_job_seconds: float = Field(
         default=0.0,
         ge=0.0,
-        description="UNSURE: how long an async details job stays PENDING before it is FULFILLED",
+        description="UNSURE: how long an async details job stays PENDING (after QUEUED) before it is FULFILLED",
+    )
+    analytics_job_lifetime_seconds: float | None = Field(
+        default=86_400.0,
+        gt=0.0,
+        description="UNSURE: how long a completed async details job's results last (its status's expirationDate "
+        "is its completion plus this) before the job is EXPIRED; None: never (and no expirationDate)",
+    )
+    analytics_job_expired_status: Literal[400, 404] = Field(
+        default=400,
+        description="UNSURE: the status of the results of an EXPIRED job (400 bad.request as for any job not "
+        "FULFILLED, or 404 not.found)",
+    )
+    analytics_job_deleted: Literal["cancelled", "not_found"] = Field(
+        default="cancelled",
+        description="UNSURE: what a job answers after DELETE: its status says CANCELLED (results 400), or every "
+        "call about it is a 404",
+    )
+    analytics_job_delete_status: Literal[200, 202, 204] = Field(
+        default=204,
+        description="UNSURE: the status of DELETE .../details/jobs/{jobId} (no body; the SDK returns None)",
+    )
+    analytics_data_availability_lag_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="UNSURE: how far the data lake's dataAvailabilityDate (GET .../details/jobs/availability, and "
+        "a job's results) is behind the emulator's time",
     )
     analytics_job_default_page_size: int = Field(
         default=100, ge=1, description="UNSURE: the results page size of an async details job when none is asked"

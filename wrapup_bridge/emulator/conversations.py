@@ -169,6 +169,7 @@ async def post_communication_wrapup(call: Call) -> tuple[int, Any]:
     _writes_allowed(call)
     body = await call.json_body()
     wrapup = parse_wrapup_input(body)
+    call.runtime.analytics.changed()
     conversation, participant = _locate(call)
     communication = _communication(call, conversation, participant)
     apply_wrapup(call, conversation, participant, communication, wrapup, body)
@@ -182,6 +183,7 @@ async def patch_participant(call: Call) -> tuple[int, Any]:
     if update.wrapup is not None or update.wrapup_skipped:
         _writes_allowed(call)
     conversation, participant = _locate(call)
+    call.runtime.analytics.changed()
     refuse_on_ended(call, conversation, participant, update.call_control)
     if update.state == "disconnected":
         disconnect(call, participant)

@@ -18,7 +18,7 @@ from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import Directory, Problem, build_directory
 from wrapup_bridge.emulator.expand import expand_conversations
 from wrapup_bridge.emulator.orgfile import UNION_TAGS, OrgSpec
-from wrapup_bridge.emulator.state import ConversationState
+from wrapup_bridge.emulator.state import ConversationState, building
 from wrapup_bridge.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
 
 __all__ = ["Org", "OrgFileError", "OrgProblem", "build_org", "load_org", "parse_org"]
@@ -70,7 +70,8 @@ class Org:
 
     def fresh_conversations(self) -> dict[str, ConversationState]:
         """A private, mutable copy of the initial conversations (the emulator's state after a reset)."""
-        return {cid: conversation.clone() for cid, conversation in self.conversations.items()}
+        with building():
+            return {cid: conversation.clone() for cid, conversation in self.conversations.items()}
 
 
 def load_org(path: str | Path) -> Org:
@@ -112,7 +113,8 @@ def parse_org(text: str, source: str = "<org>") -> Org:
 def build_org(spec: OrgSpec, source: str = "<org>", lines: dict[KeyPath, int] | None = None) -> Org:
     """Index and expand a validated ``spec`` (benchmarks build large orgs in code rather than in YAML)."""
     directory, found = build_directory(spec)
-    conversations, more = expand_conversations(spec, directory)
+    with building():
+        conversations, more = expand_conversations(spec, directory)
     found.extend(more)
     if found:
         raise OrgFileError(source, [_located(p, lines or {}) for p in found])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock, Sleep, utc_now
+from wrapup_bridge.emulator.analytics_index import AnalyticsState
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import OAuthClient
 from wrapup_bridge.emulator.faults import FaultPlan
@@ -114,8 +115,8 @@ class Runtime:
         self.conversations: dict[str, ConversationState] = {}
         self.write_log: list[WriteRecord] = []
         self.stats = Stats()
-        #: Async analytics details jobs by id (emulator.analytics); cleared by a reset.
-        self.analytics_jobs: dict[str, Any] = {}
+        #: Analytics jobs, the start index and the query selections (emulator.analytics_index); a reset renews it.
+        self.analytics = AnalyticsState()
         #: File that keeps accepted wrap-ups across restarts (the demo's "run it again" needs that); None: memory only.
         self.journal: Path | None = None
         self.reset()
@@ -147,6 +148,7 @@ class Runtime:
     def _replay_journal(self) -> int:
         if self.journal is None or not self.journal.is_file():
             return 0
+        self.analytics.changed()
         restored = 0
         for text in self.journal.read_text(encoding="utf-8").splitlines():
             try:
@@ -178,7 +180,7 @@ class Runtime:
             self._replay_journal()
             self.write_log = []
             self.stats = Stats()
-            self.analytics_jobs = {}
+            self.analytics = AnalyticsState()
             self.faults.reset()
             for token in self.tokens.values():
                 token.window_start, token.window_count = 0.0, 0

@@ -7,8 +7,11 @@ org to reset to the initial state.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -20,6 +23,7 @@ __all__ = [
     "ConversationState",
     "ParticipantState",
     "WrapupState",
+    "building",
     "derive_id",
 ]
 
@@ -39,6 +43,22 @@ def derive_id(conversation_id: str, *parts: str | int) -> str:
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """Create many state objects with the cyclic garbage collector paused, then resume it (if it was running).
+
+    Expanding or copying an org allocates hundreds of thousands of objects, none of them garbage; each
+    allocation burst triggers collections that walk every live object again. For 20,000 conversations that was
+    about 80% of the time of copying the initial state (about 2 s instead of 0.4 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
