@@ -148,9 +148,9 @@ def test_everything_agrees() -> None:
 
 
 def test_the_weighted_mean_of_what_both_sides_know() -> None:
-    # time 60 s off of 120 (quality 0.5, weight 3), ani differs (2), dnis ok (1), direction ok, media ok (0.5 each)
+    # time 60 s off of 120 (quality 0.5, weight 3), ani differs (4), dnis ok (1), direction ok, media ok (0.5 each)
     scored = score(probe(time=T0 - timedelta(seconds=60), ani=OTHER_CALLER), call(), SPEC)
-    assert scored.score == round((3 * 0.5 + 0 + 1 + 0.5 + 0.5) / 7, 3)
+    assert scored.score == round((3 * 0.5 + 0 + 1 + 0.5 + 0.5) / 9, 3)
     assert not scored.failed
     assert "time -60 s" in scored.details
     assert "ani +13175550142, the call had +19045550101" in scored.details
@@ -265,7 +265,7 @@ def test_one_clear_winner_is_matched_with_its_margin() -> None:
 def test_alone_the_margin_is_the_score() -> None:
     p = probe(time=T0 - timedelta(seconds=30))
     result = classify(p, scored_list(p, [call(1)]), SPEC)
-    assert result.status is CorrelationStatus.MATCHED and result.margin == result.score == round((3 * 0.75 + 4) / 7, 3)
+    assert result.status is CorrelationStatus.MATCHED and result.margin == result.score == round((3 * 0.75 + 6) / 9, 3)
 
 
 def test_two_equally_close_are_ambiguous() -> None:
@@ -457,13 +457,14 @@ def scene(draw: st.DrawFn, noise_share: float) -> tuple[Probe, Candidate, list[C
 
 
 @settings(max_examples=60)
-@given(scene(noise_share=0.25), st.randoms(use_true_random=False))
+@given(scene(noise_share=0.85), st.randoms(use_true_random=False))
 def test_a_record_made_from_a_conversation_is_matched_to_it(
     drawn: tuple[Probe, Candidate, list[Candidate]], rng: random.Random
 ) -> None:
-    """With the default weights a different caller at the record's very time scores 5/7 at most (time, dnis,
-    direction, media); the true conversation leads it by the 0.15 margin while its time quality is at least 0.75,
-    i.e. the record's time is within a quarter of the tolerance (beyond that, see the next property)."""
+    """With the default weights (the caller's number counts 4, time 3) a different caller at the record's very time
+    scores 5/9 at most (time, dnis, direction, media): below the threshold. The true conversation leads it by the
+    0.15 margin while its time quality is above about 0.12, i.e. the record's time is within 0.88 of the tolerance;
+    the property holds to 0.85 of it (at the very edge the time says nothing, see the next property)."""
     record, true, others = drawn
     calls = [true, *others]
     rng.shuffle(calls)

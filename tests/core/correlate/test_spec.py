@@ -33,7 +33,7 @@ def test_defaults() -> None:
     assert spec.api == "auto" and spec.resolved_api == "query" and spec.slice == "day"
     assert {k: spec.weight(k) for k in DEFAULT_WEIGHTS} == {
         "time": 3.0,
-        "ani": 2.0,
+        "ani": 4.0,
         "dnis": 1.0,
         "agent": 2.0,
         "queue": 1.0,

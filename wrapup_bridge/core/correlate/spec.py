@@ -78,7 +78,7 @@ _GENERIC_FIELDS: dict[str, tuple[str, ...]] = {
 #: How much each part counts when both the record and the conversation know it.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "time": 3.0,
-    "ani": 2.0,
+    "ani": 4.0,
     "dnis": 1.0,
     "agent": 2.0,
     "queue": 1.0,
@@ -146,7 +146,7 @@ class CorrelateSpec(_Strict):
     )
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="How much each part counts (time 3, ani 2, dnis 1, agent 2, queue 1, direction 0.5, media 0.5 "
+        description="How much each part counts (time 3, ani 4, dnis 1, agent 2, queue 1, direction 0.5, media 0.5 "
         "unless set here)",
     )
     threshold: float = Field(default=0.6, ge=0, le=1, description="The least score of a match (0..1)")
