@@ -330,8 +330,8 @@ class _Run:
         from wrapup_bridge.core.correlate import Candidate
 
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        # The end is kept inside the day: an interval that ends on midnight touches the next day too (the emulator
-        # reads it so; whether Genesys does is UNSURE, and a millisecond short costs nothing).
+        # The end is kept inside the day: whether Genesys counts an interval that ends on midnight as touching the
+        # next day is UNSURE (the emulator reads the end as exclusive), and a millisecond short costs nothing.
         end = start + timedelta(days=1) - timedelta(milliseconds=1)
         found: list[Candidate] = []
         async with aclosing(
