@@ -13,7 +13,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -43,8 +43,9 @@ class RecordSpill:
         self._db.execute("BEGIN")
 
     def add(self, when: datetime, input_name: str | None, disposition: Disposition) -> None:
+        """Keep ``disposition`` under the UTC day of ``when`` (aware; any offset)."""
         self.count += 1
-        day = when.date().isoformat()
+        day = when.astimezone(UTC).date().isoformat()
         self._db.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?)",
             (day, when.timestamp(), self.count, input_name, json.dumps(disposition.to_json_dict())),
