@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from wrapup_bridge.core.correlate import Candidate
 
@@ -54,6 +54,7 @@ class CandidateWindow:
     async def around(self, moment: datetime) -> list[Candidate]:
         """Candidates that started from ``reach`` (plus the longest call, when times may be inside one) before
         ``moment`` to ``reach`` after it, oldest first."""
+        moment = moment.astimezone(UTC)  # the days are UTC days, whatever offset the time was written with
         latest = moment + timedelta(seconds=self._reach)
         earliest = moment - timedelta(seconds=self._reach)
         for day in _days_between(earliest.date(), latest.date()):
