@@ -95,6 +95,8 @@ def test_reference_record_takes_its_name_from_the_inline_skill_disposition() -> 
         "campaign_name": "Billing",
         "team_name": "Billing",
         "media_type_name": "Call",
+        "from_addr": "4084574613",
+        "to_addr": "8005550100",
         "is_outbound": "false",
         "abandoned": "false",
         "disposition_id": "1073743862",
@@ -121,6 +123,39 @@ def test_example_contacts_read_for_demo_conversations_41_to_50() -> None:
     ]  # fmt: skip
     assert records[9].fields["secondary_disposition"] == "Dispute"
     assert records[9].fields["secondary_disposition_id"] == "1073743864"
+
+
+def test_example_contacts_keep_the_calling_and_the_dialled_number() -> None:
+    with (EXAMPLES / "cxone" / "completed-contacts.json").open(encoding="utf-8") as stream:
+        records = dispositions(CXoneAdapter().read(stream, name="completed-contacts.json"))
+    inbound, outbound, email = records[0], records[3], records[4]
+    # inbound: the customer called the point of contact; outbound: dialled from the org's number to the customer
+    assert (inbound.fields["from_addr"], inbound.fields["to_addr"], inbound.fields["is_outbound"]) == (
+        "4084574641",
+        "8005550100",
+        "false",
+    )
+    assert (outbound.fields["from_addr"], outbound.fields["to_addr"], outbound.fields["is_outbound"]) == (
+        "8005550100",
+        "4084574644",
+        "true",
+    )
+    # an email contact's addresses are kept as written (correlation reads them as no number)
+    assert (email.fields["from_addr"], email.fields["to_addr"]) == ("customer45@example.net", "billing@example.com")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"fromAddr": "4084574613", "toAddr": "8005550100"}, {"from_addr": "4084574613", "to_addr": "8005550100"}),
+        ({"fromAddr": "  ", "toAddr": None}, {}),  # blank and null are left out
+        ({"fromAddr": 4084574613}, {"from_addr": "4084574613"}),  # a number where the schema says string
+    ],
+)
+def test_from_and_to_addresses(overrides: dict[str, Any], expected: dict[str, str]) -> None:
+    record = only(read(json.dumps(contact(**overrides))))
+    assert isinstance(record, Disposition)
+    assert {k: v for k, v in record.fields.items() if k in ("from_addr", "to_addr")} == expected
 
 
 def test_example_catalog_has_the_system_and_custom_dispositions() -> None:

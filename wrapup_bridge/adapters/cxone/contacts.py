@@ -28,6 +28,15 @@ matches users by. mediaType (``mediaTypeId``; else the ``mediaTypeName``): 4 Pho
 voice, 1 Email is email, 3 Chat, 9 Digital and 6 WorkItem are message; anything else is voice with
 ``fields["media_type_unknown"]``.
 
+numbers: ``fromAddr`` and ``toAddr`` become ``fields["from_addr"]`` and ``["to_addr"]`` as written, so correlation
+(``core.correlate.spec.PLATFORM_FIELDS["cxone"]``) can match a contact to its Genesys conversation by the calling
+and the dialled number. Both are in the completed-contact schema of singer-io/tap-nice-incontact
+(``tap_nice_incontact/schemas/contacts_completed.json``: string or null) and in ../shared/reference/cxone.md §4-5,
+where an inbound call has the customer in ``fromAddr`` and the point of contact in ``toAddr``. UNSURE (no public
+outbound sample was found): on an outbound contact ``fromAddr`` is the caller id dialled from and ``toAddr`` the
+customer, the way the shipped example writes them; an email contact carries addresses, which correlation reads as
+no number.
+
 Genesys conversation id: the field map's ``conversation_id`` or ``options.conversation_id_field`` as a dotted path,
 by default ``genesysConversationId`` or ``genesys_conversation_id``: the contact-history API has no custom fields,
 so the migration's export step stores it next to the contact.
@@ -87,6 +96,9 @@ _FIELDS = {
     "teamName": "team_name",
     "mediaTypeName": "media_type_name",
     "endReason": "end_reason",
+    # the calling and the dialled number (or an email contact's addresses), for correlation
+    "fromAddr": "from_addr",
+    "toAddr": "to_addr",
 }
 #: boolean contact keys -> field name ("True"/"False" strings read as booleans)
 _BOOL_FIELDS = {"isOutbound": "is_outbound", "abandoned": "abandoned"}
