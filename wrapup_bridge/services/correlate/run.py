@@ -147,13 +147,13 @@ def default_paths(inputs: Iterable[str], out: Path | None, unmatched: Path | Non
 class _Unmatched:
     """The unmatched file: one JSON object per record that is not matched, flushed as it goes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, final: Path) -> None:
         self.path = path
         self.count = 0
         try:
             self._file: IO[str] = path.open("w", encoding="utf-8")
         except OSError as exc:
-            raise CorrelateError(f"cannot write the unmatched file {path}: {exc.strerror or exc}") from None
+            raise CorrelateError(f"cannot write the unmatched file {final}: {exc.strerror or exc}") from None
 
     def write(self, correlation: Correlation, record: dict[str, Any] | None, raw: Any = None) -> None:
         entry: dict[str, Any] = {
@@ -208,10 +208,11 @@ async def correlate_records(
     try:
         writer = CorrelationWriter(_partial(out_path))
     except CorrelationFileError as exc:
-        raise CorrelateError(f"cannot write the correlation file {out_path}: {exc}") from None
+        reason = exc.message.removeprefix("cannot write the file: ")  # it names the partial file; say the user's
+        raise CorrelateError(f"cannot write the correlation file {out_path}: {reason}") from None
     dead: _Unmatched | None = None
     try:
-        dead = _Unmatched(_partial(unmatched_path))
+        dead = _Unmatched(_partial(unmatched_path), unmatched_path)
         run = _Run(table, spec, connection, writer, dead, summary, options, progress)
         if progress is not None:
             progress.start("correlating", None)
