@@ -200,6 +200,7 @@ def test_unreadable_records_become_invalid_rows_and_unmatched_entries(
     assert "field 'TIMESTAMP'" in invalid[0].evidence and "garbage time" in invalid[0].evidence
     assert "field 'CALL ID'" in invalid[1].evidence
     assert {row.input for row in invalid} == {str(export)}
+    assert [row.line for row in invalid] == [3, 4]  # where in the export, as the adapter's error says
     assert run.by_id()["300000010315502"].conversation_id == conversation(51)
     assert dict(run.summary.counts) == {"invalid": 2, "matched": 1}
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -378,14 +379,15 @@ class _Run:
         from wrapup_bridge.core.correlate import Correlation, CorrelationStatus
 
         details = getattr(item, "details", {}) or {}
-        position = details.get("record")  # the adapter's record number in its input (AdapterError.to_json_dict)
+        # Where the adapter read it: AdapterError.to_json_dict()["record"] is text ("line 12"), never a number.
+        position = re.match(r"line (\d+)\b", str(details.get("record") or ""))
         correlation = Correlation(
             source=str(details.get("source") or source or "unknown"),
             source_id="",
             status=CorrelationStatus.INVALID,
             evidence=str(getattr(item, "message", item)),
             input=name,
-            line=position if isinstance(position, int) and position >= 1 else None,
+            line=int(position[1]) if position and int(position[1]) >= 1 else None,
         )
         self.writer.write(correlation)
         self.summary.counts[CorrelationStatus.INVALID.value] += 1
