@@ -1,5 +1,7 @@
 """``wrapup-bridge demo``: the main job on the embedded default — a replay of the shipped example exports onto the
-Genesys emulator, served on loopback, with the report a migration engineer would read.
+Genesys emulator, served on loopback, with the report a migration engineer would read. First it correlates the
+Five9 export that carries no conversation ids (as ``wrapup-bridge correlate`` would) and says what it found and
+where the file to review is; the Five9 replay then writes the matched records and dead-letters the rest.
 
 The work is ``wrapup_bridge.services.demo`` (shipped package data, so it runs from any folder); this module prints.
 The emulator keeps what it accepted in ``out/demo/emulator-state.jsonl``, so running the demo again shows the
@@ -22,7 +24,7 @@ from wrapup_bridge.cli._progress import Progress
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from wrapup_bridge.services.demo import DemoReport, DemoTarget
+    from wrapup_bridge.services.demo import DemoReport, DemoTarget, SetCorrelation
 
 __all__ = ["demo"]
 
@@ -52,10 +54,14 @@ COLUMNS = (
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"), show_default=True)
 @click.option("--reset", is_flag=True, help="Forget what earlier demo runs applied (start the emulator fresh).")
 def demo(root: Path | None, out: Path, reset: bool) -> None:
-    """Replay the shipped Five9, Twilio and CXone examples onto the Genesys emulator and print the report."""
+    """Replay the shipped Five9, Twilio and CXone examples onto the Genesys emulator and print the report.
+
+    The Five9 export without conversation ids is correlated with the emulator's conversations first; its matched
+    records are replayed with the rest, the others go to the dead letters with their verdict."""
     from rich.console import Console
 
     from wrapup_bridge.core.mapping import MappingTableError
+    from wrapup_bridge.services.correlate import CorrelateError
     from wrapup_bridge.services.demo import DemoDataMissing, DemoError, run_demo
     from wrapup_bridge.services.replay import ReplayError, TargetFailed
 
@@ -73,7 +79,7 @@ def demo(root: Path | None, out: Path, reset: bool) -> None:
             report = run_demo(out, root=root, reset=reset, progress=Progress(), on_target=announce)
     except DemoDataMissing as exc:
         fail_usage(str(exc))
-    except DemoError as exc:
+    except (DemoError, CorrelateError) as exc:
         fail_setup(str(exc))
     except MappingTableError as exc:
         stderr(str(exc))
@@ -85,8 +91,15 @@ def demo(root: Path | None, out: Path, reset: bool) -> None:
     _print_report(console, report)
 
 
+#: Correlation statuses in the order the summary names them (the rest, if any, after them).
+STATUSES = ("matched", "ambiguous", "none", "before-cutover", "outside-retention", "no-time", "invalid")
+
+
 def _print_report(console: Console, report: DemoReport) -> None:
     from rich.table import Table
+
+    for found in report.correlations:
+        _print_correlation(console, found)
 
     table = Table(title="wrapup-bridge demo: replay onto the Genesys emulator", title_justify="left")
     table.add_column("")
@@ -123,6 +136,27 @@ def _print_report(console: Console, report: DemoReport) -> None:
     console.print(
         f"Review one plan: `head -3 {report.out / 'five9.plan.jsonl'}`; explain a value: "
         f"`wrapup-bridge mapping explain {mapping} 'Spoke To Spouse'`; run again to see nothing re-applied."
+    )
+
+
+def _print_correlation(console: Console, found: SetCorrelation) -> None:
+    """What the correlation step found, and where its file is for review."""
+    order = [*STATUSES, *sorted(set(found.counts) - set(STATUSES))]
+    counts = ", ".join(f"{found.counts[s]} {s}" for s in order if found.counts.get(s))
+    inputs = ", ".join(_shown(p) for p in found.inputs)
+    console.print(
+        f"[bold]correlated[/] {inputs} ({found.records} records without a conversation id) with the emulator's "
+        f"conversations: {counts or 'nothing'}; {found.api_calls} API calls"
+    )
+    not_matched = found.records - found.matched
+    rest = (
+        f"; the {not_matched} others go to the dead letters with their verdict (why: {_shown(found.unmatched)})"
+        if not_matched
+        else ""
+    )
+    console.print(
+        f"  review {_shown(found.file)}: the {found.source} replay below takes its {found.matched} matched rows "
+        f"as reviewed{rest}"
     )
 
 
