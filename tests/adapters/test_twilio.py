@@ -545,6 +545,8 @@ def test_voice_status_reference_callback() -> None:
         "sip_response_code": "200",
         "direction": "outbound-api",
         "call_duration": "27",
+        "from": "+18005550199",
+        "to": "+14155550100",
     }
     assert d.occurred_at == datetime(2025, 11, 25, 14, 0, 27, tzinfo=UTC)
     assert d.media is Media.VOICE
@@ -572,6 +574,33 @@ def test_voice_status_codes(status: str, answered_by: str | None, code: str) -> 
     d = adapter().from_payload(params)
     assert d.code == code
     assert d.fields["call_status"] == status
+
+
+def test_voice_status_keeps_the_numbers_and_their_older_names() -> None:
+    # An inbound call's callback, with the older Caller / Called beside From / To (reference/twilio.md section 3).
+    params = {k: v for k, v in STATUS_C.items() if k != "AnsweredBy"} | {
+        "From": "+14155550100",
+        "To": "+18005550199",
+        "Caller": "+14155550100",
+        "Called": "+18005550199",
+        "Direction": "inbound",
+    }
+    d = adapter().from_payload(params)
+    numbers = {k: d.fields[k] for k in ("from", "to", "caller", "called", "direction")}
+    assert numbers == {
+        "from": "+14155550100",
+        "to": "+18005550199",
+        "caller": "+14155550100",
+        "called": "+18005550199",
+        "direction": "inbound",
+    }
+    # snake_case spellings (warehouse rows) read the same
+    row = {"call_sid": CALL_SID, "call_status": "busy", "from": "+14155550100", "to": "+18005550199"}
+    assert {k: adapter().from_payload(row).fields[k] for k in ("from", "to")} == {k: numbers[k] for k in ("from", "to")}
+    # a client identity is kept as written (correlation reads it as no number)
+    assert adapter().from_payload(dict(params, From="client:agent42")).fields["from"] == "client:agent42"
+    # a blank number is left out
+    assert "to" not in adapter().from_payload(dict(params, To="")).fields
 
 
 def test_voice_status_failed_keeps_sip_code() -> None:

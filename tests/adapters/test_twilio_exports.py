@@ -219,6 +219,8 @@ def test_event_streams_array_document_and_json_lines_of_arrays_read_the_same() -
         "no-answer",
         "487",
     )
+    # the Voice CloudEvent's numbers, for correlation
+    assert (call.fields["from"], call.fields["to"]) == ("+18005550199", "+14155550109")
 
 
 def test_cloudevent_type_is_authoritative_and_the_inner_eventtype_is_ignored() -> None:

@@ -16,6 +16,12 @@ with the parameters under ``data.request.parameters``; they read the same (error
   carries no status: the agent's own disposition applies to that call.
 - ``fields``: ``call_status``, ``answered_by``, ``sip_response_code``, ``direction``, ``call_duration``,
   ``machine_detection_duration``, ``parent_call_sid`` when present, and ``outcome_kind`` = ``system``.
+- ``fields["from"]``, ``["to"]``, ``["caller"]``, ``["called"]``: the numbers (or client / SIP identifiers) as
+  written, which correlation (``core.correlate.spec.PLATFORM_FIELDS["twilio"]``) reads as the calling and the
+  dialled number together with ``direction``. ``From`` / ``To`` / ``Caller`` / ``Called`` / ``Direction`` are
+  base StatusCallback parameters (../shared/reference/twilio.md §3, from the Call resource docs); ``From`` is the
+  party that placed the call (the caller id on ``outbound-api`` / ``outbound-dial`` calls), ``To`` the one
+  called; ``Caller`` / ``Called`` are their older names, carrying the same values.
 - ``source_id`` = ``CallSid``; ``occurred_at`` = ``Timestamp`` (RFC 2822; ISO 8601 and epoch also read);
   ``media`` is voice. Genesys conversation id: the parameter named by ``options.conversation_id_field``,
   by default ``GenesysConversationId`` (e.g. added to the StatusCallback URL's query by the dialer).
@@ -51,6 +57,11 @@ _FIELDS = (
     ("callduration", "CallDuration", "call_duration"),
     ("machinedetectionduration", "MachineDetectionDuration", "machine_detection_duration"),
     ("parentcallsid", "ParentCallSid", "parent_call_sid"),
+    # the numbers, for correlation
+    ("from", "From", "from"),
+    ("to", "To", "to"),
+    ("caller", "Caller", "caller"),
+    ("called", "Called", "called"),
 )
 
 
