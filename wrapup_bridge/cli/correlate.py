@@ -32,6 +32,13 @@ __all__ = ["correlate"]
 EXIT_INTERRUPTED = 130
 DEFAULT_BUDGET = 120.0
 
+#: The table's correlate: keys the options override, by the option that sets each (for error messages).
+OPTION_OF = {
+    "default_country": "--default-country",
+    "tolerance_seconds": "--tolerance",
+    "cutover": "--cutover",
+    "api": "--api",
+}
 #: Statuses in the order the summary lists them.
 ORDER = ("matched", "ambiguous", "none", "before-cutover", "outside-retention", "no-time", "invalid")
 
@@ -125,7 +132,7 @@ def correlate(
     try:
         options.spec(table.correlate)
     except ValueError as exc:
-        fail_usage(f"an option does not fit the table's correlate: section: {exc}")
+        fail_usage(_option_problem(exc))
     adapter = adapter_options(table, **{k: kw[k] for k in ADAPTER_FLAGS})
 
     async def run() -> CorrelateSummary:
@@ -162,6 +169,22 @@ def correlate(
         sys.exit(EXIT_INTERRUPTED)
     _print(summary, inputs, kw["mapping"], as_json)
     sys.exit(EXIT_PROBLEMS if summary.not_matched else EXIT_OK)
+
+
+def _option_problem(exc: ValueError) -> str:
+    """Why an option does not fit the table's ``correlate:`` section, named by the option (``--default-country:
+    'XX' is not a country code ...``), without pydantic's codes and links."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return f"an option does not fit the table's correlate: section: {exc}"
+    problems = []
+    for error in exc.errors(include_url=False):
+        key = str(error["loc"][0]) if error.get("loc") else ""
+        message = str(error.get("msg") or "invalid").removeprefix("Value error, ")
+        where = OPTION_OF.get(key) or (f"correlate.{key}" if key else "the table's correlate: section")
+        problems.append(f"{where}: {message}")
+    return "; ".join(problems)
 
 
 def _print(summary: CorrelateSummary, inputs: tuple[str, ...], mapping: str, as_json: bool) -> None:
