@@ -3,6 +3,7 @@ spelling of direction, numbers, media, queue and agent turned into the terms ana
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -75,6 +76,54 @@ def test_cxone_contacts() -> None:
     assert probe.direction == "inbound"  # isOutbound false
     assert probe.queue == "Billing_IB_Voice"
     assert probe.media == "voice"
+
+
+def example_records(platform: str, name: str) -> list[Disposition]:
+    path = EXAMPLES / name
+    with path.open(encoding="utf-8", newline="") as stream:
+        records = list(get_adapter(platform).read(stream, name=str(path)))
+    assert all(isinstance(r, Disposition) for r in records), records
+    return [r for r in records if isinstance(r, Disposition)]
+
+
+def test_cxone_example_contacts_offer_their_numbers() -> None:
+    contacts = example_records("cxone", "cxone/completed-contacts.json")
+    numbers = [(p.ani, p.dnis, p.direction) for p in (probe_for(c, CorrelateSpec(), {}) for c in contacts)]
+    assert numbers[0] == ("+14084574641", "+18005550100", "inbound")  # the customer called the point of contact
+    assert numbers[3] == ("+18005550100", "+14084574644", "outbound")  # dialled from the org's number
+    assert numbers[4] == (None, None, "inbound")  # an email contact's addresses are no numbers
+    assert sum(ani is not None and dnis is not None for ani, dnis, _ in numbers) == 8
+
+
+def test_twilio_voice_status_example_offers_its_numbers() -> None:
+    callbacks = example_records("twilio", "twilio/voice-status-callbacks.txt")
+    probe = probe_for(callbacks[0], CorrelateSpec(), {})
+    assert (probe.ani, probe.dnis, probe.direction) == ("+18005550199", "+14155550138", "outbound")
+    assert all(probe_for(c, CorrelateSpec(), {}).dnis is not None for c in callbacks)
+
+
+def test_twilio_voice_status_older_names_are_read_when_from_and_to_are_missing() -> None:
+    probe = probe_for(
+        record("twilio", caller="+14155550100", called="+18005550199", direction="inbound"), CorrelateSpec(), {}
+    )
+    assert (probe.ani, probe.dnis, probe.direction) == ("+14155550100", "+18005550199", "inbound")
+
+
+def test_twilio_taskrouter_example_offers_the_task_from() -> None:
+    events = example_records("twilio", "twilio/taskrouter-events.txt")
+    probe = probe_for(events[1], CorrelateSpec(), {})
+    assert (probe.ani, probe.direction) == ("+14155550033", "inbound")
+
+
+def test_twilio_insights_columns_that_fold_to_the_default_names() -> None:
+    csv = (
+        "Date,Time,Segment,Outcome,Direction,From,To\n"
+        "2025-11-24,14:06:00,WT0123456789abcdef0123456789abcdef,Resolved,Inbound,+14155550021,+18005550199\n"
+    )
+    (row,) = get_adapter("twilio").read(io.StringIO(csv), name="insights.csv")
+    assert isinstance(row, Disposition)
+    probe = probe_for(row, CorrelateSpec(), {})
+    assert (probe.ani, probe.dnis, probe.direction) == ("+14155550021", "+18005550199", "inbound")
 
 
 def test_cxone_from_and_to_addresses() -> None:

@@ -39,10 +39,11 @@ CORRELATE_FIELDS: dict[str, str] = {
 #: ``source_id`` / ``agent``); a tuple tries each in order. ``correlate.fields`` overrides them one key at a time.
 #: Five9: the Call Log's ANI, DNIS, CALL TYPE, SKILL / CAMPAIGN columns (adapters/five9/call_log.py; the web
 #: connector's parameters of the same names). Twilio: the TaskRouter task attributes the adapter flattens to
-#: ``task_*`` (from/to, caller/called, direction; adapters/twilio/task_attributes.py), Insights' ``queue`` and a
-#: Voice status callback's ``direction``. CXone: completed contacts' ``fromAddr`` / ``toAddr`` / ``isOutbound``
-#: / ``skillName`` (../shared/reference/cxone.md §4), as ``from_addr`` / ``to_addr`` / ``is_outbound`` /
-#: ``skill_name`` fields.
+#: ``task_*`` (from/to, caller/called, direction; adapters/twilio/task_attributes.py), a Voice status callback's
+#: From/To/Caller/Called/Direction (``from``, ``to``, ``caller``, ``called``, ``direction``;
+#: adapters/twilio/voice_status.py), and Insights columns that fold to those names, with Insights' ``queue``.
+#: CXone: completed contacts' ``fromAddr`` / ``toAddr`` / ``isOutbound`` / ``skillName`` (../shared/reference/
+#: cxone.md §4), as ``from_addr`` / ``to_addr`` / ``is_outbound`` / ``skill_name`` fields (adapters/cxone/contacts.py).
 PLATFORM_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "five9": {
         "ani": ("ani",),
