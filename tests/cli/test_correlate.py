@@ -63,6 +63,7 @@ def test_json_prints_the_summary_as_one_object(tmp_path: Path) -> None:
         "records",
         "counts",
         "carried_conversation_id",
+        "repeated",
         "calls",
         "calls_per_record",
         "days_searched",
@@ -70,7 +71,7 @@ def test_json_prints_the_summary_as_one_object(tmp_path: Path) -> None:
         "seconds",
     }
     assert summary["out"] == "m.jsonl" and summary["unmatched"] == "m.unmatched.jsonl"
-    assert summary["records"] == 15 and summary["carried_conversation_id"] == 0
+    assert (summary["records"], summary["carried_conversation_id"], summary["repeated"]) == (15, 0, 0)
     assert summary["counts"] == {"ambiguous": 2, "before-cutover": 1, "matched": 10, "none": 2}
     assert summary["calls"] == {"analytics": 2, "users": 1} and summary["calls_per_record"] == 0.2
     assert (summary["days_searched"], summary["conversations_read"]) == (2, 13)

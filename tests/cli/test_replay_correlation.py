@@ -100,3 +100,20 @@ def test_a_correlation_file_changed_after_planning_makes_apply_refuse_the_plan(m
     assert f"stale plan: the input {matches.resolve()} changed since planning" in result.stderr
     assert "refusing to apply a stale plan" in result.stderr
     assert not (tmp_path / "p.ledger.sqlite").exists()
+
+
+def test_overlapping_exports_correlate_to_a_file_the_plan_reads(tmp_path: Path) -> None:
+    """The same calls in two exports: one row per record, so the plan takes the file; the repeats are the plan's
+    duplicates."""
+    again = Path(shutil.copy(DEMO_EXPORT, tmp_path / "march-again.csv"))
+    inputs = (str(DEMO_EXPORT), str(again))
+    correlated = invoke(
+        "correlate", *inputs, "-m", MAPPING, "--out", "both.csv", "--cutover", "2026-03-02", *TARGET, cwd=tmp_path
+    )
+    assert correlated.returncode == 1, correlated.stderr
+    assert "  (and 15 records listed again in the inputs: one row each)" in correlated.stdout.splitlines()
+    planned = replay(
+        tmp_path, "plan", *inputs, "-m", MAPPING, "--correlation", "both.csv", "--out", "p.plan.jsonl", "--json"
+    )
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["actions"] == {"write": 10, "no-target": 5, "duplicate": 15}

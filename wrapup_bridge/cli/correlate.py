@@ -197,6 +197,8 @@ def _print(summary: CorrelateSummary, inputs: tuple[str, ...], mapping: str, as_
             click.echo(f"  {status:<18} {summary.counts[status]}")
     if summary.carried:
         click.echo(f"  (and {summary.carried} records that carry their conversation id: left out)")
+    if summary.repeated:
+        click.echo(f"  (and {summary.repeated} records listed again in the inputs: one row each)")
     calls = summary.total_calls
     per = f"; {calls / summary.records:.3f} per record" if summary.records else ""
     parts = ", ".join(f"{k} {v}" for k, v in sorted(summary.calls.items()))

@@ -26,7 +26,7 @@ from tests.services.correlate.demo import (
     conversation,
     table_with,
 )
-from wrapup_bridge.core.correlate import Correlation, CorrelationStatus, read_correlations
+from wrapup_bridge.core.correlate import Correlation, CorrelationIndex, CorrelationStatus, read_correlations
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable, load_mapping
 from wrapup_bridge.core.replay.pipeline import SourceRecord
@@ -171,6 +171,19 @@ def test_records_that_carry_a_conversation_id_are_left_out(
     assert len(run.rows) == 13
     assert "300000010315502" not in run.by_id() and "300000010315520" not in run.by_id()
     assert run.summary.counts["matched"] == 9 and run.summary.counts["ambiguous"] == 1
+
+
+def test_a_record_listed_twice_gets_one_row_that_replay_can_read(
+    emulator: Emulator, five9: MappingTable, tmp_path: Path
+) -> None:
+    """Two exports that overlap (the same calls in both): each record is correlated once, so the file has one row
+    per record, as ``replay plan --correlation`` requires; the repeats are counted."""
+    run = correlate(emulator, five9, tmp_path / "m.csv", demo_records(five9) + demo_records(five9))
+    assert len(run.rows) == 15 == len(run.by_id())
+    assert run.summary.repeated == 15 and run.summary.to_json_dict()["repeated"] == 15
+    assert dict(run.summary.counts) == {"matched": 10, "ambiguous": 2, "none": 2, "before-cutover": 1}
+    assert len(unmatched_entries(run.summary.unmatched)) == 5
+    assert len(CorrelationIndex.load(tmp_path / "m.csv")) == 15
 
 
 def test_unreadable_records_become_invalid_rows_and_unmatched_entries(

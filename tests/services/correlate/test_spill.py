@@ -114,3 +114,12 @@ def test_the_scratch_file_is_gone_when_the_work_is_interrupted_while_writing(tmp
         spill.add(at(5, 12), None, record("a", at(5, 12)))
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_record_is_first_met_once(tmp_path: Path) -> None:
+    with RecordSpill(tmp_path) as spill:
+        assert spill.first_time("five9", "300000010315502")
+        assert spill.first_time("five9", "300000010315509")
+        assert spill.first_time("cxone", "300000010315502")  # another platform's record of the same number
+        assert not spill.first_time("five9", "300000010315502")
+        assert spill.count == 0  # remembering a key spills nothing

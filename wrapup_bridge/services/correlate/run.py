@@ -91,12 +91,14 @@ class CorrelateOptions:
 
 @dataclass
 class CorrelateSummary:
-    """What a run did: rows by status, the records left out because they carry an id already, calls made."""
+    """What a run did: rows by status, the records left out because they carry an id already (``carried``) or
+    were met before in the inputs (``repeated``: one row per record), calls made."""
 
     out: Path
     unmatched: Path
     counts: Counter[str] = field(default_factory=Counter)
     carried: int = 0
+    repeated: int = 0
     calls: dict[str, int] = field(default_factory=dict)
     days: int = 0
     conversations: int = 0
@@ -126,6 +128,7 @@ class CorrelateSummary:
             "records": self.records,
             "counts": dict(sorted(self.counts.items())),
             "carried_conversation_id": self.carried,
+            "repeated": self.repeated,
             "calls": dict(sorted(self.calls.items())),
             "calls_per_record": round(self.total_calls / self.records, 4) if self.records else None,
             "days_searched": self.days,
@@ -292,6 +295,9 @@ class _Run:
                     continue
                 if item.conversation_id:
                     self.summary.carried += 1
+                    continue
+                if not spill.first_time(item.source, item.source_id):
+                    self.summary.repeated += 1  # its row is the first one's; replay gives the repeat the same id
                     continue
                 probe = probe_for(item, self.spec, agents)
                 status = window_status(probe.time, self.spec, now)

@@ -40,7 +40,15 @@ class RecordSpill:
         self._db.execute(
             "CREATE TABLE records (day TEXT NOT NULL, t REAL NOT NULL, n INTEGER PRIMARY KEY, input TEXT, record TEXT)"
         )
+        self._db.execute(
+            "CREATE TABLE seen (source TEXT, source_id TEXT, PRIMARY KEY (source, source_id)) WITHOUT ROWID"
+        )
         self._db.execute("BEGIN")
+
+    def first_time(self, source: str, source_id: str) -> bool:
+        """Remember the record (source, source_id); False when it was met before (overlapping exports list a record
+        twice, and a correlation file holds one row per record). On disk, like the records: memory stays flat."""
+        return self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (source, source_id)).rowcount == 1
 
     def add(self, when: datetime, input_name: str | None, disposition: Disposition) -> None:
         """Keep ``disposition`` under the UTC day of ``when`` (aware; any offset)."""
