@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.cli.process import invoke, run
 from tests.conftest import MAPPINGS
 from tests.services.correlate.demo import DEMO_EXPORT, EXPECTED, conversation
@@ -151,3 +153,21 @@ def test_an_out_that_cannot_be_written_exits_2_with_one_error_line(tmp_path: Pat
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_input_that_is_not_there_exits_2_and_leaves_nothing(tmp_path: Path) -> None:
+    result = correlate(tmp_path, str(tmp_path / "nope.csv"), "-m", MAPPING, "--out", "m.csv")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert errors(result) == [f"Error: input '{tmp_path / 'nope.csv'}' does not exist or is not a file"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_run_exits_130_saying_nothing_was_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("wrapup_bridge.cli.correlate.correlate_records", interrupted)
+    result = correlate(tmp_path, str(DEMO_EXPORT), "-m", MAPPING, "--out", "m.csv")
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert "interrupted: no correlation file was made (nothing was written to Genesys)" in result.stderr
+    assert result.stdout == ""

@@ -397,3 +397,17 @@ def test_a_target_failing_part_way_stops_the_run_and_leaves_no_file(five9: Mappi
     assert statuses[f"POST {QUERY_PATH}"] in ({"200": 1, "500": 1}, {"200": 1, "503": 1})
     assert statuses["GET /api/v2/users"] == {"200": 1}
     assert faulty.write_log == []
+
+
+def test_an_interrupted_run_leaves_no_file(emulator: Emulator, five9: MappingTable, tmp_path: Path) -> None:
+    """Ctrl-C while the export is read, half of it spilled and some rows written: nothing is left behind."""
+
+    def interrupted() -> Iterator[SourceRecord]:
+        for n, record in enumerate(demo_records(five9)):
+            if n == 8:
+                raise KeyboardInterrupt
+            yield record
+
+    with pytest.raises(KeyboardInterrupt):
+        correlate(emulator, five9, tmp_path / "m.csv", interrupted())
+    assert list(tmp_path.iterdir()) == []
