@@ -117,3 +117,28 @@ def test_overlapping_exports_correlate_to_a_file_the_plan_reads(tmp_path: Path) 
     )
     assert planned.returncode == 0, planned.stderr
     assert json.loads(planned.stdout)["actions"] == {"write": 10, "no-target": 5, "duplicate": 15}
+
+
+def test_replay_run_writes_the_matches_and_dead_letters_the_rest_with_the_files_verdict(
+    matches: Path, tmp_path: Path
+) -> None:
+    result = replay(
+        tmp_path,
+        "run",
+        str(DEMO_EXPORT),
+        "-m",
+        MAPPING,
+        "--correlation",
+        str(matches),
+        "--out",
+        "r.plan.jsonl",
+        "--json",
+    )
+    assert result.returncode == 1, result.stderr  # 5 records have no conversation
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["outcomes"] == {"applied": 10, "no-target": 5}
+    dead = [json.loads(line) for line in (tmp_path / "r.deadletter.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((d["record"]["source_id"], d["class"]) for d in dead) == sorted(
+        (i, "no-target") for i, (s, _) in EXPECTED.items() if s != "matched"
+    )
+    assert all(d["reason"].startswith("correlation ") and str(matches) in d["reason"] for d in dead)
