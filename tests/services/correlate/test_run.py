@@ -294,6 +294,35 @@ def test_many_numbers_dialled_narrow_by_media_only(emulator: Emulator, five9: Ma
     assert run.summary.counts == {"none": 21}
 
 
+def test_a_record_without_a_dialled_number_is_not_narrowed_out_of_its_call(
+    emulator: Emulator, five9: MappingTable, tmp_path: Path
+) -> None:
+    """One record of the day names no DNIS: a filter on the others' numbers would drop its call (a Support call,
+    dialled to another number) before it is scored, so the day is searched by media only."""
+    inbound = {"call_type": "Inbound", "campaign": "Support"}
+    billing = Disposition(
+        source="five9",
+        source_id="1",
+        code="Sale",
+        fields={**inbound, "ani": "2025550199", "dnis": "8005550100"},
+        agent="asmith",
+        occurred_at=datetime(2026, 3, 3, 9, tzinfo=UTC),
+    )
+    support = Disposition(  # conversation 21: jdoe answered +12025550121 on Support at 15:00:00-15:04:30
+        source="five9",
+        source_id="2",
+        code="Sale",
+        fields={**inbound, "ani": "2025550121"},
+        agent="jdoe",
+        occurred_at=datetime(2026, 3, 3, 15, 0, 30, tzinfo=UTC),
+    )
+    run = correlate(emulator, five9, tmp_path / "m.csv", [("x.csv", None, billing), ("x.csv", None, support)])
+    assert predicates(segment_filters(run), "dnis") == []
+    assert predicates(segment_filters(run), "mediaType") == ["voice"]
+    row = run.by_id()["2"]
+    assert (row.status, row.conversation_id) == (CorrelationStatus.MATCHED, conversation(21))
+
+
 def test_the_async_jobs_give_what_the_query_gives(emulator: Emulator, five9: MappingTable, tmp_path: Path) -> None:
     query = correlate(emulator, five9, tmp_path / "query.csv")
     jobs = correlate(

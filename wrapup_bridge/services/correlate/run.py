@@ -59,8 +59,8 @@ class CorrelateOptions:
     """What a run may change over the table's ``correlate:`` section (None: the table's), and how it searches.
 
     ``narrow``: filter the day searches by the records' media and, when there are at most ``NARROW_DNIS_MAX``,
-    their dialled numbers (fewer pages when the org is much busier than the export); ``now``: the moment
-    ``retention_days`` counts back from (tests)."""
+    their dialled numbers (fewer pages when the org is much busier than the export; each only when every searched
+    record has one); ``now``: the moment ``retention_days`` counts back from (tests)."""
 
     default_country: str | None = None
     tolerance_seconds: int | None = None
@@ -278,6 +278,9 @@ class _Run:
         self.api = spec.resolved_api
         self.media: set[str] = set()
         self.dnis: set[str] = set()
+        #: A searched record without a media / a dialled number: a filter on the others' would drop its call.
+        self.media_unknown = False
+        self.dnis_unknown = False
         self.malformed = 0
 
     async def go(self, records: Iterable[SourceRecord], now: datetime) -> None:
@@ -309,8 +312,12 @@ class _Run:
                 assert probe.time is not None
                 if probe.media:
                     self.media.add(probe.media)
+                else:
+                    self.media_unknown = True
                 if probe.dnis:
                     self.dnis.add(probe.dnis)
+                else:
+                    self.dnis_unknown = True
                 spill.add(probe.time, name, item)
             with target_answers(self.connection.description, lambda: NOTHING_LEFT):
                 await self._search(spill)
@@ -365,9 +372,9 @@ class _Run:
         if not self.options.narrow:
             return None
         filters: list[dict[str, Any]] = []
-        if self.media:
+        if self.media and not self.media_unknown:
             filters.append(media_filter(*sorted(self.media)))
-        if 0 < len(self.dnis) <= NARROW_DNIS_MAX:
+        if 0 < len(self.dnis) <= NARROW_DNIS_MAX and not self.dnis_unknown:
             filters.append(phone_filter("dnis", sorted(self.dnis)))
         return filters or None
 
