@@ -525,3 +525,11 @@ def test_two_equally_close_conversations_are_ambiguous(
     if result.status is CorrelationStatus.AMBIGUOUS:
         listed = {c.conversation_id for c in result.candidates}
         assert {true.conversation_id, double.conversation_id} <= listed or len(listed) == 5
+
+
+def test_no_time_with_a_legacy_id_says_why_it_is_not_searched() -> None:
+    spec = CorrelateSpec(legacy_id=LegacyIdSpec(external_tag=True))
+    record = Probe(source="five9", source_id="300000010315502", time=None, legacy_id="300000010315502")
+    result = unsearched(record, CorrelationStatus.NO_TIME, spec)
+    assert result.status is CorrelationStatus.NO_TIME
+    assert "legacy id 300000010315502 alone does not say which days to search" in result.evidence

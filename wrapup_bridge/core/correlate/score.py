@@ -299,7 +299,11 @@ def unsearched(
         CorrelationStatus.BEFORE_CUTOVER: f"the record is before the org's first day on Genesys ({spec.cutover})",
         CorrelationStatus.OUTSIDE_RETENTION: f"the record is older than the {spec.retention_days} days analytics "
         "keep conversations (correlate.retention_days)",
-        CorrelationStatus.NO_TIME: "the record has no time and no legacy id to search by",
+        CorrelationStatus.NO_TIME: (
+            f"the record has no time; its legacy id {probe.legacy_id} alone does not say which days to search"
+            if probe.legacy_id
+            else "the record has no time and no legacy id to search by"
+        ),
     }
     return Correlation(
         source=probe.source,
