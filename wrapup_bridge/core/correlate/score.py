@@ -15,6 +15,7 @@ always ``ambiguous``: a person chooses, not the tool.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from enum import StrEnum
 from wrapup_bridge.core.correlate.candidate import Candidate
 from wrapup_bridge.core.correlate.probe import Probe
 from wrapup_bridge.core.correlate.result import Correlation, CorrelationStatus, RankedCandidate
-from wrapup_bridge.core.correlate.spec import CorrelateSpec
+from wrapup_bridge.core.correlate.spec import DEFAULT_WEIGHTS, CorrelateSpec
 from wrapup_bridge.core.disposition import is_genesys_id
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Verdict",
     "classify",
     "score",
+    "shortlist",
     "time_offset",
     "unsearched",
     "window_status",
@@ -100,15 +102,23 @@ def time_offset(when: datetime, candidate: Candidate, mode: str) -> float:
     return 0.0
 
 
-def score(probe: Probe, candidate: Candidate, spec: CorrelateSpec, agent_ids: frozenset[str] | None = None) -> Scored:
+def score(
+    probe: Probe,
+    candidate: Candidate,
+    spec: CorrelateSpec,
+    agent_ids: frozenset[str] | None = None,
+    *,
+    explain: bool = True,
+) -> Scored:
     """How well ``candidate`` fits ``probe`` under ``spec``. ``agent_ids``: the Genesys user ids the record's agent
     resolved to (the service looks e-mails and logins up); None when unknown, and then only an agent key that is
-    itself a user id counts."""
-    evidence: list[FieldEvidence] = []
+    itself a user id counts. ``explain=False``: the same score, failure and offset without the evidence (no text
+    is built: the service scores every conversation near a record so, then explains those ``shortlist`` keeps)."""
+    weights, required = _weights(spec)
+    evidence: list[FieldEvidence] | None = [] if explain else None
     weighed = 0.0
     total = 0.0
     failed = False
-    required = set(spec.require)
 
     decisive = False
     if spec.legacy_id is not None and probe.legacy_id is not None:
@@ -118,96 +128,146 @@ def score(probe: Probe, candidate: Candidate, spec: CorrelateSpec, agent_ids: fr
             else candidate.attributes.get(spec.legacy_id.attribute or "")
         )
         if theirs is None or not theirs.strip():
-            evidence.append(FieldEvidence("legacy_id", Verdict.UNKNOWN, "the call has no legacy id"))
+            if evidence is not None:
+                evidence.append(FieldEvidence("legacy_id", Verdict.UNKNOWN, "the call has no legacy id"))
         elif theirs.strip() == probe.legacy_id:
             decisive = True
-            evidence.append(FieldEvidence("legacy_id", Verdict.OK, f"legacy id {probe.legacy_id} on the call"))
+            if evidence is not None:
+                evidence.append(FieldEvidence("legacy_id", Verdict.OK, f"legacy id {probe.legacy_id} on the call"))
         else:
             failed = True
-            evidence.append(
-                FieldEvidence("legacy_id", Verdict.FAILS, f"legacy id {probe.legacy_id}, the call has {theirs.strip()}")
-            )
+            if evidence is not None:
+                evidence.append(
+                    FieldEvidence(
+                        "legacy_id", Verdict.FAILS, f"legacy id {probe.legacy_id}, the call has {theirs.strip()}"
+                    )
+                )
 
     offset: float | None = None
     if probe.time is None:
-        evidence.append(FieldEvidence("time", Verdict.UNKNOWN, "the record has no time"))
+        if evidence is not None:
+            evidence.append(FieldEvidence("time", Verdict.UNKNOWN, "the record has no time"))
         if not decisive:
             failed = True
     else:
         offset = time_offset(probe.time, candidate, spec.time)
         tolerance = spec.tolerance_seconds
-        weight = spec.weight("time")
+        weight = weights["time"]
         total += weight
         if abs(offset) > tolerance:
             failed = True
-            evidence.append(
-                FieldEvidence("time", Verdict.FAILS, f"time off by {abs(offset):.0f} s (tolerance {tolerance} s)")
-            )
+            if evidence is not None:
+                evidence.append(
+                    FieldEvidence("time", Verdict.FAILS, f"time off by {abs(offset):.0f} s (tolerance {tolerance} s)")
+                )
         else:
             weighed += weight * (1 - abs(offset) / tolerance)
-            inside = spec.time == "within" and offset == 0 and candidate.end is not None
-            detail = "time within the call" if inside else f"time {offset:+.0f} s"
-            if spec.time == "end" and candidate.end is None:
-                detail += " (from its start: the call has no end)"
-            evidence.append(FieldEvidence("time", Verdict.OK, detail))
-
-    def part(name: str, verdict: Verdict, detail: str) -> None:
-        nonlocal weighed, total, failed
-        if verdict is Verdict.DIFFERS and name in required:
-            verdict = Verdict.FAILS
-            failed = True
-        if verdict is not Verdict.UNKNOWN:
-            total += spec.weight(name)
-            weighed += spec.weight(name) if verdict is Verdict.OK else 0.0
-        evidence.append(FieldEvidence(name, verdict, detail))
-
-    numbers: tuple[tuple[str, str | None, frozenset[str]], ...] = (
-        ("ani", probe.ani, candidate.anis),
-        ("dnis", probe.dnis, candidate.dnises),
-    )
-    for name, number, known in numbers:
-        if number is None or not known:
-            part(name, Verdict.UNKNOWN, "")
-        elif number in known:
-            part(name, Verdict.OK, f"{name} {number}")
-        else:
-            part(name, Verdict.DIFFERS, f"{name} {number}, the call had {', '.join(sorted(known))}")
+            if evidence is not None:
+                inside = spec.time == "within" and offset == 0 and candidate.end is not None
+                detail = "time within the call" if inside else f"time {offset:+.0f} s"
+                if spec.time == "end" and candidate.end is None:
+                    detail += " (from its start: the call has no end)"
+                evidence.append(FieldEvidence("time", Verdict.OK, detail))
 
     ids = agent_ids if agent_ids is not None else frozenset(k for k in probe.agent_keys if is_genesys_id(k))
-    shown = probe.agent or next(iter(sorted(ids)), "")
-    if not ids or not candidate.user_ids:
-        part("agent", Verdict.UNKNOWN, "")
-    elif ids & candidate.user_ids:
-        part("agent", Verdict.OK, f"agent {shown} is on it")
-    else:
-        part("agent", Verdict.DIFFERS, f"agent {shown} is not on it")
+    # Each part's verdict, in the order the parts are weighed (the sums, and so the rounding, never change).
+    verdicts = (
+        ("ani", _among(probe.ani, candidate.anis)),
+        ("dnis", _among(probe.dnis, candidate.dnises)),
+        (
+            "agent",
+            Verdict.UNKNOWN
+            if not ids or not candidate.user_ids
+            else Verdict.OK
+            if ids & candidate.user_ids
+            else Verdict.DIFFERS,
+        ),
+        ("queue", _among(probe.queue_id, candidate.queue_ids)),
+        (
+            "direction",
+            Verdict.UNKNOWN
+            if probe.direction is None or candidate.direction is None
+            else Verdict.OK
+            if probe.direction == candidate.direction
+            else Verdict.DIFFERS,
+        ),
+        (
+            "media",
+            Verdict.UNKNOWN
+            if probe.media is None or not candidate.media
+            else Verdict.OK
+            if candidate.media & _MEDIA_FITS.get(probe.media, frozenset({probe.media}))
+            else Verdict.DIFFERS,
+        ),
+    )
+    for name, verdict in verdicts:
+        given = verdict
+        if verdict is Verdict.OK:
+            total += weights[name]
+            weighed += weights[name]
+        elif verdict is Verdict.DIFFERS:
+            total += weights[name]
+            if name in required:
+                given = Verdict.FAILS
+                failed = True
+        if evidence is not None:
+            evidence.append(FieldEvidence(name, given, _detail(name, given, probe, candidate, ids)))
 
-    queue_shown = probe.queue or probe.queue_id or ""
-    if probe.queue_id is None or not candidate.queue_ids:
-        part("queue", Verdict.UNKNOWN, "")
-    elif probe.queue_id in candidate.queue_ids:
-        part("queue", Verdict.OK, f"queue {queue_shown}")
-    else:
-        part("queue", Verdict.DIFFERS, f"queue {queue_shown} is not on it")
-
-    if probe.direction is None or candidate.direction is None:
-        part("direction", Verdict.UNKNOWN, "")
-    elif probe.direction == candidate.direction:
-        part("direction", Verdict.OK, probe.direction)
-    else:
-        part("direction", Verdict.DIFFERS, f"{probe.direction}, the call was {candidate.direction}")
-
-    if probe.media is None or not candidate.media:
-        part("media", Verdict.UNKNOWN, "")
-    elif candidate.media & _MEDIA_FITS.get(probe.media, frozenset({probe.media})):
-        part("media", Verdict.OK, probe.media)
-    else:
-        part("media", Verdict.DIFFERS, f"{probe.media}, the call was {', '.join(sorted(candidate.media))}")
-
+    explained = tuple(evidence) if evidence is not None else ()
     if decisive:
-        return Scored(1.0, False, tuple(evidence), offset, decisive=True)
+        return Scored(1.0, False, explained, offset, decisive=True)
     value = round(weighed / total, 3) if total > 0 else 0.0
-    return Scored(value, failed, tuple(evidence), offset)
+    return Scored(value, failed, explained, offset)
+
+
+def _among(value: str | None, known: frozenset[str]) -> Verdict:
+    if value is None or not known:
+        return Verdict.UNKNOWN
+    return Verdict.OK if value in known else Verdict.DIFFERS
+
+
+def _detail(name: str, verdict: Verdict, probe: Probe, candidate: Candidate, ids: frozenset[str]) -> str:
+    """The human text of one part's verdict (empty when it is unknown)."""
+    if verdict is Verdict.UNKNOWN:
+        return ""
+    ok = verdict is Verdict.OK
+    if name in ("ani", "dnis"):
+        number = probe.ani if name == "ani" else probe.dnis
+        known = candidate.anis if name == "ani" else candidate.dnises
+        return f"{name} {number}" if ok else f"{name} {number}, the call had {', '.join(sorted(known))}"
+    if name == "agent":
+        shown = probe.agent or next(iter(sorted(ids)), "")
+        return f"agent {shown} is on it" if ok else f"agent {shown} is not on it"
+    if name == "queue":
+        queue_shown = probe.queue or probe.queue_id or ""
+        return f"queue {queue_shown}" if ok else f"queue {queue_shown} is not on it"
+    if name == "direction":
+        return str(probe.direction) if ok else f"{probe.direction}, the call was {candidate.direction}"
+    return str(probe.media) if ok else f"{probe.media}, the call was {', '.join(sorted(candidate.media))}"
+
+
+#: The last spec's weights and required parts (one slot: a run scores every candidate under the same spec).
+_LAST_SPEC: list[tuple[CorrelateSpec, dict[str, float], frozenset[str]]] = []
+
+
+def _weights(spec: CorrelateSpec) -> tuple[dict[str, float], frozenset[str]]:
+    if _LAST_SPEC and _LAST_SPEC[0][0] is spec:
+        return _LAST_SPEC[0][1], _LAST_SPEC[0][2]
+    weights = {name: spec.weight(name) for name in DEFAULT_WEIGHTS}
+    required = frozenset(spec.require)
+    _LAST_SPEC[:] = [(spec, weights, required)]
+    return weights, required
+
+
+def shortlist(scored: Sequence[tuple[Candidate, Scored]]) -> list[tuple[Candidate, Scored]]:
+    """The pairs of ``scored`` that ``classify`` can use: every candidate that did not fail, and the first
+    ``MAX_LISTED`` by rank and by nearness (the only ones it lists). ``classify`` of the shortlist is the
+    ``classify`` of them all, so a record among hundreds of conversations needs only these explained."""
+    keep = {i for i, pair in enumerate(scored) if not pair[1].failed}
+    indexed = list(enumerate(scored))
+    keep.update(i for i, _ in heapq.nsmallest(MAX_LISTED, indexed, key=lambda item: _rank(item[1])))
+    keep.update(i for i, _ in heapq.nsmallest(MAX_LISTED, indexed, key=lambda item: _nearness(item[1])))
+    return [scored[i] for i in sorted(keep)]
 
 
 def classify(
