@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from wrapup_bridge.core.clock import utc_now
@@ -88,11 +89,13 @@ class InputHistory:
             yield result
 
 
-def check(reviewed: ReviewedTable, catalog: OrgCatalog | None = None) -> CheckResult:
-    """The table checked against itself and, when given, the org (``services.catalog`` loads or exports one)."""
+def check(reviewed: ReviewedTable, catalog: OrgCatalog | None = None, *, today: date | None = None) -> CheckResult:
+    """The table checked against itself and, when given, the org (``services.catalog`` loads or exports one),
+    its ``correlate:`` section included; ``today`` (UTC today when None) is what the section's cutover and
+    retention are judged on."""
     from wrapup_bridge.core.review import check_table
 
-    return check_table(reviewed, catalog)
+    return check_table(reviewed, catalog, today=today)
 
 
 def gather(history: History, coverage: Coverage | None, moves: DiffHistory | None) -> None:
@@ -156,10 +159,12 @@ def build_report(
     against: MappingTable | None = None,
     strict: bool = False,
     generated_at: str | None = None,
+    today: date | None = None,
 ) -> ReviewReport:
-    """Everything a review page shows: the check against ``catalog``, the coverage over ``history`` (and, with
-    ``against``, how many of its records the changes move), the changes from ``against``, stamped with the time
-    (``generated_at``, now when None) and the tool version. Render it with ``core.review.render_*``."""
+    """Everything a review page shows: the check against ``catalog`` (the ``correlate:`` section's settings and
+    findings included, judged on ``today``), the coverage over ``history`` (and, with ``against``, how many of its
+    records the changes move), the changes from ``against``, stamped with the time (``generated_at``, now when
+    None) and the tool version. Render it with ``core.review.render_*``."""
     from wrapup_bridge.core.review import Coverage, DiffHistory, ReviewReport, diff_tables
 
     table = reviewed.table
@@ -170,7 +175,7 @@ def build_report(
         moves = DiffHistory(against, table) if against is not None else None
         gather(history, accumulator, moves)
     return ReviewReport(
-        check=check(reviewed, catalog),
+        check=check(reviewed, catalog, today=today),
         coverage=accumulator.summary() if accumulator is not None else None,
         diff=diff_tables(against, table, moves) if against is not None else None,
         generated_at=generated_at or _now(),

@@ -7,6 +7,7 @@ answers reach the terminal, JSON and the report.
 """
 
 from wrapup_bridge.core.review.check import CheckResult, CodeReview, check_table
+from wrapup_bridge.core.review.correlation import CorrelationReview, review_correlation
 from wrapup_bridge.core.review.coverage import Coverage, CoverageSummary
 from wrapup_bridge.core.review.diff import DiffHistory, DiffResult, diff_tables
 from wrapup_bridge.core.review.findings import Finding, FindingKind, Severity
@@ -20,6 +21,7 @@ __all__ = [
     "CatalogQueue",
     "CheckResult",
     "CodeReview",
+    "CorrelationReview",
     "Coverage",
     "CoverageSummary",
     "DiffHistory",
@@ -34,4 +36,5 @@ __all__ = [
     "diff_tables",
     "find_shadowing",
     "load_reviewed",
+    "review_correlation",
 ]

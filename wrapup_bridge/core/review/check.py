@@ -8,17 +8,23 @@ that can never match (shadowed, duplicated, self-contradictory) and code aliases
 Whether Genesys refuses a code that is not on the participant's queue is not documented (reference: UNSURE), so
 a scoped rule that breaks it is an error (the sink's pre-check refuses it by default and agents cannot pick it),
 while an unscoped code that no queue has is a warning.
+
+The ``correlate:`` section (how records without a conversation id are matched) is reviewed with the rules: its
+findings come from ``core.review.correlation`` and the result carries the settings in effect for the report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
+from wrapup_bridge.core.clock import utc_now
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.mapping.schema import ConditionKind, UnmappedAction
 from wrapup_bridge.core.mapping.table import CompiledRule
 from wrapup_bridge.core.normalize import normalize_text
+from wrapup_bridge.core.review.correlation import CorrelationReview, review_correlation
 from wrapup_bridge.core.review.describe import key_text
 from wrapup_bridge.core.review.findings import Finding, FindingKind, Severity, count_by_severity, sort_findings
 from wrapup_bridge.core.review.orgview import CatalogQueue, OrgCatalog
@@ -68,6 +74,8 @@ class CheckResult:
     catalog: OrgCatalog | None
     findings: list[Finding]
     codes: list[CodeReview] = field(default_factory=list)
+    #: The ``correlate:`` section in effect (None when the table has none and names no platform).
+    correlation: CorrelationReview | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -90,6 +98,7 @@ class CheckResult:
             "counts": self.counts,
             "findings": [f.to_dict(table.name) for f in self.findings],
             "codes": [c.to_dict() for c in self.codes],
+            "correlation": self.correlation.to_dict() if self.correlation is not None else None,
         }
 
 
@@ -106,19 +115,26 @@ def _short(decision: Decision) -> str:
     return repr(decision.code.name) if decision.code is not None else "skip"
 
 
-def check_table(reviewed: ReviewedTable, catalog: OrgCatalog | None) -> CheckResult:
-    """Every finding about ``reviewed`` (sorted: errors first, then by line) and a per-code summary."""
+def check_table(reviewed: ReviewedTable, catalog: OrgCatalog | None, *, today: date | None = None) -> CheckResult:
+    """Every finding about ``reviewed`` (sorted: errors first, then by line), a per-code summary and the
+    ``correlate:`` section in effect. ``today`` (UTC today when None): what the section's cutover is compared to."""
     table = reviewed.table
     findings: list[Finding] = [*_shadowing_findings(table.rules)]
     scoped = _scoped_queues(table.rules, catalog, findings) if catalog is not None and catalog.has_queues else {}
+    correlate_queues = " and the correlate: section's queue ids" if table.correlate.queues else ""
     if catalog is None:
+        unchecked = (
+            "code ids, names, divisions, queue assignments"
+            if correlate_queues
+            else ("code ids, names, divisions and queue assignments")
+        )
         findings.append(
             Finding(
                 FindingKind.NOT_CHECKED,
                 Severity.INFO,
                 1,
-                "no org catalog given: code ids, names, divisions and queue assignments were not checked "
-                "(pass --catalog FILE from `wrapup-bridge catalog export`, or --live)",
+                f"no org catalog given: {unchecked}{correlate_queues} were not checked (pass --catalog FILE from "
+                "`wrapup-bridge catalog export`, or --live)",
             )
         )
     elif not catalog.has_queues:
@@ -127,12 +143,16 @@ def check_table(reviewed: ReviewedTable, catalog: OrgCatalog | None) -> CheckRes
                 FindingKind.NOT_CHECKED,
                 Severity.INFO,
                 1,
-                f"the catalog ({catalog.source}) lists no queues: which queues allow each code was not checked "
-                "(export it again with `wrapup-bridge catalog export`, which reads every queue)",
+                f"the catalog ({catalog.source}) lists no queues: which queues allow each code{correlate_queues} "
+                f"{'were' if correlate_queues else 'was'} not checked (export it again with `wrapup-bridge catalog "
+                "export`, which reads every queue)",
             )
         )
     codes = [_review_code(reviewed, alias, catalog, scoped, findings) for alias in table.codes]
-    return CheckResult(reviewed, catalog, sort_findings(findings), codes)
+    correlation = review_correlation(reviewed, catalog, today=today or utc_now().date())
+    if correlation is not None:
+        findings.extend(correlation.findings)
+    return CheckResult(reviewed, catalog, sort_findings(findings), codes, correlation)
 
 
 # ------------------------------------------------------------------------------------------------ shadowing

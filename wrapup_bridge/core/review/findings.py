@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Finding", "FindingKind", "Severity", "count_by_severity", "sort_findings"]
+__all__ = ["CORRELATE_KINDS", "Finding", "FindingKind", "Severity", "count_by_severity", "sort_findings"]
 
 
 class Severity(StrEnum):
@@ -36,6 +36,18 @@ class FindingKind(StrEnum):
     NEVER_MATCHES = "never-matches"  #: the rule's own conditions contradict each other
     UNUSED_ALIAS = "unused-alias"  #: a code alias no rule and no fallback uses
     NOT_CHECKED = "not-checked"  #: what could not be checked without a catalog
+    # The ``correlate:`` section (core.review.correlation): how records without a conversation id are matched.
+    CORRELATE_QUEUE = "correlate-queue"  #: a ``correlate.queues`` id is no queue of the org
+    CORRELATE_CUTOVER = "correlate-cutover"  #: the cutover is after today: every record is before-cutover
+    CORRELATE_RETENTION = "correlate-retention"  #: the retention reaches back past the cutover
+    CORRELATE_REQUIRE = "correlate-require"  #: a required part is always unknown, so requiring it does nothing
+    CORRELATE_THRESHOLD = "correlate-threshold"  #: threshold + margin > 1: two passing conversations never match
+    CORRELATE_MARGIN = "correlate-margin"  #: margin 0: a tie is picked, not left ambiguous
+    CORRELATE_LEGACY_ID = "correlate-legacy-id"  #: where the legacy id is read and whether the search can see it
+
+
+#: The kinds about the ``correlate:`` section, which the report also lists in its Correlation section.
+CORRELATE_KINDS = frozenset(kind for kind in FindingKind if kind.value.startswith("correlate-"))
 
 
 @dataclass(frozen=True)
