@@ -149,6 +149,32 @@ def test_the_query_pages_in_order_and_stops_at_a_short_page_or_the_total(page_si
     assert search.calls == pages == len(recording.sent)
 
 
+def test_newest_first_pages_back_from_the_end_and_a_reader_that_stops_spends_one_call() -> None:
+    """``order="desc"``: the same 50 conversations newest first; a reader that needs only the last few stops
+    after the first page (the window reads the end of the day before a record just after midnight so)."""
+    recording, client, search = search_on(testing.emulator(), page_size=10)
+
+    async def go() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        async with client:
+            every = await collect(search.conversations(START, END, order="desc"))
+            first: list[dict[str, Any]] = []
+            async with aclosing(search.conversations(START, END, order="desc")) as newest:
+                async for conversation in newest:
+                    first.append(conversation)
+                    if len(first) == 3:
+                        break
+            return every, first
+
+    every, first = run(go())
+    assert len(every) == 50 and starts(every) == sorted(starts(every), reverse=True)
+    assert first == every[:3]
+    posts = recording.to("POST", QUERY_PATH)
+    assert {p.body["order"] for p in posts} == {"desc"}
+    assert search.calls == 5 + 1
+    with pytest.raises(ValueError, match="order must be 'asc' or 'desc'"):
+        run(collect(search.conversations(START, END, order="up")))  # type: ignore[arg-type]
+
+
 def test_the_filters_go_as_given_and_the_emulator_honours_them() -> None:
     recording, client, search = search_on(testing.emulator())
     support = phone_filter("dnis", [SUPPORT_LINE])

@@ -243,18 +243,22 @@ class DetailsSearch:
         page_size: int | None = None,
         limit: int | None = None,
         start_of_day: bool = False,
+        order: Literal["asc", "desc"] = "asc",
     ) -> AsyncGenerator[dict[str, Any], None]:
         """The conversations Genesys selects for the interval that pass the filters, as it sends them, oldest
-        first (``order: asc`` by ``conversationStart``). Genesys's selection is wider than the interval: the sync
-        query gives those that started on a UTC day it touches, a job those active during it; callers compare
-        times themselves.
+        first (``order: asc`` by ``conversationStart``), or newest first with ``order="desc"`` (so a caller that
+        needs only a day's last hour stops after a page or two; the SDK's ``ConversationQuery.order`` allowed
+        values). Genesys's selection is wider than the interval: the sync query gives those that started on a UTC
+        day it touches, a job those active during it; callers compare times themselves.
 
         ``api``: ``query`` (the sync query) or ``jobs`` (an async job; ``limit`` caps its results and
         ``start_of_day`` is ``startOfDayIntervalMatching``, both jobs only). ``page_size`` overrides this
         object's for this search. A caller that may stop early should close the iterator
         (``async with contextlib.aclosing(search.conversations(...)) as found:``), so a job is cancelled then."""
         text = iso_interval(interval_start, interval_end)
-        body: dict[str, Any] = {"interval": text, "order": "asc", "orderBy": "conversationStart"}
+        if order not in ("asc", "desc"):
+            raise ValueError(f"order must be 'asc' or 'desc', not {order!r}")
+        body: dict[str, Any] = {"interval": text, "order": order, "orderBy": "conversationStart"}
         if segment_filters:
             body["segmentFilters"] = [dict(f) for f in segment_filters]
         if conversation_filters:
