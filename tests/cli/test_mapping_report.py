@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from tests.cli.htmltree import by_id, parse, select
+from tests.conftest import MAPPINGS
 from tests.core.review.samples import ATTRIBUTE, HOSTILE, PLANTED, history_with_markup
 from wrapup_bridge.cli import main
-from wrapup_bridge.core.review.render_csv import CSV_COLUMNS
+from wrapup_bridge.core.review.render_csv import CORRELATION_COLUMNS, CSV_COLUMNS
 
 RULES = PLANTED.count("  - when:")
 
@@ -125,3 +126,122 @@ def test_report_without_history_or_catalog_says_so(tmp_path: Path, planted: Path
     assert "No history given" in by_id(elements, "coverage").text
     assert "none given" in " ".join(e.text for e in select(elements, "dd"))
     assert all("-" in r.text for r in select(elements, "tr", cls="rule"))
+
+
+# ---------------------------------------------------------------------------------------------- correlation
+DECISION = "A record is matched only when one conversation scores ≥ 0.6 and leads the next by ≥ 0.15"
+
+
+def report_of(tmp_path: Path, table: Path, *options: str, exit_code: int = 0) -> dict[str, str]:
+    result = CliRunner().invoke(
+        main,
+        [
+            "mapping",
+            "report",
+            str(table),
+            *options,
+            "--out",
+            str(tmp_path / "r.html"),
+            "--md",
+            str(tmp_path / "r.md"),
+            "--csv",
+            str(tmp_path / "rules.csv"),
+        ],
+    )
+    assert result.exit_code == exit_code, result.output
+    names = ("r.html", "r.md", "rules.csv", "rules.correlation.csv")
+    return {name: (tmp_path / name).read_text(encoding="utf-8") for name in names if (tmp_path / name).exists()}
+
+
+def test_the_correlation_section_shows_the_settings_in_effect(tmp_path: Path, snapshot_file: Path) -> None:
+    out = report_of(tmp_path, MAPPINGS / "five9.yaml", "--catalog", str(snapshot_file))
+    elements = parse(out["r.html"])
+    sections = [e.attrs["id"] for e in select(elements, "section")]
+    assert sections.index("codes") < sections.index("correlation")
+    section = by_id(elements, "correlation")
+    assert "section (line 81)" in section.text and "No findings about correlation." in section.text
+    assert by_id(elements, "correlation-decision").text.startswith(DECISION)
+    settings = {
+        row.text.split(" ")[0]: row.text
+        for row in select(elements, "tr", cls="setting", inside=by_id(elements, "correlation-settings"))
+    }
+    assert settings["require"].startswith("require ani, dnis 85 Parts that must agree")
+    assert settings["threshold"].startswith("threshold 0.6 default - The least score")
+    assert settings["cutover"].startswith("cutover 2026-03-02 90 ")
+    places = [r.text for r in select(elements, "tr", cls="place", inside=by_id(elements, "correlation-fields"))]
+    assert places[3].startswith("queue skill or campaign default for five9 - the legacy queue")
+    weights = [r.text for r in select(elements, "tr", cls="weight")]
+    assert weights[:2] == ["time 3 default -", "ani 4 default -"]
+    queues = [r.text for r in select(elements, "tr", cls="correlation-queue")]
+    assert queues == [
+        "Billing Inbound e0284275-ec9b-4fde-a99c-648c9c1726bc Billing 88",
+        "Sales Outbound 1fe52838-127f-42fd-bd21-e6ef4db35835 Sales Outbound 89",
+    ]
+
+    md = out["r.md"]
+    correlation = md[md.index("## Correlation") :]
+    assert f"**{DECISION}" in correlation and "| threshold | 0.6 (default) | - |" in correlation
+    assert "| queue | skill or campaign (default for five9) | - |" in correlation
+    assert "| Billing Inbound | e0284275-ec9b-4fde-a99c-648c9c1726bc | Billing | 88 |" in correlation
+
+    rows = list(csv.DictReader(io.StringIO(out["rules.correlation.csv"])))
+    assert tuple(rows[0]) == CORRELATION_COLUMNS
+    by_key = {(r["part"], r["key"]): r for r in rows}
+    assert by_key[("decision", "matched")]["value"].startswith(DECISION.removeprefix("A record is "))
+    assert (by_key[("setting", "require")]["value"], by_key[("setting", "require")]["line"]) == ("ani, dnis", "85")
+    assert by_key[("setting", "margin")]["default"] == "yes" and by_key[("weight", "ani")]["value"] == "4"
+    assert by_key[("field", "queue")]["value"] == "skill | campaign"
+    assert by_key[("queue", "Sales Outbound")]["meaning"] == "Sales Outbound"
+    assert not [r for r in rows if r["part"] == "finding"]
+    # the rule table stays one row per rule
+    assert [int(r["rule"]) for r in csv.DictReader(io.StringIO(out["rules.csv"]))] == list(range(1, 15))
+
+
+def test_the_correlation_section_lists_its_findings(tmp_path: Path, snapshot_file: Path) -> None:
+    text = (MAPPINGS / "five9.yaml").read_text(encoding="utf-8")
+    wrong = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+    text = text.replace("Billing Inbound: e0284275-ec9b-4fde-a99c-648c9c1726bc", f"Billing Inbound: {wrong}")
+    text = text.replace("  cutover: 2026-03-02", "  cutover: 2026-03-02\n  margin: 0")
+    table = tmp_path / "five9.yaml"
+    table.write_text(text, encoding="utf-8")
+    out = report_of(tmp_path, table, "--catalog", str(snapshot_file), exit_code=1)
+    elements = parse(out["r.html"])
+    findings = select(elements, "tr", cls="correlation-finding", inside=by_id(elements, "correlation"))
+    assert [f.text.split(" ")[:4] for f in findings] == [
+        ["error", "line", "88", "correlate-queue"],
+        ["warning", "line", "91", "correlate-margin"],
+    ]
+    # the same findings head the report with the rules' (an error first)
+    top = select(elements, "tr", cls="finding", inside=by_id(elements, "findings"))
+    assert [f.text.split(" ")[3] for f in top] == ["correlate-queue", "correlate-margin"]
+    assert "a tie is picked" in by_id(elements, "correlation-decision").text
+    queue = select(elements, "tr", cls="correlation-queue")[0].text
+    assert queue == f"Billing Inbound {wrong} not a queue of the org 88"
+    assert "| warning | 91 | correlate-margin |" in out["r.md"]
+    rows = [r for r in csv.DictReader(io.StringIO(out["rules.correlation.csv"])) if r["part"] == "finding"]
+    assert [(r["key"], r["value"], r["line"]) for r in rows] == [
+        ("correlate-queue", "error", "88"),
+        ("correlate-margin", "warning", "91"),
+    ]
+
+
+def test_a_platform_table_without_a_section_shows_the_defaults(tmp_path: Path, planted: Path) -> None:
+    out = report_of(tmp_path, planted, exit_code=1)
+    elements = parse(out["r.html"])
+    assert "This table has no correlate: section" in by_id(elements, "correlation").text
+    assert by_id(elements, "correlation-decision").text.startswith(DECISION)
+    assert "No legacy queue is mapped" in by_id(elements, "correlation").text
+    assert all("default" in r.text for r in select(elements, "tr", cls="setting"))
+    assert "## Correlation" in out["r.md"] and "rules.correlation.csv" in out
+
+
+def test_a_table_with_neither_section_nor_platform_has_no_correlation(tmp_path: Path) -> None:
+    table = tmp_path / "plain.yaml"
+    table.write_text(
+        "version: 1\ncodes:\n  sale: {id: 0dd6a32c-c059-4534-97bf-c82d73d9c869, name: Sale}\n"
+        "rules:\n  - when: {code: Sale}\n    code: sale\n",
+        encoding="utf-8",
+    )
+    out = report_of(tmp_path, table)
+    assert "correlation" not in [e.attrs.get("id") for e in parse(out["r.html"])]
+    assert "## Correlation" not in out["r.md"] and "rules.correlation.csv" not in out

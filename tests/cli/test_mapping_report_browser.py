@@ -117,3 +117,18 @@ def test_screenshot_renders_offline(rendered: tuple[Path, str], tmp_path: Path) 
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 2200)
     assert len(data) > 50_000  # a blank page compresses to a few kilobytes
+
+
+def test_a_person_sees_how_records_are_correlated(rendered: tuple[Path, str]) -> None:
+    """The planted table names Five9 and has no correlate: section: the report shows the defaults correlate would
+    use, after the codes, with the decision in words and each default marked."""
+    _, dom = rendered
+    seen = by_id(parse(dom), "probe-seen").raw_text
+    assert seen.index("Genesys wrap-up codes") < seen.index("Correlation\n") < seen.index("Legacy values seen")
+    assert "This table has no correlate: section" in seen
+    assert (
+        "A record is matched only when one conversation scores ≥ 0.6 and leads the next by ≥ 0.15; otherwise "
+        "ambiguous" in seen
+    )
+    assert "threshold\t0.6 default\t-\tThe least score of a match (0..1)" in seen
+    assert "queue\tskill or campaign default for five9\t-\t" in seen

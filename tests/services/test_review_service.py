@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,17 @@ def test_report_without_history_or_older_table() -> None:
     report = build_report(load_reviewed(FIVE9))
     assert report.coverage is None and report.diff is None and report.generated_at.endswith("Z")
     assert not report.failed
+
+
+def test_the_correlate_section_is_judged_on_the_day_given(demo_org: OrgCatalog) -> None:
+    """The shipped table's cutover (2026-03-02) is fine from that day on: check and build_report take the day."""
+    reviewed = load_reviewed(FIVE9)
+    before = check(reviewed, demo_org, today=date(2026, 3, 1))
+    assert [f.kind.value for f in before.findings] == ["correlate-cutover"] and before.failed(strict=True)
+    assert check(reviewed, demo_org, today=date(2026, 3, 2)).findings == []
+    report = build_report(reviewed, catalog=demo_org, today=date(2026, 3, 1))
+    assert report.correlation is not None and [f.kind.value for f in report.correlation.findings] == [
+        "correlate-cutover"
+    ]
+    assert [q.genesys_name for q in report.correlation.queues] == ["Billing", "Sales Outbound"]
+    assert not report.failed and replace(report, strict=True).failed  # a warning: --strict stops on it

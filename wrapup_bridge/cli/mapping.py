@@ -543,7 +543,12 @@ def _write(path: str, text: str, what: str) -> None:
 @click.option("--against", "against", type=click.Path(dir_okay=False), help="An older table to show the changes from.")
 @click.option("--out", "-o", default="report.html", show_default=True, help="The HTML report (- for stdout).")
 @click.option("--md", "md_path", help="Also write the report as Markdown (- for stdout).")
-@click.option("--csv", "csv_path", help="Also write the rule table with hits as CSV (- for stdout).")
+@click.option(
+    "--csv",
+    "csv_path",
+    help="Also write the rule table with hits as CSV (- for stdout), and beside a file the Correlation section as "
+    "NAME.correlation.csv.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as problems (exit 1).")
 def report(
     table_path: str,
@@ -567,7 +572,7 @@ def report(
 
     Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records.
     """
-    from wrapup_bridge.core.review.render_csv import render_csv
+    from wrapup_bridge.core.review.render_csv import correlation_csv_path, render_correlation_csv, render_csv
     from wrapup_bridge.core.review.render_html import render_html
     from wrapup_bridge.core.review.render_md import render_markdown
     from wrapup_bridge.services.review import build_report
@@ -583,6 +588,9 @@ def report(
         _write(md_path, render_markdown(result), "Markdown report")
     if csv_path:
         _write(csv_path, render_csv(result), "CSV rule table")
+        correlation = render_correlation_csv(result)
+        if correlation is not None and csv_path != "-":
+            _write(str(correlation_csv_path(csv_path)), correlation, "CSV correlation settings")
     counts = result.check.counts
     stderr(
         f"{table.name} sha256 {table.sha256}: {counts['error']} errors, {counts['warning']} warnings"

@@ -314,7 +314,7 @@ def _unknown_queue(reviewed: ReviewedTable, spec: CorrelateSpec, row: Correlatio
         FindingKind.CORRELATE_QUEUE,
         Severity.ERROR,
         reviewed.correlate_near("queues", row.legacy),
-        f"correlate.queues maps {row.legacy!r} to {row.queue_id}, which is not a queue of the org ({catalog.source}); "
+        f"correlate.queues maps {row.legacy!r} to {row.queue_id}, which is not a queue of the org; "
         f"{hint}; {consequence}",
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from wrapup_bridge.core.review.correlation import CorrelationPlace, CorrelationQueue, CorrelationReview
 from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
 from wrapup_bridge.core.review.diff import DiffResult
 from wrapup_bridge.core.review.findings import Finding
@@ -65,6 +66,11 @@ list-style:none}
 .muted{color:var(--muted)}
 td.id code{white-space:nowrap;font-size:12px}
 code.spell{white-space:pre-wrap}
+.default{display:inline-block;margin-left:6px;padding:0 6px;border:1px solid var(--line);border-radius:10px;
+font-size:12px;color:var(--muted);white-space:nowrap}
+.decision{padding:10px 14px;background:var(--soft);border-radius:6px}
+td code.key{white-space:nowrap}
+#correlation-weights{width:auto;min-width:360px}
 footer{margin-top:40px;color:var(--muted);font-size:13px}
 @media print{main{max-width:none;padding:0}h2{break-after:avoid}tr{break-inside:avoid}}
 """
@@ -95,6 +101,7 @@ def render_html(report: ReviewReport) -> str:
         _coverage(report.coverage),
         _rules(report, report.rule_rows()),
         _codes(report),
+        _correlation(report.correlation),
         _values(report.coverage),
     ]
     if report.diff is not None:
@@ -352,4 +359,103 @@ def _diff(diff: DiffResult) -> str:
     return (
         head + '<table id="diff-table"><thead><tr><th>Legacy value</th><th>Before</th><th>After</th>'
         f'<th class="num">Records moved</th></tr></thead><tbody>{rows}</tbody></table></section>'
+    )
+
+
+def _default(default: bool, what: str = "default") -> str:
+    return f' <span class="default">{_e(what)}</span>' if default else ""
+
+
+def _line(line: int | None) -> str:
+    return f'<td class="num">{line}</td>' if line is not None else '<td class="num"><span class="muted">-</span></td>'
+
+
+def _correlation(review: CorrelationReview | None) -> str:
+    """The ``correlate:`` section in effect: how records without a conversation id are matched, and its findings."""
+    if review is None:
+        return ""
+    platform = review.platform or "the platform named by correlate --source"
+    if review.section:
+        intro = (
+            "How <code>wrapup-bridge correlate</code> matches records that have no conversation id to Genesys "
+            f"conversations, as the table's <code>correlate:</code> section (line {review.line}) sets it. A setting "
+            f"the section does not write is the default, marked{_default(True)}; fields are read where {_e(platform)} "
+            "exports keep them unless the section places them."
+        )
+    else:
+        intro = (
+            "This table has no <code>correlate:</code> section: <code>wrapup-bridge correlate</code> with it "
+            f"matches {_e(platform)} records that have no conversation id with the defaults below."
+        )
+    findings = (
+        '<table class="correlation-findings"><thead><tr><th>Severity</th><th class="num">Where</th><th>Kind</th>'
+        "<th>What to do</th></tr></thead><tbody>"
+        + "".join(
+            f'<tr class="correlation-finding {f.severity.value}"><td>{_badge(f)}</td><td class="num">line {f.line}'
+            f'</td><td><span class="kind">{_e(f.kind.value)}</span></td><td>{_e(f.message)}</td></tr>'
+            for f in review.findings
+        )
+        + "</tbody></table>"
+        if review.findings
+        else '<p class="none">No findings about correlation.</p>'
+    )
+    settings = "".join(
+        f'<tr class="setting"><td><code class="key">{_e(s.key)}</code></td><td>{_e(s.value)}{_default(s.default)}</td>'
+        f"{_line(s.line)}<td>{_e(s.meaning)}</td></tr>"
+        for s in review.settings
+    )
+    places = "".join(_place_row(p, review.platform) for p in review.places)
+    weights = "".join(
+        f'<tr class="weight"><td>{_e(w.part)}</td><td class="num">{w.weight:g}{_default(w.default)}</td>'
+        f"{_line(w.line)}</tr>"
+        for w in review.weights
+    )
+    return (
+        '<section id="correlation"><h2>Correlation</h2>'
+        f'<p class="muted">{intro}</p>'
+        f'<p class="decision" id="correlation-decision">A record is {_e(review.decision)}.</p>'
+        f"{findings}"
+        '<h3>Settings</h3><table id="correlation-settings"><thead><tr><th>Setting</th><th>In effect</th>'
+        f'<th class="num">Line</th><th>What it means</th></tr></thead><tbody>{settings}</tbody></table>'
+        '<h3>Where each part of a record is read</h3><table id="correlation-fields"><thead><tr><th>Part</th>'
+        f'<th>Record fields, tried in order</th><th class="num">Line</th><th>What it is</th></tr></thead>'
+        f"<tbody>{places}</tbody></table>"
+        '<h3>Weights</h3><p class="muted">A conversation\'s score is the weighted mean of the parts both the record '
+        "and the conversation know: an agreeing part counts 1, a differing one 0, the time 1 - offset / tolerance. "
+        "A part only one side knows counts for nothing either way.</p>"
+        '<table id="correlation-weights"><thead><tr><th>Part</th><th class="num">Weight</th><th class="num">Line'
+        f"</th></tr></thead><tbody>{weights}</tbody></table>"
+        f"{_queues(review.queues)}</section>"
+    )
+
+
+def _place_row(place: CorrelationPlace, platform: str | None) -> str:
+    if not place.places:
+        read = '<span class="muted">where the platform given by correlate --source keeps it</span>'
+    else:
+        read = " or ".join(f"<code>{_e(p)}</code>" for p in place.places)
+        read += _default(place.default, f"default for {platform}")
+    if not place.used:
+        read += ' <span class="muted">(not read: the section sets no legacy_id)</span>'
+    return f'<tr class="place"><td>{_e(place.part)}</td><td>{read}</td>{_line(place.line)}<td>{_e(place.meaning)}</td></tr>'
+
+
+def _queues(queues: tuple[CorrelationQueue, ...]) -> str:
+    if not queues:
+        return (
+            '<h3>Queues</h3><p class="muted">No legacy queue is mapped to a Genesys queue (<code>queues:</code>): '
+            "a record's queue is not compared.</p>"
+        )
+    shown = {
+        "unknown": '<span class="zero">not a queue of the org</span>',
+        "not-checked": '<span class="muted">not checked (no org catalog)</span>',
+    }
+    rows = "".join(
+        f'<tr class="correlation-queue"><td>{_e(q.legacy)}</td><td class="id"><code>{_e(q.queue_id)}</code></td>'
+        f"<td>{_e(q.genesys_name) if q.status == 'ok' else shown[q.status]}</td>{_line(q.line)}</tr>"
+        for q in queues
+    )
+    return (
+        '<h3>Queues</h3><table id="correlation-queues"><thead><tr><th>Legacy queue</th><th>Genesys queue id</th>'
+        f'<th>Queue in Genesys</th><th class="num">Line</th></tr></thead><tbody>{rows}</tbody></table>'
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from wrapup_bridge.core.review.correlation import CorrelationReview
 from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
 from wrapup_bridge.core.review.diff import DiffResult
 from wrapup_bridge.core.review.report import ReviewReport
@@ -84,9 +85,92 @@ def render_markdown(report: ReviewReport) -> str:
             for c in report.check.codes
         ],
     )
+    lines += _correlation(report.correlation)
     if report.diff is not None:
         lines += _diff(report.diff)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _marked(text: str, default: bool) -> str:
+    return f"{text} (default)" if default else text
+
+
+def _line(line: int | None) -> str:
+    return str(line) if line is not None else "-"
+
+
+def _correlation(review: CorrelationReview | None) -> list[str]:
+    """The ``correlate:`` section in effect, as the HTML page's Correlation section shows it."""
+    if review is None:
+        return []
+    platform = review.platform or "the platform named by correlate --source"
+    lines = ["## Correlation", ""]
+    if review.section:
+        lines.append(
+            f"How `wrapup-bridge correlate` matches records that have no conversation id, as the table's `correlate:` "
+            f"section (line {review.line}) sets it; settings it does not write are marked (default), fields are read "
+            f"where {md_escape(platform)} exports keep them unless the section places them."
+        )
+    else:
+        lines.append(
+            f"This table has no `correlate:` section: `wrapup-bridge correlate` with it matches {md_escape(platform)} "
+            "records that have no conversation id with the defaults below."
+        )
+    lines += ["", f"**A record is {md_escape(review.decision)}.**", ""]
+    if review.findings:
+        lines += _table(
+            ["Severity", "Line", "Kind", "What to do"],
+            [[f.severity.value, str(f.line), f.kind.value, md_escape(f.message)] for f in review.findings],
+        )
+    else:
+        lines += ["No findings about correlation.", ""]
+    lines += _table(
+        ["Setting", "In effect", "Line", "What it means"],
+        [
+            [md_escape(s.key), _marked(md_escape(s.value), s.default), _line(s.line), md_escape(s.meaning)]
+            for s in review.settings
+        ],
+    )
+    places = []
+    for place in review.places:
+        read = (
+            " or ".join(md_escape(p) for p in place.places)
+            if place.places
+            else "where the platform given by correlate --source keeps it"
+        )
+        if place.places and place.default:
+            read += f" (default for {md_escape(platform)})"
+        if not place.used:
+            read += " (not read: the section sets no legacy\\_id)"
+        places.append([md_escape(place.part), read, _line(place.line), md_escape(place.meaning)])
+    lines += _table(["Part", "Record fields, tried in order", "Line", "What it is"], places)
+    lines += [
+        "A conversation's score is the weighted mean of the parts both the record and the conversation know: an "
+        "agreeing part counts 1, a differing one 0, the time 1 - offset / tolerance; a part only one side knows "
+        "counts for nothing either way.",
+        "",
+    ]
+    lines += _table(
+        ["Part", "Weight", "Line"],
+        [[md_escape(w.part), _marked(f"{w.weight:g}", w.default), _line(w.line)] for w in review.weights],
+    )
+    if review.queues:
+        shown = {"unknown": "not a queue of the org", "not-checked": "not checked (no org catalog)"}
+        lines += _table(
+            ["Legacy queue", "Genesys queue id", "Queue in Genesys", "Line"],
+            [
+                [
+                    md_escape(q.legacy),
+                    md_escape(q.queue_id),
+                    md_escape(q.genesys_name) if q.status == "ok" else shown[q.status],
+                    _line(q.line),
+                ]
+                for q in review.queues
+            ],
+        )
+    else:
+        lines += ["No legacy queue is mapped to a Genesys queue (`queues:`): a record's queue is not compared.", ""]
+    return lines
 
 
 def _coverage(coverage: CoverageSummary | None) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from wrapup_bridge.core.mapping import MappingTable
 from wrapup_bridge.core.mapping.table import CompiledRule
 from wrapup_bridge.core.review.check import CheckResult
+from wrapup_bridge.core.review.correlation import CorrelationReview
 from wrapup_bridge.core.review.coverage import CoverageSummary
 from wrapup_bridge.core.review.describe import rule_when_text
 from wrapup_bridge.core.review.diff import DiffResult
@@ -68,6 +69,12 @@ class ReviewReport:
     @property
     def table(self) -> MappingTable:
         return self.check.table.table
+
+    @property
+    def correlation(self) -> CorrelationReview | None:
+        """The ``correlate:`` section in effect and its findings (the report's Correlation section); None when the
+        table has no section and names no platform."""
+        return self.check.correlation
 
     def rule_rows(self) -> list[RuleRow]:
         return [RuleRow.build(rule, self.check, self.coverage) for rule in self.table.rules]
