@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MAPPINGS
@@ -62,3 +63,37 @@ def test_usage_errors_exit_2(planted: Path, snapshot_file: Path, tmp_path: Path)
     table = tmp_path / "bad.yaml"
     table.write_text("version: 1\ncodes: {}\nrules:\n  - when: {code: x}\n    code: nope\n")
     assert runner.invoke(main, ["mapping", "check", str(table)]).exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["five9.yaml", "twilio-flex.yaml", "cxone.yaml"])
+def test_shipped_tables_check_clean_live_and_strict(name: str) -> None:
+    """As the README runs it: five9.yaml's correlate: section (its queue ids the demo org's) included."""
+    result = CliRunner().invoke(
+        main, ["mapping", "check", str(MAPPINGS / name), "--live", "--target", "emulator", "--strict"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no findings" in result.output and "0 errors, 0 warnings, 0 notes" in result.output
+
+
+def test_a_correlate_finding_names_its_line_and_fails(tmp_path: Path, snapshot_file: Path) -> None:
+    text = (MAPPINGS / "five9.yaml").read_text(encoding="utf-8")
+    wrong = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+    table = tmp_path / "five9.yaml"
+    table.write_text(text.replace("Sales Outbound: 1fe52838-127f-42fd-bd21-e6ef4db35835", f"Sales Outbound: {wrong}"))
+    line = next(i for i, row in enumerate(table.read_text().splitlines(), 1) if wrong in row)
+    runner = CliRunner()
+    result = runner.invoke(main, ["mapping", "check", str(table), "--catalog", str(snapshot_file)])
+    assert result.exit_code == 1
+    assert f"{table}:{line}: error [correlate-queue] correlate.queues maps 'Sales Outbound' to {wrong}" in result.output
+    # the org has a queue named like the legacy one: its id is the suggestion
+    assert "the org's queue 'Sales Outbound' has id 1fe52838-127f-42fd-bd21-e6ef4db35835" in result.output
+    report = json.loads(
+        runner.invoke(main, ["mapping", "check", str(table), "--catalog", str(snapshot_file), "--json"]).output
+    )
+    assert [(f["kind"], f["line"], f["file"]) for f in report["findings"]] == [("correlate-queue", line, str(table))]
+    correlation = report["correlation"]
+    assert correlation["section"] is True and correlation["platform"] == "five9"
+    assert [(q["legacy"], q["status"]) for q in correlation["queues"]] == [
+        ("Billing Inbound", "ok"),
+        ("Sales Outbound", "unknown"),
+    ]
