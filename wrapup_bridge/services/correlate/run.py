@@ -23,7 +23,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -282,6 +282,8 @@ class _Run:
         self.media_unknown = False
         self.dnis_unknown = False
         self.malformed = 0
+        #: Conversations read whose agents are not looked up yet.
+        self._unlearned: list[Candidate] = []
 
     async def go(self, records: Iterable[SourceRecord], now: datetime) -> None:
         from wrapup_bridge.core.correlate import CorrelationStatus, probe_for, unsearched, window_status
@@ -324,34 +326,52 @@ class _Run:
 
     async def _search(self, spill: Any) -> None:
         from wrapup_bridge.core.correlate import classify, probe_for, score
+        from wrapup_bridge.core.correlate.score import shortlist
         from wrapup_bridge.services.correlate.window import CandidateWindow
 
-        window = CandidateWindow(self._day, tolerance=self.spec.tolerance_seconds, inside=self.spec.time != "start")
+        window = CandidateWindow(
+            tolerance=self.spec.tolerance_seconds, inside=self.spec.time != "start", stream=self._conversations
+        )
         agents = self.table.agents
-        for day in spill.days():
-            window.forget_before(day)
-            for name, disposition in spill.records(day):
-                probe = probe_for(disposition, self.spec, agents)
-                assert probe.time is not None
-                near = await window.around(probe.time)
-                agent_ids = self.agents.ids_of(probe)
-                scored = [(c, score(probe, c, self.spec, agent_ids)) for c in near]
-                self._write(classify(probe, scored, self.spec, input=name), disposition)
+        spec = self.spec
+        try:
+            for day in spill.days():
+                window.forget_before(day)
+                for name, disposition in spill.records(day):
+                    probe = probe_for(disposition, spec, agents)
+                    assert probe.time is not None
+                    near = await window.around(probe.time)
+                    if self._unlearned:
+                        await self.agents.learn(self._unlearned)
+                        self._unlearned = []
+                    agent_ids = self.agents.ids_of(probe)
+                    # Every conversation near the record is scored without words; only those classify can list
+                    # are explained (the same result as explaining them all: core.correlate.score.shortlist).
+                    quiet = [(c, score(probe, c, spec, agent_ids, explain=False)) for c in near]
+                    scored = [(c, score(probe, c, spec, agent_ids)) for c, _ in shortlist(quiet)]
+                    self._write(classify(probe, scored, spec, input=name), disposition)
+        finally:
+            await window.aclose()
         self.summary.days = window.days_fetched
         self.summary.calls = {"analytics": self.search.calls, "users": self.agents.calls}
 
-    async def _day(self, day: date) -> list[Candidate]:
-        """The conversations that started on ``day`` (UTC) and pass the run's filters: one search."""
+    async def _conversations(self, day: date, newest_first: bool) -> AsyncIterator[Candidate]:
+        """The conversations that started on ``day`` (UTC) and pass the run's filters, oldest first (or newest
+        first), page by page: one search, read as far as the window needs."""
         from wrapup_bridge.core.correlate import Candidate
 
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         # The end is kept inside the day: whether Genesys counts an interval that ends on midnight as touching the
         # next day is UNSURE (the emulator reads the end as exclusive), and a millisecond short costs nothing.
         end = start + timedelta(days=1) - timedelta(milliseconds=1)
-        found: list[Candidate] = []
         async with aclosing(
             self.search.conversations(
-                start, end, segment_filters=self._filters(), api=self.api, start_of_day=self.api == "jobs"
+                start,
+                end,
+                segment_filters=self._filters(),
+                api=self.api,
+                start_of_day=self.api == "jobs",
+                order="desc" if newest_first else "asc",
             )
         ) as conversations:
             async for conversation in conversations:
@@ -361,10 +381,10 @@ class _Run:
                     self.malformed += 1
                     continue
                 if candidate.start.astimezone(UTC).date() == day:
-                    found.append(candidate)
-        self.summary.conversations += len(found)
-        await self.agents.learn(found)
-        return found
+                    self.summary.conversations += 1
+                    # Their agents are looked up before the next record is scored (100 a call, each user once).
+                    self._unlearned.append(candidate)
+                    yield candidate
 
     def _filters(self) -> list[dict[str, Any]] | None:
         from wrapup_bridge.genesys.details_search import media_filter, phone_filter
