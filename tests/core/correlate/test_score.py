@@ -533,3 +533,14 @@ def test_no_time_with_a_legacy_id_says_why_it_is_not_searched() -> None:
     result = unsearched(record, CorrelationStatus.NO_TIME, spec)
     assert result.status is CorrelationStatus.NO_TIME
     assert "legacy id 300000010315502 alone does not say which days to search" in result.evidence
+
+
+def test_a_tie_is_never_a_pick_even_with_margin_zero() -> None:
+    record = Probe(source="five9", source_id="1", time=T0)
+    twins = [
+        (Candidate(str(uuid.UUID(int=1)), T0), Scored(0.9, False, (), 10.0)),
+        (Candidate(str(uuid.UUID(int=2)), T0), Scored(0.9, False, (), -10.0)),
+    ]
+    assert classify(record, twins, CorrelateSpec(margin=0)).status is CorrelationStatus.AMBIGUOUS
+    alone = twins[:1]
+    assert classify(record, alone, CorrelateSpec(margin=0)).status is CorrelationStatus.MATCHED

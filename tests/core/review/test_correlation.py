@@ -195,20 +195,25 @@ def test_threshold_and_margin_over_one_leave_two_passing_calls_ambiguous(
     assert "0.9 + 0.2 > 1" in decision_text(spec)
 
 
-def test_margin_zero_picks_a_tie(tmp_path: Path, org_catalog: OrgCatalog) -> None:
+def test_margin_zero_decides_near_ties(tmp_path: Path, org_catalog: OrgCatalog) -> None:
     path = edited(tmp_path, "t.yaml", (CUTOVER, f"{CUTOVER}\n  margin: 0   # <margin>"))
     result = check(path, org_catalog)
     assert correlate_findings(result) == [("correlate-margin", "warning", line_of(path.read_text(), "margin"))]
     said = message(result, FindingKind.CORRELATE_MARGIN)
-    assert "a tie is not left ambiguous but picked" in said and "nearer the record's time" in said
-    # the claim, held against classify: two equal scores are matched to the nearer call
+    assert "leads another by any amount" in said and "only an exact tie stays ambiguous" in said
+    # the claims, held against classify: a lead of 0.001 is matched, an exact tie is not
     spec = load_reviewed(path).table.correlate
+    near = [
+        (Candidate(conversation(1), at(13, 59)), Scored(0.899, False, (), 60.0)),
+        (Candidate(conversation(2), at(14)), Scored(0.9, False, (), 10.0)),
+    ]
+    picked = classify(PROBE, near, spec)
+    assert picked.status is CorrelationStatus.MATCHED and picked.conversation_id == conversation(2)
     tie = [
         (Candidate(conversation(1), at(13, 59)), Scored(0.9, False, (), 60.0)),
         (Candidate(conversation(2), at(14)), Scored(0.9, False, (), 10.0)),
     ]
-    picked = classify(PROBE, tie, spec)
-    assert picked.status is CorrelationStatus.MATCHED and picked.conversation_id == conversation(2)
+    assert classify(PROBE, tie, spec).status is CorrelationStatus.AMBIGUOUS
     # any margin above 0 leaves the tie to a person, and is not reported
     spec = CorrelateSpec(margin=0.001)
     assert classify(PROBE, tie, spec).status is CorrelationStatus.AMBIGUOUS

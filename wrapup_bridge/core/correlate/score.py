@@ -10,7 +10,7 @@ differs; an equal legacy id is decisive (score 1, other parts evidence only).
 ``classify`` then decides: ``matched`` only when the best candidate passes the threshold *and* leads the next by
 the table's margin; otherwise ``ambiguous`` (those within the margin listed) when something passes, or ``none``
 (the nearest by time listed, each with why it failed). Two conversations equally close to a record are therefore
-always ``ambiguous``: a person chooses, not the tool.
+always ``ambiguous``, whatever the margin (a lead of 0 is never enough): a person chooses, not the tool.
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def classify(
     best = alive[0][1]
     second = alive[1][1].score if len(alive) > 1 else 0.0
     lead = round(max(best.score - second, 0.0), 3)
-    if best.decisive or lead >= spec.margin:
+    if best.decisive or (lead >= spec.margin and (lead > 0 or len(alive) == 1)):
         return Correlation(
             **where,
             status=CorrelationStatus.MATCHED,

@@ -380,10 +380,10 @@ def _scoring(reviewed: ReviewedTable, spec: CorrelateSpec) -> list[Finding]:
                 FindingKind.CORRELATE_MARGIN,
                 Severity.WARNING,
                 reviewed.correlate_near("margin"),
-                "correlate.margin 0: the best conversation is matched even when another scores exactly the same (a "
-                "lead of 0 is enough), so a tie is not left ambiguous but picked: the conversation nearer the "
-                "record's time, then the lower conversation id; two conversations that fit equally well are for a "
-                "person to choose: set a margin above 0 (the default is 0.15)",
+                "correlate.margin 0: the best conversation is matched when it leads another by any amount, however "
+                "small (only an exact tie stays ambiguous), so two conversations that fit almost equally well are "
+                "decided by a second or a digit; those are for a person to choose: set a margin above 0 (the "
+                "default is 0.15)",
             )
         ]
     if not _over_one(spec):
