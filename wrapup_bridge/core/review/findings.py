@@ -42,7 +42,7 @@ class FindingKind(StrEnum):
     CORRELATE_RETENTION = "correlate-retention"  #: the retention reaches back past the cutover
     CORRELATE_REQUIRE = "correlate-require"  #: a required part is always unknown, so requiring it does nothing
     CORRELATE_THRESHOLD = "correlate-threshold"  #: threshold + margin > 1: two passing conversations never match
-    CORRELATE_MARGIN = "correlate-margin"  #: margin 0: a tie is picked, not left ambiguous
+    CORRELATE_MARGIN = "correlate-margin"  #: margin 0: any lead, however small, matches (only an exact tie does not)
     CORRELATE_LEGACY_ID = "correlate-legacy-id"  #: where the legacy id is read and whether the search can see it
 
 
