@@ -1,6 +1,7 @@
-"""``score(..., explain=False)`` and ``shortlist``: the service scores every conversation near a record without
-building evidence, then explains only the shortlist. Both must be invisible in the result: the quiet score is the
-explained one without its evidence, and ``classify`` of the shortlist is ``classify`` of them all (same status,
+"""``score(..., explain=False)``, ``score_many`` and ``shortlist``: the service scores every conversation near a
+record without building evidence, then explains only the shortlist. Both must be invisible in the result: the quiet
+scores (one by one or many at once) are the explained ones without their evidence, and ``classify`` of the
+shortlist is ``classify`` of them all (same status,
 conversation, score, margin, evidence and listed candidates), on crowds of conversations that agree and differ in
 every part, under every time mode, required parts and legacy ids."""
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from wrapup_bridge.core.correlate.candidate import Candidate
 from wrapup_bridge.core.correlate.probe import Probe
-from wrapup_bridge.core.correlate.score import MAX_LISTED, classify, score, shortlist
+from wrapup_bridge.core.correlate.score import MAX_LISTED, classify, score, score_many, shortlist
 from wrapup_bridge.core.correlate.spec import CorrelateSpec, LegacyIdSpec
 
 T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
@@ -97,6 +98,7 @@ def test_the_shortlist_classifies_as_all_of_them_and_the_quiet_score_is_the_expl
             loud.time_offset,
             loud.decisive,
         )
+    assert [s for _, s in quiet] == score_many(probe, crowd, spec, agent_ids)
     short = shortlist(quiet)
     assert len(short) <= len(crowd)
     assert sum(1 for _, s in quiet if not s.failed) + 2 * MAX_LISTED >= len(short)

@@ -34,6 +34,7 @@ __all__ = [
     "Verdict",
     "classify",
     "score",
+    "score_many",
     "shortlist",
     "time_offset",
     "unsearched",
@@ -259,14 +260,108 @@ def _weights(spec: CorrelateSpec) -> tuple[dict[str, float], frozenset[str]]:
     return weights, required
 
 
+def score_many(
+    probe: Probe, candidates: Sequence[Candidate], spec: CorrelateSpec, agent_ids: frozenset[str] | None = None
+) -> list[Scored]:
+    """``score(probe, c, spec, agent_ids, explain=False)`` for each candidate, the record's side read once: the
+    service compares each record with every conversation near it (hundreds on a busy line), so this is the loop
+    that costs. The same sums in the same order as ``score``, so the same rounding (held against it by tests)."""
+    weights, required = _weights(spec)
+    w_time, w_ani, w_dnis, w_agent = weights["time"], weights["ani"], weights["dnis"], weights["agent"]
+    w_queue, w_direction, w_media = weights["queue"], weights["direction"], weights["media"]
+    tolerance = spec.tolerance_seconds
+    mode = spec.time
+    legacy = spec.legacy_id if probe.legacy_id is not None else None
+    when = probe.time
+    ani, dnis, queue_id, direction, media = probe.ani, probe.dnis, probe.queue_id, probe.direction, probe.media
+    ids = agent_ids if agent_ids is not None else frozenset(k for k in probe.agent_keys if is_genesys_id(k))
+    fits = _MEDIA_FITS.get(media, frozenset({media})) if media is not None else frozenset()
+    need_ani, need_dnis, need_agent = "ani" in required, "dnis" in required, "agent" in required
+    need_queue, need_direction, need_media = "queue" in required, "direction" in required, "media" in required
+    out: list[Scored] = []
+    for candidate in candidates:
+        failed = False
+        decisive = False
+        if legacy is not None:
+            theirs = candidate.external_tag if legacy.external_tag else candidate.attributes.get(legacy.attribute or "")
+            if theirs is not None and theirs.strip():
+                if theirs.strip() == probe.legacy_id:
+                    decisive = True
+                else:
+                    failed = True
+        weighed = 0.0
+        total = 0.0
+        offset: float | None = None
+        if when is None:
+            if not decisive:
+                failed = True
+        else:
+            offset = time_offset(when, candidate, mode)
+            total += w_time
+            distance = abs(offset)
+            if distance > tolerance:
+                failed = True
+            else:
+                weighed += w_time * (1 - distance / tolerance)
+        if ani is not None and candidate.anis:
+            total += w_ani
+            if ani in candidate.anis:
+                weighed += w_ani
+            elif need_ani:
+                failed = True
+        if dnis is not None and candidate.dnises:
+            total += w_dnis
+            if dnis in candidate.dnises:
+                weighed += w_dnis
+            elif need_dnis:
+                failed = True
+        if ids and candidate.user_ids:
+            total += w_agent
+            if ids & candidate.user_ids:
+                weighed += w_agent
+            elif need_agent:
+                failed = True
+        if queue_id is not None and candidate.queue_ids:
+            total += w_queue
+            if queue_id in candidate.queue_ids:
+                weighed += w_queue
+            elif need_queue:
+                failed = True
+        if direction is not None and candidate.direction is not None:
+            total += w_direction
+            if direction == candidate.direction:
+                weighed += w_direction
+            elif need_direction:
+                failed = True
+        if media is not None and candidate.media:
+            total += w_media
+            if candidate.media & fits:
+                weighed += w_media
+            elif need_media:
+                failed = True
+        if decisive:
+            out.append(Scored(1.0, False, (), offset, decisive=True))
+        else:
+            out.append(Scored(round(weighed / total, 3) if total > 0 else 0.0, failed, (), offset))
+    return out
+
+
 def shortlist(scored: Sequence[tuple[Candidate, Scored]]) -> list[tuple[Candidate, Scored]]:
     """The pairs of ``scored`` that ``classify`` can use: every candidate that did not fail, and the first
     ``MAX_LISTED`` by rank and by nearness (the only ones it lists). ``classify`` of the shortlist is the
     ``classify`` of them all, so a record among hundreds of conversations needs only these explained."""
-    keep = {i for i, pair in enumerate(scored) if not pair[1].failed}
-    indexed = list(enumerate(scored))
-    keep.update(i for i, _ in heapq.nsmallest(MAX_LISTED, indexed, key=lambda item: _rank(item[1])))
-    keep.update(i for i, _ in heapq.nsmallest(MAX_LISTED, indexed, key=lambda item: _nearness(item[1])))
+    keep: set[int] = set()
+    by_rank: list[tuple[bool, bool, float, float, str, int]] = []
+    by_nearness: list[tuple[float, float, str, int]] = []
+    for i, (candidate, result) in enumerate(scored):
+        if not result.failed:
+            keep.add(i)
+        distance = math.inf if result.time_offset is None else abs(result.time_offset)
+        cid = candidate.conversation_id
+        by_rank.append((not result.decisive, result.failed, -result.score, distance, cid, i))
+        by_nearness.append((distance, -result.score, cid, i))
+    keep.update(key[-1] for key in heapq.nsmallest(MAX_LISTED, by_rank))
+    keep.update(key[-1] for key in heapq.nsmallest(MAX_LISTED, by_nearness))
     return [scored[i] for i in sorted(keep)]
 
 

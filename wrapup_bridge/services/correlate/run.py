@@ -326,7 +326,7 @@ class _Run:
 
     async def _search(self, spill: Any) -> None:
         from wrapup_bridge.core.correlate import classify, probe_for, score
-        from wrapup_bridge.core.correlate.score import shortlist
+        from wrapup_bridge.core.correlate.score import score_many, shortlist
         from wrapup_bridge.services.correlate.window import CandidateWindow
 
         window = CandidateWindow(
@@ -347,7 +347,7 @@ class _Run:
                     agent_ids = self.agents.ids_of(probe)
                     # Every conversation near the record is scored without words; only those classify can list
                     # are explained (the same result as explaining them all: core.correlate.score.shortlist).
-                    quiet = [(c, score(probe, c, spec, agent_ids, explain=False)) for c in near]
+                    quiet = list(zip(near, score_many(probe, near, spec, agent_ids), strict=True))
                     scored = [(c, score(probe, c, spec, agent_ids)) for c, _ in shortlist(quiet)]
                     self._write(classify(probe, scored, spec, input=name), disposition)
         finally:
