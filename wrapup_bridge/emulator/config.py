@@ -174,6 +174,18 @@ class EmulatorConfig(_Strict):
         default=300, ge=1, description="Requests allowed per token per window; None disables rate limiting"
     )
     rate_window_seconds: float = Field(default=60.0, gt=0.0)
+    org_rate_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="UNSURE: requests allowed per window across every token of the org (429 beyond); None: no "
+        "org-wide limit, as a Genesys community answer says (the limit is per token)",
+    )
+    org_rate_window_seconds: float = Field(default=60.0, gt=0.0)
+    org_rate_limit_headers: Literal["token", "org"] = Field(
+        default="token",
+        description="UNSURE: the inin-ratelimit-* headers of an org-limit 429: the token's own (showing budget "
+        "left; none when tokens are not limited) or the org window's count, allowance and reset",
+    )
     max_page_size: int = Field(default=500, ge=1, description="Largest pageSize accepted by listing endpoints")
     faults: FaultConfig = FaultConfig()
 
