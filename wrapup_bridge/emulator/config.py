@@ -180,7 +180,7 @@ class EmulatorConfig(_Strict):
         description="UNSURE: requests allowed per window across every token of the org (429 beyond); None: no "
         "org-wide limit, as a Genesys community answer says (the limit is per token)",
     )
-    org_rate_window_seconds: float = Field(default=60.0, gt=0.0)
+    org_rate_window_seconds: float = Field(default=60.0, gt=0.0, description="Length of the org-wide window")
     org_rate_limit_headers: Literal["token", "org"] = Field(
         default="token",
         description="UNSURE: the inin-ratelimit-* headers of an org-limit 429: the token's own (showing budget "

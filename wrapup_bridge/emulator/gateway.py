@@ -1,8 +1,9 @@
 """What every /api/v2 call goes through before and after its handler, as Genesys's API gateway would do it.
 
-In order: injected latency, authentication (401), the per-token rate limit (429 with ``inin-ratelimit-*`` and
-Retry-After), injected faults (429 bursts, 5xx, dropped connections), the body's content type (415
-``unsupported.media.type``: every operation documents it), permissions (403), then the handler.
+In order: injected latency, authentication (401), the rate limits (emulator.limits: the token's window, then the
+org's when switched on; 429 with ``inin-ratelimit-*`` and Retry-After), injected faults (429 bursts, 5xx, dropped
+connections), the body's content type (415 ``unsupported.media.type``: every operation documents it), permissions
+(403), then the handler.
 Every answer carries ``ININ-Correlation-Id``, and every error is an ErrorBody whose ``contextId`` is that id.
 Endpoints are plain ASGI callables so a dropped connection can be produced at the protocol level.
 """
@@ -13,7 +14,6 @@ import base64
 import binascii
 import hmac
 import json
-import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -125,6 +125,7 @@ class ApiEndpoint:
             rt.stats.faults["latency"] += 1
             await rt.sleep(draw.delay_seconds)
         request = Request(scope, receive)
+        token: Token | None = None
         try:
             token = self._authenticate(request)
             headers.extend(self._rate_limit(token))
@@ -141,10 +142,10 @@ class ApiEndpoint:
         except ClientDisconnect:
             # The client went away before its body arrived (a killed replay, a timeout): nobody to answer.
             with rt.lock:
-                rt.stats.count(self.key, CLIENT_GONE_STATUS)
+                rt.stats.count(self.key, CLIENT_GONE_STATUS, token)
             return
         with rt.lock:
-            rt.stats.count(self.key, status)
+            rt.stats.count(self.key, status, token)
         await send_json(send, status, body, headers)
 
     def _authenticate(self, request: Request) -> Token:
@@ -166,39 +167,8 @@ class ApiEndpoint:
 
     def _rate_limit(self, token: Token) -> list[tuple[bytes, bytes]]:
         rt = self.runtime
-        limit = rt.config.rate_limit
-        if limit is None:
-            return []
-        window = rt.config.rate_window_seconds
-        now = rt.time()
         with rt.lock:
-            if token.window_count == 0 or now >= token.window_start + window:
-                token.window_start, token.window_count = now, 0
-            reset = max(1, math.ceil(token.window_start + window - now))
-            if token.window_count >= limit:
-                headers = {
-                    "inin-ratelimit-count": str(token.window_count),
-                    "inin-ratelimit-allowed": str(limit),
-                    "inin-ratelimit-reset": str(reset),
-                }
-                code = "too.many.requests"
-                if rt.config.retry_after_on_429:
-                    headers["Retry-After"] = str(reset)
-                    code = "too.many.requests.retry.after"
-                raise ApiError(
-                    429,
-                    code,
-                    f"Rate limit exceeded the maximum [{limit}] requests within [{window:g}] seconds",
-                    params={"limit": str(limit), "window": f"{window:g}"},
-                    headers=headers,
-                )
-            token.window_count += 1
-            count = token.window_count
-        return [
-            (b"inin-ratelimit-count", str(count).encode()),
-            (b"inin-ratelimit-allowed", str(limit).encode()),
-            (b"inin-ratelimit-reset", str(reset).encode()),
-        ]
+            return rt.limits.admit(token.value, rt.time(), rt.stats.rate_limited)
 
     def _inject(self, draw: FaultDraw) -> None:
         stats = self.runtime.stats
@@ -227,7 +197,7 @@ class ApiEndpoint:
             for record in call.writes:
                 record.dropped = True
             rt.stats.faults["drop"] += 1
-            rt.stats.count(self.key, DROPPED_STATUS)
+            rt.stats.count(self.key, DROPPED_STATUS, call.token)
         # A response that announces a body and never sends it: the server then closes the connection, so
         # the client sees a protocol error (under uvicorn and through Emulator.transport() alike).
         await send(

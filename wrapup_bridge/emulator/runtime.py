@@ -22,6 +22,7 @@ from wrapup_bridge.emulator.analytics_index import AnalyticsState
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import OAuthClient
 from wrapup_bridge.emulator.faults import FaultPlan
+from wrapup_bridge.emulator.limits import RateLimits
 from wrapup_bridge.emulator.org import Org
 from wrapup_bridge.emulator.render import iso
 from wrapup_bridge.emulator.state import ConversationState, WrapupState
@@ -62,14 +63,14 @@ class WriteRecord:
 
 @dataclass
 class Token:
-    """An access token and its rate-limit window."""
+    """An access token (its rate-limit window is in ``Runtime.limits``)."""
 
     value: str
     client: OAuthClient
     issued_at: float
     expires_at: float
-    window_start: float = 0.0
-    window_count: int = 0
+    #: What the stats call it: the client id and the token's number for that client ("demo-client#2").
+    label: str = ""
 
 
 @dataclass
@@ -80,12 +81,18 @@ class Stats:
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     throttled: int = 0
     faults: Counter[str] = field(default_factory=Counter)
+    #: Answers by token label and status (authenticated /api/v2 calls only): what each client of a pool used.
+    tokens: dict[str, Counter[int]] = field(default_factory=dict)
+    #: 429s of the rate limits themselves: "token" (a token's window was full) and "org" (the org's was).
+    rate_limited: Counter[str] = field(default_factory=Counter)
 
-    def count(self, endpoint: str, status: int) -> None:
+    def count(self, endpoint: str, status: int, token: Token | None = None) -> None:
         self.requests[endpoint] += 1
         self.statuses.setdefault(endpoint, Counter())[status] += 1
         if status == 429:
             self.throttled += 1
+        if token is not None:
+            self.tokens.setdefault(token.label, Counter())[status] += 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,8 +100,27 @@ class Stats:
             "requests": dict(self.requests),
             "statuses": {endpoint: {str(s): n for s, n in c.items()} for endpoint, c in self.statuses.items()},
             "throttled": self.throttled,
+            "rate_limited": {"token": self.rate_limited["token"], "org": self.rate_limited["org"]},
             "faults": dict(self.faults),
+            "tokens": {label: _usage(c) for label, c in self.tokens.items()},
+            "clients": _by_client(self.tokens),
         }
+
+
+def _usage(statuses: Counter[int]) -> dict[str, Any]:
+    return {
+        "requests": sum(statuses.values()),
+        "throttled": statuses[429],
+        "statuses": {str(s): n for s, n in sorted(statuses.items())},
+    }
+
+
+def _by_client(tokens: dict[str, Counter[int]]) -> dict[str, dict[str, Any]]:
+    """The per-token counts summed by OAuth client (a client renews its token; a pool holds one per client)."""
+    clients: dict[str, Counter[int]] = {}
+    for label, statuses in tokens.items():
+        clients.setdefault(label.rpartition("#")[0], Counter()).update(statuses)
+    return {client: _usage(statuses) for client, statuses in clients.items()}
 
 
 class Runtime:
@@ -111,6 +137,9 @@ class Runtime:
         self.sleep: Sleep = sleep or self.clock.sleep
         self.lock = threading.RLock()
         self.tokens: dict[str, Token] = {}
+        self._issued: Counter[str] = Counter()
+        #: The per-token and org-wide rate-limit windows (emulator.limits).
+        self.limits = RateLimits(config)
         self.faults = FaultPlan(config.faults)
         self.conversations: dict[str, ConversationState] = {}
         self.write_log: list[WriteRecord] = []
@@ -182,8 +211,7 @@ class Runtime:
             self.stats = Stats()
             self.analytics = AnalyticsState()
             self.faults.reset()
-            for token in self.tokens.values():
-                token.window_start, token.window_count = 0.0, 0
+            self.limits.reset()
 
     def time(self) -> float:
         """The emulated org's time, in unix seconds (token lives and rate windows are counted on it)."""
@@ -197,7 +225,9 @@ class Runtime:
         """A new access token for ``client``; the fault config may shorten its life."""
         now = self.time()
         ttl = self.config.faults.token_ttl_seconds or client.token_ttl_seconds
-        token = Token(secrets.token_urlsafe(32), client, issued_at=now, expires_at=now + ttl)
         with self.lock:
+            self._issued[client.client_id] += 1
+            label = f"{client.client_id}#{self._issued[client.client_id]}"
+            token = Token(secrets.token_urlsafe(32), client, issued_at=now, expires_at=now + ttl, label=label)
             self.tokens[token.value] = token
         return token
