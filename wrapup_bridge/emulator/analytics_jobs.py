@@ -24,6 +24,7 @@ from wrapup_bridge.emulator.analytics import analytics_conversation
 from wrapup_bridge.emulator.analytics_query import check_keys, select
 from wrapup_bridge.emulator.errors import ApiError
 from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.picked import Picked
 from wrapup_bridge.emulator.render import iso
 from wrapup_bridge.emulator.runtime import Runtime
 from wrapup_bridge.emulator.state import derive_id
@@ -51,7 +52,8 @@ class DetailsJob:
     """One async details job: what it selected and the times its state follows from."""
 
     id: str
-    ids: list[str]
+    #: What it selected, looked up when its results are read.
+    picked: Picked
     submitted: float
     #: When it completes (FULFILLED or FAILED): submission + queued + pending time, fixed at creation.
     completes: float
@@ -100,7 +102,7 @@ async def post_details_job(call: Call) -> tuple[int, Any]:
     start_of_day = body.get("startOfDayIntervalMatching", False)
     if not isinstance(start_of_day, bool):
         raise ApiError.bad_request("startOfDayIntervalMatching must be a boolean", field="startOfDayIntervalMatching")
-    ids = [c.id for c in select(call, body, "overlap", start_of_day)][:limit]
+    picked = select(call, body, "overlap", start_of_day).head(limit)
     now = rt.time()
     config = rt.config
     with rt.lock:
@@ -108,7 +110,7 @@ async def post_details_job(call: Call) -> tuple[int, Any]:
         job_id = derive_id("analytics-details-job", len(jobs), repr(now))
         jobs[job_id] = DetailsJob(
             id=job_id,
-            ids=ids,
+            picked=picked,
             submitted=now,
             completes=now + config.analytics_job_queued_seconds + config.analytics_job_seconds,
             fails=_fails(rt, job_id),
@@ -174,14 +176,11 @@ async def get_details_job_results(call: Call) -> tuple[int, Any]:
         if not cursor.startswith(prefix) or not cursor[len(prefix) :].isdigit():
             raise ApiError.bad_request(f"Unknown cursor {cursor!r}", field="cursor")
         first = int(cursor[len(prefix) :])
-    ids = job.ids[first : first + page_size]
-    conversations = [
-        analytics_conversation(rt, c, attributes=True) for c in (rt.conversations.get(i) for i in ids) if c is not None
-    ]
+    conversations = [analytics_conversation(rt, c, attributes=True) for c in job.picked.page(first, page_size)]
     out: dict[str, Any] = {}
     if conversations:
         out["conversations"] = conversations
-    if first + page_size < len(job.ids):
+    if first + page_size < len(job.picked):
         out["cursor"] = f"{job.id}:{first + page_size}"
     out["dataAvailabilityDate"] = iso(job.available)
     return 200, out

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from wrapup_bridge.emulator.analytics import analytics_conversation, originating_direction
 from wrapup_bridge.emulator.errors import ApiError
 from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.picked import Picked
 from wrapup_bridge.emulator.runtime import Runtime
 from wrapup_bridge.emulator.state import ConversationState
 
@@ -176,7 +177,7 @@ def check_keys(body: Any, allowed: frozenset[str], model: str) -> dict[str, Any]
     return body
 
 
-def _candidates(rt: Runtime, start: datetime, end: datetime, match: str, start_of_day: bool) -> list[ConversationState]:
+def _candidates(rt: Runtime, start: datetime, end: datetime, match: str, start_of_day: bool) -> Picked:
     """The conversations the interval selects, in (start, id) order.
 
     ``start_day``: started on a UTC day the interval touches ("Results will only include conversations that
@@ -185,13 +186,13 @@ def _candidates(rt: Runtime, start: datetime, end: datetime, match: str, start_o
     ``start_of_day`` (the async ``startOfDayIntervalMatching``) also drops those started before its first day."""
     index = rt.analytics.index(rt.conversations)
     if match == "overlap":
-        found = index.active_during(start, end)
-        return [c for c in found if c.start_time.date() >= start.date()] if start_of_day else found
+        first_day = datetime.combine(start.date(), time(), tzinfo=UTC) if start_of_day else None
+        return index.active_during(start, end, not_before=first_day)
     return index.started_on(start.date(), (end - timedelta(microseconds=1)).date())
 
 
-def select(call: Call, body: dict[str, Any], match: str, start_of_day: bool = False) -> list[ConversationState]:
-    """The conversations a query's interval and filters select, ordered as it asks."""
+def select(call: Call, body: dict[str, Any], match: str, start_of_day: bool = False) -> Picked:
+    """The conversations a query's interval and filters select, ordered as it asks (looked up when read)."""
     rt = call.runtime
     start, end = _interval(call, body)
     order = body.get("order", "asc")
@@ -201,32 +202,36 @@ def select(call: Call, body: dict[str, Any], match: str, start_of_day: bool = Fa
         raise _unsupported(f"orderBy {body.get('orderBy')!r}")
     conversation_tests = _compile_filters(body.get("conversationFilters"), _CONVERSATION_DIMENSIONS)
     segment_tests = _compile_filters(body.get("segmentFilters"), _SEGMENT_DIMENSIONS)
-    matched = []
-    for conversation in _candidates(rt, start, end, match, start_of_day):
+    matched = _candidates(rt, start, end, match, start_of_day)
+
+    def passes(conversation: ConversationState) -> bool:
         # Conversation filters need no rendering; most queries (by conversationId) stop here.
         if conversation_tests:
             values = _conversation_values(conversation)
             if not all(test(values) for test in conversation_tests):
-                continue
+                return False
         if segment_tests:
             candidates = _segment_candidates(analytics_conversation(rt, conversation))
             if not all(any(test(v) for v in candidates) for test in segment_tests):
-                continue
-        matched.append(conversation)
-    return matched[::-1] if order == "desc" else matched
+                return False
+        return True
+
+    if conversation_tests or segment_tests:
+        matched = matched.where(passes)
+    return matched.reversed() if order == "desc" else matched
 
 
-def _selection(call: Call, body: dict[str, Any], first_page: bool) -> list[ConversationState]:
+def _selection(call: Call, body: dict[str, Any], first_page: bool) -> Picked:
     """``select`` for the details query, reusing the selection of an earlier page of the same query while no
     write came in between (and analytics shows writes at once: with a lag, what is visible moves with time)."""
     rt = call.runtime
     reusable = not first_page and rt.config.analytics_lag_seconds == 0
     key = json.dumps({k: v for k, v in body.items() if k != "paging"}, sort_keys=True, default=str)
-    ids = rt.analytics.recall(key) if reusable else None
-    if ids is not None:
-        return [rt.conversations[i] for i in ids]
+    kept = rt.analytics.recall(key) if reusable else None
+    if kept is not None:
+        return kept
     matched = select(call, body, rt.config.analytics_interval_match)
-    rt.analytics.remember(key, [c.id for c in matched])
+    rt.analytics.remember(key, matched)
     return matched
 
 
@@ -251,7 +256,7 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
     matched = _selection(call, body, page_number == 1)
     first = (page_number - 1) * page_size
     # The sync query answers AnalyticsConversationWithoutAttributes: no participant attributes.
-    page = [analytics_conversation(rt, c) for c in matched[first : first + page_size]]
+    page = [analytics_conversation(rt, c) for c in matched.page(first, page_size)]
     out: dict[str, Any] = {"totalHits": len(matched)}
     if page:
         out["conversations"] = page

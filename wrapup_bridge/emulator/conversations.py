@@ -50,9 +50,12 @@ MEDIA_SEGMENTS: dict[Media, str] = {
 MEDIA_BY_SEGMENT: dict[str, Media] = {segment: media for media, segment in MEDIA_SEGMENTS.items()}
 
 
-def _conversation(call: Call) -> ConversationState:
+def _conversation(call: Call, write: bool = False) -> ConversationState:
+    """The path's conversation; ``write``: one the handler will change (a generated one is kept from now on)."""
     conversation_id = call.params["conversationId"]
-    conversation = call.runtime.conversations.get(conversation_id.lower())
+    conversations = call.runtime.conversations
+    key = conversation_id.lower()
+    conversation = conversations.for_write(key) if write else conversations.get(key)
     if conversation is None:
         raise ApiError.not_found(f"Conversation {conversation_id}", conversation_id)
     return conversation
@@ -71,9 +74,9 @@ def _media(call: Call) -> Media | None:
     return None if segment is None else MEDIA_BY_SEGMENT[segment]
 
 
-def _locate(call: Call) -> tuple[ConversationState, ParticipantState]:
+def _locate(call: Call, write: bool = False) -> tuple[ConversationState, ParticipantState]:
     """Conversation and participant of the path; a media path needs a communication of that media."""
-    conversation = _conversation(call)
+    conversation = _conversation(call, write)
     participant = _participant(call, conversation)
     media = _media(call)
     if media is not None and participant.communication(media) is None:
@@ -170,7 +173,7 @@ async def post_communication_wrapup(call: Call) -> tuple[int, Any]:
     body = await call.json_body()
     wrapup = parse_wrapup_input(body)
     call.runtime.analytics.changed()
-    conversation, participant = _locate(call)
+    conversation, participant = _locate(call, write=True)
     communication = _communication(call, conversation, participant)
     apply_wrapup(call, conversation, participant, communication, wrapup, body)
     return 202, None
@@ -182,7 +185,7 @@ async def patch_participant(call: Call) -> tuple[int, Any]:
     update = parse_participant_update(body)
     if update.wrapup is not None or update.wrapup_skipped:
         _writes_allowed(call)
-    conversation, participant = _locate(call)
+    conversation, participant = _locate(call, write=True)
     call.runtime.analytics.changed()
     refuse_on_ended(call, conversation, participant, update.call_control)
     if update.state == "disconnected":

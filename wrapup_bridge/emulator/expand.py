@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from wrapup_bridge.core.disposition import Media
@@ -36,7 +37,7 @@ from wrapup_bridge.emulator.state import (
 )
 from wrapup_bridge.emulator.yamlpos import KeyPath
 
-__all__ = ["PROMPTS", "SYSTEM_TIMEOUT_CODE", "expand_conversations"]
+__all__ = ["PROMPTS", "SYSTEM_TIMEOUT_CODE", "expand_compact", "expand_conversations"]
 
 #: The code Genesys stamps when after-call work times out.
 SYSTEM_TIMEOUT_CODE = "ININ-WRAP-UP-TIMEOUT"
@@ -75,7 +76,7 @@ def expand_conversations(spec: OrgSpec, directory: Directory) -> tuple[dict[str,
             continue
         seen.add(conv.id)
         if isinstance(conv, CompactConversationSpec):
-            state = _expand_compact(conv, directory, spec.realism_settings, where, problems)
+            state = expand_compact(conv, directory, spec.realism_settings, where, problems)
         else:
             state = _expand_full(conv, directory, where, problems)
         if state is None:
@@ -129,6 +130,12 @@ def _draw(cid: str, what: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+@lru_cache(maxsize=8)
+def _users_by_id(directory: Directory) -> tuple[User, ...]:
+    """The org's users in id order (sorted once per org: generated orgs expand conversations one at a time)."""
+    return tuple(sorted(directory.users.by_id.values(), key=lambda u: u.id))
+
+
 @dataclass(frozen=True)
 class _Missed:
     """One alert that rang out or was declined, resolved."""
@@ -168,8 +175,7 @@ def _missed_alerts(
     if realism is None or _draw(cid, "missed") >= realism.missed_alerts:
         return []
     count = 2 if _draw(cid, "missed-2") < realism.second_missed_alert else 1
-    others = [u for u in directory.users.by_id.values() if user is None or u.id != user.id]
-    others.sort(key=lambda u: u.id)
+    others = [u for u in _users_by_id(directory) if user is None or u.id != user.id]
     found = []
     for i in range(count):
         same = user is not None and (not others or _draw(cid, f"missed-{i}-same") < realism.same_agent)
@@ -188,13 +194,15 @@ def _missed_alerts(
     return found
 
 
-def _expand_compact(
+def expand_compact(
     conv: CompactConversationSpec,
     directory: Directory,
     realism: RealismSpec | None,
     where: KeyPath,
     problems: list[Problem],
 ) -> ConversationState | None:
+    """A compact conversation spelled out (None when a reference fails: the reasons go to ``problems``); also how
+    generated conversations are expanded (emulator.generate), so both render alike."""
     before = len(problems)
     queue = _resolve_queue(conv.queue, directory, (*where, "queue"), problems)
     user = _resolve_user(conv.agent, directory, (*where, "agent"), problems) if conv.agent else None

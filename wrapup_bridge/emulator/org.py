@@ -17,8 +17,10 @@ from wrapup_bridge.core.limits import NestingError, check_nesting
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.directory import Directory, Problem, build_directory
 from wrapup_bridge.emulator.expand import expand_conversations
+from wrapup_bridge.emulator.generate import Generator, build_generator
 from wrapup_bridge.emulator.orgfile import UNION_TAGS, OrgSpec
 from wrapup_bridge.emulator.state import ConversationState, building
+from wrapup_bridge.emulator.store import Conversations
 from wrapup_bridge.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
 
 __all__ = ["Org", "OrgFileError", "OrgProblem", "build_org", "load_org", "parse_org"]
@@ -56,12 +58,18 @@ class OrgFileError(WrapupBridgeError, ValueError):
 
 @dataclass(frozen=True)
 class Org:
-    """A loaded org: the validated file, its catalog indexes and its conversations in their initial state."""
+    """A loaded org: the validated file, its catalog indexes and its conversations in their initial state (the
+    listed ones held, the generated ones expanded when read: ``conversations`` is a read-only mapping of both)."""
 
     spec: OrgSpec
     directory: Directory
-    conversations: dict[str, ConversationState]
+    conversations: Conversations
     source: str = "<org>"
+
+    @property
+    def generator(self) -> Generator | None:
+        """The file's ``generate:`` block, ready to expand conversations; None without one."""
+        return self.conversations.generator
 
     @property
     def emulator_config(self) -> EmulatorConfig | None:
@@ -69,9 +77,10 @@ class Org:
         return self.spec.emulator
 
     def fresh_conversations(self) -> dict[str, ConversationState]:
-        """A private, mutable copy of the initial conversations (the emulator's state after a reset)."""
+        """A private, mutable copy of the listed conversations (the emulator's state after a reset; generated ones
+        are expanded afresh when read)."""
         with building():
-            return {cid: conversation.clone() for cid, conversation in self.conversations.items()}
+            return {cid: conversation.clone() for cid, conversation in self.conversations.listed.items()}
 
 
 def load_org(path: str | Path) -> Org:
@@ -116,9 +125,21 @@ def build_org(spec: OrgSpec, source: str = "<org>", lines: dict[KeyPath, int] | 
     with building():
         conversations, more = expand_conversations(spec, directory)
     found.extend(more)
+    generator = None
+    if spec.generate is not None:
+        generator, more = build_generator(spec.generate, directory, spec.realism_settings)
+        found.extend(more)
+        if generator is not None:
+            for i, conversation in enumerate(spec.conversations):
+                n = generator.index_of(conversation.id)
+                if n is not None:
+                    message = (
+                        f"conversation id {conversation.id} is also generated conversation {n} (generate.id_prefix)"
+                    )
+                    found.append((("conversations", i, "id"), message))
     if found:
         raise OrgFileError(source, [_located(p, lines or {}) for p in found])
-    return Org(spec=spec, directory=directory, conversations=conversations, source=source)
+    return Org(spec=spec, directory=directory, conversations=Conversations(conversations, generator), source=source)
 
 
 def _located(problem: Problem, lines: dict[KeyPath, int]) -> OrgProblem:
@@ -128,7 +149,8 @@ def _located(problem: Problem, lines: dict[KeyPath, int]) -> OrgProblem:
 
 def _from_pydantic(err: object, lines: dict[KeyPath, int]) -> OrgProblem:
     assert isinstance(err, dict)
-    loc: KeyPath = tuple(part for part in err.get("loc", ()) if part not in UNION_TAGS)
+    # A bad mapping key is reported at ``key.[key]`` by pydantic: the key's own path is where it is.
+    loc: KeyPath = tuple(part for part in err.get("loc", ()) if part not in UNION_TAGS and part != "[key]")
     message = str(err.get("msg", "invalid"))
     message = message.removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":

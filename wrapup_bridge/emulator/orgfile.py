@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -36,17 +37,22 @@ __all__ = [
     "CompactConversationSpec",
     "ConversationSpec",
     "DivisionSpec",
+    "DurationSpec",
     "FullConversationSpec",
+    "GenerateSpec",
+    "GeneratedQueueSpec",
     "MissedAlertSpec",
     "OAuthClientSpec",
     "OrgSpec",
     "ParticipantSpec",
+    "PeriodSpec",
     "QueueSpec",
     "RealismSpec",
     "UserSpec",
     "WrapupCodeSpec",
     "WrapupSpec",
     "is_system_code",
+    "template_parts",
 ]
 
 
@@ -430,6 +436,168 @@ ConversationSpec = Annotated[
 UNION_TAGS = frozenset({"compact", "full"})
 
 
+# --- generated conversations ---------------------------------------------------------------------------------
+
+#: ``{n}`` or ``{n:08d}`` / ``{n:x}``: the only fields a generated text may hold (no attribute access, no other name).
+_TEMPLATE_FIELD = re.compile(r"\{n(?::(0?[0-9]{0,2}[dx]))?\}")
+_TEMPLATE_PIECE = re.compile(r"(\{\{|\}\}|\{[^{}]*\}|[{}])")
+_ID_PREFIX = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$")
+#: The longest period a generate block may span (its profile holds one number per 15 minutes of it).
+MAX_PERIOD_DAYS = 1830
+
+
+def template_parts(template: str) -> list[tuple[str, str | None]]:
+    """``template`` as (literal text, format of ``n`` or None) pairs: ``"L{n:08d}"`` -> ``[("L", "08d")]``.
+
+    Raises ValueError for a field other than ``{n}``/``{n:FORMAT}`` or a lone brace (``{{``/``}}`` are braces)."""
+    parts: list[tuple[str, str | None]] = []
+    text = ""
+    for i, piece in enumerate(_TEMPLATE_PIECE.split(template)):
+        if i % 2 == 0 or piece in ("{{", "}}"):
+            text += piece[0] if i % 2 else piece
+            continue
+        match = _TEMPLATE_FIELD.fullmatch(piece)
+        if match is None:
+            raise ValueError(
+                f"{piece!r}: a generated text may only hold {{n}} or {{n:FORMAT}} (e.g. {{n:08d}}, {{n:x}}); "
+                "write {{ and }} for braces"
+            )
+        parts.append((text, match.group(1) or "d"))
+        text = ""
+    if text:
+        parts.append((text, None))
+    return parts
+
+
+def _template(value: str) -> str:
+    template_parts(value)
+    return value
+
+
+Template = Annotated[str, AfterValidator(_template)]
+Weight = Annotated[float, Field(ge=0)]
+
+
+def _id_prefix(value: str) -> str:
+    value = value.lower()
+    if not _ID_PREFIX.match(value):
+        raise ValueError(
+            f"{value!r} is not the first four groups of a UUID (8-4-4-4 hex digits, e.g. 5eed0000-0000-4000-8000): "
+            "conversation n gets the id PREFIX-nnnnnnnnnnnn"
+        )
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone name (e.g. America/New_York, Europe/Paris, UTC)"
+        ) from None
+    return value
+
+
+W = TypeVar("W", list[float], dict[Media, float])
+
+
+def _some_weight(value: W) -> W:
+    if not any(value.values() if isinstance(value, dict) else value):
+        raise ValueError("needs a weight above 0")
+    return value
+
+
+class PeriodSpec(_Strict):
+    """When generated conversations start: from ``start`` (included) to ``end`` (excluded)."""
+
+    start: UtcTime
+    end: UtcTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PeriodSpec:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if (self.end - self.start).days > MAX_PERIOD_DAYS:
+            raise ValueError(f"a period spans at most {MAX_PERIOD_DAYS} days")
+        return self
+
+
+class DurationSpec(_Strict):
+    """How long generated conversations last: ``min_seconds`` plus an exponential tail of mean
+    ``mean_seconds - min_seconds``, cut at ``max_seconds`` (so the mean is a little under ``mean_seconds``)."""
+
+    min_seconds: float = Field(default=20.0, ge=0)
+    mean_seconds: float = Field(default=240.0, ge=0)
+    max_seconds: float = Field(default=3600.0, ge=0, le=7 * 86_400)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DurationSpec:
+        if not self.min_seconds <= self.mean_seconds <= self.max_seconds:
+            raise ValueError("durations need min_seconds <= mean_seconds <= max_seconds")
+        return self
+
+
+class GeneratedQueueSpec(_Strict):
+    """A queue of the generated conversations' pool: its share, the number callers dial, its agents."""
+
+    weight: Weight = 1.0
+    number: Text | None = Field(
+        default=None,
+        description="Voice: the number callers dial (dnis of inbound calls, ani of outbound ones); null: none",
+    )
+    agents: list[Text] | dict[Text, Weight] | None = Field(
+        default=None,
+        description="Users who answer this queue (ids, logins or names, weighted or not); null: the block's agents",
+    )
+
+
+class GenerateSpec(_Strict):
+    """Conversations described by a seed and shares instead of listed: conversation ``n`` (1..count) is expanded
+    from (seed, n) whenever it is asked for, with the id ``{id_prefix}-{n:012d}``; starts never decrease with
+    ``n``. Each becomes a compact conversation (the same expansion and realism as a listed one), ended, answered
+    by an agent of its queue unless ``unanswered`` picks it."""
+
+    seed: int = 0
+    count: int = Field(ge=1, le=999_999_999_999)
+    id_prefix: Annotated[str, AfterValidator(_id_prefix)] = "ee000000-0000-4000-8000"
+    period: PeriodSpec
+    timezone: Annotated[str, AfterValidator(_zone)] = Field(
+        default="UTC", description="The zone of the daily and hourly profiles (IANA name)"
+    )
+    daily: Annotated[list[Weight], AfterValidator(_some_weight)] = Field(
+        default_factory=lambda: [1.0] * 7, min_length=7, max_length=7, description="Weights of Monday..Sunday"
+    )
+    hourly: Annotated[list[Weight], AfterValidator(_some_weight)] = Field(
+        default_factory=lambda: [1.0] * 24, min_length=24, max_length=24, description="Weights of local hours 0-23"
+    )
+    duration: DurationSpec = DurationSpec()
+    media: Annotated[dict[Media, Weight], AfterValidator(_some_weight)] = Field(
+        default_factory=lambda: {Media.VOICE: 1.0}, description="Media -> weight"
+    )
+    outbound: float = Field(default=0.0, ge=0, le=1, description="Share of outbound conversations")
+    queues: dict[Text, Weight | GeneratedQueueSpec] | None = Field(
+        default=None, description="Queue (id or name) -> weight or settings; null: every queue, equally"
+    )
+    agents: list[Text] | dict[Text, Weight] | None = Field(
+        default=None, description="Users who answer (ids, logins or names, weighted or not); null: every user"
+    )
+    unanswered: float = Field(default=0.0, ge=0, le=1, description="Share nobody answered (no agent participant)")
+    wrapped: float = Field(
+        default=0.0, ge=0, le=1, description="Share of answered ones already carrying a code of their queue"
+    )
+    customers: int | None = Field(
+        default=None, ge=1, description="How many distinct customers call (repeat callers); null: one each"
+    )
+    attributes: dict[Text, Template] = Field(
+        default_factory=dict, description="Customer participant attributes, {n} filled in (e.g. L{n:08d})"
+    )
+    external_tag: Template | None = None
+    tagged: float = Field(default=1.0, ge=0, le=1, description="Share carrying the attributes and external_tag")
+    realism: RealismSpec | Literal[False] | None = Field(
+        default=None, description="Realism of these conversations; null: the org's"
+    )
+
+
 class OrgSpec(_Strict):
     """A whole org file."""
 
@@ -440,6 +608,9 @@ class OrgSpec(_Strict):
     users: list[UserSpec] = Field(default_factory=list)
     oauth_clients: list[OAuthClientSpec] = Field(default_factory=list)
     conversations: list[ConversationSpec] = Field(default_factory=list)
+    generate: GenerateSpec | None = Field(
+        default=None, description="Conversations expanded from a seed when asked for (see GenerateSpec)"
+    )
     realism: RealismSpec | Literal[False] | None = Field(
         default=None, description="Real-org shapes in compact conversations; null: the defaults; false: none"
     )

@@ -25,7 +25,8 @@ from wrapup_bridge.emulator.faults import FaultPlan
 from wrapup_bridge.emulator.limits import RateLimits
 from wrapup_bridge.emulator.org import Org
 from wrapup_bridge.emulator.render import iso
-from wrapup_bridge.emulator.state import ConversationState, WrapupState
+from wrapup_bridge.emulator.state import WrapupState
+from wrapup_bridge.emulator.store import LiveConversations
 
 __all__ = ["Clock", "Runtime", "Sleep", "Token", "WriteRecord"]
 
@@ -141,7 +142,8 @@ class Runtime:
         #: The per-token and org-wide rate-limit windows (emulator.limits).
         self.limits = RateLimits(config)
         self.faults = FaultPlan(config.faults)
-        self.conversations: dict[str, ConversationState] = {}
+        #: The conversations as writes left them (listed ones copied, generated ones expanded when read).
+        self.conversations = LiveConversations({})
         self.write_log: list[WriteRecord] = []
         self.stats = Stats()
         #: Analytics jobs, the start index and the query selections (emulator.analytics_index); a reset renews it.
@@ -184,7 +186,7 @@ class Runtime:
                 line = json.loads(text)
             except json.JSONDecodeError:
                 continue  # a torn last line after a crash
-            conversation = self.conversations.get(str(line.get("conversation_id")))
+            conversation = self.conversations.for_write(str(line.get("conversation_id")))
             if conversation is None:
                 continue
             participant = conversation.participant_by_id.get(str(line.get("participant_id")))
@@ -205,7 +207,7 @@ class Runtime:
         Issued tokens stay valid, so a client in another process can carry on after a reset.
         """
         with self.lock:
-            self.conversations = self.org.fresh_conversations()
+            self.conversations = LiveConversations(self.org.fresh_conversations(), self.org.generator)
             self._replay_journal()
             self.write_log = []
             self.stats = Stats()
