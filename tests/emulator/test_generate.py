@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from tests.conftest import ROOT
 from tests.emulator.generated_org import PREFIX, generated_id, generated_org_dict, generated_org_text
-from tests.emulator.helpers import FakeClock, Session, make_emulator, run
+from tests.emulator.helpers import DEMO_ORG, FakeClock, Session, make_emulator, run
 from tests.emulator.sdk_shapes import sdk_problems
 from tests.emulator.week_org import BILLING, RESOLVED, conversation_id
 from wrapup_bridge.cli import main
@@ -441,6 +441,16 @@ def test_errors_in_the_generate_block_name_file_line_and_key() -> None:
         "org.yaml:12: generate.wrapped: no queue of the pool has wrap-up codes assigned to draw from",
         "org.yaml:6: generate.period: the daily and hourly weights leave no time in the period for calls",
     ]
+
+
+def test_the_documented_block_loads_with_the_demo_org() -> None:
+    text = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+    block = text.split("### Generated conversations", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    org = parse_org(DEMO_ORG.read_text(encoding="utf-8") + block, source="docs/emulator.md")
+    assert org.generator is not None and org.generator.count == 1_000_000 and len(org.conversations) == 63 + 1_000_000
+    support = [c for c in (org.generator.expand(n) for n in range(1, 300)) if c.participants[1].queue_name == "Support"]
+    agents = {p.name for c in support for p in c.participants if p.is_agent and p.ever_connected}
+    assert agents == {"Kevin Chen", "Maria Garcia"}
 
 
 # --- scale and the command ----------------------------------------------------------------------------------------

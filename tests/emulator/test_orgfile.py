@@ -395,7 +395,7 @@ def test_the_documented_example_org_loads() -> None:
     text = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     org = parse_org(example, source="docs/emulator.md")
-    assert len(org.conversations) == 4
+    assert len(org.conversations.listed) == 4 and len(org.conversations) == 4 + 1000  # and its generate: block
     assert [p.purpose for p in org.conversations[cid(2)].participants] == ["customer", "agent", "agent"]
     callback = [p for p in org.conversations[cid(3)].participants if p.purpose == "agent"]
     assert [p.ever_connected for p in callback] == [False, False, False]  # declined, rang out, still alerting
