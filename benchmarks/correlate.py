@@ -1,8 +1,8 @@
 """Correlation cost, accuracy and memory against the Genesys emulator on loopback, each figure beside its baseline.
 
     .venv/bin/python benchmarks/correlate.py [--conversations 20000] [--records 10000] [--days 7]
-        [--subsets 2500,5000] [--baseline-records 100] [--mapping mappings/five9.yaml] [--cli-arg ARG ...]
-        [--keep DIR] [--json out.json]
+        [--subsets 2500,5000] [--baseline-records 100] [--mapping mappings/five9.yaml]
+        [--time table|start|end|within] [--cli-arg ARG ...] [--keep DIR] [--json out.json]
     .venv/bin/python benchmarks/correlate.py --check     # only: is the generator deterministic and valid (~5 s)
 
 The scenario (benchmarks/correlate_scenario.py): an emulator org of --conversations voice calls over --days days
@@ -22,7 +22,14 @@ What it measures (targets from issue 13), every figure and its baseline from the
       conversation among its candidates; the same for the per-record lookup
   (c) peak RSS (VmHWM) of the correlate process at each record count, against the same org
                                                                 (target: flat, largest vs smallest <= 1.10x)
+  (d) wall time and records/s of each run (the emulator answering in its own process is part of it) and the CPU
+      time of the correlate process alone; the per-record lookup's time per record beside it
   and, apart from those, what building the emulator org costs (seconds, peak RSS of its process).
+
+``--time`` runs a copy of the table with another ``correlate.time`` (what a record's time is compared to). The
+generator writes each record's TIMESTAMP near its conversation's start, as Five9 does (the Call Log's TIMESTAMP +
+IVR TIME + QUEUE WAIT TIME is its RECORDINGS start in a live sample, ../shared/reference/five9.md 2.4), so
+``--time start`` measures the anchor that fits Five9; the default measures the shipped table as it is.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import csv
 import dataclasses
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -102,6 +110,13 @@ def vmhwm_mib(pid: int | str = "self") -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat utime and stime)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def spec_to_json(spec: ScenarioSpec) -> str:
@@ -197,6 +212,8 @@ class Run:
     seconds: float
     peak_rss_mib: float
     exit_code: int
+    cpu_seconds: float = 0.0  # user + system time of the correlate process (the emulator's is not in it)
+    emulator_cpu_seconds: float = 0.0  # the emulator process's, answering this run
 
     @property
     def api_calls(self) -> int:
@@ -207,12 +224,18 @@ def run_correlation(server: Served, call_log: Path, mapping: Path, out: Path, ex
     """The single call site of the correlation: the CLI in a process of its own, reporting its VmHWM at exit."""
     out.unlink(missing_ok=True)
     before = server.stats()
+    # The correlate process is the only child waited for in between (the emulator's is waited for at the end).
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    emulator_before = cpu_seconds(server.process.pid)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", RSS_WRAPPER, CLI_MODULE, *correlate_args(call_log, mapping, out, extra)],
         env=client_env(server.base_url), cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    emulator_cpu = cpu_seconds(server.process.pid) - emulator_before
     after = server.stats()
     peaks = [line.split()[2] for line in result.stderr.splitlines() if line.startswith("BENCH VmHWM:")]
     if not out.is_file() or not peaks:
@@ -220,7 +243,20 @@ def run_correlation(server: Served, call_log: Path, mapping: Path, out: Path, ex
             f"wrapup-bridge correlate {call_log.name} wrote no {out.name} (exit code {result.returncode}):\n"
             f"{result.stdout[-2000:]}{result.stderr[-3000:]}"
         )
-    return Run(api_requests(before, after), seconds, int(peaks[0]) / 1024, result.returncode)
+    return Run(api_requests(before, after), seconds, int(peaks[0]) / 1024, result.returncode, cpu, emulator_cpu)
+
+
+def reading_peak_mib(call_log: Path, out: Path) -> float:
+    """Peak RSS of reading ``call_log`` alone (``wrapup-bridge normalize -s five9``, the reader correlate uses):
+    what the record count costs before any correlation. The Five9 reader holds a look-back window of rows to
+    merge a call's rows (adapters/five9/call_log.py, 5,000 rows), so it grows until the log is that long."""
+    result = subprocess.run(
+        [sys.executable, "-c", RSS_WRAPPER, CLI_MODULE, "normalize", "-s", "five9", str(call_log), "-o", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    out.unlink(missing_ok=True)
+    peaks = [line.split()[2] for line in result.stderr.splitlines() if line.startswith("BENCH VmHWM:")]
+    return int(peaks[0]) / 1024 if peaks else 0.0
 
 
 def read_output(path: Path) -> Iterator[dict[str, str]]:
@@ -318,6 +354,7 @@ def log_call_ids(call_log: Path) -> set[str]:
 def measure(server: Served, call_log: Path, mapping: Path, out: Path, truth: Mapping[str, str | None],
             extra: Sequence[str]) -> dict[str, Any]:  # fmt: skip
     run = run_correlation(server, call_log, mapping, out, extra)
+    reading = reading_peak_mib(call_log, out.with_suffix(".normalized.jsonl"))
     call_ids = log_call_ids(call_log)
     acc = score(read_output(out), truth, call_ids)
     records = len(call_ids)
@@ -331,7 +368,10 @@ def measure(server: Served, call_log: Path, mapping: Path, out: Path, truth: Map
         "calls_per_record": run.api_calls / records,
         "seconds": run.seconds,
         "records_per_second": records / run.seconds,
+        "cpu_seconds": run.cpu_seconds,
+        "emulator_cpu_seconds": run.emulator_cpu_seconds,
         "peak_rss_mib": run.peak_rss_mib,
+        "reading_peak_rss_mib": reading,
         "accuracy": acc.as_dict(),
         "rows_missing": records - acc.records - acc.unknown_ids,
     }
@@ -352,23 +392,28 @@ def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-async def per_record_lookup(server: Served, call_log: Path, limit: int) -> tuple[list[dict[str, str]], int]:
-    """One details query per record, by the customer's number (inbound ANI, outbound DNIS) over its time +-120 s;
-    the conversation whose start is closest wins, if within 120 s. Returns output-shaped rows and the calls."""
+def lookup_sample(call_log: Path, limit: int) -> list[Any]:
+    """``limit`` records spread evenly over the log (Dispositions, as the Five9 adapter reads them)."""
     from wrapup_bridge.adapters import get_adapter
     from wrapup_bridge.core.disposition import Disposition
-    from wrapup_bridge.services.settings import Settings
-    from wrapup_bridge.services.target import build_target
 
-    settings = Settings.from_env(client_env(server.base_url))
-    target = build_target("genesys", settings=settings, budget=60.0, rate_per_minute=UNLIMITED)
     records: list[Disposition] = []
     with call_log.open(encoding="utf-8-sig", newline="") as handle:
         for result in get_adapter("five9").read(handle, name=str(call_log)):
             if isinstance(result, Disposition):
                 records.append(result)
     step = max(1, len(records) // limit)
-    sample = records[::step][:limit]
+    return records[::step][:limit]
+
+
+async def per_record_lookup(server: Served, sample: Sequence[Any]) -> tuple[list[dict[str, str]], int]:
+    """One details query per record, by the customer's number (inbound ANI, outbound DNIS) over its time +-120 s;
+    the conversation whose start is closest wins, if within 120 s. Returns output-shaped rows and the calls."""
+    from wrapup_bridge.services.settings import Settings
+    from wrapup_bridge.services.target import build_target
+
+    settings = Settings.from_env(client_env(server.base_url))
+    target = build_target("genesys", settings=settings, budget=60.0, rate_per_minute=UNLIMITED)
     rows: list[dict[str, str]] = []
     calls = 0
     async with target.client() as client:
@@ -401,10 +446,15 @@ async def per_record_lookup(server: Served, call_log: Path, limit: int) -> tuple
 
 
 def baseline(server: Served, call_log: Path, truth: Mapping[str, str | None], limit: int) -> dict[str, Any]:
+    sample = lookup_sample(call_log, limit)  # read before the clocks start: the lookups alone are measured
     before = server.stats()
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
+    emulator_before = cpu_seconds(server.process.pid)
     started = time.perf_counter()
-    rows, calls = asyncio.run(per_record_lookup(server, call_log, limit))
+    rows, calls = asyncio.run(per_record_lookup(server, sample))
     seconds = time.perf_counter() - started
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    emulator_cpu = cpu_seconds(server.process.pid) - emulator_before
     counted = sum(api_requests(before, server.stats()).values())
     acc = score(iter(rows), truth, (row["source_id"] for row in rows))
     return {
@@ -414,6 +464,8 @@ def baseline(server: Served, call_log: Path, truth: Mapping[str, str | None], li
         "calls_per_matched": counted / acc.matched if acc.matched else None,
         "calls_per_record": counted / len(rows) if rows else None,
         "seconds": seconds,
+        "cpu_seconds": own_after.ru_utime - own_before.ru_utime + own_after.ru_stime - own_before.ru_stime,
+        "emulator_cpu_seconds": emulator_cpu,
         "accuracy": acc.as_dict(),
     }
 
@@ -517,6 +569,23 @@ async def _found_by_number(target: Any, records: Sequence[Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------------ the run
+def table_time(mapping: Path) -> str:
+    """The table's ``correlate.time`` (its default when the table has no section or says nothing)."""
+    from wrapup_bridge.core.mapping import load_mapping
+
+    return str(load_mapping(mapping).correlate.time)
+
+
+def table_with_time(mapping: Path, anchor: str, path: Path) -> Path:
+    """A copy of the table whose ``correlate.time`` is ``anchor`` (the rest as written; its comments are lost)."""
+    import yaml
+
+    data = yaml.safe_load(mapping.read_text(encoding="utf-8"))
+    data.setdefault("correlate", {})["time"] = anchor
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     spec = ScenarioSpec(conversations=args.conversations, records=args.records, days=args.days, seed=args.seed)
     subsets = sorted({int(s) for s in args.subsets.split(",") if s.strip()} - {spec.records})
@@ -525,6 +594,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                "scenario": json.loads(spec_to_json(spec)), "mapping": str(mapping)}  # fmt: skip
     with contextlib.ExitStack() as stack:
         tmp = args.keep or stack.enter_context(tempfile.TemporaryDirectory(prefix="correlate-bench-"))
+        Path(tmp).mkdir(parents=True, exist_ok=True)
+        if args.time != "table":
+            mapping = table_with_time(mapping, args.time, Path(tmp) / f"{mapping.stem}-time-{args.time}.yaml")
+        results["time"] = table_time(mapping)
         print(f"generating {spec.conversations:,} conversations and {spec.records:,} records ...", file=sys.stderr)
         started = time.perf_counter()
         scenario: Scenario = write_scenario(Path(tmp), spec, subsets)
@@ -560,6 +633,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["org"]["emulator_peak_rss_mib"] = vmhwm_mib(server.process.pid)
     sized = [runs[str(c)] for c in scenario.call_logs]
     results["rss_growth"] = sized[-1]["peak_rss_mib"] / sized[0]["peak_rss_mib"]
+    results["reading_rss_growth"] = sized[-1]["reading_peak_rss_mib"] / sized[0]["reading_peak_rss_mib"]
     return results
 
 
@@ -568,23 +642,14 @@ def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
 
-def _ratio(ours: float | None, theirs: float | None) -> str:
-    return f"{theirs / ours:,.0f}x fewer" if ours and theirs else "n/a"
+def _times(ours: float | None, theirs: float | None, fewer: str = "fewer") -> str:
+    """How many times ``theirs`` is ``ours`` ("17x fewer")."""
+    return f"{theirs / ours:,.1f}x {fewer}" if ours and theirs else "n/a"
 
 
-def print_results(results: dict[str, Any]) -> None:
-    scenario, generation, org = results["scenario"], results["generation"], results["org"]
-    print(
-        f"scenario: {generation['conversations']:,} conversations over {scenario['days']} days, "
-        f"{scenario['records']:,} Five9 records ({generation['unreached']} never reached Genesys), seed "
-        f"{scenario['seed']}; generated in {generation['seconds']:.1f} s"
-    )
-    print(
-        f"emulator org (its own process, not in the figures below): built in {org['build_seconds']:.1f} s, "
-        f"peak RSS {org['build_peak_rss_mib']:.0f} MiB after the build, {org['emulator_peak_rss_mib']:.0f} MiB at the end"
-    )
+def _table(results: dict[str, Any]) -> None:
     header = ("run", "records", "matched", "ambig.", "none", "other", "precision", "recall", "API calls",
-              "calls/matched", "seconds", "rec/s", "peak RSS MiB", "exit")  # fmt: skip
+              "calls/matched", "seconds", "rec/s", "CPU s", "peak RSS MiB", "exit")  # fmt: skip
     table: list[tuple[str, ...]] = []
     for label, r in results["runs"].items():
         acc = r["accuracy"]
@@ -595,7 +660,7 @@ def print_results(results: dict[str, Any]) -> None:
             label, f"{r['records']:,}", f"{acc['matched']:,}", f"{acc['ambiguous']:,}", f"{statuses.get('none', 0):,}",
             f"{other:,}", f"{acc['precision']:.4f}", f"{acc['recall']:.4f}", f"{r['api_calls']:,}",
             f"{per:.4f}" if per is not None else "n/a", f"{r['seconds']:.1f}", f"{r['records_per_second']:,.0f}",
-            f"{r['peak_rss_mib']:.1f}", str(r["exit_code"]),
+            f"{r.get('cpu_seconds', 0.0):.1f}", f"{r['peak_rss_mib']:.1f}", str(r["exit_code"]),
         ))  # fmt: skip
     if "baseline" in results:
         b = results["baseline"]
@@ -605,27 +670,43 @@ def print_results(results: dict[str, Any]) -> None:
             "per-record lookup", f"{b['records']:,}", f"{acc['matched']:,}", "-",
             f"{acc['statuses'].get('none', 0):,}", "-", f"{acc['precision']:.4f}", f"{acc['recall']:.4f}",
             f"{b['api_calls']:,}", f"{per:.4f}" if per is not None else "n/a", f"{b['seconds']:.1f}",
-            f"{b['records'] / b['seconds']:,.0f}", "-", "-",
+            f"{b['records'] / b['seconds']:,.0f}", "-", "-", "-",
         ))  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
     for row in [header, *table]:
-        print(
-            "  "
-            + "  ".join(
-                cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+        cells = (cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+        print("  " + "  ".join(cells))
+
+
+def print_results(results: dict[str, Any]) -> None:
+    scenario, generation, org = results["scenario"], results["generation"], results["org"]
+    print(f"command: {results['command']}")
+    print(f"table: {results['mapping']} (correlate.time: {results.get('time', 'as the table says')})")
+    print(
+        f"scenario: {generation['conversations']:,} conversations over {scenario['days']} days, "
+        f"{scenario['records']:,} Five9 records ({generation['unreached']} never reached Genesys), seed "
+        f"{scenario['seed']}; generated in {generation['seconds']:.1f} s"
+    )
+    print(
+        f"emulator org (its own process, not in the figures below): built in {org['build_seconds']:.1f} s, "
+        f"peak RSS {org['build_peak_rss_mib']:.0f} MiB after the build, {org['emulator_peak_rss_mib']:.0f} MiB at the end"
+    )
+    _table(results)
     runs = results["runs"]
     dense = runs["dense-day"]
     full = runs[str(scenario["records"])]
     base = results.get("baseline")
     print(
-        f"(a) API calls per correlated record: dense day ({generation['dense_day']}) "
+        f"(a) API calls per correlated record: dense day ({generation['dense_day']}, {dense['records']:,} records) "
         f"{dense['calls_per_matched'] or 0:.4f}, whole log {full['calls_per_matched'] or 0:.4f}"
-        + (f"; per-record lookup {base['calls_per_matched'] or 0:.4f} = {_ratio(dense['calls_per_matched'], base['calls_per_matched'])}"
-           if base else "")
-        + f"  -> target <= 0.05 on a dense day: {verdict((dense['calls_per_matched'] or 1) <= 0.05)}"
-    )  # fmt: skip
+        f"  -> target <= 0.05 on a dense day: {verdict((dense['calls_per_matched'] or 1) <= 0.05)}"
+    )
+    if base:
+        print(
+            f"    per-record lookup {base['calls_per_matched'] or 0:.4f}: dense day "
+            f"{_times(dense['calls_per_matched'], base['calls_per_matched'])}, whole log "
+            f"{_times(full['calls_per_matched'], base['calls_per_matched'])} calls per correlated record"
+        )
     print(f"    calls by endpoint (whole log): {full['calls']}")
     acc = full["accuracy"]
     print(
@@ -633,9 +714,13 @@ def print_results(results: dict[str, Any]) -> None:
         f"{acc['wrong']:,} wrong of which {acc['false_matches_of_unreached']} records that never reached Genesys; "
         f"{acc['ambiguous']:,} ambiguous, {acc['ambiguous_listing_truth']:,} of them listing the right conversation; "
         f"statuses {acc['statuses']}; rows missing {full['rows_missing']}, duplicated {acc['duplicates']})"
-        + (f"; per-record lookup: precision {base['accuracy']['precision']:.4f}, recall "
-           f"{base['accuracy']['recall']:.4f} on {base['records']:,} records" if base else "")
-    )  # fmt: skip
+    )
+    if base:
+        b = base["accuracy"]
+        print(
+            f"    per-record lookup on {base['records']:,} records of the log: precision {b['precision']:.4f}, recall "
+            f"{b['recall']:.4f} (it never says ambiguous: the closest start wins)"
+        )
     sizes = [k for k in runs if k != "dense-day"]
     small, large = runs[sizes[0]], runs[sizes[-1]]
     print(
@@ -644,6 +729,30 @@ def print_results(results: dict[str, Any]) -> None:
         + f"; {large['records']:,} vs {small['records']:,}: {results['rss_growth']:.2f}x"
         f"  -> flat (<= 1.10x): {verdict(results['rss_growth'] <= 1.10)}"
     )  # fmt: skip
+    print(
+        "    reading the log alone (wrapup-bridge normalize -s five9, the same reader): "
+        + ", ".join(f"{runs[k]['records']:,} records {runs[k]['reading_peak_rss_mib']:.1f} MiB" for k in sizes)
+        + f" ({results['reading_rss_growth']:.2f}x: the Five9 reader's 5,000-row look-back window filling); "
+        "correlate above reading: "
+        + ", ".join(f"{runs[k]['peak_rss_mib'] - runs[k]['reading_peak_rss_mib']:.1f} MiB" for k in sizes)
+    )
+    cpu = full.get("cpu_seconds") or 0.0
+    emulator = full.get("emulator_cpu_seconds") or 0.0
+    per_1000 = (cpu + emulator) / full["records"] * 1000
+    print(
+        f"(d) time, whole log: {cpu:.1f} s CPU in the correlate process ({cpu / full['records'] * 1000:.2f} s per 1,000 "
+        f"records) + {emulator:.1f} s in the emulator answering it = {per_1000:.2f} s per 1,000 records; "
+        f"{full['seconds']:.1f} s wall ({full['records_per_second']:,.0f} records/s, on a machine shared with "
+        f"whatever else runs)"
+    )
+    if base:
+        base_1000 = (base["cpu_seconds"] + base["emulator_cpu_seconds"]) / base["records"] * 1000
+        print(
+            f"    per-record lookup: {base_1000:.2f} s CPU per 1,000 records (client {base['cpu_seconds']:.1f} s + "
+            f"emulator {base['emulator_cpu_seconds']:.1f} s for {base['records']:,}) = "
+            f"{_times(per_1000, base_1000, 'less CPU')}; wall {base['seconds'] / base['records']:.3f} s per record = "
+            f"{_times(full['seconds'] / full['records'], base['seconds'] / base['records'], 'faster')}"
+        )
 
 
 def main() -> None:
@@ -656,6 +765,8 @@ def main() -> None:
     parser.add_argument("--baseline-records", type=int, default=100,
                         help="records the per-record lookup runs on (one query each; 0: skip it)")  # fmt: skip
     parser.add_argument("--mapping", default=str(ROOT / "mappings" / "five9.yaml"), help="the mapping table")
+    parser.add_argument("--time", choices=("table", "start", "end", "within"), default="table",
+                        help="correlate.time for the run: the table's (default), or a copy of the table with this one")  # fmt: skip
     parser.add_argument("--cli-arg", action="append", default=[],
                         help="an extra argument for wrapup-bridge correlate (repeat: --cli-arg=--tolerance --cli-arg=90)")  # fmt: skip
     parser.add_argument("--json", dest="json_out", help="write every figure and its inputs here")
