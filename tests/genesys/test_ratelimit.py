@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 
-from wrapup_bridge.genesys.ratelimit import Pacing, RateLimiter, parse_float
+from wrapup_bridge.genesys.ratelimit import Pacing, RateCap, RateLimiter, parse_float
+from wrapup_bridge.genesys.retry import parse_retry_after
 from wrapup_bridge.genesys.timing import Deadline
 from wrapup_bridge.testing import VirtualClock
 
 from .fakes import FakeClock, run
-from .window import WindowServer
+from .window import PoolServer, WindowServer
 
 
 def drive(limiter: RateLimiter, server: WindowServer, seconds: float, other_per_second: float = 0.0) -> None:
@@ -65,15 +67,6 @@ def test_adapts_to_a_larger_allowance_than_configured() -> None:
     drive(limiter, server, seconds=600)
     assert server.throttled == 0
     assert server.ok >= 0.95 * 20 * 600
-
-
-def test_paces_at_the_configured_rate_without_headers() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(rate_per_minute=300, safety=0.97, clock=clock)
-    server = WindowServer(clock, allowed=300, window=60, send_headers=False)
-    drive(limiter, server, seconds=600)
-    assert server.throttled == 0
-    assert 0.95 * 3000 <= server.ok <= 0.98 * 3000 + 2
 
 
 def test_slows_down_for_another_user_of_the_token() -> None:
@@ -130,7 +123,9 @@ def test_a_pause_that_starts_while_waiting_is_honoured() -> None:
 
     async def main() -> None:
         assert await limiter.acquire()
-        limiter.observe(200, {})
+        limiter.observe(
+            200, {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "1", "inin-ratelimit-reset": "60"}
+        )
         limiter.release()
         wait = limiter.reserve_slot()  # reserved for a bit later ...
         assert wait is not None and wait > 0
@@ -253,3 +248,198 @@ def test_burst_pacing_sustains_the_rate_without_429() -> None:
     drive(limiter, server, seconds=600)
     assert server.throttled == 0
     assert server.ok >= 0.95 * 300 * 10
+
+
+# -- without rate-limit headers: pace only from what is learned -------------------------------------------------------
+HEADERS_300 = {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "1", "inin-ratelimit-reset": "60"}
+
+
+def drive_all(
+    limiters: list[RateLimiter], hit: Callable[[int], tuple[int, dict[str, str]]], clock: VirtualClock, **options: float
+) -> None:
+    """``workers`` tasks per limiter send through it for ``seconds`` with ``latency``; answers' Retry-After honoured."""
+    seconds, latency, workers = (
+        options.get("seconds", 600.0),
+        options.get("latency", 0.2),
+        int(options.get("workers", 4)),
+    )
+    end = clock.monotonic() + seconds
+
+    async def worker(n: int) -> None:
+        limiter = limiters[n]
+        while clock.monotonic() < end:
+            assert await limiter.acquire()
+            await clock.sleep(latency * 0.4)
+            status, headers = hit(n)
+            await clock.sleep(latency * 0.6)
+            limiter.observe(status, headers, parse_retry_after(headers.get("Retry-After")))
+            limiter.release()
+
+    run(clock.gather(*(worker(n) for n in range(len(limiters)) for _ in range(workers))))
+
+
+def test_an_answer_without_headers_ends_the_assumed_pace() -> None:
+    limiter = RateLimiter(clock=FakeClock())
+    assert limiter.reserve_slot() == 0.0
+    assert limiter.reserve_slot() == pytest.approx(60 / 291)  # the configured rate until an answer says more
+    limiter.observe(200, {})
+    assert limiter.headerless and limiter.learned_per_minute is None
+    assert [limiter.reserve_slot() for _ in range(50)] == [0.0] * 50
+
+
+def test_without_headers_the_configured_cap_is_the_pace() -> None:
+    limiter = RateLimiter(clock=FakeClock(), max_rate_per_minute=120)
+    limiter.observe(200, {})
+    assert [limiter.reserve_slot() for _ in range(4)] == [0.0, 0.5, 1.0, 1.5]
+
+
+def test_the_cap_also_holds_under_headers_that_allow_more() -> None:
+    limiter = RateLimiter(clock=FakeClock(), max_rate_per_minute=60, pacing="burst")
+    limiter.observe(200, HEADERS_300)
+    assert [limiter.reserve_slot() for _ in range(3)] == [0.0, 1.0, 2.0]
+
+
+def test_headers_after_a_headerless_answer_bring_back_the_window_model() -> None:
+    limiter = RateLimiter(clock=FakeClock(), reset_slack=1.0)
+    limiter.observe(200, {})
+    limiter.observe(200, {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "299", "inin-ratelimit-reset": "12"})
+    assert not limiter.headerless
+    wait = limiter.reserve_slot()
+    assert wait is not None and 12.0 <= wait <= 13.0
+
+
+def test_a_server_without_headers_or_limit_is_not_slowed() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock)
+    server = WindowServer(clock, allowed=10**9, window=60, send_headers=False)
+    drive(limiter, server, seconds=60)  # one request per 0.02 s of latency: 50/s, where 300/min would be 5/s
+    assert server.ok >= 0.99 * 50 * 60
+
+
+@pytest.mark.parametrize(("allowed", "window", "retry_after", "share"), [(300, 60, True, 0.93), (600, 10, True, 0.85)])
+def test_a_hidden_limit_is_learned_from_429_and_retry_after(
+    allowed: int, window: float, retry_after: bool, share: float
+) -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock)
+    server = WindowServer(clock, allowed, window, send_headers=False, lazy=True, retry_after=retry_after)
+    drive_all([limiter], lambda _: server.hit(), clock, seconds=600, latency=0.05)
+    # The first window's 429s (one per request in flight) teach the rate; none after.
+    assert server.throttled <= 4
+    assert server.ok >= share * allowed / window * 600
+    learned = limiter.learned_per_minute
+    assert learned is not None and learned <= allowed / window * 60
+
+
+def test_a_hidden_limit_without_retry_after_is_found_by_doubling_pauses() -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock)
+    server = WindowServer(clock, 300, 60, send_headers=False, lazy=True)
+    drive_all([limiter], lambda _: server.hit(), clock, seconds=600, latency=0.05)
+    assert server.throttled <= 30  # pauses of 1, 2, 4, ... s until the window ends, then a learned pace: none
+    assert server.ok >= 0.8 * 3000
+    learned = limiter.learned_per_minute
+    assert learned is not None and learned <= 300
+
+
+def test_429s_in_flight_together_teach_once() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock)
+    limiter.observe(200, {})
+    for _ in range(30):
+        limiter.observe(200, {})
+        clock.advance(0.1)
+    limiter.observe(429, {}, retry_after=57.0)
+    learned = limiter.learned_per_minute
+    assert learned == pytest.approx(31 / 60 * 60 * 0.97, rel=0.01)  # 31 accepted over 3 s + the 57 s to wait
+    for _ in range(3):
+        limiter.observe(429, {}, retry_after=57.0)
+    assert limiter.learned_per_minute == learned
+
+
+def test_a_learned_rate_is_forgotten() -> None:
+    clock = FakeClock()
+    cap = RateCap(forget_after=600.0)
+    for _ in range(10):
+        cap.accepted(clock.monotonic())
+        clock.advance(0.1)
+    cap.throttle(clock.monotonic(), 5.0)
+    # Forgotten 600 s after the pause it asked for, when no other such 429 came.
+    assert cap.per_minute(clock.monotonic() + 5 + 599) is not None
+    assert cap.per_minute(clock.monotonic() + 5 + 601) is None
+
+
+# -- a pool sharing one cap: an org-wide limit, configured or learned from 429s with budget left ------------------------
+def pool(clients: int, cap: RateCap, clock: VirtualClock) -> list[RateLimiter]:
+    return [RateLimiter(clock=clock, cap=cap) for _ in range(clients)]
+
+
+def test_a_cap_is_given_to_the_pool_not_to_one_limiter() -> None:
+    with pytest.raises(ValueError, match="RateCap"):
+        RateLimiter(cap=RateCap(), max_rate_per_minute=100)
+    with pytest.raises(ValueError, match="positive"):
+        RateCap(max_rate_per_minute=0)
+
+
+def test_a_429_with_budget_left_is_the_orgs_it_pauses_the_pool_and_caps_it() -> None:
+    clock = FakeClock()
+    cap = RateCap()
+    a, b = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    for _ in range(20):
+        a.observe(200, HEADERS_300)
+        clock.advance(0.5)
+    a.observe(429, {**HEADERS_300, "inin-ratelimit-count": "21"}, retry_after=50.0)
+    assert cap.throttled == 1
+    wait = b.reserve_slot()  # the other token is paused too
+    assert wait is not None and 50.0 <= wait < 50.5
+    learned = cap.per_minute(clock.monotonic())
+    assert learned == pytest.approx(20 / 59.5 * 60 * 0.97, rel=0.01)  # 20 accepted over 9.5 s + 50 s to wait
+
+
+def test_a_429_of_a_full_token_window_teaches_the_pool_nothing() -> None:
+    clock = FakeClock()
+    cap = RateCap()
+    a, b = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    a.observe(429, {"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "300", "inin-ratelimit-reset": "9"}, 9.0)
+    assert cap.throttled == 0 and cap.per_minute(clock.monotonic()) is None
+    assert b.reserve_slot() == 0.0
+
+
+@pytest.mark.parametrize("clients", [2, 4])
+def test_a_pool_learns_an_org_limit_and_then_meets_no_429(clients: int) -> None:
+    clock = VirtualClock()
+    cap = RateCap()
+    org = 200 * clients
+    server = PoolServer(clock, clients, allowed=300, window=60, org_allowed=org, org_window=60)
+    drive_all(pool(clients, cap, clock), server.hit, clock, seconds=600)
+    # 429s only in the first window, once per request in flight; the pool then runs at the learned cap.
+    assert server.org_throttled <= 4 * clients and server.throttled == server.org_throttled
+    assert server.ok >= 0.94 * org * 10
+    learned = cap.per_minute(clock.monotonic())
+    assert learned is not None and learned <= org
+
+
+def test_without_learning_an_org_limit_costs_a_429_every_window() -> None:
+    clock = VirtualClock()
+    cap = RateCap(learn=False)
+    server = PoolServer(clock, 2, allowed=300, window=60, org_allowed=400, org_window=60)
+    drive_all(pool(2, cap, clock), server.hit, clock, seconds=600)
+    assert server.org_throttled >= 10
+    assert cap.per_minute(clock.monotonic()) is None
+
+
+def test_a_configured_cap_keeps_a_pool_under_the_org_limit_without_a_429() -> None:
+    clock = VirtualClock()
+    cap = RateCap(max_rate_per_minute=390)
+    server = PoolServer(clock, 2, allowed=300, window=60, org_allowed=400, org_window=60)
+    drive_all(pool(2, cap, clock), server.hit, clock, seconds=600)
+    assert server.throttled == 0
+    assert 0.97 * 3900 <= server.ok <= 3900 + 8 + 1  # the 8 workers each send once more after the last check
+
+
+def test_a_pool_under_per_token_limits_only_uses_every_token_fully() -> None:
+    clock = VirtualClock()
+    server = PoolServer(clock, 4, allowed=300, window=60, org_allowed=10**9, org_window=60)
+    drive_all(pool(4, RateCap(), clock), server.hit, clock, seconds=600)
+    assert server.throttled == 0
+    assert server.ok >= 0.95 * 4 * 3000

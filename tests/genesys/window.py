@@ -16,13 +16,22 @@ class WindowServer:
     """
 
     def __init__(
-        self, clock: Clock, allowed: int, window: float, *, send_headers: bool = True, lazy: bool = False
+        self,
+        clock: Clock,
+        allowed: int,
+        window: float,
+        *,
+        send_headers: bool = True,
+        lazy: bool = False,
+        retry_after: bool = False,
     ) -> None:
         self.clock = clock
         self.allowed = allowed
         self.window = window
         self.send_headers = send_headers
         self.lazy = lazy
+        #: 429s carry Retry-After (the seconds left in the window), with or without the other headers.
+        self.retry_after = retry_after
         self.start = clock.monotonic() - (window * 2 if lazy else window / 3)
         self.count = 0
         self.ok = 0
@@ -36,8 +45,11 @@ class WindowServer:
             self.start += self.window
             self.count = 0
 
+    def reset_in(self) -> int:
+        return max(0, math.ceil(self.start + self.window - self.clock.monotonic()))
+
     def headers(self) -> dict[str, str]:
-        reset = max(0, math.ceil(self.start + self.window - self.clock.monotonic()))
+        reset = self.reset_in()
         if not self.send_headers:
             return {}
         return {
@@ -50,7 +62,40 @@ class WindowServer:
         self._roll()
         if self.count >= self.allowed:
             self.throttled += 1
-            return 429, self.headers()
+            headers = self.headers()
+            if self.retry_after:
+                headers["Retry-After"] = str(max(1, self.reset_in()))
+            return 429, headers
         self.count += 1
         self.ok += 1
         return 200, self.headers()
+
+
+class PoolServer:
+    """A window per token and, over them, one window for the org (lazy, like the emulator's): an org 429 carries the
+    token's own headers, which show budget left, and Retry-After until the org's window ends."""
+
+    def __init__(self, clock: Clock, tokens: int, allowed: int, window: float, org_allowed: int, org_window: float):
+        self.tokens = [WindowServer(clock, allowed, window, lazy=True) for _ in range(tokens)]
+        self.org = WindowServer(clock, org_allowed, org_window, lazy=True, send_headers=False, retry_after=True)
+        self.org_throttled = 0
+
+    @property
+    def ok(self) -> int:
+        return sum(token.ok for token in self.tokens)
+
+    @property
+    def throttled(self) -> int:
+        return self.org_throttled + sum(token.throttled for token in self.tokens)
+
+    def hit(self, token: int) -> tuple[int, dict[str, str]]:
+        own = self.tokens[token]
+        own._roll()
+        if own.count >= own.allowed:
+            return own.hit()
+        self.org._roll()
+        if self.org.count >= self.org.allowed:
+            self.org_throttled += 1
+            return 429, {**own.headers(), "Retry-After": str(max(1, self.org.reset_in()))}
+        self.org.count += 1
+        return own.hit()

@@ -5,7 +5,10 @@ is per org and can be raised) and says where a token stands in every response: `
 (the window's allowance), ``inin-ratelimit-count`` (used so far) and ``inin-ratelimit-reset`` (seconds until
 the window resets). The limiter keeps a model of that window and hands out send times:
 
-* Before any header is seen it paces at the configured rate times ``safety`` (default 300/min × 0.97).
+* Until the first answer it paces at the configured rate times ``safety`` (default 300/min × 0.97). An answer
+  without rate-limit headers says nothing about a limit, so from then on (until headers come) it paces only from
+  what it learns: not at all, or at a rate learned from the server's 429s (below), and never above
+  ``max_rate_per_minute`` when that is set.
 * Once the window is known it spreads what is left of the allowance (minus a small reserve) evenly over the
   time left, so the window is used up just as it resets: about 97–99% of the allowed rate over a long run,
   and a slowdown on its own when someone else is using the same token: their requests show up as ``count``
@@ -16,6 +19,19 @@ the window resets). The limiter keeps a model of that window and hands out send 
   up. Should the server round down instead, the first 429 shows it and from then on ``reset_slack`` is added.
 * A 429 pauses everyone until ``Retry-After`` (or the reset) and lowers the pace by 20%, recovering 0.5% per
   successful answer.
+
+What a 429 teaches besides the pause (``RateCap``). A 429 while the token's headers show budget left (a count below
+the allowance, or no count while the modeled window has room) is not the token's limit: Genesys documents other
+limits too (reference §6.3: per user, per resource), and whether an org-wide limit across client-credentials tokens
+exists is UNSURE (a community answer says the limit is per token only). Such a 429 pauses every limiter that shares
+the ``RateCap`` (one cap for a pool of OAuth clients) and, unless ``learn`` is off, caps their combined rate at what
+the server accepted: the accepted answers of the window before the 429, over the time from the first of them to the
+end of the pause it asks for (``Retry-After``; without it, pauses of 1, 2, 4, ... s until the server accepts again),
+times ``safety``. Exact when the server's window began with those answers. 429s in flight together teach once. A
+server without rate-limit headers gets the same treatment for its 429s, on the token's own pace. A learned rate is
+forgotten ``forget_after`` seconds (600) after the pause that taught it: a stray 429 (a burst limit) costs little,
+and a real limit costs one 429 that often. The cap hands out send times on a grid spaced by its rate, each point
+once, so a token held back by its own pace leaves the points before its own to the other tokens.
 
 Send times are reserved at once (no await between deciding and counting), so concurrent tasks on one event
 loop are served in arrival order and never double-book a slot. The clock is injectable: tests run minutes of
@@ -32,6 +48,7 @@ reserve is not used up; once it is, it spreads like the replay policy.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
@@ -39,12 +56,14 @@ from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
 from wrapup_bridge.genesys.errors import header
 from wrapup_bridge.genesys.timing import Deadline
 
-__all__ = ["PACINGS", "Pacing", "RateLimiter", "parse_float"]
+__all__ = ["PACINGS", "Pacing", "RateCap", "RateLimiter", "parse_float"]
 
 _PENALTY_FLOOR = 0.5
 _PENALTY_STEP = 0.8
 _PENALTY_RECOVERY = 0.005
 _MAX_SPEEDUP = 2.0
+#: Fewer accepted answers than this before a 429 teach no rate (it would be a guess from almost nothing).
+_MIN_SAMPLE = 5
 
 #: How requests below the limit are spaced: "spread" evenly over the window (replays), or sent at once while the
 #: window has room ("burst", live applies); see the module docstring.
@@ -63,6 +82,156 @@ def parse_float(value: str | None) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
+class _LearnedRate:
+    """A rate learned from 429s: when the server accepted requests, and what that says it allows.
+
+    A 429 that says how long to wait (``Retry-After``) ends a block of refusals at a known time: over the window
+    before it, the server allowed what it accepted since the first of those answers, up to the block's end (exact
+    when its window began with them). A 429 without a hint starts a block of unknown length: the pauses double (1 s,
+    2 s, 4 s, ... up to the window) until the server accepts again, and the block's real length then teaches the
+    same way. Answers in flight with the 429 that taught teach nothing more.
+    """
+
+    def __init__(self, *, window: float, safety: float, forget_after: float | None) -> None:
+        self.window = window
+        self.safety = safety
+        self.forget_after = forget_after
+        self._accepted: deque[float] = deque()
+        self._since = -math.inf  # answers before this (the end of the last block) belong to an older streak
+        self._paused_until = -math.inf
+        self._blocked_at: float | None = None  # first 429 of a block without hints, until the server accepts again
+        self._blind = 0.0  # the last pause taken without a hint
+        self._learned: float | None = None  # requests per minute
+        self._learned_at = 0.0
+
+    def accepted(self, now: float) -> None:
+        """The server accepted a request (any answer but a 429)."""
+        if self._blocked_at is not None and now >= self._paused_until:
+            self._learn(self._blocked_at, now)  # a block without hints is over: it lasted until now
+            self._blocked_at, self._blind, self._since = None, 0.0, now
+        self._accepted.append(now)
+        while self._accepted[0] < now - self.window:
+            self._accepted.popleft()
+
+    def throttled(self, now: float, retry_after: float | None) -> float:
+        """A 429 (with its ``Retry-After``, or None): learn from it; the seconds to pause."""
+        if retry_after is not None:
+            if now >= self._paused_until:
+                self._learn(now, now + retry_after)
+                self._since = now + retry_after
+            self._blocked_at = None
+            self._paused_until = max(self._paused_until, now + retry_after)
+            return retry_after
+        if now < self._paused_until:
+            return self._paused_until - now  # in flight with the 429 that started this pause
+        if self._blocked_at is None:
+            self._blocked_at = now
+        self._blind = min(self.window, 2 * self._blind) if self._blind else 1.0
+        self._paused_until = now + self._blind
+        return self._blind
+
+    def _learn(self, blocked_at: float, block_end: float) -> None:
+        start = max(blocked_at - self.window, self._since)
+        sample = [t for t in self._accepted if start <= t <= blocked_at]
+        if len(sample) >= _MIN_SAMPLE:
+            self._learned = len(sample) / max(block_end - sample[0], 1e-3) * 60.0 * self.safety
+            self._learned_at = block_end
+
+    def per_minute(self, now: float) -> float | None:
+        """The learned rate, or None (nothing learned, or forgotten)."""
+        if self._learned is not None and self.forget_after is not None and now - self._learned_at > self.forget_after:
+            self._learned = None
+        return self._learned
+
+
+class RateCap:
+    """A ceiling on the combined rate of every limiter that shares it (the tokens of an OAuth-client pool).
+
+    ``max_rate_per_minute`` is the configured ceiling (None: none). With ``learn``, a 429 that is not a token's own
+    (see the module docstring) lowers it to what the server accepted; the learned rate is forgotten after
+    ``forget_after`` seconds (None: kept). Every such 429 pauses all sharers until its ``Retry-After``. Methods take
+    the sharers' ``monotonic()`` time: one cap serves limiters on one clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_rate_per_minute: float | None = None,
+        learn: bool = True,
+        safety: float = 0.97,
+        window: float = 60.0,
+        forget_after: float | None = 600.0,
+    ) -> None:
+        if max_rate_per_minute is not None and max_rate_per_minute <= 0:
+            raise ValueError(f"max_rate_per_minute must be positive, got {max_rate_per_minute!r}")
+        self.max_rate_per_minute = max_rate_per_minute
+        self.learn = learn
+        self._learned = _LearnedRate(window=window, safety=safety, forget_after=forget_after)
+        # Send times are points of a grid spaced 60 / the ceiling, each handed out once: a sharer held back by its
+        # own pace takes a later point and leaves the ones before it to the others (no hole is lost).
+        self._origin = 0.0
+        self._gap: float | None = None
+        self._taken: set[int] = set()
+        self._last = -math.inf
+        self.paused_until = -math.inf
+        #: 429s that were not a token's own, seen by any sharer.
+        self.throttled = 0
+
+    def per_minute(self, now: float) -> float | None:
+        """The ceiling in force: the configured one, lowered by what was learned; None when there is none."""
+        learned = self._learned.per_minute(now) if self.learn else None
+        rates = [r for r in (self.max_rate_per_minute, learned) if r is not None]
+        return min(rates) if rates else None
+
+    def earliest(self, slot: float) -> float:
+        """The first time at or after ``slot`` the cap lets a request go: after any pause, on a point of the grid
+        not yet handed out."""
+        slot = max(slot, self.paused_until)
+        rate = self.per_minute(slot)
+        if rate is None:
+            return slot
+        gap = self._grid(rate, slot)
+        k = max(0, math.ceil((slot - self._origin) / gap - 1e-9))
+        while k in self._taken:
+            k += 1
+        return self._origin + k * gap
+
+    def book(self, now: float, slot: float) -> None:
+        """A request goes at ``slot`` (from ``earliest``)."""
+        rate = self.per_minute(slot)
+        if rate is None:
+            self._gap = None
+            self._last = max(self._last, slot)
+            return
+        gap = self._grid(rate, slot)
+        self._taken.add(round((slot - self._origin) / gap))
+        self._last = max(self._last, slot)
+        if len(self._taken) > 256:
+            past = (now - self._origin) / gap - 1
+            self._taken = {k for k in self._taken if k >= past}
+
+    def _grid(self, rate: float, slot: float) -> float:
+        """The grid's spacing; a new ceiling starts a new grid at the last send time handed out (or at ``slot``)."""
+        gap = 60.0 / rate
+        if gap != self._gap:
+            self._gap = gap
+            if self._last == -math.inf:
+                self._origin, self._taken = slot, set()
+            else:
+                self._origin, self._taken = self._last, {0}
+        return gap
+
+    def accepted(self, now: float) -> None:
+        self._learned.accepted(now)
+
+    def throttle(self, now: float, retry_after: float | None) -> None:
+        """A 429 that was not a token's own: pause every sharer (``Retry-After``, else doubling pauses while the
+        refusals last) and learn from it."""
+        self.throttled += 1
+        wait = self._learned.throttled(now, retry_after)
+        self.paused_until = max(self.paused_until, now + wait)
+
+
 class RateLimiter:
     """Adaptive pacing for one access token (one limiter per client); ``pacing`` picks the policy below the limit."""
 
@@ -74,10 +243,17 @@ class RateLimiter:
         reset_slack: float = 1.0,
         clock: Clock | None = None,
         pacing: Pacing = "spread",
+        max_rate_per_minute: float | None = None,
+        learn_org_cap: bool = True,
+        cap: RateCap | None = None,
     ) -> None:
         if pacing not in PACINGS:
             raise ValueError(f"pacing must be one of {', '.join(PACINGS)}, got {pacing!r}")
+        if cap is not None and (max_rate_per_minute is not None or not learn_org_cap):
+            raise ValueError("give the ceiling and the learning to the shared RateCap, not to one of its limiters")
         self.clock: Clock = clock or SYSTEM_CLOCK
+        #: The ceiling shared with the pool's other limiters, or this limiter's own.
+        self.cap: RateCap = cap or RateCap(max_rate_per_minute=max_rate_per_minute, learn=learn_org_cap, safety=safety)
         self.pacing: Pacing = pacing
         self.safety = safety
         self.reset_slack = reset_slack
@@ -88,6 +264,9 @@ class RateLimiter:
         self._limit: float = rate_per_minute
         self._window_len: float = 60.0
         self._headers_seen = False
+        # An answer came without rate-limit headers (and none ever had them): pace only from what 429s teach.
+        self._headerless = False
+        self._own = _LearnedRate(window=self._window_len, safety=safety, forget_after=600.0)
         self._window_end: float | None = None  # end of the server's current window, as we model it
         self._used = 0.0  # requests counted in that window (ours reserved + the server's count)
         self._next_used = 0  # requests reserved for after the window ends
@@ -118,6 +297,16 @@ class RateLimiter:
         return self._window_len / (self._limit * self.safety) / self._penalty
 
     @property
+    def headerless(self) -> bool:
+        """True when answers come without rate-limit headers: the limiter then paces only from what it learns."""
+        return self._headerless
+
+    @property
+    def learned_per_minute(self) -> float | None:
+        """Without headers: the rate learned from the token's 429s (None: none, the pace is not limited)."""
+        return self._own.per_minute(self.clock.monotonic())
+
+    @property
     def reserve(self) -> float:
         """Slots per window left unused, for in-flight races and other users of the token."""
         return max(1.0, math.ceil(self._limit * 0.01))
@@ -141,6 +330,9 @@ class RateLimiter:
 
     def _interval_at(self, slot: float) -> float:
         """Seconds from ``slot`` to the next send time the pacing policy allows."""
+        if self._headerless:
+            learned = self._own.per_minute(slot)
+            return 0.0 if learned is None else 60.0 / learned / self._penalty
         if self.pacing == "burst" and self._has_room_at(slot):
             return 0.0
         return self._spread_interval_at(slot)
@@ -164,21 +356,22 @@ class RateLimiter:
         """
         now = self.clock.monotonic()
         self._roll(now)
-        slot = max(now, self._next_free, self._paused_until)
+        slot = self.cap.earliest(max(now, self._next_free, self._paused_until))
         in_window = self._window_end is not None and slot < self._window_end
         if in_window and self._used_at(slot) >= self._limit - self.reserve:
             assert self._window_end is not None
-            slot = self._window_end
+            slot = self.cap.earliest(self._window_end)
             in_window = False
         if max_wait is not None and slot - now > max_wait:
             return None
         self._next_free = slot + self._interval_at(slot)
+        self.cap.book(now, slot)
         self._pending += 1
         if in_window:
             self._used += 1
         elif self._window_end is not None:
             self._next_used += 1
-        else:
+        elif not self._headerless:
             self._used += 1
         return slot - now
 
@@ -191,7 +384,7 @@ class RateLimiter:
             if wait > 0:
                 await self.clock.sleep(wait)
             # A 429 seen while this task slept pauses it too: the slot is no good until the pause ends.
-            while (pause := self._paused_until - self.clock.monotonic()) > 0:
+            while (pause := max(self._paused_until, self.cap.paused_until) - self.clock.monotonic()) > 0:
                 if deadline is not None and not deadline.allows(pause):
                     return False
                 await self.clock.sleep(pause)
@@ -217,21 +410,47 @@ class RateLimiter:
             self._limit = allowed
         if reset is not None:
             self._adopt_window(now, reset, count)
+        elif allowed is None and not self._headers_seen and (status < 400 or status == 429):
+            self._go_headerless(now)
         if status == 429:
             self.throttled += 1
-            wait = retry_after if retry_after is not None else (reset + self.reset_slack if reset is not None else 1.0)
+            if self._headerless:  # the only limit a server without headers shows
+                wait = self._own.throttled(now, retry_after)
+            elif retry_after is not None:
+                wait = retry_after
+            else:
+                wait = reset + self.reset_slack if reset is not None else 1.0
             self._paused_until = max(self._paused_until, now + wait)
             self._penalty = max(_PENALTY_FLOOR, self._penalty * _PENALTY_STEP)
             if count is not None and count >= self._limit:
                 # The window really is full (a 429 without a count is some other throttle, e.g. a burst
                 # limit): the model ended the previous window too early, so allow for rounding from now on.
                 self._boundary_slack = self.reset_slack
-        elif status < 400:
-            self._penalty = min(1.0, self._penalty + _PENALTY_RECOVERY)
+            elif not self._headerless and self._budget_left(now, count):
+                self.cap.throttle(now, retry_after)
+        else:
+            if self._headerless:
+                self._own.accepted(now)
+            if self.cap.learn:
+                self.cap.accepted(now)
+            if status < 400:
+                self._penalty = min(1.0, self._penalty + _PENALTY_RECOVERY)
+
+    def _go_headerless(self, now: float) -> None:
+        if not self._headerless:
+            self._headerless = True
+            self._next_free = min(self._next_free, now)  # the assumed pace before the first answer is over
+
+    def _budget_left(self, now: float, count: float | None) -> bool:
+        """A 429's headers (or, without a count, the modeled window) say the token had budget left."""
+        if count is not None:
+            return count < self._limit
+        return self._window_end is None or now >= self._window_end or self._used_at(now) < self._limit
 
     def _adopt_window(self, now: float, reset: float, count: float | None) -> None:
         if not self._headers_seen:
             self._headers_seen = True
+            self._headerless = False
             self._window_len = max(reset, 1.0)
         else:
             self._window_len = max(self._window_len, reset)
