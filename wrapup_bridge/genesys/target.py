@@ -333,7 +333,11 @@ def choose_target(
     purposes: tuple[str, ...] = AGENT_PURPOSES,
 ) -> TargetChoice:
     """The participant/communication to wrap up for ``disposition``, with the verdict on every agent participant."""
-    everyone = tuple(_describe(p) for p in conversation.get("participants") or [] if isinstance(p, dict))
+
+    def everyone() -> tuple[str, ...]:
+        """Every participant in words, for a NoTarget (built only when there is none: a target does not need it)."""
+        return tuple(_describe(p) for p in conversation.get("participants") or [] if isinstance(p, dict))
+
     legs = sorted(
         (classify(p, users) for p in agent_participants(conversation, purposes)),
         key=AgentLeg.order_key,
@@ -343,7 +347,7 @@ def choose_target(
             NoTarget(
                 "the conversation has no agent participant to wrap up (Genesys applies wrap-up codes to an agent's "
                 "participant only; calls that ended in IVR or queue have none)",
-                everyone,
+                everyone(),
             )
         )
     handled = [leg for leg in legs if leg.status is AgentStatus.HANDLED]
@@ -363,7 +367,7 @@ def choose_target(
                 + ", ".join(sorted({leg.shown for leg in named}))
                 + "); name the agent by Genesys user id or in the agent directory"
             )
-            return _no_target(reason, everyone, legs, verdicts)
+            return _no_target(reason, everyone(), legs, verdicts)
         named_pending = [leg for leg in named if leg.status in (AgentStatus.CONNECTED, AgentStatus.ALERTING)]
         if named_handled:
             chosen, chosen_by = named_handled[-1], f"the agent the record names ({query.shown})"
@@ -372,7 +376,7 @@ def choose_target(
             return _no_target(
                 f"{who.shown}, the agent the record names, is still {who.status.value} on this conversation; the "
                 "wrap-up can be applied once they have handled it (retry later)",
-                everyone,
+                everyone(),
                 legs,
                 verdicts,
                 retryable=True,
@@ -393,14 +397,14 @@ def choose_target(
             else:
                 what = f"{query.shown!r} is not among the agents on this conversation"
             if not handled:
-                return _nobody_connected(legs, everyone, verdicts, prefix=f"the record's agent {what}; and ")
+                return _nobody_connected(legs, everyone(), verdicts, prefix=f"the record's agent {what}; and ")
             if agent_fallback != "last-connected":
                 return _no_target(
                     f"the record's agent {what}; it was handled by "
                     + ", ".join(dict.fromkeys(leg.shown for leg in handled))
                     + ". Nothing is written to another agent's participant: fix the agent directory, or allow "
                     "the last connected agent (agent fallback)",
-                    everyone,
+                    everyone(),
                     legs,
                     verdicts,
                 )
@@ -414,12 +418,12 @@ def choose_target(
                     "nobody has finished handling this conversation yet: "
                     + "; ".join(f"{leg.shown} is still connected" for leg in on_call)
                     + " (retry later)",
-                    everyone,
+                    everyone(),
                     legs,
                     verdicts,
                     retryable=True,
                 )
-            return _nobody_connected(legs, everyone, verdicts)
+            return _nobody_connected(legs, everyone(), verdicts)
         by_queue = _by_queue(handled, disposition) if fallback is None else []
         if by_queue:
             chosen, chosen_by = by_queue[-1], "the agent on the queue the record names"
@@ -432,7 +436,7 @@ def choose_target(
         return _no_target(
             f"agent participant {chosen.id} ({chosen.shown}) has no {disposition.media.value} communication (it has: "
             f"{handled_media}); set the record's media or check the conversation id",
-            everyone,
+            everyone(),
             legs,
             verdicts,
         )
