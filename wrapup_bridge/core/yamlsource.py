@@ -7,10 +7,16 @@ schema expects. They do not differ in what must never happen while reading them:
 into billions of nodes ("billion laughs": seven lines took 40 s and millions of line entries before this bound),
 nesting deep enough to exhaust the stack, or an error that cannot say where. This module is that common part, so
 the bounds are the same for both; each caller words its own messages.
+
+Reading with libyaml (``fast``) is several times quicker than PyYAML's own Python parser (a 3,000-rule table:
+about 0.1 s instead of 0.6 s of CPU) and gives every node the same line; what differs is the wording of syntax
+errors, so a caller that shows those reads again without ``fast`` when libyaml refuses the text.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,7 +24,7 @@ import yaml
 
 from wrapup_bridge.core.limits import MAX_NESTING, NestingError
 
-__all__ = ["MAX_YAML_NODES", "KeyPath", "LocatedYaml", "YamlProblem", "locate_yaml"]
+__all__ = ["MAX_YAML_NODES", "KeyPath", "LocatedYaml", "YamlProblem", "libyaml_bounds_nesting", "locate_yaml"]
 
 #: A key path into a document: mapping keys and list indexes, from the top (``("rules", 2, "when")``).
 KeyPath = tuple[str | int, ...]
@@ -36,11 +42,50 @@ _PLAIN_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 try:  # libyaml parses several times faster; its syntax messages are terser than PyYAML's own
     _FAST_LOADER: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,misc,unused-ignore]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _FAST_LOADER = yaml.SafeLoader
+
+_SPECIAL_PLAIN = {"<<": _MERGE_TAG, "=": "tag:yaml.org,2002:value", **dict.fromkeys(_NULLS, "tag:yaml.org,2002:null")}
+
+
+def _plain_resolve(self: Any, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+    """The tag of an untagged node, as far as plain reading tells tags apart: what the safe resolver makes a null,
+    a merge key or the ``value`` type of an unquoted scalar; every other scalar text (the safe resolver's ints,
+    floats, dates and booleans are plain tags too, which plain reading keeps as text all the same). Its regexes
+    are most of what reading a table with libyaml costs."""
+    if kind is yaml.ScalarNode:
+        return _SPECIAL_PLAIN.get(value, _STR_TAG) if implicit[0] else _STR_TAG
+    return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+#: libyaml for plain reading: the same nodes, tags told apart only as far as plain reading needs.
+_FAST_PLAIN_LOADER: type[yaml.SafeLoader] = type("_FastPlainLoader", (_FAST_LOADER,), {"resolve": _plain_resolve})
+
+#: Deeper than libyaml's own nesting bound (1,000 levels since its 2020 sources), far below the C stack's.
+_PROBE_DEPTH = 1_100
+
+
+@functools.cache
+def libyaml_bounds_nesting() -> bool:
+    """True when PyYAML has libyaml and libyaml refuses nesting past its own bound rather than composing it.
+
+    PyYAML composes libyaml's nodes recursively in C, where Python's recursion limit does not apply; a libyaml
+    with the bound raises a ``yaml.YAMLError`` long before the stack is at risk. Checked once, on first use (a
+    libyaml built without the bound composes the probe, 1,100 levels, safely, and is then not used for text
+    nobody has checked).
+    """
+    if _FAST_LOADER is yaml.SafeLoader:
+        return False
+    probe = "[" * _PROBE_DEPTH + "]" * _PROBE_DEPTH
+    try:
+        yaml.compose(probe, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return True
+    return False  # pragma: no cover - depends on the libyaml PyYAML was built with
 
 
 @dataclass(frozen=True)
@@ -62,6 +107,10 @@ class LocatedYaml:
     nodes_seen: int = 0
     #: Which bound the document broke, if any: the callers word "too deep" and "too large" differently.
     exceeded: Literal["depth", "size"] | None = None
+    #: The text holds what libyaml and PyYAML's own parser read differently, so a caller that must say what PyYAML
+    #: says reads it again with ``fast`` off: a plain scalar of a flow collection holding a '?' (``{code: Why?}``,
+    #: which PyYAML refuses: "expected ',' or '}', but got '?'").
+    pyyaml_may_differ: bool = False
 
     def line_of(self, path: KeyPath) -> int:
         """The line of the deepest known node on ``path`` (1 when nothing on it is known)."""
@@ -86,7 +135,8 @@ def locate_yaml(text: str, *, typed: bool = False, fast: bool = False, tag_refus
     nesting too deep for the parser itself raises ``NestingError``.
     """
     try:
-        root = yaml.compose(text, Loader=_FAST_LOADER if fast else yaml.SafeLoader)
+        loader = (_FAST_LOADER if typed else _FAST_PLAIN_LOADER) if fast else yaml.SafeLoader
+        root = yaml.compose(text, Loader=loader)
     except RecursionError:
         raise NestingError(MAX_NESTING) from None
     located = LocatedYaml(None)
@@ -129,10 +179,13 @@ class _Walk:
                 self.problem(node, TOO_LARGE, path)
             return None
         if isinstance(node, yaml.ScalarNode):
-            if self.typed or (node.style is None and node.tag != "tag:yaml.org,2002:str" and node.value in _NULLS):
+            # A plain scalar's style is None from PyYAML's parser, '' from libyaml's.
+            if self.typed or (not node.style and node.tag != _STR_TAG and node.value in _NULLS):
                 return None
             return str(node.value)
         if isinstance(node, yaml.SequenceNode):
+            if node.flow_style:
+                self.flow_scalars(child for child in node.value)
             items: list[Any] = []
             for index, child in enumerate(node.value):
                 child_path = (*path, index)
@@ -144,10 +197,17 @@ class _Walk:
         self.problem(node, "unsupported YAML node", path)
         return None
 
+    def flow_scalars(self, children: Iterable[yaml.Node]) -> None:
+        for child in children:
+            if isinstance(child, yaml.ScalarNode) and not child.style and "?" in child.value:
+                self.located.pyyaml_may_differ = True
+
     def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
         located = self.located
         if self.typed:
             self.constructor.flatten_mapping(node)  # merged keys keep the line they are written on
+        if node.flow_style:
+            self.flow_scalars(child for pair in node.value for child in pair)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
