@@ -2,7 +2,7 @@
 conversations are listed in the file (the baseline) and one whose ``generate:`` block describes them.
 
     .venv/bin/python benchmarks/emulator.py [--listed 100000] [--generated 1000000] [--small 10000] [--runs 3]
-                                            [--filtered] [--tree DIR] [--only listed|generated] [--json out.json]
+                                            [--filtered] [--before DIR] [--only listed|generated] [--json out.json]
 
 Each org is served by a process of its own (a generated org: its YAML file, by ``wrapup-bridge emulator --org FILE
 --port 0 --rate-limit 0``, as a person starts it), and every figure is measured from outside that process:
@@ -16,8 +16,9 @@ Each org is served by a process of its own (a generated org: its YAML file, by `
                read-back, GET /api/v2/analytics/conversations/{id}/details showing the code, median
 The listed org is tests/emulator/week_org.py's (a week, realism on), built in its process from Python objects
 (as YAML, 100,000 listed conversations exceed what an org file may hold); the generated ones are
-tests/emulator/generated_org.py's (March 2026 in New York time, office hours, realism on). ``--tree DIR`` serves from
-another checkout of the package (e.g. ``git archive <commit> | tar -x -C DIR``), to measure the code before a change.
+tests/emulator/generated_org.py's (March 2026 in New York time, office hours, realism on). ``--before DIR`` also
+serves the listed org from another checkout of the package (``git archive <commit> | tar -x -C DIR``), in the same
+run, for the code before a change.
 """
 
 from __future__ import annotations
@@ -61,14 +62,17 @@ class OrgFile:
     count: int
     ids: Callable[[int], str]
     busy_day: str
+    #: Serve the package from this folder instead of this checkout.
+    tree: Path | None = None
 
 
-def listed_org(count: int) -> OrgFile:
+def listed_org(count: int, tree: Path | None = None) -> OrgFile:
     """The week org, listed. Built in the serving process from Python objects, as benchmarks/replay.py builds its
     org: as YAML, 100,000 listed conversations are more nodes than an org file may hold (MAX_YAML_NODES)."""
     busy = (FIRST_DAY + timedelta(days=3)).date().isoformat()  # every day of the week org is as busy
     command = [__file__, "--_serve-listed", str(count)]
-    return OrgFile(f"listed {count:,}", command, count, conversation_id, busy)
+    name = f"listed {count:,}" + (" (before)" if tree is not None else "")
+    return OrgFile(name, command, count, conversation_id, busy, tree)
 
 
 def generated_org(folder: Path, count: int) -> OrgFile:
@@ -115,8 +119,9 @@ class Served:
 
 
 @contextmanager
-def served(org: OrgFile, tree: Path | None) -> Iterator[Served]:
+def served(org: OrgFile) -> Iterator[Served]:
     """``org`` served by a process of its own until the block ends; ``started``: seconds to the first answer."""
+    tree = org.tree
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"], env["BENCH_TREE"] = str(tree), str(tree)
@@ -178,9 +183,9 @@ def _uncoded_agent(conversation: dict[str, Any]) -> str | None:
     return None
 
 
-def measure(org: OrgFile, tree: Path | None, filtered: bool) -> dict[str, Any]:
+def measure(org: OrgFile, filtered: bool) -> dict[str, Any]:
     """Every figure of one served org (one process)."""
-    with served(org, tree) as server:
+    with served(org) as server:
         out: dict[str, Any] = {"org": org.name, "start_s": round(server.started, 3)}
         out["rss_started_mib"] = round(_status(server.process.pid, "VmRSS"), 1)
         with httpx.Client(base_url=server.base_url, timeout=600) as client:
@@ -235,6 +240,18 @@ def _span(values: list[float]) -> str:
     return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
+_RATIOS = ("start_s", "rss_started_mib", "hwm_mib", "get_by_id_ms", "day_first_page_ms", "day_page_ms",
+           "day_filtered_first_page_ms", "write_ms", "read_back_ms")  # fmt: skip
+
+
+def _ratios(label: str, base: list[dict[str, Any]], other: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+    """``other / base`` of each key, run by run (both measured in the same runs)."""
+    for key in keys:
+        ratios = [round(o[key] / b[key], 3) for b, o in zip(base, other, strict=False) if key in b and key in o]
+        if ratios:
+            print(f"  {label} {key:28} {_span(ratios)}")
+
+
 def report(results: list[dict[str, Any]]) -> None:
     by_org: dict[str, list[dict[str, Any]]] = {}
     for result in results:
@@ -242,22 +259,20 @@ def report(results: list[dict[str, Any]]) -> None:
     keys = [k for k in results[0] if k != "org"]
     for result in results[1:]:
         keys += [k for k in result if k not in keys and k != "org"]
-    print(f"{'':28}" + "".join(f"{name:>24}" for name in by_org))
+    print(f"{'':28}" + "".join(f"{name:>28}" for name in by_org))
     for key in keys:
-        print(f"{key:28}" + "".join(f"{_span([r[key] for r in runs if key in r]):>24}" for runs in by_org.values()))
+        print(f"{key:28}" + "".join(f"{_span([r[key] for r in runs if key in r]):>28}" for runs in by_org.values()))
     names = list(by_org)
-    listed = [n for n in names if n.startswith("listed")]
+    listed = sorted((n for n in names if n.startswith("listed")), key=lambda n: "(before)" not in n)
     generated = sorted((n for n in names if n.startswith("generated")), key=lambda n: by_org[n][0]["day_total"])
+    print("ratios, run by run:")
+    if len(listed) == 2:
+        _ratios(f"{listed[1]} / {listed[0]}:", by_org[listed[0]], by_org[listed[1]], _RATIOS)
     if listed and generated:
-        base, large = by_org[listed[0]], by_org[generated[-1]]
-        for key in ("start_s", "rss_started_mib", "hwm_mib"):
-            ratios = [g[key] / b[key] for b, g in zip(base, large, strict=False)]
-            print(f"ratio {generated[-1]} / {listed[0]}, {key}: {_span([round(r, 3) for r in ratios])}")
+        _ratios(f"{generated[-1]} / {listed[0]}:", by_org[listed[0]], by_org[generated[-1]], _RATIOS)
     if len(generated) == 2:
-        small, large = by_org[generated[0]], by_org[generated[1]]
-        for key in ("rss_started_mib", "rss_end_mib", "hwm_mib"):
-            ratios = [g[key] / s[key] for s, g in zip(small, large, strict=False)]
-            print(f"ratio {generated[1]} / {generated[0]}, {key}: {_span([round(r, 3) for r in ratios])}")
+        keys = ("start_s", "rss_started_mib", "rss_end_mib", "hwm_mib")
+        _ratios(f"{generated[1]} / {generated[0]}:", by_org[generated[0]], by_org[generated[1]], keys)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -268,7 +283,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--only", choices=["listed", "generated"])
     parser.add_argument("--filtered", action="store_true", help="also a day page with a dnis segment filter")
-    parser.add_argument("--tree", type=Path, help="serve the package from this folder (a checkout of another commit)")
+    parser.add_argument(
+        "--before", type=Path, help="also serve the listed org from this folder (a checkout of an earlier commit)"
+    )
     parser.add_argument("--folder", type=Path, help="where the org files go (default: a temporary folder)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--_serve-listed", type=int, dest="serve_listed", help=argparse.SUPPRESS)
@@ -280,6 +297,8 @@ def main(argv: list[str] | None = None) -> None:
         folder = args.folder or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         orgs: list[OrgFile] = []
+        if args.before is not None and args.listed:
+            orgs.append(listed_org(args.listed, args.before))
         if args.only != "generated" and args.listed:
             orgs.append(listed_org(args.listed))
         if args.only != "listed":
@@ -288,7 +307,7 @@ def main(argv: list[str] | None = None) -> None:
         for run in range(args.runs):
             for org in orgs:
                 print(f"run {run + 1}: {org.name} ...", file=sys.stderr, flush=True)
-                results.append(measure(org, args.tree, args.filtered))
+                results.append(measure(org, args.filtered))
                 print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     report(results)
     if args.json is not None:

@@ -31,8 +31,9 @@ from tests.emulator.week_org import BILLING, RESOLVED, conversation_id
 from wrapup_bridge.cli import main
 from wrapup_bridge.core.disposition import Media
 from wrapup_bridge.emulator import Emulator, Org, OrgFileError, build_org, parse_org
-from wrapup_bridge.emulator.analytics import analytics_conversation
+from wrapup_bridge.emulator.analytics import MEDIA_TYPES, analytics_conversation
 from wrapup_bridge.emulator.analytics_index import StartIndex
+from wrapup_bridge.emulator.generate import Generator
 from wrapup_bridge.emulator.orgfile import OrgSpec
 from wrapup_bridge.emulator.render import conversation_json
 from wrapup_bridge.emulator.state import ConversationState
@@ -308,6 +309,110 @@ def test_a_generated_conversation_renders_as_the_same_conversation_listed(month:
         assert _rendered(month, month.conversations[generated_id(n)]) == _rendered(
             listed, listed.conversations[generated_id(n)]
         )
+
+
+def _listed_twin(org: Org) -> Org:
+    """The same org with every generated conversation written out in conversations: (no generate: block)."""
+    generator = org.generator
+    assert generator is not None
+    data = generated_org_dict(1)
+    del data["generate"]
+    data["conversations"] = [
+        generator.compact(n).model_dump(mode="json", exclude_defaults=True) for n in range(1, generator.count + 1)
+    ]
+    return build_org(OrgSpec.model_validate(data))
+
+
+_FILTERS: list[dict[str, Any]] = [
+    {"segmentFilters": [{"type": "and", "predicates": [{"dimension": "dnis", "value": "tel:+18005550100"}]}]},
+    {"segmentFilters": [{"type": "and", "predicates": [{"dimension": "mediaType", "value": "voice"},
+                                                       {"dimension": "purpose", "value": "agent"},
+                                                       {"dimension": "segmentType", "value": "alert"}]}]},
+    {"segmentFilters": [{"type": "or", "clauses": [
+        {"type": "and", "predicates": [{"dimension": "direction", "value": "outbound"},
+                                       {"dimension": "queueId", "value": SUPPORT}]},
+        {"type": "and", "predicates": [{"dimension": "mediaType", "value": "email"}]}]}]},
+    {"segmentFilters": [{"type": "and", "predicates": [{"dimension": "ani", "operator": "notExists"}]},
+                        {"type": "or", "predicates": [{"dimension": "wrapUpCode", "operator": "exists"}]}]},
+    {"segmentFilters": [{"type": "or", "predicates": [{"dimension": "dnis", "value": "tel:+18005550200"},
+                                                      {"dimension": "wrapUpCode", "value": RESOLVED}]}]},
+    {"conversationFilters": [{"type": "or", "predicates": [{"dimension": "externalTag", "operator": "exists"}]}],
+     "segmentFilters": [{"type": "and", "predicates": [{"dimension": "direction", "value": "inbound"}]}]},
+    {"conversationFilters": [{"type": "or", "predicates": [
+        {"dimension": "conversationId", "value": generated_id(n)} for n in (3, 160, 161, 599)]}]},
+    {"conversationFilters": [{"type": "and", "predicates": [
+        {"dimension": "originatingDirection", "value": "outbound"},
+        {"dimension": "divisionId", "value": "48ddf357-eb7e-4766-9706-7cc07753a7de"}]}]},
+]  # fmt: skip
+
+
+def test_filtered_queries_and_jobs_select_what_they_select_on_the_same_conversations_listed() -> None:
+    """The outline settles filters without expanding (emulator.analytics_query): the answers are those of the same
+    conversations written out in the file, after a write too."""
+    generated = _org(600, period={"start": "2026-03-01T00:00:00Z", "end": "2026-03-05T00:00:00Z"})
+    listed = _listed_twin(generated)
+    target = _unwrapped_answered(generated, 2)
+
+    async def answers(org: Org) -> list[Any]:
+        emu = make_emulator(org, FakeClock())
+        found: list[Any] = []
+        async with emu.async_client() as client:
+            s = await Session.login(client)
+            path = await _wrapup_path(s, target)
+            assert (await s.post(path, json={"code": RESOLVED})).status_code == 202
+            for body in _FILTERS:
+                for day in ("2026-03-01", "2026-03-02", "2026-03-04"):
+                    query = {"interval": f"{day}T00:00:00Z/{day}T23:00:00Z", "paging": {"pageSize": 100}, **body}
+                    page = (await s.post(QUERY, json=query)).json()
+                    found.append((page["totalHits"], [c["conversationId"] for c in page.get("conversations", [])]))
+                job = await s.post(JOBS, json={"interval": "2026-03-02T00:00:00Z/2026-03-03T00:00:00Z", **body})
+                results = (await s.get(f"{JOBS}/{job.json()['jobId']}/results", params={"pageSize": "1000"})).json()
+                found.append([c["conversationId"] for c in results.get("conversations", [])])
+        return found
+
+    mine, twins = run(answers(generated)), run(answers(listed))
+    assert mine == twins
+    assert all(mine[i] for i in range(3, len(mine), 4))  # every job found some
+    assert target in mine[19]  # the write, seen by a filter on its code
+
+
+def test_a_filter_on_numbers_expands_only_the_conversations_it_selects(
+    month: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = make_emulator(month, FakeClock())
+    expanded: list[int] = []
+    real = Generator.expand
+    monkeypatch.setattr(Generator, "expand", lambda self, n: expanded.append(n) or real(self, n))
+    day = "2026-03-10T00:00:00Z/2026-03-11T00:00:00Z"
+    billing = {"dimension": "dnis", "value": "tel:+18005550100"}
+    body = {"interval": day, "paging": {"pageSize": 100}, "segmentFilters": [{"type": "and", "predicates": [billing]}]}
+
+    async def go() -> tuple[int, int]:
+        async with emu.async_client() as client:
+            s = await Session.login(client)
+            every = (await s.post(QUERY, json={"interval": day, "paging": {"pageSize": 1}})).json()["totalHits"]
+            expanded.clear()
+            return every, (await s.post(QUERY, json=body)).json()["totalHits"]
+
+    every, hits = run(go())
+    assert 0 < hits < every / 2 and len(expanded) == hits + min(hits, 100)  # evaluated, then the page rendered
+
+
+def test_the_outline_is_what_the_expansion_renders(month: Org) -> None:
+    generator = month.generator
+    assert generator is not None
+    emu = make_emulator(month, FakeClock())
+    for n in range(1, 3001, 11):
+        outline = generator.outline(n)
+        conversation = generator.expand(n)
+        rendered = analytics_conversation(emu.runtime, conversation)
+        sessions = [x for p in rendered["participants"] for x in p["sessions"]]
+        assert {(x["mediaType"], x["direction"], x.get("ani"), x.get("dnis")) for x in sessions} == {
+            (MEDIA_TYPES[outline.media], outline.direction, outline.ani, outline.dnis)
+        }
+        assert (rendered["conversationId"], rendered["divisionIds"], rendered.get("externalTag")) == (
+            outline.id, [outline.division_id], outline.external_tag)  # fmt: skip
+        assert rendered["originatingDirection"] == outline.direction
 
 
 def test_generated_answers_are_declared_by_the_sdk(month: Org) -> None:

@@ -26,9 +26,10 @@ from wrapup_bridge.emulator.state import (
     derive_id,
 )
 
-__all__ = ["analytics_conversation", "get_conversation_details", "get_details", "originating_direction"]
+__all__ = ["MEDIA_TYPES", "analytics_conversation", "get_conversation_details", "get_details", "originating_direction"]
 
-_MEDIA_TYPES = {
+#: Media -> analytics mediaType.
+MEDIA_TYPES = {
     Media.VOICE: "voice",
     Media.CALLBACK: "callback",
     Media.EMAIL: "email",
@@ -98,7 +99,7 @@ def _session(
         out["direction"] = comm.direction
     if dnis:
         out["dnis"] = dnis
-    out["mediaType"] = _MEDIA_TYPES[comm.media]
+    out["mediaType"] = MEDIA_TYPES[comm.media]
     if comm.message_type:
         out["messageType"] = comm.message_type
     if comm.peer_id is not None:

@@ -13,16 +13,18 @@ ignored part of its filter would report success it did not check.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from wrapup_bridge.emulator.analytics import analytics_conversation, originating_direction
+from wrapup_bridge.emulator.analytics import MEDIA_TYPES, analytics_conversation, originating_direction
 from wrapup_bridge.emulator.errors import ApiError
 from wrapup_bridge.emulator.gateway import Call
+from wrapup_bridge.emulator.generate import Outline
 from wrapup_bridge.emulator.picked import Picked
 from wrapup_bridge.emulator.runtime import Runtime
 from wrapup_bridge.emulator.state import ConversationState
+from wrapup_bridge.emulator.store import Ref
 
 __all__ = ["check_keys", "post_details_query", "select"]
 
@@ -98,15 +100,39 @@ def _check_predicate(predicate: Any, allowed: tuple[str, ...]) -> dict[str, Any]
     return predicate
 
 
-def _combine(kind: Any) -> Callable[[Any], bool]:
+def _combine(kind: Any) -> Callable[[Iterable[bool | None]], bool | None]:
     if kind not in (None, "and", "or"):
         raise ApiError(
             400, "invalid.value", f"Value [{kind}] is not valid for field type [type]. Allowable values are: and, or"
         )
-    return any if kind == "or" else all
+    return _any if kind == "or" else _all
 
 
-def _predicate_matches(predicate: dict[str, Any], values: list[str | None]) -> bool:
+# Filters are evaluated in three-valued (Kleene) logic: None is "not known". With every value known the result is
+# a bool; with some unknown (a generated conversation judged by its outline), False means false whatever they are.
+def _all(parts: Iterable[bool | None]) -> bool | None:
+    result: bool | None = True
+    for part in parts:
+        if part is False:
+            return False
+        if part is None:
+            result = None
+    return result
+
+
+def _any(parts: Iterable[bool | None]) -> bool | None:
+    result: bool | None = False
+    for part in parts:
+        if part is True:
+            return True
+        if part is None:
+            result = None
+    return result
+
+
+def _predicate_matches(predicate: dict[str, Any], values: list[str | None] | None) -> bool | None:
+    if values is None:
+        return None
     operator = predicate.get("operator", "matches")
     present = [v for v in values if v is not None]
     if operator == "exists":
@@ -116,8 +142,9 @@ def _predicate_matches(predicate: dict[str, Any], values: list[str | None]) -> b
     return predicate.get("value") in present
 
 
-Values = Callable[[str], list[str | None]]
-_Test = Callable[[Values], bool]
+#: A candidate's values of a dimension; None when they are not known (see ``_outline_values``).
+Values = Callable[[str], list[str | None] | None]
+_Test = Callable[[Values], bool | None]
 
 
 def _compile_filter(query_filter: Any, allowed: tuple[str, ...]) -> _Test:
@@ -130,7 +157,7 @@ def _compile_filter(query_filter: Any, allowed: tuple[str, ...]) -> _Test:
             raise ApiError.bad_request(f'Unrecognized field "{key}" in a filter', field=str(key))
     combine = _combine(query_filter.get("type"))
     predicates = [_check_predicate(p, allowed) for p in query_filter.get("predicates") or []]
-    clauses: list[tuple[Callable[[Any], bool], list[dict[str, Any]]]] = []
+    clauses: list[tuple[Callable[[Iterable[bool | None]], bool | None], list[dict[str, Any]]]] = []
     for clause in query_filter.get("clauses") or []:
         if not isinstance(clause, dict):
             raise ApiError.bad_request("Each clause must be a JSON object", field="clauses")
@@ -144,7 +171,7 @@ def _compile_filter(query_filter: Any, allowed: tuple[str, ...]) -> _Test:
     if not predicates and not clauses:
         raise ApiError.bad_request("A filter needs predicates or clauses", field="predicates")
 
-    def test(values: Values) -> bool:
+    def test(values: Values) -> bool | None:
         parts = [_predicate_matches(p, values(p["dimension"])) for p in predicates]
         parts += [inner(_predicate_matches(p, values(p["dimension"])) for p in ps) for inner, ps in clauses]
         return combine(parts)
@@ -203,8 +230,22 @@ def select(call: Call, body: dict[str, Any], match: str, start_of_day: bool = Fa
     conversation_tests = _compile_filters(body.get("conversationFilters"), _CONVERSATION_DIMENSIONS)
     segment_tests = _compile_filters(body.get("segmentFilters"), _SEGMENT_DIMENSIONS)
     matched = _candidates(rt, start, end, match, start_of_day)
+    if not conversation_tests and not segment_tests:
+        return matched.reversed() if order == "desc" else matched
+    conversations = rt.conversations
 
-    def passes(conversation: ConversationState) -> bool:
+    def passes(ref: Ref) -> bool:
+        if isinstance(ref, int) and ref not in conversations.written and conversations.generator is not None:
+            # A generated conversation nobody wrote to: its outline settles the conversation filters, and a segment
+            # filter it already fails, without expanding it.
+            outline = conversations.generator.outline(ref)
+            if not all(test(_outline_values(outline)) for test in conversation_tests):
+                return False
+            if not segment_tests:
+                return True
+            if any(test(_outline_values(outline, segments=True)) is False for test in segment_tests):
+                return False
+        conversation = conversations.resolve(ref)
         # Conversation filters need no rendering; most queries (by conversationId) stop here.
         if conversation_tests:
             values = _conversation_values(conversation)
@@ -216,8 +257,7 @@ def select(call: Call, body: dict[str, Any], match: str, start_of_day: bool = Fa
                 return False
         return True
 
-    if conversation_tests or segment_tests:
-        matched = matched.where(passes)
+    matched = matched.where(passes)
     return matched.reversed() if order == "desc" else matched
 
 
@@ -261,6 +301,27 @@ async def post_details_query(call: Call) -> tuple[int, Any]:
     if page:
         out["conversations"] = page
     return 200, out
+
+
+def _outline_values(outline: Outline, segments: bool = False) -> Values:
+    """What a generated conversation's outline says of the dimensions: the conversation's own exactly; with
+    ``segments``, the segment dimensions every one of its sessions shares (a compact conversation has one medium,
+    one direction and the customer's numbers on every voice session; emulator.analytics), the others not known."""
+    if segments:
+        known: dict[str, list[str | None]] = {
+            "mediaType": [MEDIA_TYPES[outline.media]],
+            "direction": [outline.direction],
+            "ani": [outline.ani],
+            "dnis": [outline.dnis],
+        }
+        return known.get
+    values: dict[str, list[str | None]] = {
+        "conversationId": [outline.id],
+        "divisionId": [outline.division_id],
+        "externalTag": [outline.external_tag],
+        "originatingDirection": [outline.direction],
+    }
+    return values.__getitem__
 
 
 def _conversation_values(conversation: ConversationState) -> Values:

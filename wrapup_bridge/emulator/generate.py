@@ -18,7 +18,7 @@ import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from wrapup_bridge.core.disposition import Media
 from wrapup_bridge.emulator.directory import Directory, Problem, Queue, User
@@ -34,7 +34,7 @@ from wrapup_bridge.emulator.profile import ArrivalProfile, utc_of
 from wrapup_bridge.emulator.state import ConversationState
 from wrapup_bridge.emulator.yamlpos import KeyPath
 
-__all__ = ["Generator", "build_generator"]
+__all__ = ["Generator", "Outline", "build_generator"]
 
 T = TypeVar("T")
 _WHERE: KeyPath = ("generate",)
@@ -64,6 +64,24 @@ class _Pool(Generic[T]):
 
     def pick(self, draw: float) -> T:
         return self.items[min(bisect.bisect_right(self._bounds, draw * self._total), len(self.items) - 1)]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a generated conversation is, drawn without expanding it: what no write changes (a details query's
+    filters on these need no expansion; tests hold them to what the expansion renders)."""
+
+    id: str
+    media: Media
+    queue_id: str
+    division_id: str
+    direction: Literal["inbound", "outbound"]
+    customer: str
+    #: The customer's numbers as every voice session carries them (None for other media).
+    ani: str | None
+    dnis: str | None
+    external_tag: str | None
+    tagged: bool
 
 
 @dataclass(frozen=True)
@@ -226,38 +244,63 @@ class Generator:
         return range(first + 1, last + 1)
 
     # --- content ------------------------------------------------------------------------------------------------
+    def _drawn(self, n: int) -> tuple[list[float], bytes]:
+        digest = hashlib.blake2b(self._salt + b"c" + n.to_bytes(8, "big"), digest_size=64).digest()
+        return [value / _U32 for value in struct.unpack(">16L", digest)], digest
+
+    def _outline(self, n: int, draw: list[float], digest: bytes) -> tuple[Outline, _Routing]:
+        routing = self._queues.pick(draw[_QUEUE])
+        media = self._media.pick(draw[_MEDIA])
+        outbound = draw[_OUTBOUND] < self.spec.outbound
+        customer = _address(media, int.from_bytes(digest[_CUSTOMER_BYTES], "big") % self._customers + 1)
+        tagged = draw[_TAGGED] < self.spec.tagged
+        voice = media is Media.VOICE
+        outline = Outline(
+            id=self.id_of(n),
+            media=media,
+            queue_id=routing.queue.id,
+            division_id=routing.queue.division_id,
+            direction="outbound" if outbound else "inbound",
+            customer=customer,
+            # The compact form's defaults: the customer is the ani of an inbound call and the dnis of an outbound one.
+            ani=(routing.number if outbound else customer) if voice else None,
+            dnis=(customer if outbound else routing.number) if voice else None,
+            external_tag=self._tag.fill(n) if tagged and self._tag is not None else None,
+            tagged=tagged,
+        )
+        return outline, routing
+
+    def outline(self, n: int) -> Outline:
+        """What conversation ``n`` is without expanding it (a details query's filters read it first)."""
+        return self._outline(n, *self._drawn(n))[0]
+
     def compact(self, n: int) -> CompactConversationSpec:
         """Conversation ``n`` as the compact form would state it."""
         spec = self.spec
-        digest = hashlib.blake2b(self._salt + b"c" + n.to_bytes(8, "big"), digest_size=64).digest()
-        draw = [value / _U32 for value in struct.unpack(">16L", digest)]
+        draw, digest = self._drawn(n)
+        outline, routing = self._outline(n, draw, digest)
         start_ms, end_ms = self._times(n)
-        media = self._media.pick(draw[_MEDIA])
-        routing = self._queues.pick(draw[_QUEUE])
         queue = routing.queue
         answered = draw[_ANSWERED] >= spec.unanswered and bool(routing.agents)
         agent = routing.agents.pick(draw[_AGENT]) if answered else None
-        outbound = draw[_OUTBOUND] < spec.outbound
         code = None
         if agent is not None and draw[_WRAPPED] < spec.wrapped and queue.code_ids:
             code = queue.code_ids[min(int(draw[_CODE] * len(queue.code_ids)), len(queue.code_ids) - 1)]
-        customer = int.from_bytes(digest[_CUSTOMER_BYTES], "big") % self._customers + 1
-        tagged = draw[_TAGGED] < spec.tagged
-        voice = media is Media.VOICE
+        voice, outbound = outline.media is Media.VOICE, outline.direction == "outbound"
         return CompactConversationSpec.model_construct(
-            id=self.id_of(n),
-            media=media,
+            id=outline.id,
+            media=outline.media,
             queue=queue.id,
             agent=agent.id if agent is not None else None,
-            customer=_address(media, customer),
-            direction="outbound" if outbound else "inbound",
+            customer=outline.customer,
+            direction=outline.direction,
             ani=routing.number if voice and outbound else None,
             dnis=routing.number if voice and not outbound else None,
             start=utc_of(start_ms),
             end=utc_of(end_ms),
             wrapup=code,
-            external_tag=self._tag.fill(n) if tagged and self._tag is not None else None,
-            attributes={name: text.fill(n) for name, text in self._attributes.items()} if tagged else {},
+            external_tag=outline.external_tag,
+            attributes={name: text.fill(n) for name, text in self._attributes.items()} if outline.tagged else {},
         )
 
     def expand(self, n: int) -> ConversationState:

@@ -106,8 +106,6 @@ class Picked:
     def reversed(self) -> Picked:
         return Picked(self._conversations, self._refs, self._positions[::-1])
 
-    def where(self, test: Callable[[ConversationState], bool]) -> Picked:
-        """Those that pass ``test`` now, in the same order."""
-        resolve = self._conversations.resolve
-        kept: list[Ref] = [ref for ref in self.refs() if test(resolve(ref))]
-        return Picked(self._conversations, kept)
+    def where(self, test: Callable[[Ref], bool]) -> Picked:
+        """Those whose reference passes ``test`` now (``test`` resolves what it needs to), in the same order."""
+        return Picked(self._conversations, [ref for ref in self.refs() if test(ref)])
