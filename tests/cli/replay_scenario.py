@@ -31,6 +31,7 @@ __all__ = [
     "Scenario",
     "conversation_id",
     "make_org",
+    "pool_clients",
     "write_call_log",
     "write_mapping",
     "write_scenario",
@@ -103,8 +104,15 @@ def _conversations(count: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def make_org(count: int) -> Org:
-    """An org of ``count`` conversations on one queue (built in code: YAML would dominate at 100k)."""
+def pool_clients(clients: int) -> list[tuple[str, str]]:
+    """(id, secret) of ``clients`` OAuth clients with every permission a replay needs: ``CLIENT`` first, then
+    pool-2, pool-3, ... (org-file fixtures, not secrets)."""
+    return [CLIENT, *((f"pool-{n}", f"pool-secret-{n}") for n in range(2, clients + 1))]
+
+
+def make_org(count: int, clients: int = 1) -> Org:
+    """An org of ``count`` conversations on one queue (built in code: YAML would dominate at 100k), with
+    ``clients`` OAuth clients (``pool_clients``)."""
     spec = OrgSpec.model_validate(
         {
             "name": f"generated replay org ({count} conversations, emulator)",
@@ -122,7 +130,10 @@ def make_org(count: int) -> Org:
                 {"id": uid, "name": name, "username": login, "email": f"{login}@example.com"}
                 for uid, name, login in USERS
             ],
-            "oauth_clients": [{"client_id": CLIENT[0], "client_secret": CLIENT[1], "permissions": PERMISSIONS}],
+            "oauth_clients": [
+                {"client_id": cid, "client_secret": secret, "permissions": PERMISSIONS}
+                for cid, secret in pool_clients(clients)
+            ],
             "conversations": list(_conversations(count)),
         }
     )

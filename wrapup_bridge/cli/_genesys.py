@@ -15,14 +15,34 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Unpack, cast
 import click
 
 from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, stderr
-from wrapup_bridge.services.target import TARGET_KINDS, Connection, OrgFileMissing, TargetKind, build_target
+from wrapup_bridge.services.target import (
+    TARGET_KINDS,
+    Connection,
+    OrgFileMissing,
+    TargetKind,
+    build_target,
+    open_connection,
+)
 
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.settings import GenesysOverrides
 
-__all__ = ["Connection", "connect", "fail_genesys", "genesys_exit_code", "target_options"]
+__all__ = ["Connection", "clients_option", "connect", "fail_genesys", "genesys_exit_code", "target_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clients_option(func: F) -> F:
+    """``--clients FILE``: the replay commands' pool of OAuth clients (docs/oauth-pool.md)."""
+    return click.option(
+        "--clients",
+        "clients_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="A credentials file (YAML or JSON list of {id, secret}) of more OAuth clients of the org: each has its "
+        "own rate limit, and the replay uses them together (also WRAPUP_BRIDGE_OAUTH_CLIENTS, and "
+        "GENESYSCLOUD_OAUTHCLIENT_ID_2/_SECRET_2, ...).",
+    )(func)
 
 
 def target_options(func: F) -> F:
@@ -46,23 +66,44 @@ def target_options(func: F) -> F:
 
 @asynccontextmanager
 async def connect(
-    target: str, org: Path | None, *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]
+    target: str,
+    org: Path | None,
+    *,
+    budget: float | None = None,
+    pool: bool = False,
+    clients_file: Path | None = None,
+    **overrides: Unpack[GenesysOverrides],
 ) -> AsyncIterator[Connection]:
     """``services.target.connect`` for a command: a target that cannot be set up ends the command with exit 2 and
-    one ``Error:`` line (missing credentials, an org file that is not there or not valid)."""
+    one ``Error:`` line (missing credentials, an org file that is not there or not valid, a pool client refused).
+    ``pool``: every OAuth client configured (replays), plus those of ``clients_file`` (``--clients``)."""
     from wrapup_bridge.emulator import OrgFileError
+    from wrapup_bridge.genesys.errors import GenesysError
     from wrapup_bridge.genesys.settings import SettingsError
+    from wrapup_bridge.services.settings import BadSetting, Settings
 
     try:
-        built = build_target(cast(TargetKind, target), org, budget=budget, **overrides)
-    except SettingsError as exc:
+        settings = Settings.from_env().with_clients_file(clients_file)
+        built = build_target(cast(TargetKind, target), org, settings=settings, budget=budget, pool=pool, **overrides)
+    except (SettingsError, BadSetting) as exc:
         fail_usage(str(exc))
     except OrgFileMissing as exc:
         fail_usage(str(exc))
     except (OrgFileError, ValueError) as exc:
         fail_setup(str(exc))
-    async with built.client() as client:
-        yield Connection(client, built.description, built.emulator, built.identity)
+    entered = False
+    try:
+        async with open_connection(built) as connection:
+            entered = True
+            yield connection
+    except SettingsError as exc:  # a pool's client refused at login
+        if entered:
+            raise
+        fail_usage(str(exc))
+    except GenesysError as exc:  # no answer at login
+        if entered:
+            raise
+        fail_genesys(exc)
 
 
 def genesys_exit_code(exc: BaseException) -> int:

@@ -29,7 +29,7 @@ import click
 from wrapup_bridge.adapters import SOURCES
 from wrapup_bridge.cli._adapters import ADAPTER_FLAGS, adapter_flags, adapter_options, input_errors
 from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, load_or_exit, stderr
-from wrapup_bridge.cli._genesys import connect, fail_genesys, target_options
+from wrapup_bridge.cli._genesys import clients_option, connect, fail_genesys, target_options
 from wrapup_bridge.cli._progress import Progress
 from wrapup_bridge.core.correlate import CorrelationFileError
 from wrapup_bridge.services.replay import (
@@ -54,6 +54,7 @@ from wrapup_bridge.services.replay import (
 if TYPE_CHECKING:
     from wrapup_bridge.core.replay.pipeline import ApplyReport
     from wrapup_bridge.core.replay.plan import PlanHeader, PlanSummary
+    from wrapup_bridge.services.settings import Settings
     from wrapup_bridge.services.target import TargetKind
 
 __all__ = ["replay"]
@@ -91,6 +92,13 @@ def _warn(message: str) -> None:
     stderr(f"warning: {message}")
 
 
+def _settings(clients_file: Path | None) -> Settings:
+    """The environment's settings, with ``--clients FILE`` as the pool's credentials file."""
+    from wrapup_bridge.services.settings import Settings
+
+    return Settings.from_env().with_clients_file(clients_file)
+
+
 # ---------------------------------------------------------------------------------------------------- printing
 def print_summary(summary: PlanSummary, out: Path, as_json: bool) -> None:
     if as_json:
@@ -105,7 +113,15 @@ def print_summary(summary: PlanSummary, out: Path, as_json: bool) -> None:
         click.echo("  top unmapped values: " + ", ".join(f"{v!r} x{n}" for v, n in summary.top_unmapped))
 
 
-def print_report(header: PlanHeader, report: ApplyReport, paths: ReplayPaths, target: str, as_json: bool) -> None:
+def print_report(
+    header: PlanHeader,
+    report: ApplyReport,
+    paths: ReplayPaths,
+    target: str,
+    as_json: bool,
+    pool: dict[str, Any] | None = None,
+) -> None:
+    """The apply report; ``pool``: the per-client section (``genesys.pool.pool_usage``) when there is one."""
     applied = report.applied
     calls = sum(v for k, v in report.calls.items() if " " in k)  # "METHOD kind" entries are HTTP requests
     data = {
@@ -116,6 +132,7 @@ def print_report(header: PlanHeader, report: ApplyReport, paths: ReplayPaths, ta
         "dead_letters": str(paths.dead_letters) if report.dead_lettered or report.current_dead_letters else None,
         "calls_per_applied": round(calls / applied, 3) if applied else None,
         **report.to_dict(),
+        **({"pool": pool} if pool is not None else {}),
     }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -155,6 +172,8 @@ def print_report(header: PlanHeader, report: ApplyReport, paths: ReplayPaths, ta
     console.print(
         f"API requests: {calls} ({api})" + (f"; {calls / applied:.2f} per applied disposition" if applied else "")
     )
+    if pool is not None and len(pool["clients"]) > 1:
+        _print_pool(console, pool)
     if report.current_dead_letters:
         console.print(
             f"[yellow]{report.current_dead_letters} records of this plan are not applied; they are in "
@@ -162,6 +181,23 @@ def print_report(header: PlanHeader, report: ApplyReport, paths: ReplayPaths, ta
             f"{paths.dead_letters} --mapping ...; `replay status {paths.plan}` sums it up)"
         )
     console.print(f"took {report.seconds:.1f} s")
+
+
+def _print_pool(console: Any, pool: dict[str, Any]) -> None:
+    """One line per OAuth client of the pool (by id, never a secret), and the org-wide ceiling when it mattered."""
+    console.print(f"OAuth clients: {len(pool['clients'])}")
+    for client in pool["clients"]:
+        console.print(
+            f"  {client['client_id']}: {client['requests']} requests ({client['share']:.0%}), "
+            f"{client['throttled']} answered 429, {client['tokens']} token(s)  [{client['source']}]"
+        )
+    org = pool["org_rate"]
+    if org["org_429s"] or org["configured_per_minute"] is not None:
+        console.print(
+            f"  org-wide ceiling: {org['per_minute_now'] or 'none'} requests/min now"
+            + (f" (configured {org['configured_per_minute']:g})" if org["configured_per_minute"] is not None else "")
+            + (f"; {org['org_429s']} 429s that were not a token's own" if org["org_429s"] else "")
+        )
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -255,6 +291,7 @@ def replay() -> None:
     "--out", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Plan file (default: beside the first input)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@clients_option
 @target_options
 @click.argument("inputs", nargs=-1, required=True)
 def plan_command(
@@ -274,7 +311,9 @@ def plan_command(
 
     async def run() -> PlanSummary:
         records = source_records(source, adapter, inputs)
-        async with connect(target, org, budget=kw["budget"] or DEFAULT_BUDGET) as connection:
+        async with connect(
+            target, org, budget=kw["budget"] or DEFAULT_BUDGET, pool=True, clients_file=kw["clients_file"]
+        ) as connection:
             stderr(f"target: {connection.description}")
             return await plan_from_records(
                 records,
@@ -318,7 +357,11 @@ def plan_command(
     help="Apply a plan made for another target (another org or client, or the emulator) here.",
 )
 @click.option(
-    "--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Writes in flight at once."
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Writes in flight at once, per OAuth client.",
 )
 @click.option("--verify", is_flag=True, help="Read the applied wrap-ups back in batches afterwards.")
 @click.option(
@@ -326,10 +369,12 @@ def plan_command(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_budget_option
+@clients_option
 @target_options
 def apply_command(
     plan: Path, ledger: Path | None, dead_letters: Path | None, force: bool, retarget: bool, concurrency: int,
-    verify: bool, no_refresh: bool, as_json: bool, budget: float | None, target: str, org: Path | None,
+    verify: bool, no_refresh: bool, as_json: bool, budget: float | None, clients_file: Path | None, target: str,
+    org: Path | None,
 ) -> None:  # fmt: skip
     """Apply a plan to the target it was made for. Safe to interrupt and run again: finished items are skipped,
     in-flight ones re-checked first. Each item is checked first: one edited after planning (its code is not what the
@@ -338,10 +383,12 @@ def apply_command(
     elsewhere on purpose. Exit 0 all applied, 1 some records are not (in the dead-letter file), 2 set-up."""
     paths = ReplayPaths.beside(plan, ledger, dead_letters)
     with _explained():
-        target, org = target_for_plan(paths.plan, cast("TargetKind", target), org, retarget=retarget)
+        target, org = target_for_plan(
+            paths.plan, cast("TargetKind", target), org, retarget=retarget, settings=_settings(clients_file)
+        )
     code = _apply_and_report(
         paths, target, org, force=force, concurrency=concurrency, verify=verify, refresh=not no_refresh,
-        as_json=as_json, retarget=retarget, budget=budget,
+        as_json=as_json, retarget=retarget, budget=budget, clients_file=clients_file,
     )  # fmt: skip
     sys.exit(code)
 
@@ -359,24 +406,35 @@ def _apply_and_report(
     retarget: bool = False,
     budget: float | None = None,
     resume: str = "the same command",
+    clients_file: Path | None = None,
 ) -> int:
-    """Apply and print the report; the exit code (0 all applied, 1 some records are not)."""
+    """Apply and print the report; the exit code (0 all applied, 1 some records are not). ``concurrency`` is per
+    OAuth client of the pool."""
+    from wrapup_bridge.genesys.pool import pool_usage
+
+    pool: dict[str, Any] | None = None
 
     async def run() -> tuple[PlanHeader, ApplyReport, str]:
-        async with connect(target, org, budget=budget or DEFAULT_BUDGET) as connection:
+        nonlocal pool
+        async with connect(
+            target, org, budget=budget or DEFAULT_BUDGET, pool=True, clients_file=clients_file
+        ) as connection:
             stderr(f"target: {connection.description}")
-            header, report = await apply_from_plan(
-                paths,
-                connection,
-                force=force,
-                retarget=retarget,
-                concurrency=concurrency,
-                verify=verify,
-                refresh=refresh,
-                budget=budget,
-                progress=Progress(enabled=not as_json),
-                warn=_warn,
-            )
+            try:
+                header, report = await apply_from_plan(
+                    paths,
+                    connection,
+                    force=force,
+                    retarget=retarget,
+                    concurrency=concurrency * connection.pool_size,
+                    verify=verify,
+                    refresh=refresh,
+                    budget=budget,
+                    progress=Progress(enabled=not as_json),
+                    warn=_warn,
+                )
+            finally:
+                pool = pool_usage(connection.client)
             return header, report, connection.description
 
     try:
@@ -385,7 +443,7 @@ def _apply_and_report(
     except KeyboardInterrupt:
         stderr(f"interrupted: the ledger {paths.ledger} is consistent; run {resume} again to resume")
         sys.exit(EXIT_INTERRUPTED)
-    print_report(header, report, paths, description, as_json)
+    print_report(header, report, paths, description, as_json, pool)
     return EXIT_PROBLEMS if report.dead_lettered or report.current_dead_letters else EXIT_OK
 
 
@@ -400,9 +458,16 @@ def _apply_and_report(
     help="Dead-letter file (default: beside the plan).",
 )
 @click.option("--dry-run", is_flag=True, help="Make and summarise the plan; write nothing to Genesys.")
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Writes in flight, per OAuth client.",
+)
 @click.option("--verify", is_flag=True, help="Read the applied wrap-ups back in batches afterwards.")
 @click.option("--json", "as_json", is_flag=True)
+@clients_option
 @target_options
 @click.argument("inputs", nargs=-1, required=True)
 @click.pass_context
@@ -418,11 +483,14 @@ def run_command(
     inputs: tuple[str, ...],
     target: str,
     org: Path | None,
+    clients_file: Path | None,
     **kw: Any,
 ) -> None:
     """Plan and apply in one go, for when no one reviews the plan (--dry-run: plan only). Exit codes as apply's."""
     out = out or default_plan(inputs)
-    ctx.invoke(plan_command, out=out, as_json=as_json, inputs=inputs, target=target, org=org, **kw)
+    ctx.invoke(
+        plan_command, out=out, as_json=as_json, inputs=inputs, target=target, org=org, clients_file=clients_file, **kw
+    )
     if dry_run:
         return
     code = _apply_and_report(
@@ -436,6 +504,7 @@ def run_command(
         as_json=as_json,
         budget=kw["budget"],
         resume="the same command (or `replay apply " + str(out) + "`)",
+        clients_file=clients_file,
     )
     sys.exit(code)
 
@@ -456,9 +525,16 @@ def run_command(
 @click.option("--no-queue-check", is_flag=True)
 @click.option("--keep-system-codes", is_flag=True, help="Leave codes Genesys stamped itself (ININ-*) in place.")
 @click.option("--agent-fallback", type=click.Choice(["none", "last-connected"]), default="none", show_default=True)
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Writes in flight, per OAuth client.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @_budget_option
+@clients_option
 @target_options
 def retry_command(
     dead_letter_file: Path,
@@ -472,6 +548,7 @@ def retry_command(
     concurrency: int,
     as_json: bool,
     budget: float | None,
+    clients_file: Path | None,
     target: str,
     org: Path | None,
 ) -> None:
@@ -485,7 +562,9 @@ def retry_command(
     records = DeadLetterRecords(dead_letter_file, source, warn=_warn)
 
     async def run() -> PlanSummary:
-        async with connect(target, org, budget=budget or DEFAULT_BUDGET) as connection:
+        async with connect(
+            target, org, budget=budget or DEFAULT_BUDGET, pool=True, clients_file=clients_file
+        ) as connection:
             stderr(f"target: {connection.description}")
             return await plan_from_records(
                 records, table=table, connection=connection, out=out, source=source or "unknown",
@@ -500,7 +579,7 @@ def retry_command(
     try:
         code = _apply_and_report(
             paths, target, org, force=False, concurrency=concurrency, verify=False, refresh=False, as_json=as_json,
-            budget=budget, resume=f"`replay apply {out}`",
+            budget=budget, resume=f"`replay apply {out}`", clients_file=clients_file,
         )  # fmt: skip
     finally:
         _drop_retried(dead_letter_file, paths, records.keys_by_line)

@@ -4,7 +4,8 @@ Genesys's SDK renews tokens only for the code grant; with client credentials a 4
 §6.2). Here the token is renewed ``token_margin`` seconds before ``expires_in`` runs out, and once more when
 the API answers 401 anyway (revoked, clock skew); a second 401 is a real ``AuthenticationError``. Renewal is
 single-flight: concurrent callers that find the token stale wait for one request to the login host instead of
-each sending their own. The token value is a ``SecretStr`` and never appears in reprs, logs or errors.
+each sending their own. The token value is a ``SecretStr`` and never appears in reprs, logs or errors; logs name
+the OAuth client by its id (not a secret), which tells the clients of a pool apart (``genesys.pool``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class AccessToken:
 
 
 class TokenProvider:
-    """Hands out a valid access token for the settings' OAuth client."""
+    """Hands out a valid access token for the settings' OAuth client; prints without the secret or the token."""
 
     def __init__(self, settings: GenesysSettings, fetch: TokenFetcher, clock: Clock) -> None:
         self._settings = settings
@@ -65,6 +66,9 @@ class TokenProvider:
         self._generation = 0
         #: How many tokens were fetched (for tests and diagnostics).
         self.fetches = 0
+
+    def __repr__(self) -> str:
+        return f"TokenProvider(client {self._settings.client_id!r}, {self._token!r})"
 
     def _basic(self) -> str:
         raw = f"{self._settings.client_id}:{self._settings.client_secret.get_secret_value()}"
@@ -116,7 +120,8 @@ class TokenProvider:
         margin = min(self._settings.token_margin, lifetime / 5)
         self._generation += 1
         logger.info(
-            "fetched an access token from %s (lifetime %.0f s%s)",
+            "fetched an access token for OAuth client %s from %s (lifetime %.0f s%s)",
+            self._settings.client_id,
             self._settings.region.login_host,
             lifetime,
             "" if expires_in else ", assumed: no expires_in in the answer",

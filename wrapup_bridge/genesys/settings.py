@@ -3,6 +3,9 @@
 Credentials and region come from the variables Genesys's own CLI and Terraform provider read, so an engineer
 who already exported them for ``gc`` or Terraform needs nothing new. The secret is a ``SecretStr``: it
 prints as ``**********`` in reprs, logs and tracebacks, and only the token request reads its value.
+
+A replay may use several OAuth clients of the org at once (``genesys.credentials`` reads them, ``genesys.pool``
+shares the work): each gets settings of its own (``with_client``), the same but for the credentials.
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from typing import Annotated, TypedDict, Unpack
+from typing import TYPE_CHECKING, Annotated, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from wrapup_bridge.core.version import package_version
 from wrapup_bridge.genesys.errors import ConfigurationError
 from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_region
+
+if TYPE_CHECKING:
+    from wrapup_bridge.genesys.credentials import ClientCredentials
 
 __all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysOverrides", "GenesysSettings", "SettingsError", "emulator_identity"]
 
@@ -53,6 +59,8 @@ class GenesysOverrides(TypedDict, total=False):
     backoff_max: float
     reset_slack: float
     user_agent: str | None
+    org_rate_per_minute: float | None
+    learn_org_rate: bool
 
 
 class GenesysSettings(BaseModel):
@@ -86,6 +94,15 @@ class GenesysSettings(BaseModel):
     #: Added to ``inin-ratelimit-reset`` when it is the only hint (whole seconds; Genesys's sample adds 1 s).
     reset_slack: Annotated[float, Field(ge=0)] = 1.0
     user_agent: str | None = None
+    #: A ceiling on the requests per minute of every OAuth client of a pool together (None: none). Genesys documents
+    #: per-token limits; whether an org-wide one exists is UNSURE (reference §6.3), so it is off unless set.
+    org_rate_per_minute: Annotated[float, Field(gt=0)] | None = None
+    #: Lower that ceiling from 429s that come while a token still has budget (``ratelimit.RateCap``).
+    learn_org_rate: bool = True
+
+    def with_client(self, client: ClientCredentials) -> GenesysSettings:
+        """The same settings for another OAuth client of the org (a pool's member)."""
+        return self.model_copy(update={"client_id": client.client_id, "client_secret": client.client_secret})
 
     def identity(self) -> str:
         """What work made with these settings is for: the API base and the OAuth client (not a secret). Queued
@@ -94,13 +111,22 @@ class GenesysSettings(BaseModel):
 
     @classmethod
     def from_variables(
-        cls, source: Mapping[str, str], *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]
+        cls,
+        source: Mapping[str, str],
+        *,
+        budget: float | None = None,
+        client: ClientCredentials | None = None,
+        **overrides: Unpack[GenesysOverrides],
     ) -> GenesysSettings:
         """Read the ``GENESYSCLOUD_*`` variables of ``source``; raise ``SettingsError`` naming what is missing or
-        wrong. ``budget`` (None: the default) and ``overrides`` set the other fields. The environment itself is read
-        by ``services.settings.Settings`` (``Settings.from_env().genesys()``)."""
-        client_id = source.get("GENESYSCLOUD_OAUTHCLIENT_ID", "").strip()
-        secret = source.get("GENESYSCLOUD_OAUTHCLIENT_SECRET", "")
+        wrong. ``client``: these credentials instead of the variables' (a credentials file's); ``budget`` (None: the
+        default) and ``overrides`` set the other fields. The environment itself is read by
+        ``services.settings.Settings`` (``Settings.from_env().genesys()``)."""
+        if client is not None:
+            client_id, secret = client.client_id, client.client_secret.get_secret_value()
+        else:
+            client_id = source.get("GENESYSCLOUD_OAUTHCLIENT_ID", "").strip()
+            secret = source.get("GENESYSCLOUD_OAUTHCLIENT_SECRET", "")
         missing = [
             name
             for name, value in (

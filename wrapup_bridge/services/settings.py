@@ -9,6 +9,12 @@ Variables (each optional; what is unset keeps its default):
 - ``GENESYSCLOUD_OAUTHCLIENT_ID`` / ``GENESYSCLOUD_OAUTHCLIENT_SECRET`` / ``GENESYSCLOUD_REGION`` /
   ``GENESYSCLOUD_API_BASE`` / ``GENESYSCLOUD_LOGIN_BASE``: the Genesys org (the names Genesys's own CLI and
   Terraform provider read). With the client id set, ``auto`` targets mean Genesys; without it, the emulator.
+- ``GENESYSCLOUD_OAUTHCLIENT_ID_2`` / ``GENESYSCLOUD_OAUTHCLIENT_SECRET_2``, ``_3``, ...: more OAuth clients of the
+  same org, which replays use together (a pool: each token has its own rate limit; docs/oauth-pool.md).
+- ``WRAPUP_BRIDGE_OAUTH_CLIENTS``: a credentials file (YAML or JSON: a list of ``{id, secret}``) adding clients to
+  that pool (``replay --clients FILE`` names one for a run); with no client id set, its first client is the one.
+- ``WRAPUP_BRIDGE_ORG_RATE_LIMIT``: requests per minute that a pool's clients may send together (an org-wide
+  ceiling; none by default, and one is learned from 429s that are not a token's own).
 - ``WRAPUP_BRIDGE_MAPPING``: mapping table path(s), separated by commas (the live bridge's tables).
 - ``WRAPUP_BRIDGE_OUTBOX``: the live outbox file; ``WRAPUP_BRIDGE_BUDGET``: seconds one live apply may take.
 - ``TWILIO_AUTH_TOKEN``, ``WRAPUP_BRIDGE_TWILIO_SHARED_KEY``, ``WRAPUP_BRIDGE_FIVE9_SECRET``,
@@ -31,11 +37,24 @@ from typing import TYPE_CHECKING, Final, Unpack
 from wrapup_bridge.core.errors import WrapupBridgeError
 
 if TYPE_CHECKING:
+    from wrapup_bridge.genesys.credentials import ClientCredentials
     from wrapup_bridge.genesys.settings import GenesysOverrides, GenesysSettings
 
-__all__ = ["DEFAULT_OUTBOX", "SECRET_VARIABLES", "SERVER_LIMIT_VARIABLES", "BadSetting", "Settings"]
+__all__ = [
+    "CLIENTS_FILE_VARIABLE",
+    "DEFAULT_OUTBOX",
+    "ORG_RATE_VARIABLE",
+    "SECRET_VARIABLES",
+    "SERVER_LIMIT_VARIABLES",
+    "BadSetting",
+    "Settings",
+]
 
 DEFAULT_OUTBOX: Final = "wrapup-bridge-outbox.sqlite"
+#: A credentials file of OAuth clients for replays (a pool); ``replay --clients FILE`` sets it for one run.
+CLIENTS_FILE_VARIABLE: Final = "WRAPUP_BRIDGE_OAUTH_CLIENTS"
+#: Requests per minute a pool of OAuth clients may send together (the org-wide ceiling).
+ORG_RATE_VARIABLE: Final = "WRAPUP_BRIDGE_ORG_RATE_LIMIT"
 
 #: The webhook endpoints' secrets: keyword of ``live.endpoints.Endpoints`` -> variable.
 SECRET_VARIABLES: Final = {
@@ -78,15 +97,94 @@ class Settings:
     # -- Genesys ---------------------------------------------------------------------------------------------------
     @property
     def has_genesys_credentials(self) -> bool:
-        """``GENESYSCLOUD_OAUTHCLIENT_ID`` is set: ``auto`` targets mean Genesys Cloud, not the emulator."""
-        return self._get("GENESYSCLOUD_OAUTHCLIENT_ID") is not None
+        """``GENESYSCLOUD_OAUTHCLIENT_ID`` (or a credentials file, ``WRAPUP_BRIDGE_OAUTH_CLIENTS``) is set: ``auto``
+        targets mean Genesys Cloud, not the emulator."""
+        return self._get("GENESYSCLOUD_OAUTHCLIENT_ID") is not None or self.clients_file is not None
+
+    @property
+    def clients_file(self) -> Path | None:
+        """``$WRAPUP_BRIDGE_OAUTH_CLIENTS``: the credentials file of a replay's pool of OAuth clients."""
+        value = self._get(CLIENTS_FILE_VARIABLE)
+        return Path(value) if value is not None else None
+
+    def with_clients_file(self, path: str | os.PathLike[str] | None) -> Settings:
+        """These settings with ``path`` as the credentials file (``replay --clients FILE``); the same when None."""
+        if path is None:
+            return self
+        return Settings({**self.variables, CLIENTS_FILE_VARIABLE: os.fspath(path)})
+
+    @property
+    def org_rate_limit(self) -> float | None:
+        """``$WRAPUP_BRIDGE_ORG_RATE_LIMIT``: requests per minute a pool may send together; None when unset."""
+        text = self._get(ORG_RATE_VARIABLE)
+        if text is None:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadSetting(f"{ORG_RATE_VARIABLE}: {text!r} is not a number of requests per minute") from None
+        if not value > 0 or value == float("inf"):
+            raise BadSetting(f"{ORG_RATE_VARIABLE}: {text!r} is not a positive number of requests per minute")
+        return value
+
+    def oauth_clients(self) -> tuple[ClientCredentials, ...]:
+        """Every OAuth client these settings name, in order: ``GENESYSCLOUD_OAUTHCLIENT_ID``/``_SECRET``, the numbered
+        pairs (``_2``, ``_3``, ...), then the credentials file's. A client given twice with the same secret counts
+        once; with another secret it is an error. ``SettingsError`` names the variable or ``file:line``; () when
+        none is set."""
+        from wrapup_bridge.genesys.credentials import clients_from_file, clients_from_variables
+        from wrapup_bridge.genesys.settings import SettingsError
+
+        listed = list(clients_from_variables(self.variables))
+        path = self.clients_file
+        if path is not None:
+            where = {c.client_id: c for c in listed}
+            for client in clients_from_file(path):
+                earlier = where.get(client.client_id)
+                if earlier is None:
+                    listed.append(client)
+                    where[client.client_id] = client
+                elif earlier.client_secret.get_secret_value() != client.client_secret.get_secret_value():
+                    raise SettingsError(
+                        f"{client.source}: OAuth client {client.client_id!r} is also {earlier.source}, with another "
+                        "secret; keep one"
+                    )
+        return tuple(listed)
+
+    def _genesys_overrides(self, overrides: GenesysOverrides) -> GenesysOverrides:
+        if "org_rate_per_minute" not in overrides and (rate := self.org_rate_limit) is not None:
+            return {**overrides, "org_rate_per_minute": rate}
+        return overrides
 
     def genesys(self, *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]) -> GenesysSettings:
         """The Genesys connection these variables describe (``SettingsError`` names what is missing or wrong);
-        ``budget`` (None: the default) and ``overrides`` set ``GenesysSettings`` fields (rate_per_minute, ...)."""
+        ``budget`` (None: the default) and ``overrides`` set ``GenesysSettings`` fields (rate_per_minute, ...).
+        Without ``GENESYSCLOUD_OAUTHCLIENT_ID``, the credentials file's first client is the one."""
         from wrapup_bridge.genesys.settings import GenesysSettings
 
-        return GenesysSettings.from_variables(self.variables, budget=budget, **overrides)
+        first = None
+        if self._get("GENESYSCLOUD_OAUTHCLIENT_ID") is None and self.clients_file is not None:
+            first = self.oauth_clients()[0]
+        return GenesysSettings.from_variables(
+            self.variables, budget=budget, client=first, **self._genesys_overrides(overrides)
+        )
+
+    def genesys_pool(
+        self, *, budget: float | None = None, **overrides: Unpack[GenesysOverrides]
+    ) -> tuple[GenesysSettings, tuple[ClientCredentials, ...]]:
+        """The Genesys connection of a replay's pool of OAuth clients: the settings of its first client (region,
+        budget, pacing, the org-wide ceiling) and every client (``oauth_clients``; at least the first)."""
+        from wrapup_bridge.genesys.credentials import ID_VARIABLE, ClientCredentials
+        from wrapup_bridge.genesys.settings import GenesysSettings
+
+        clients = self.oauth_clients()
+        settings = GenesysSettings.from_variables(
+            self.variables,
+            budget=budget,
+            client=clients[0] if clients else None,
+            **self._genesys_overrides(overrides),
+        )
+        return settings, clients or (ClientCredentials(settings.client_id, settings.client_secret, ID_VARIABLE),)
 
     # -- the live bridge -------------------------------------------------------------------------------------------
     @property

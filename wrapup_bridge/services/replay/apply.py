@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.core.replay.ledger import Ledger
     from wrapup_bridge.core.replay.pipeline import ApplyReport
     from wrapup_bridge.core.replay.plan import PlanFile, PlanHeader
+    from wrapup_bridge.core.replay.retry import RetryPolicy
     from wrapup_bridge.services.replay.paths import ReplayPaths
     from wrapup_bridge.services.replay.progress import Progress
     from wrapup_bridge.services.settings import Settings
@@ -146,11 +147,16 @@ async def apply_from_plan(
     budget: float | None = None,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    fresh_for: float | None = None,
+    retry: RetryPolicy | None = None,
 ) -> tuple[PlanHeader, ApplyReport]:
     """Apply the plan of ``paths`` through ``connection``; the report of this run (with the plan's header).
 
     ``force``: apply a stale plan; ``retarget``: apply a plan made for another target here; ``refresh``: re-read
-    what is on the participants in batches instead of trusting the plan's view; ``verify``: read the writes back;
+    what is on the participants in batches instead of trusting the plan's view, unless the plan is fresh: made less
+    than ``fresh_for`` seconds ago (default ``core.replay.fresh.DEFAULT_MAX_AGE``; 0: always re-read), not stale,
+    and applied for the first time (``core.replay.fresh``); ``retry``: how failed writes are re-checked and retried
+    within the run (``core.replay.retry.RetryPolicy``; default: its defaults); ``verify``: read the writes back;
     ``budget``: seconds one call may take (else the plan's). ``warn`` hears what the caller should know but that
     does not stop the run (default: this module's logger).
 
@@ -159,8 +165,10 @@ async def apply_from_plan(
     a dead-letter file that cannot be written) nothing was applied; later, the ledger holds what was finished and
     the dead-letter file is current. Anything else (an interrupt) passes through after the same clean-up."""
     from wrapup_bridge.core.replay.deadletter import DeadLetterError, DeadLetterWriter
+    from wrapup_bridge.core.replay.fresh import DEFAULT_MAX_AGE, PlanFreshness
     from wrapup_bridge.core.replay.ledger import Ledger, LedgerError
     from wrapup_bridge.core.replay.pipeline import apply_plan
+    from wrapup_bridge.core.replay.retry import RetryPolicy
     from wrapup_bridge.core.replay.verify import ItemVerifier
     from wrapup_bridge.genesys.replay import GenesysReplayBackend
 
@@ -169,19 +177,21 @@ async def apply_from_plan(
     header = plan.header
     for warning in plan.warnings:
         say(warning)
-    if header.target_id and connection.identity and header.target_id != connection.identity and not retarget:
+    if header.target_id and connection.identity and not connection.answers_to(header.target_id) and not retarget:
         raise WrongTarget(
             f"the plan was made for {header.target_id} ({header.target}); this run talks to {connection.identity}. "
             "Apply it where its target is configured, make a new plan for this target, or pass --retarget to apply "
             "it here on purpose"
         )
     table, pinned = _pinned_table(header, paths.plan)
+    policy = retry or RetryPolicy()
     backend = GenesysReplayBackend(
         connection.client,
         description=connection.description,
         options=PlanOptions.from_dict(header.options).apply_options(budget),
         batch_size=batch_size,
         agent_directory=table.agents if table is not None else {},
+        recheck_later=policy.enabled,
     )
     with target_answers(
         connection.description, lambda: "Nothing was applied; run the same command again once it is fixed."
@@ -209,6 +219,12 @@ async def apply_from_plan(
         ledger = Ledger(paths.ledger, header.plan_id)
     except LedgerError as exc:
         raise ReplayError(f"{exc}. Nothing was applied.") from exc
+    not_fresh = []
+    if stale:
+        not_fresh.append("the plan is stale (applied with --force): the targets are read again")
+    if ledger.has_rows():
+        not_fresh.append("an earlier run of this plan is in the ledger: the targets are read again")
+    freshness = PlanFreshness(header.created_at, DEFAULT_MAX_AGE if fresh_for is None else fresh_for, tuple(not_fresh))
     report: ApplyReport | None = None
     compaction: Compaction | None = None
     failure: BaseException | None = None
@@ -227,6 +243,8 @@ async def apply_from_plan(
             verify=verify,
             progress=progress.advance if progress is not None else None,
             verifier=verifier,
+            freshness=freshness,
+            retry=policy,
         )
     except BaseException as exc:  # re-raised below, once the ledger is closed and the dead letters current
         failure = exc
