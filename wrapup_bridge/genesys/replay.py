@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from wrapup_bridge.core.decision import CodeRef, Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
-from wrapup_bridge.core.replay.pipeline import Unreachable
+from wrapup_bridge.core.replay.pipeline import Recheck, Unreachable
+from wrapup_bridge.core.replay.retry import Witness
 from wrapup_bridge.genesys.catalog import WrapupCatalog
 from wrapup_bridge.genesys.details import conversation_from_analytics
 from wrapup_bridge.genesys.errors import GenesysError, NotFound, Rejected
@@ -52,10 +54,15 @@ class GenesysReplayBackend:
         batch_size: int = 50,
         agent_directory: Mapping[str, str] | None = None,
         use_analytics: bool = True,
+        recheck_later: bool = False,
     ) -> None:
+        """``recheck_later``: a write whose outcome is unknown comes back ``failed`` for the pipeline to re-check in
+        a batch (``recheck``), instead of being re-read alone by the sink at once."""
         self.client = client
         self.description = description
         self.catalog = WrapupCatalog(client)
+        if recheck_later:
+            options = replace(options or ApplyOptions(), settle_ambiguous=False)
         self.sink = GenesysSink(client, catalog=self.catalog, options=options, agent_directory=agent_directory)
         self.users = self.sink.users
         self.batch_size = max(1, batch_size)
@@ -69,7 +76,28 @@ class GenesysReplayBackend:
         return self.catalog.fingerprint()
 
     async def resolve(self, records: Sequence[Disposition]) -> list[WrapupTarget | Unreachable]:
+        return (await self._lookup(records))[0]
+
+    async def recheck(self, records: Sequence[Disposition], witness: Witness | None) -> Recheck:
+        """``resolve`` for records whose writes failed, with the witness's conversation first in the first analytics
+        call: what that call shows on the witness's participant was current when the records after it were read."""
+        first = witness.target.conversation_id if witness is not None else None
+        targets, found = await self._lookup(records, first)
+        self.counts["recheck_lookups"] += len(records)
+        witnessed = False
+        if witness is not None and (details := found.get(witness.target.conversation_id)) is not None:
+            code = _code_on(details, witness.target.participant_id)
+            witnessed = code is not None and code.lower() == witness.code_id
+        return Recheck(targets, witnessed)
+
+    async def _lookup(
+        self, records: Sequence[Disposition], first: str | None = None
+    ) -> tuple[list[WrapupTarget | Unreachable], dict[str, Mapping[str, Any]]]:
+        """Targets for ``records`` (analytics in batches, users in one call) and the analytics answers by id;
+        ``first``: a conversation read first, in the first call."""
         ids = sorted({r.conversation_id for r in records if r.conversation_id})
+        if first is not None:
+            ids = [first, *(cid for cid in ids if cid != first)]
         found: dict[str, Mapping[str, Any]] = {}
         if self.use_analytics:
             for start in range(0, len(ids), self.batch_size):
@@ -87,7 +115,7 @@ class GenesysReplayBackend:
         results: list[WrapupTarget | Unreachable] = []
         for record in records:
             results.append(await self._target(record, shaped))
-        return results
+        return results, found
 
     async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
         return await self._by_conversation(record)
@@ -120,13 +148,7 @@ class GenesysReplayBackend:
         codes: list[str | None] = []
         for target in targets:
             details = found.get(target.conversation_id)
-            code = None
-            if details is not None:
-                reshaped = conversation_from_analytics(details)
-                for participant in reshaped["participants"]:
-                    if participant.get("id") == target.participant_id and participant.get("wrapup"):
-                        code = participant["wrapup"]["code"]
-            codes.append(code)
+            codes.append(_code_on(details, target.participant_id) if details is not None else None)
         return codes
 
     def stats(self) -> dict[str, int]:
@@ -202,6 +224,15 @@ class GenesysReplayBackend:
             self.counts["agent_fallbacks"] += 1
         if target.missed_legs:
             self.counts["missed_alerts_passed_over"] += target.missed_legs
+
+
+def _code_on(details: Mapping[str, Any], participant_id: str) -> str | None:
+    """The wrap-up code analytics shows on one participant of a conversation's details, or None."""
+    code = None
+    for participant in conversation_from_analytics(details)["participants"]:
+        if participant.get("id") == participant_id and participant.get("wrapup"):
+            code = participant["wrapup"]["code"]
+    return code if isinstance(code, str) else None
 
 
 def _write_not_found(outcome: Outcome) -> bool:

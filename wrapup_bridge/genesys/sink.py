@@ -66,6 +66,9 @@ class ApplyOptions:
     - ``agent_fallback``: when the record names an agent who is not among those who handled the conversation,
       ``none`` (no target, naming who did) or ``last-connected`` (the last agent who connected; said in the
       outcome's warnings and counted by reports).
+    - ``settle_ambiguous``: a write whose outcome is unknown (sent, then a 5xx or a dropped connection) is re-read
+      at once, one GET for that write (live use); off, it is returned ``failed`` with the ``AmbiguousWrite``
+      envelope, never re-written here: replays re-check such writes in batches (``core.replay.retry``).
     """
 
     overwrite: bool = False
@@ -77,6 +80,7 @@ class ApplyOptions:
     budget: float | None = None
     system_codes: SystemCodes = "replace"
     agent_fallback: AgentFallback = "none"
+    settle_ambiguous: bool = True
 
 
 def wrapup_body(code: CodeRef, disposition: Disposition, options: ApplyOptions) -> dict[str, Any]:
@@ -269,6 +273,13 @@ class GenesysSink:
         try:
             response = await self.client.request(method, path, json=body, budget=self.options.budget)
         except AmbiguousWrite as exc:
+            if not self.options.settle_ambiguous:
+                return step.outcome(
+                    OutcomeKind.FAILED,
+                    f"the write was sent but its outcome is unknown ({exc.cause}); it is re-checked before it is "
+                    "written again",
+                    exc,
+                )
             return await self._settle_ambiguous(step, target, code, exc)
         except GenesysError as exc:
             outcome = self._error_outcome(step, exc)

@@ -11,8 +11,9 @@ from wrapup_bridge.core.decision import CodeRef, Decision
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
-from wrapup_bridge.core.replay.pipeline import Unreachable, make_plan
+from wrapup_bridge.core.replay.pipeline import Recheck, Unreachable, make_plan
 from wrapup_bridge.core.replay.plan import PlanWriter, new_header
+from wrapup_bridge.core.replay.retry import Witness
 
 TABLE = MappingTable.from_text(
     """
@@ -52,6 +53,11 @@ class FakeBackend:
         self.fail = set(fail or ())
         self.writes: list[str] = []
         self.resolves = 0
+        self.refreshes = 0
+        #: Sizes of the batched re-checks asked for.
+        self.rechecks: list[int] = []
+        #: Whether the batched lookups are current (False: a witness never shows, as with analytics lagging).
+        self.analytics_current = True
 
     async def catalog_fingerprint(self) -> str | None:
         return "fp-1"
@@ -74,7 +80,13 @@ class FakeBackend:
         return [self._target(r) for r in records]
 
     async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
+        self.refreshes += 1
         return self._target(record)
+
+    async def recheck(self, records: Sequence[Disposition], witness: Witness | None) -> Recheck:
+        self.rechecks.append(len(records))
+        witnessed = witness is not None and self.wrapped.get(witness.target.conversation_id) == witness.code_id
+        return Recheck([self._target(r) for r in records], witnessed and self.analytics_current)
 
     async def precheck(self, code: CodeRef, target: WrapupTarget) -> str | None:
         return "not on the queue" if target.conversation_id.endswith("98") else None

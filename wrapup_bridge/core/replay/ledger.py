@@ -12,6 +12,19 @@ with the outcome). After a crash, ``kill -9`` or Ctrl-C:
 SQLite in WAL mode; ``synchronous=NORMAL`` survives a killed process (what the reliability tests do), ``full``
 also survives power loss at a few milliseconds per commit. The ledger belongs to one plan (its ``plan_id``) and
 refuses another.
+
+Group commit. A commit per row cost two commits per write (8.5 % of a run's CPU). Rows are now written into one
+open transaction and committed together, and the rule that makes a kill safe is kept by *where* commits happen:
+
+- ``begin_many`` records the intent of a whole batch and commits before returning, and ``apply`` sends no write
+  of the batch before it returns. So every request that ever left has its in-flight row on disk first: the
+  intent-before-write guarantee is per write as before, only its commit is shared by the batch.
+- ``finish``/``record`` (results) are not committed at once: ``commit`` (the end of a batch), the next
+  ``begin_many``, a full group (``GROUP``) or ``close`` commits them. A kill loses at most the results since the
+  last commit; their rows are still in flight on disk, so the next run re-checks them on the participant before
+  writing (a write that landed is counted already-applied, never sent again). Losing a result costs a re-check,
+  never a second write.
+- A dead letter is fsynced to its file when written, before the result that names it is even executed, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import json
 import sqlite3
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +44,16 @@ from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.outcome import Outcome
 from wrapup_bridge.core.sqlite import SQLiteFileError, Synchronous, enable_wal, is_locked, open_existing, open_file
 
-__all__ = ["Ledger", "LedgerEntry", "LedgerError", "LedgerSnapshot", "State", "connect_existing", "read_ledger"]
+__all__ = [
+    "GROUP",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerError",
+    "LedgerSnapshot",
+    "State",
+    "connect_existing",
+    "read_ledger",
+]
 
 
 class LedgerError(WrapupBridgeError, ValueError):
@@ -72,6 +95,21 @@ CREATE TABLE IF NOT EXISTS items (
 );
 """
 _COLUMNS = "key, n, state, outcome, reason, attempts, dead_lettered, run"
+_BEGIN = (
+    "INSERT INTO items(key, n, state, attempts, updated_at, run) VALUES (?, ?, ?, 1, ?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET state=excluded.state, attempts=items.attempts + 1, "
+    "updated_at=excluded.updated_at, run=excluded.run"
+)
+_RECORD = (
+    "INSERT INTO items(key, n, state, outcome, reason, error, correlation_id, dead_lettered, updated_at, run) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET state=excluded.state, "
+    "outcome=excluded.outcome, reason=excluded.reason, error=excluded.error, "
+    "correlation_id=excluded.correlation_id, dead_lettered=MAX(items.dead_lettered, excluded.dead_lettered), "
+    "updated_at=excluded.updated_at, run=excluded.run"
+)
+_WITHDRAW = "DELETE FROM items WHERE key=? AND state=? AND run=? AND attempts=1 AND outcome IS NULL"
+#: Results that may wait for a commit: a plan of skips and dead letters commits every GROUP rows at least.
+GROUP = 512
 
 
 def _now() -> str:
@@ -117,9 +155,17 @@ class Ledger:
             raise LedgerError(
                 f"{self.path} belongs to plan {row[0]}, not {plan_id}; use the ledger made with this plan, or another path"
             )
+        #: Statements executed since the last commit (0: no transaction open).
+        self._pending = 0
+        #: Commits made (what group commit saves: a test and the benchmark read it).
+        self.commits = 0
 
     def close(self) -> None:
-        self._db.close()
+        """Commit what is pending, then close."""
+        try:
+            self.commit()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -143,18 +189,44 @@ class Ledger:
         rows = self._db.execute("SELECT COALESCE(outcome, state), COUNT(*) FROM items GROUP BY 1")
         return Counter({str(k): int(v) for k, v in rows})
 
-    # -- writing (each call is one committed transaction) -------------------------------------------------------
+    def has_rows(self) -> bool:
+        """Anything recorded yet (by an earlier run, or this one)."""
+        return bool(self._db.execute("SELECT EXISTS(SELECT 1 FROM items)").fetchone()[0])
+
+    # -- writing (group commit: see the module) ---------------------------------------------------------------------
+    def _execute(self, sql: str, args: tuple[Any, ...]) -> None:
+        if not self._pending:
+            self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute(sql, args)
+        self._pending += 1
+
+    def commit(self) -> None:
+        """Make everything recorded so far durable (one commit)."""
+        if self._pending:
+            self._db.execute("COMMIT")
+            self._pending = 0
+            self.commits += 1
+
     def begin(self, key: str, n: int) -> None:
-        """Record the intent to write, durably, before the request is sent."""
-        self._db.execute(
-            "INSERT INTO items(key, n, state, attempts, updated_at, run) VALUES (?, ?, ?, 1, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET state=excluded.state, attempts=items.attempts + 1, "
-            "updated_at=excluded.updated_at, run=excluded.run",
-            (key, n, State.IN_FLIGHT.value, _now(), self.run),
-        )
+        """Record the intent to write, durably, before the request is sent (commits)."""
+        self.begin_many(((key, n),))
+
+    def begin_many(self, items: Iterable[tuple[str, int]]) -> None:
+        """Record the intent to write each ``(key, n)``, durably, in one commit: call it before any of their
+        requests is sent (with whatever results are pending)."""
+        now, run = _now(), self.run
+        for key, n in items:
+            self._execute(_BEGIN, (key, n, State.IN_FLIGHT.value, now, run))
+        self.commit()
+
+    def withdraw(self, keys: Iterable[str]) -> None:
+        """Take back the intent of writes that were never sent (a stopping run), so the next run does not re-check
+        them. Only a row this run made, still in flight after one intent: anything older keeps its row."""
+        for key in keys:
+            self._execute(_WITHDRAW, (key, State.IN_FLIGHT.value, self.run))
 
     def finish(self, key: str, n: int, outcome: Outcome, *, dead_lettered: bool = False) -> None:
-        """Record the result of an item (written or not)."""
+        """Record the result of an item (written or not); committed with its group."""
         self.record(
             key,
             n,
@@ -176,12 +248,9 @@ class Ledger:
         correlation_id: str | None = None,
         dead_lettered: bool = False,
     ) -> None:
-        self._db.execute(
-            "INSERT INTO items(key, n, state, outcome, reason, error, correlation_id, dead_lettered, updated_at, run) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET state=excluded.state, "
-            "outcome=excluded.outcome, reason=excluded.reason, error=excluded.error, "
-            "correlation_id=excluded.correlation_id, dead_lettered=MAX(items.dead_lettered, excluded.dead_lettered), "
-            "updated_at=excluded.updated_at, run=excluded.run",
+        """Record an item as done with ``outcome``; committed with its group (at most ``GROUP`` rows wait)."""
+        self._execute(
+            _RECORD,
             (
                 key,
                 n,
@@ -195,6 +264,8 @@ class Ledger:
                 self.run,
             ),
         )
+        if self._pending >= GROUP:
+            self.commit()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import asyncio
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,13 +30,16 @@ from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.mapping.table import MappingTable
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_system_code
 from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
+from wrapup_bridge.core.replay.fresh import PlanFreshness
 from wrapup_bridge.core.replay.ledger import Ledger, State
 from wrapup_bridge.core.replay.plan import Action, PlanHeader, PlanItem, PlanWriter, item_key
+from wrapup_bridge.core.replay.retry import Deferred, RetryPolicy, RetryQueue, Witness, retryable_failure
 from wrapup_bridge.core.replay.verify import ItemVerifier
 
 __all__ = [
     "ApplyReport",
     "Invalid",
+    "Recheck",
     "ReplayBackend",
     "TargetError",
     "Unreachable",
@@ -100,6 +103,15 @@ def target_refusal(error: Any) -> str | None:
 SourceRecord = tuple[str | None, str | None, Disposition | Invalid]
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """What a batched re-check of failed writes found: each record's target now, in order, and whether the witness
+    write (``core.replay.retry``) shows on its participant in the same lookup."""
+
+    targets: list[WrapupTarget | Unreachable]
+    witnessed: bool = False
+
+
 class ReplayBackend(Protocol):
     """What a replay needs from the place it writes to (Genesys Cloud, or the emulator)."""
 
@@ -113,6 +125,11 @@ class ReplayBackend(Protocol):
 
     async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
         """One precise lookup (the conversation itself): for items whose write may or may not have landed."""
+        ...
+
+    async def recheck(self, records: Sequence[Disposition], witness: Witness | None) -> Recheck:
+        """Targets for records whose writes failed, looked up in batches as ``resolve`` does, with the witness's
+        conversation in the same calls: whether it shows the witness's code says the lookup is current."""
         ...
 
     async def precheck(self, code: CodeRef, target: WrapupTarget) -> str | None:
@@ -374,6 +391,14 @@ class ApplyReport:
     calls: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: bool = False
+    #: Write items whose target came from the plan's own lookups (``reused``: a fresh plan) or from a read right
+    #: before writing (``reread``), and why (``core.replay.fresh``).
+    lookups: Counter[str] = field(default_factory=Counter)
+    lookups_why: str = ""
+    #: What the in-run retry rounds did (``core.replay.retry.RetryQueue.to_dict``).
+    retries: dict[str, Any] = field(default_factory=dict)
+    #: Ledger commits this run made (group commit: about two per batch, not two per write).
+    ledger_commits: int = 0
 
     @property
     def applied(self) -> int:
@@ -392,6 +417,9 @@ class ApplyReport:
             "verified": dict(self.verified),
             "ledger_totals": dict(self.totals),
             "api_calls": self.calls,
+            "plan_lookups": {**dict(self.lookups), "why": self.lookups_why},
+            "in_run_retries": self.retries,
+            "ledger_commits": self.ledger_commits,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
         }
@@ -420,151 +448,373 @@ async def apply_plan(
     verify: bool = False,
     progress: Callable[[int, str], None] | None = None,
     verifier: ItemVerifier | None = None,
+    freshness: PlanFreshness | None = None,
+    retry: RetryPolicy | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> ApplyReport:
     """Apply a plan's items; safe to interrupt and run again (see ``ledger``).
 
+    ``refresh``: read the targets again right before writing (in batches), unless ``freshness`` says the plan's
+    own lookups are fresh (``core.replay.fresh``); without ``refresh`` the plan's view is trusted. ``retry``: how
+    failed writes are re-checked and retried within this run (``core.replay.retry``; default ``RetryPolicy()``).
     ``verifier`` refuses items that are not what planning made (dead-lettered as ``invalid``, never applied as
-    edited). Raises ``TargetError`` when the target refuses every write or stops answering (see the module)."""
-    report = ApplyReport()
-    started = time.monotonic()
-    limit = asyncio.Semaphore(max(1, concurrency))
-    applied: list[tuple[WrapupTarget, str]] = []  # (target, code id written), for --verify
-    stopping: list[BaseException] = []  # what stops the run; writes not yet sent are then left for the next run
-    no_answer = [0]  # writes in a row that got no answer at all
+    edited). ``clock``/``sleep`` are seams for tests. Raises ``TargetError`` when the target refuses every write or
+    stops answering (see the module)."""
+    run = _Apply(
+        header,
+        backend,
+        ledger,
+        dead_letters,
+        concurrency=concurrency,
+        batch_size=batch_size,
+        refresh=refresh,
+        verify=verify,
+        progress=progress,
+        freshness=freshness,
+        retry=RetryQueue(retry or RetryPolicy(), clock),
+        clock=clock,
+        sleep=sleep,
+    )
+    return await run.run(items, verifier)
 
-    def settle(item: PlanItem, outcome: Outcome) -> None:
+
+class _Apply:
+    """One ``apply`` run: the order of things in ``apply_plan``, with the state it keeps between items."""
+
+    def __init__(
+        self,
+        header: PlanHeader,
+        backend: ReplayBackend,
+        ledger: Ledger,
+        dead_letters: DeadLetterWriter,
+        *,
+        concurrency: int,
+        batch_size: int,
+        refresh: bool,
+        verify: bool,
+        progress: Callable[[int, str], None] | None,
+        freshness: PlanFreshness | None,
+        retry: RetryQueue,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.header = header
+        self.backend = backend
+        self.ledger = ledger
+        self.dead_letters = dead_letters
+        self.batch_size = max(1, batch_size)
+        self.refresh = refresh
+        self.verify = verify
+        self.progress = progress
+        self.freshness = freshness
+        self.retry = retry
+        self.clock = clock
+        self.sleep = sleep
+        self.report = ApplyReport()
+        self.limit = asyncio.Semaphore(max(1, concurrency))
+        self.applied: list[tuple[WrapupTarget, str]] = []  # (target, code id written), for --verify
+        self.stopping: list[BaseException] = []  # what stops the run; writes not yet sent are left for the next run
+        self.no_answer = 0  # writes in a row that got no answer at all
+        self.batch: list[PlanItem] = []
+        self.batched: set[str] = set()  # keys of the batch being gathered: no ledger row yet
+        self.unsent: list[str] = []  # keys whose intent a stopping run made but whose write it never sent
+
+    async def run(self, items: Iterable[PlanItem], verifier: ItemVerifier | None) -> ApplyReport:
+        report = self.report
+        started = time.monotonic()
+        commits = self.ledger.commits
+        if self.refresh and self.freshness is not None:
+            report.lookups_why = self.freshness.why()
+        elif not self.refresh:
+            report.lookups_why = "asked to trust the plan's view (no refresh)"
+        else:
+            report.lookups_why = "re-read right before writing"
+        try:
+            for item in items:
+                await self.item(item, verifier)
+                if len(self.batch) >= self.batch_size:
+                    await self.run_batch()
+                if len(self.retry.waiting) >= self.batch_size:
+                    await self.retry_round()
+            await self.run_batch()
+            while self.retry.waiting:
+                await self.retry_round()
+            self.ledger.commit()
+            if self.verify and self.applied:
+                await self.read_back()
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            report.interrupted = True
+            raise
+        finally:
+            report.seconds = time.monotonic() - started
+            report.totals = self.ledger.outcome_counts()
+            report.calls = self.backend.stats()
+            report.retries = self.retry.to_dict()
+            if self.retry.waiting:  # stopped with writes waiting for a retry: in flight, the next run re-checks them
+                report.retries["left_in_flight"] = len(self.retry.waiting)
+            report.ledger_commits = self.ledger.commits - commits
+        return report
+
+    # -- one plan item ---------------------------------------------------------------------------------------------
+    async def item(self, item: PlanItem, verifier: ItemVerifier | None) -> None:
+        report, ledger = self.report, self.ledger
+        refusal = verifier.refusal(item) if verifier is not None else None
+        key = _refused_key(item) if refusal is not None else _ledger_key(item)
+        entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
+        if key in self.batched or (entry is not None and entry.this_run):  # the same line again (copied by hand)
+            report.repeated += 1
+            report.outcomes[Action.DUPLICATE.value] += 1
+            self.advance(Action.DUPLICATE.value)
+            return
+        if entry is not None and entry.state is State.DONE and entry.outcome != OutcomeKind.FAILED.value:
+            report.done_before += 1
+            self.advance("done earlier")
+            return
+        if refusal is not None:
+            _record_refused(item, key, refusal, self.header, ledger, self.dead_letters, report, self.progress)
+            return
+        if not item.action.writes:
+            if entry is None or entry.outcome == OutcomeKind.FAILED.value:
+                kind = _ACTION_OUTCOME.get(item.action)
+                if kind is None:  # invalid / duplicate: no Outcome kind of their own
+                    _record_nonwrite(item, self.header, ledger, self.dead_letters, report, self.progress)
+                else:
+                    self.settle(item, _planned_outcome(item, kind, item.reason, item.target))
+            return
+        if entry is not None:  # in flight when a run died, or failed before: re-check precisely first
+            report.rechecked += 1
+            assert item.record is not None
+            target = await self.backend.refresh(item.record)
+            if isinstance(target, Unreachable):
+                self.unreachable(item, target)
+                return
+            ledger.begin(item.key, item.n)  # durable intent before the request leaves
+            await self.gather([self.send(item, target, 1)])
+            return
+        self.batch.append(item)
+        self.batched.add(key)
+
+    def advance(self, kind: str) -> None:
+        if self.progress is not None:
+            self.progress(1, kind)
+
+    def settle(self, item: PlanItem, outcome: Outcome) -> None:
         kind = outcome.kind.value
-        report.outcomes[kind] += 1
+        self.report.outcomes[kind] += 1
         dead = kind in DEAD_LETTER_CLASSES
         if dead:
-            dead_letters.write(_dead_letter(header, item, outcome))
-            report.dead_lettered += 1
-        ledger.finish(item.key, item.n, outcome, dead_lettered=dead)
-        if verify and outcome.kind.wrote and outcome.target and item.decision and item.decision.code:
-            applied.append((outcome.target, item.decision.code.id))
-        if progress is not None:
-            progress(1, kind)
+            self.dead_letters.write(_dead_letter(self.header, item, outcome))  # fsynced before the ledger row
+            self.report.dead_lettered += 1
+        self.ledger.finish(item.key, item.n, outcome, dead_lettered=dead)
+        if self.verify and outcome.kind.wrote and outcome.target and item.decision and item.decision.code:
+            self.applied.append((outcome.target, item.decision.code.id))
+        self.advance(kind)
 
-    def unanswered(outcome: Outcome) -> None:
+    def unreachable(self, item: PlanItem, target: Unreachable) -> None:
+        """Settle an item whose target cannot be had, or stop the run when the answer refuses every item."""
+        if (refusal := target_refusal(target.error)) is not None:
+            raise TargetError(f"{refusal}, so the run stopped. {target.reason}", error=target.error)
+        kind = OutcomeKind.FAILED if target.transient else OutcomeKind.NO_TARGET
+        self.settle(item, _planned_outcome(item, kind, target.reason, None, target.error))
+
+    def unanswered(self, outcome: Outcome) -> None:
         """Count writes in a row without an answer; stop when the target looks down."""
         error = outcome.error or {}
         if outcome.kind is OutcomeKind.FAILED and _no_answer(error):
-            no_answer[0] += 1
-            if no_answer[0] >= NO_ANSWER_LIMIT:
+            self.no_answer += 1
+            if self.no_answer >= NO_ANSWER_LIMIT:
                 raise TargetError(
-                    f"{no_answer[0]} writes in a row got no answer, so the run stopped. {outcome.reason}",
+                    f"{self.no_answer} writes in a row got no answer, so the run stopped. {outcome.reason}",
                     kind="unreachable",
                     error=error,
                 )
         else:
-            no_answer[0] = 0
+            self.no_answer = 0
 
-    async def write(item: PlanItem, target: WrapupTarget | Unreachable) -> None:
+    # -- writing ---------------------------------------------------------------------------------------------------
+    async def send(self, item: PlanItem, target: WrapupTarget, attempt: int, *, new_row: bool = False) -> None:
+        """One write whose intent is already durable in the ledger: settle it, or defer it to a retry round.
+        ``new_row``: its ledger row was made by this batch's intents (no earlier row)."""
         assert item.record is not None and item.decision is not None
-        async with limit:
-            if stopping:
-                return  # the run is stopping: not begun, so the next run does it
+        async with self.limit:
+            if self.stopping:
+                if new_row:  # never sent, and nothing before: its intent is withdrawn (see ``gather``)
+                    self.unsent.append(item.key)
+                return  # else its row stays in flight and the next run re-checks it
             try:
-                if isinstance(target, Unreachable):
-                    if (refusal := target_refusal(target.error)) is not None:
-                        raise TargetError(f"{refusal}, so the run stopped. {target.reason}", error=target.error)
-                    kind = OutcomeKind.FAILED if target.transient else OutcomeKind.NO_TARGET
-                    settle(item, _planned_outcome(item, kind, target.reason, None, target.error))
-                    return
-                ledger.begin(item.key, item.n)  # durable intent before the request leaves
-                outcome = await backend.apply(item.record, item.decision, target)
+                sent_at = self.clock()
+                outcome = await self.backend.apply(item.record, item.decision, target)
                 if (refusal := target_refusal(outcome.error)) is not None:
                     # Left in flight: whether or not it landed, the next run re-checks it before writing.
                     raise TargetError(
                         f"{refusal}: no write can succeed, so the run stopped. {outcome.reason}", error=outcome.error
                     )
-                settle(item, outcome)
-                unanswered(outcome)
+                code = item.decision.code
+                if outcome.kind.wrote and code is not None:
+                    self.retry.accepted(sent_at, outcome.target or target, code.id)
+                    if attempt > 1:
+                        self.retry.count("recovered")
+                deferred = Deferred(item, target, outcome, self.clock(), attempt)
+                if retryable_failure(outcome) and self.retry.policy.enabled and self.retry.may_retry(deferred):
+                    self.retry.defer(deferred)  # its row stays in flight until a round settles it
+                elif attempt > 1 and outcome.kind is OutcomeKind.FAILED:
+                    self.give_up(deferred)
+                else:
+                    self.settle(item, outcome)
+                self.unanswered(outcome)
             except BaseException as exc:
-                stopping.append(exc)
+                self.stopping.append(exc)
                 raise
 
-    batch: list[PlanItem] = []
-    batched: set[str] = set()  # keys of the batch being gathered: no ledger row yet
-
-    async def run_batch() -> None:
-        if not batch:
-            return
-        fresh: list[WrapupTarget | Unreachable]
-        if refresh:
-            fresh = await backend.resolve([i.record for i in batch if i.record is not None])
-        else:
-            fresh = [
-                i.target if i.target is not None else await backend.refresh(i.record)
-                for i in batch
-                if i.record is not None
-            ]
-        # Every write of the batch ends (or is not started) before the batch does: nothing is left running
-        # behind a failure to write into a closed ledger.
-        results = await asyncio.gather(
-            *(write(item, target) for item, target in zip(batch, fresh, strict=True)), return_exceptions=True
-        )
-        batch.clear()
-        batched.clear()
+    async def gather(self, writes: list[Coroutine[Any, Any, None]]) -> None:
+        """Run ``writes`` together; every one ends (or is not started) before this does, so nothing is left running
+        behind a failure to write into a closed ledger. Commits their results, then raises the first failure."""
+        results = await asyncio.gather(*writes, return_exceptions=True)
+        if self.unsent:  # a stopping run: what it provably never sent is not left for the next run to re-check
+            self.ledger.withdraw(self.unsent)
+            self.unsent.clear()
+        self.ledger.commit()
         for result in results:
             if isinstance(result, BaseException):
                 raise result
 
-    try:
-        for item in items:
-            refusal = verifier.refusal(item) if verifier is not None else None
-            key = _refused_key(item) if refusal is not None else _ledger_key(item)
-            entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
-            if key in batched or (entry is not None and entry.this_run):  # the same line again (copied by hand)
-                report.repeated += 1
-                report.outcomes[Action.DUPLICATE.value] += 1
-                if progress is not None:
-                    progress(1, Action.DUPLICATE.value)
-                continue
-            if entry is not None and entry.state is State.DONE and entry.outcome != OutcomeKind.FAILED.value:
-                report.done_before += 1
-                if progress is not None:
-                    progress(1, "done earlier")
-                continue
-            if refusal is not None:
-                _record_refused(item, key, refusal, header, ledger, dead_letters, report, progress)
-                continue
-            if not item.action.writes:
-                if entry is None or entry.outcome == OutcomeKind.FAILED.value:
-                    kind = _ACTION_OUTCOME.get(item.action)
-                    if kind is None:  # invalid / duplicate: no Outcome kind of their own
-                        _record_nonwrite(item, header, ledger, dead_letters, report, progress)
-                    else:
-                        settle(item, _planned_outcome(item, kind, item.reason, item.target))
-                continue
-            if entry is not None:  # in flight when a run died, or failed before: re-check precisely first
-                report.rechecked += 1
-                assert item.record is not None
-                target = await backend.refresh(item.record)
-                await write(item, target)
-                continue
-            batch.append(item)
-            batched.add(key)
-            if len(batch) >= batch_size:
-                await run_batch()
-        await run_batch()
-        if verify and applied:
-            for start in range(0, len(applied), batch_size):
-                chunk = applied[start : start + batch_size]
-                seen = await backend.read_back([target for target, _ in chunk])
-                for (_, expected), code in zip(chunk, seen, strict=True):
-                    if code is None:
-                        report.verified["not visible yet"] += 1
-                    else:
-                        report.verified["verified" if code.lower() == expected else "another code"] += 1
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        report.interrupted = True
-        raise
-    finally:
-        report.seconds = time.monotonic() - started
-        report.totals = ledger.outcome_counts()
-        report.calls = backend.stats()
-    return report
+    async def targets_for(self, batch: list[PlanItem]) -> list[WrapupTarget | Unreachable]:
+        """The targets of a batch: the plan's own when it is fresh (or not to be refreshed), else read again."""
+        records = [_record(i) for i in batch]
+        if not self.refresh:
+            self.report.lookups["reused"] += sum(1 for i in batch if i.target is not None)
+            return [i.target or await self.backend.refresh(r) for i, r in zip(batch, records, strict=True)]
+        reuse = self.freshness is not None and self.freshness.fresh()
+        needed = [n for n, i in enumerate(batch) if not reuse or i.target is None]
+        looked = await self.backend.resolve([records[n] for n in needed]) if needed else []
+        found: dict[int, WrapupTarget | Unreachable] = dict(zip(needed, looked, strict=True))
+        self.report.lookups["reused"] += len(batch) - len(needed)
+        self.report.lookups["reread"] += len(needed)
+        return [found[n] if n in found else batch[n].target or Unreachable("no target") for n in range(len(batch))]
+
+    async def run_batch(self) -> None:
+        batch = self.batch
+        if not batch:
+            return
+        try:
+            targets = await self.targets_for(batch)
+            writes: list[tuple[PlanItem, WrapupTarget]] = []
+            for item, target in zip(batch, targets, strict=True):
+                if isinstance(target, Unreachable):
+                    self.unreachable(item, target)
+                else:
+                    writes.append((item, target))
+            # The intent of every write of the batch, durable in one commit before the first of them is sent.
+            self.ledger.begin_many((item.key, item.n) for item, _ in writes)
+        finally:
+            self.batch = []
+            self.batched.clear()
+        await self.gather([self.send(item, target, 1, new_row=True) for item, target in writes])
+
+    # -- retry rounds ----------------------------------------------------------------------------------------------
+    async def retry_round(self) -> None:
+        """Re-check up to a batch of deferred writes in one batched lookup and write again those that did not land."""
+        queue = self.retry
+        due = queue.take(max(1, self.batch_size - 1))  # and the witness: one lookup call for the round
+        started = self.clock()
+        try:
+            keep = []
+            for deferred in due:
+                if queue.may_retry(deferred):
+                    keep.append(deferred)
+                else:
+                    self.give_up(deferred)
+            if not keep:
+                return
+            await self.sleep(queue.pause_before(keep))
+            witness = queue.witness
+            checked = await self.backend.recheck([_record(d.item) for d in keep], witness)
+            queue.rounds += 1
+            queue.count("rechecked", len(keep))
+            for deferred in keep:
+                deferred.rechecks += 1
+            rewrite: list[tuple[Deferred, WrapupTarget]] = []
+            for deferred, now in zip(keep, checked.targets, strict=True):
+                vouched = checked.witnessed and witness is not None and queue.covered(deferred, witness)
+                target = await self.landed(deferred, now, vouched)
+                if target is not None:
+                    rewrite.append((deferred, target))
+            if rewrite:
+                self.ledger.begin_many((d.item.key, d.item.n) for d, _ in rewrite)
+                queue.count("rewritten", len(rewrite))
+                await self.gather([self.send(d.item, target, d.attempts + 1) for d, target in rewrite])
+        finally:
+            self.ledger.commit()
+            queue.spent += self.clock() - started
+
+    async def landed(self, deferred: Deferred, now: WrapupTarget | Unreachable, vouched: bool) -> WrapupTarget | None:
+        """Settle ``deferred`` when its re-check says how it ended; else the target to write it to again."""
+        item = deferred.item
+        assert item.record is not None and item.decision is not None and item.decision.code is not None
+        code = item.decision.code.id
+        if isinstance(now, WrapupTarget) and not vouched and (now.current_code or "").lower() != code:
+            # Not vouched for by a witness: absent in analytics may only mean not there *yet*. Ask the conversation.
+            self.retry.count("precise_rechecks")
+            now = await self.backend.refresh(item.record)
+        if isinstance(now, Unreachable):
+            if target_refusal(now.error) is not None:
+                self.unreachable(item, now)  # raises: the target refuses every item
+            if now.transient and self.retry.may_retry(deferred):
+                deferred.failed_at = self.clock()
+                self.retry.waiting.append(deferred)
+            elif now.transient:
+                self.give_up(deferred)
+            else:
+                self.unreachable(item, now)
+            return None
+        if (now.current_code or "").lower() == code:
+            self.confirm(deferred, now)
+            return None
+        return now  # not there: write again (the write path still honours another code now on the participant)
+
+    def confirm(self, deferred: Deferred, now: WrapupTarget) -> None:
+        """The deferred write landed after all: settle it as written, once."""
+        item, first = deferred.item, deferred.target
+        assert item.decision is not None and item.decision.code is not None
+        kind = OutcomeKind.REPLACED_SYSTEM_CODE if first.current_is_system else OutcomeKind.APPLIED
+        self.retry.count("confirmed")
+        self.settle(
+            item,
+            Outcome(
+                kind=kind,
+                reason=f"applied {item.decision.code.name!r}: the write's answer was lost or an error "
+                f"({deferred.outcome.reason}), and re-checking showed the code on the participant",
+                disposition=item.record,
+                decision=item.decision,
+                target=first,
+                warnings=deferred.outcome.warnings,
+            ),
+        )
+
+    def give_up(self, deferred: Deferred) -> None:
+        """No more tries in this run: the last failure is the item's outcome (a dead letter; the next run retries)."""
+        self.retry.count("gave_up")
+        spent = "" if self.retry.budget_left() > 0 else "; the run's retry budget is spent"
+        outcome = deferred.outcome
+        reason = f"{outcome.reason} (written {deferred.attempts} time(s) in this run{spent})"
+        self.settle(deferred.item, outcome.model_copy(update={"reason": reason}))
+
+    async def read_back(self) -> None:
+        for start in range(0, len(self.applied), self.batch_size):
+            chunk = self.applied[start : start + self.batch_size]
+            seen = await self.backend.read_back([target for target, _ in chunk])
+            for (_, expected), code in zip(chunk, seen, strict=True):
+                if code is None:
+                    self.report.verified["not visible yet"] += 1
+                else:
+                    self.report.verified["verified" if code.lower() == expected else "another code"] += 1
+
+
+def _record(item: PlanItem) -> Disposition:
+    """The record of a write item (every write item has one: ``verify`` refuses one without)."""
+    assert item.record is not None, f"write item {item.n} has no record"
+    return item.record
 
 
 def _no_answer(error: dict[str, Any]) -> bool:
