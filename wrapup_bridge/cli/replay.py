@@ -185,11 +185,15 @@ def print_report(
 
 def _print_pool(console: Any, pool: dict[str, Any]) -> None:
     """One line per OAuth client of the pool (by id, never a secret), and the org-wide ceiling when it mattered."""
+    from rich.markup import escape
+
     console.print(f"OAuth clients: {len(pool['clients'])}")
     for client in pool["clients"]:
         console.print(
-            f"  {client['client_id']}: {client['requests']} requests ({client['share']:.0%}), "
-            f"{client['throttled']} answered 429, {client['tokens']} token(s)  [{client['source']}]"
+            escape(
+                f"  {client['client_id']}: {client['requests']} requests ({client['share']:.0%}), "
+                f"{client['throttled']} answered 429, {client['tokens']} token(s)  [{client['source']}]"
+            )
         )
     org = pool["org_rate"]
     if org["org_429s"] or org["configured_per_minute"] is not None:
