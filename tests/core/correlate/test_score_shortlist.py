@@ -98,7 +98,9 @@ def test_the_shortlist_classifies_as_all_of_them_and_the_quiet_score_is_the_expl
             loud.time_offset,
             loud.decisive,
         )
-    assert [s for _, s in quiet] == score_many(probe, crowd, spec, agent_ids)
+    many = score_many(probe, crowd, spec, agent_ids)
+    assert [(s.score, s.failed, s.time_offset, s.decisive) for _, s in quiet] == [tuple(q) for q in many]
+    assert [c for c, _ in shortlist(quiet)] == [c for c, _ in shortlist(list(zip(crowd, many, strict=True)))]
     short = shortlist(quiet)
     assert len(short) <= len(crowd)
     assert sum(1 for _, s in quiet if not s.failed) + 2 * MAX_LISTED >= len(short)
@@ -120,7 +122,7 @@ def test_a_crowd_of_failed_conversations_is_cut_to_those_listed() -> None:
         )
         for n in range(300)
     ]
-    quiet = [(c, score(probe, c, spec, explain=False)) for c in crowd]
+    quiet = list(zip(crowd, score_many(probe, crowd, spec), strict=True))
     short = shortlist(quiet)
     assert 1 <= len(short) <= 2 * MAX_LISTED
     explained = [(c, score(probe, c, spec)) for c in crowd]

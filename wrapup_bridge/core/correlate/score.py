@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple, Protocol, TypeVar
 
 from wrapup_bridge.core.correlate.candidate import Candidate
 from wrapup_bridge.core.correlate.probe import Probe
@@ -30,6 +31,7 @@ from wrapup_bridge.core.disposition import is_genesys_id
 
 __all__ = [
     "FieldEvidence",
+    "Quick",
     "Scored",
     "Verdict",
     "classify",
@@ -260,12 +262,34 @@ def _weights(spec: CorrelateSpec) -> tuple[dict[str, float], frozenset[str]]:
     return weights, required
 
 
+class Quick(NamedTuple):
+    """A score without its evidence (``score_many``): what ``shortlist`` sorts by. A tuple, cheap to make by
+    the hundred for every record."""
+
+    score: float
+    failed: bool
+    time_offset: float | None
+    decisive: bool
+
+
+class _Ranked(Protocol):
+    @property
+    def score(self) -> float: ...
+    @property
+    def failed(self) -> bool: ...
+    @property
+    def time_offset(self) -> float | None: ...
+    @property
+    def decisive(self) -> bool: ...
+
+
 def score_many(
     probe: Probe, candidates: Sequence[Candidate], spec: CorrelateSpec, agent_ids: frozenset[str] | None = None
-) -> list[Scored]:
-    """``score(probe, c, spec, agent_ids, explain=False)`` for each candidate, the record's side read once: the
-    service compares each record with every conversation near it (hundreds on a busy line), so this is the loop
-    that costs. The same sums in the same order as ``score``, so the same rounding (held against it by tests)."""
+) -> list[Quick]:
+    """What ``score(probe, c, spec, agent_ids)`` says of each candidate's score, failure, offset and decisiveness,
+    without evidence, the record's side read once: the service compares each record with every conversation near
+    it (hundreds on a busy line), so this is the loop that costs. The same sums in the same order as ``score``, so
+    the same rounding (held against it by tests)."""
     weights, required = _weights(spec)
     w_time, w_ani, w_dnis, w_agent = weights["time"], weights["ani"], weights["dnis"], weights["agent"]
     w_queue, w_direction, w_media = weights["queue"], weights["direction"], weights["media"]
@@ -278,7 +302,7 @@ def score_many(
     fits = _MEDIA_FITS.get(media, frozenset({media})) if media is not None else frozenset()
     need_ani, need_dnis, need_agent = "ani" in required, "dnis" in required, "agent" in required
     need_queue, need_direction, need_media = "queue" in required, "direction" in required, "media" in required
-    out: list[Scored] = []
+    out: list[Quick] = []
     for candidate in candidates:
         failed = False
         decisive = False
@@ -340,16 +364,20 @@ def score_many(
             elif need_media:
                 failed = True
         if decisive:
-            out.append(Scored(1.0, False, (), offset, decisive=True))
+            out.append(Quick(1.0, False, offset, True))
         else:
-            out.append(Scored(round(weighed / total, 3) if total > 0 else 0.0, failed, (), offset))
+            out.append(Quick(round(weighed / total, 3) if total > 0 else 0.0, failed, offset, False))
     return out
 
 
-def shortlist(scored: Sequence[tuple[Candidate, Scored]]) -> list[tuple[Candidate, Scored]]:
-    """The pairs of ``scored`` that ``classify`` can use: every candidate that did not fail, and the first
-    ``MAX_LISTED`` by rank and by nearness (the only ones it lists). ``classify`` of the shortlist is the
-    ``classify`` of them all, so a record among hundreds of conversations needs only these explained."""
+_Pair = TypeVar("_Pair", bound=tuple[Candidate, _Ranked])
+
+
+def shortlist(scored: Sequence[_Pair]) -> list[_Pair]:
+    """The pairs of ``scored`` (candidates with their ``Scored`` or ``Quick``) that ``classify`` can use: every
+    candidate that did not fail, and the first ``MAX_LISTED`` by rank and by nearness (the only ones it lists).
+    ``classify`` of the shortlist (explained) is the ``classify`` of them all, so a record among hundreds of
+    conversations needs only these explained."""
     keep: set[int] = set()
     by_rank: list[tuple[bool, bool, float, float, str, int]] = []
     by_nearness: list[tuple[float, float, str, int]] = []
