@@ -49,10 +49,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from wrapup_bridge.core.errors import WrapupBridgeError
-from wrapup_bridge.genesys.explain import ApiErrorFacts, explain_api_error
+
+if TYPE_CHECKING:
+    from wrapup_bridge.genesys.explain import ApiErrorFacts
 
 __all__ = [
     "AmbiguousWrite",
@@ -285,6 +287,10 @@ class GenesysAPIError(RequestError):
         return f"{self.status}{code}: {_one_line(self.message)} ({self.method} {self.path}{corr})"
 
     def _facts(self) -> ApiErrorFacts:
+        # Here, not at the top: the settings import this module on a cold start, and explaining needs the path
+        # patterns of genesys.paths only once an error is explained.
+        from wrapup_bridge.genesys.explain import ApiErrorFacts
+
         return ApiErrorFacts(
             status=self.status,
             code=self.code,
@@ -302,6 +308,8 @@ class GenesysAPIError(RequestError):
         )
 
     def explain(self) -> str:
+        from wrapup_bridge.genesys.explain import explain_api_error
+
         return explain_api_error(self._facts())
 
     def to_dict(self) -> dict[str, Any]:

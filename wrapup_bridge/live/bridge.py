@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import logging
 import os
 import threading
 import time
@@ -45,7 +44,6 @@ from wrapup_bridge.core.outcome import Outcome, OutcomeKind
 from wrapup_bridge.live.defaults import DEFAULT_BUDGET, DEFAULT_MAPPING
 from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
 from wrapup_bridge.live.loop import LoopThread
-from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport, bridge_outcome, in_progress, row_state
 from wrapup_bridge.services.target import DEMO_CLIENT
 
 if TYPE_CHECKING:
@@ -61,6 +59,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.genesys.settings import GenesysOverrides, GenesysSettings
     from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink
     from wrapup_bridge.live.outbox import Accepted, Outbox, OutboxRow
+    from wrapup_bridge.live.outcomes import BridgeOutcome, DrainReport
     from wrapup_bridge.services.target import Target
 
 __all__ = [
@@ -74,7 +73,23 @@ __all__ = [
     "OutboxSource",
 ]
 
-logger = logging.getLogger("wrapup_bridge.live")
+
+def _log_error(message: str, *args: object) -> None:
+    """Log on ``wrapup_bridge.live`` (errors only, so ``logging`` loads on the first one, not on a cold start)."""
+    import logging
+
+    logging.getLogger("wrapup_bridge.live").error(message, *args)
+
+
+def __getattr__(name: str) -> Any:
+    """``BridgeOutcome`` and ``DrainReport`` (in ``__all__``) load with their module on first use: building a bridge
+    does not need them, its first apply does."""
+    if name in ("BridgeOutcome", "DrainReport"):
+        from wrapup_bridge.live import outcomes
+
+        return getattr(outcomes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: An outbox lease outlives the budget by this much, so a slow-but-alive apply is never taken over by a drain.
 LEASE_MARGIN = 30.0
@@ -414,6 +429,8 @@ class Bridge:
             return self._dead_letter_now(early)
         accepted, warning = self._accept_now(disposition, decision)
         if accepted is not None and accepted.duplicate:
+            from wrapup_bridge.live.outcomes import in_progress
+
             return in_progress(disposition, decision, accepted.id)
         remaining = self.budget - (time.monotonic() - started)
         outcome = self._runner.run(self._deliver(disposition, decision, remaining))
@@ -436,6 +453,8 @@ class Bridge:
             return await self._in_outbox_thread(self._dead_letter_now, early)
         accepted, warning = await self._in_outbox_thread(self._accept_now, disposition, decision)
         if accepted is not None and accepted.duplicate:
+            from wrapup_bridge.live.outcomes import in_progress
+
             return in_progress(disposition, decision, accepted.id)
         remaining = self.budget - (time.monotonic() - started)
         outcome = await self._runner.arun(self._deliver(disposition, decision, remaining))
@@ -504,7 +523,7 @@ class Bridge:
             return outbox.accept(disposition, decision, lease_seconds=self.lease_seconds), None
         except OutboxError as exc:
             # Better delivered without a safety net than not at all; the Outcome says so.
-            logger.error("outbox unavailable, delivering without it: %s", exc)
+            _log_error("outbox unavailable, delivering without it: %s", exc)
             # The Outcome may travel to a webhook caller: the file and the OS error stay in the log.
             return None, (
                 "not recorded in the outbox first (it could not be written; the log says why), so a failure could "
@@ -514,6 +533,8 @@ class Bridge:
     def _dead_letter_now(self, outcome: Outcome) -> BridgeOutcome:
         """Unmapped and target-less dispositions need a person: kept as dead rows where one will look. Skips are
         deliberate and kept nowhere."""
+        from wrapup_bridge.live.outcomes import bridge_outcome
+
         outbox = self.outbox
         if outcome.kind is OutcomeKind.SKIPPED or outbox is None or outcome.disposition is None:
             return bridge_outcome(outcome)
@@ -523,7 +544,7 @@ class Bridge:
                 outcome.disposition, outcome.decision, kind=outcome.kind.value, reason=outcome.reason
             )
         except OutboxError as exc:
-            logger.error("could not keep a %s disposition in the outbox: %s", outcome.kind.value, exc)
+            _log_error("could not keep a %s disposition in the outbox: %s", outcome.kind.value, exc)
             warning = "not kept in the outbox (it could not be written; the log says why)"
             return bridge_outcome(outcome, warnings=(*outcome.warnings, warning))
         return bridge_outcome(outcome, row_id, "dead")
@@ -560,6 +581,8 @@ class Bridge:
 
     def _settle_now(self, row_id: int | None, outcome: Outcome, warning: str | None = None) -> BridgeOutcome:
         """Mark the row by how the attempt ended; a retryable failure comes back as ``queued`` with its row."""
+        from wrapup_bridge.live.outcomes import bridge_outcome, row_state
+
         if warning:
             outcome = outcome.model_copy(update={"warnings": (*outcome.warnings, warning)})
         outbox = self.outbox
@@ -570,7 +593,7 @@ class Bridge:
             state = outbox.settle(row_id, state, kind=outcome.kind.value, reason=outcome.reason, error=outcome.error)
         except OutboxError as exc:
             # The row stays in flight; once its lease runs out a drain re-checks it through the sink.
-            logger.error("could not mark outbox row %d: %s", row_id, exc)
+            _log_error("could not mark outbox row %d: %s", row_id, exc)
         if state == "pending":
             return bridge_outcome(
                 outcome,
@@ -615,6 +638,8 @@ class Bridge:
         remap: bool,
         progress: Callable[[OutboxRow, BridgeOutcome], None] | None,
     ) -> DrainReport:
+        from wrapup_bridge.live.outcomes import DrainReport, row_state
+
         outbox = self.outbox
         if outbox is None:
             raise OutboxError("this bridge has no outbox to drain")
