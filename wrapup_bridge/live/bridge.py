@@ -19,8 +19,9 @@ What the caller can rely on:
   ``wrapup-bridge outbox list`` shows. Without an outbox, a failure is returned as ``failed``.
 - **Sync and async alike.** ``apply``/``apply_event`` block; ``aapply``/``aapply_event`` await. Both run the
   Genesys client on the bridge's private event loop (``loop.LoopThread``), so one token, one connection pool
-  and one rate limiter serve every caller. Outbox writes happen in a blocking caller's own thread (it waits
-  anyway) and, for async callers, on one outbox thread, never on an event loop.
+  and one rate limiter serve every caller: a blocking call runs that loop in its own thread when no other call
+  is running it, else hands its work to the thread that is. Outbox writes happen in a blocking caller's own
+  thread (it waits anyway) and, for async callers, on one outbox thread, never on an event loop.
 - **A light import.** Mapping tables load when the bridge is built; the HTTP client, adapters and the outbox's
   SQLite load on first use.
 """
@@ -165,7 +166,7 @@ class Bridge:
     """Applies legacy dispositions to Genesys Cloud (or the emulator) live; see the module docstring.
 
     Build one per process with ``from_env`` (production) or ``for_emulator`` (tests, demos) and share it: it is
-    thread-safe and async-safe. ``close()`` (or ``with``) stops its loop thread and closes the outbox.
+    thread-safe and async-safe. ``close()`` (or ``with``) stops its event loop and closes the outbox.
     """
 
     def __init__(
@@ -333,7 +334,7 @@ class Bridge:
         return await loop.run_in_executor(self._executor, functools.partial(func, *args, **kwargs))
 
     def close(self) -> None:
-        """Close the HTTP client, stop the loop thread, close the outbox. Idempotent."""
+        """Close the HTTP client, stop the event loop (and its thread), close the outbox. Idempotent."""
         sink, self._sink = self._sink, None
         self._runner.close(sink.client.aclose() if sink is not None else None)
         if self._executor is not None:
@@ -418,8 +419,9 @@ class Bridge:
         return table.resolve(disposition)
 
     # -- applying -------------------------------------------------------------------------------------------------
-    # Sync callers do the outbox writes in their own thread (they are waiting anyway) and hop to the private loop
-    # only for the Genesys calls; async callers hand the writes to the outbox thread, off their event loop.
+    # Sync callers do the outbox writes in their own thread (they are waiting anyway) and run the private loop
+    # (or hand over to whoever runs it) only for the Genesys calls; async callers hand the writes to the outbox
+    # thread, off their event loop.
     def apply(self, disposition: Disposition) -> BridgeOutcome:
         """Decide and apply one disposition within the budget; see the module docstring for the guarantees."""
         self._check_open()
