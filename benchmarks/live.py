@@ -8,8 +8,10 @@ What it measures (targets from DESIGN.md and issue 6):
      ``import PureCloudPlatformClientV2``; time and peak RSS          (target: < 10% of the SDK's time)
      Also shown: the same plus a first apply over loopback (token, catalog, conversation, queue codes, write).
   2. in-process overhead of Bridge.apply against the in-process emulator: the time of apply minus the time the
-     emulator spends serving its requests (measured at the transport), per apply, with and without an outbox
-                                                                        (target: < 1 ms)
+     emulator spends serving its requests (measured at the transport), per apply (median, p90, p99; and the CPU
+     time, which a busy machine inflates less than the wall clock): the sink alone (baseline), the bridge without
+     an outbox, and with one on disk and on tmpfs, where the outbox's two calls (accept: the durable commit, one
+     fsync; settle) are timed too and the overhead is also given without them   (target: < 1 ms without the outbox)
   3. webhook latency under bounded loopback load: the emulator and ``uvicorn`` + the webhook app each in their own
      process, --clients concurrent clients posting signed TaskRouter callbacks for --duration seconds (at most
      --max-requests), every one a real write (overwrite on); after a one-client warm-up phase (unloaded latency).
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import importlib.util
 import json
 import os
@@ -28,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -207,27 +210,42 @@ def overhead(applies: int) -> dict[str, Any]:
     from wrapup_bridge.genesys.settings import GenesysSettings
     from wrapup_bridge.live import Bridge
 
+    class Meter:
+        """Wall and CPU time (``process_time``: every thread of this process) spent inside what it wraps, summed
+        since the last take()."""
+
+        def __init__(self) -> None:
+            self.wall = self.cpu = 0.0
+            self.calls = 0
+
+        @contextmanager
+        def timing(self) -> Iterator[None]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                yield
+            finally:
+                self.wall += time.perf_counter() - wall
+                self.cpu += time.process_time() - cpu
+                self.calls += 1
+
+        def take(self) -> tuple[float, float, int]:
+            taken = self.wall, self.cpu, self.calls
+            self.wall = self.cpu = 0.0
+            self.calls = 0
+            return taken
+
     class TimedTransport(httpx.AsyncBaseTransport):
-        """Time spent inside the emulator (ASGI app and its in-process transport), summed since the last take()."""
+        """Time spent inside the emulator (ASGI app and its in-process transport)."""
 
         def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
             self.inner = inner
-            self.spent = 0.0
-            self.calls = 0
+            self.meter = Meter()
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            started = time.perf_counter()
-            try:
+            with self.meter.timing():
                 response = await self.inner.handle_async_request(request)
                 await response.aread()
                 return response
-            finally:
-                self.spent += time.perf_counter() - started
-                self.calls += 1
-
-        def take(self) -> tuple[float, int]:
-            spent, calls, self.spent, self.calls = self.spent, self.calls, 0.0, 0
-            return spent, calls
 
     record = Disposition(source="twilio", source_id="WT1", conversation_id=cid(21), code="Resolved")
     settings = GenesysSettings(
@@ -237,52 +255,100 @@ def overhead(applies: int) -> dict[str, Any]:
         rate_per_minute=1e9,
     )
 
-    def summary(totals: list[float], overheads: list[float], calls: Counter[int]) -> dict[str, Any]:
-        return {
-            "applies": len(totals),
+    def summary(samples: list[dict[str, float]], calls: Counter[int]) -> dict[str, Any]:
+        def ms(key: str, q: float = 50) -> float:
+            return percentile([s[key] for s in samples], q) * 1000
+
+        result = {
+            "applies": len(samples),
             "requests_per_apply": dict(calls),
-            "apply_median_ms": statistics.median(totals) * 1000,
-            "overhead_median_ms": statistics.median(overheads) * 1000,
-            "overhead_p90_ms": percentile(overheads, 90) * 1000,
-            "overhead_p99_ms": percentile(overheads, 99) * 1000,
+            "apply_median_ms": ms("total"),
+            "overhead_median_ms": ms("overhead"),
+            "overhead_p90_ms": ms("overhead", 90),
+            "overhead_p99_ms": ms("overhead", 99),
+            "overhead_cpu_median_ms": ms("overhead_cpu"),
         }
+        if "outbox" in samples[0]:
+            result.update(
+                outbox_median_ms=ms("outbox"),
+                outbox_accept_median_ms=ms("accept"),
+                outbox_settle_median_ms=ms("settle"),
+                overhead_without_outbox_median_ms=ms("overhead_without_outbox"),
+                overhead_without_outbox_p90_ms=ms("overhead_without_outbox", 90),
+                overhead_without_outbox_cpu_median_ms=ms("overhead_without_outbox_cpu"),
+            )
+        return result
 
     def emulated() -> tuple[Emulator, TimedTransport]:
         emulator = Emulator.from_file(ORG, EmulatorConfig(rate_limit=None))
         return emulator, TimedTransport(emulator.transport())
 
+    def measured(
+        apply: Callable[[], Any], emulator: Emulator, timed: TimedTransport, outbox: Any = None
+    ) -> dict[str, Any]:
+        """``applies`` calls of ``apply`` after 50 of warm-up (token, catalog, queue codes, connection set-up):
+        each one's time minus the emulator's, and, with an outbox, minus the outbox's calls too."""
+        accept, settle = Meter(), Meter()
+        if outbox is not None:  # the outbox's two calls per apply, timed on this instance only
+            original_accept, original_settle = outbox.accept, outbox.settle
+
+            def timed_accept(*args: Any, **kwargs: Any) -> Any:
+                with accept.timing():
+                    return original_accept(*args, **kwargs)
+
+            def timed_settle(*args: Any, **kwargs: Any) -> Any:
+                with settle.timing():
+                    return original_settle(*args, **kwargs)
+
+            outbox.accept, outbox.settle = timed_accept, timed_settle
+        samples: list[dict[str, float]] = []
+        calls: Counter[int] = Counter()
+        for i in range(applies + 50):
+            emulator.reset()
+            for meter in (timed.meter, accept, settle):
+                meter.take()
+            wall, cpu = time.perf_counter(), time.process_time()
+            outcome = apply()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            spent, spent_cpu, n = timed.meter.take()
+            if outcome.kind is not OutcomeKind.APPLIED:
+                raise RuntimeError(f"expected applied, got {outcome.kind}: {outcome.reason}")
+            if i < 50:
+                continue
+            sample = {"total": wall, "overhead": wall - spent, "overhead_cpu": cpu - spent_cpu}
+            if outbox is not None:
+                accept_wall, accept_cpu, _ = accept.take()
+                settle_wall, settle_cpu, _ = settle.take()
+                sample.update(
+                    accept=accept_wall,
+                    settle=settle_wall,
+                    outbox=accept_wall + settle_wall,
+                    overhead_without_outbox=wall - spent - accept_wall - settle_wall,
+                    overhead_without_outbox_cpu=cpu - spent_cpu - accept_cpu - settle_cpu,
+                )
+            samples.append(sample)
+            calls[n] += 1
+        return summary(samples, calls)
+
     results: dict[str, Any] = {}
 
-    # Baseline: the sink awaited directly on one event loop (what any caller of the HTTP client and sink pays).
-    async def sink_alone() -> dict[str, Any]:
+    # Baseline: the sink alone, each apply run to its end on one event loop in this thread (no Bridge around it).
+    def sink_alone_inline() -> dict[str, Any]:
         from wrapup_bridge.core.mapping import load_mapping
         from wrapup_bridge.genesys.sink import GenesysSink
 
         emulator, timed = emulated()
         decision = load_mapping(MAPPING).resolve(record)
-        totals: list[float] = []
-        overheads: list[float] = []
-        calls: Counter[int] = Counter()
-        async with GenesysClient(
-            settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst")
-        ) as client:
-            sink = GenesysSink(client)
-            for i in range(applies + 50):
-                emulator.reset()
-                timed.take()
-                started = time.perf_counter()
-                outcome = await sink.apply(record, decision)
-                total = time.perf_counter() - started
-                spent, n = timed.take()
-                if outcome.kind is not OutcomeKind.APPLIED:
-                    raise RuntimeError(f"expected applied, got {outcome.kind}: {outcome.reason}")
-                if i >= 50:
-                    totals.append(total)
-                    overheads.append(total - spent)
-                    calls[n] += 1
-        return summary(totals, overheads, calls)
+        loop = asyncio.new_event_loop()
+        client = GenesysClient(settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst"))
+        sink = GenesysSink(client)
+        try:
+            return measured(lambda: loop.run_until_complete(sink.apply(record, decision)), emulator, timed)
+        finally:
+            loop.run_until_complete(client.aclose())
+            loop.close()
 
-    results["the sink alone, awaited on one loop (baseline: no Bridge)"] = asyncio.run(sink_alone())
+    results["the sink alone, run to its end on one loop (baseline: no Bridge)"] = sink_alone_inline()
 
     shm = Path("/dev/shm")
     with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as mem:
@@ -304,24 +370,8 @@ def overhead(applies: int) -> dict[str, Any]:
                     settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst")
                 )
 
-            overheads: list[float] = []
-            totals: list[float] = []
-            calls: Counter[int] = Counter()
             with Bridge(MAPPING, client_factory=factory, outbox=outbox) as bridge:
-                for i in range(applies + 50):
-                    emulator.reset()
-                    timed.take()
-                    started = time.perf_counter()
-                    outcome = bridge.apply(record)
-                    total = time.perf_counter() - started
-                    spent, n = timed.take()
-                    if outcome.kind is not OutcomeKind.APPLIED:
-                        raise RuntimeError(f"expected applied, got {outcome.kind}: {outcome.reason}")
-                    if i >= 50:  # warm-up: token, catalog, queue codes, connection set-up
-                        overheads.append(total - spent)
-                        totals.append(total)
-                        calls[n] += 1
-            results[label] = summary(totals, overheads, calls)
+                results[label] = measured(functools.partial(bridge.apply, record), emulator, timed, bridge.outbox)
     return results
 
 
@@ -493,8 +543,19 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def _load_average() -> float | None:
+    """The 1-minute load average (other work on the machine slows every wall-clock figure), None where unknown."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def report(results: dict[str, Any]) -> None:
     lines: list[str] = []
+    loads = [f"{x:.1f}" for x in results.get("load", []) if x is not None]
+    if loads:
+        lines.append(f"machine: {results['cpus']} CPUs, load average {' -> '.join(loads)} (start -> end)")
     cold = results.get("cold_start")
     if cold:
         ours, first, sdk, bare = cold["ours"], cold["ours_first_apply"], cold["sdk"], cold["python"]
@@ -524,8 +585,19 @@ def report(results: dict[str, Any]) -> None:
         lines.append(
             f"  apply {item['apply_median_ms']:.3f} ms median; overhead beyond the emulator's own work: median "
             f"{item['overhead_median_ms']:.3f} ms, p90 {item['overhead_p90_ms']:.3f}, p99 {item['overhead_p99_ms']:.3f}"
-            " (target < 1 ms)"
+            f"; CPU {item['overhead_cpu_median_ms']:.3f} ms"
+            + ("" if "outbox_median_ms" in item else " (target < 1 ms)")
         )
+        if "outbox_median_ms" in item:
+            lines.append(
+                f"  the outbox's calls: median {item['outbox_median_ms']:.3f} ms (accept, the durable commit: "
+                f"{item['outbox_accept_median_ms']:.3f}; settle: {item['outbox_settle_median_ms']:.3f})"
+            )
+            lines.append(
+                f"  overhead without the outbox's calls: median {item['overhead_without_outbox_median_ms']:.3f} ms, "
+                f"p90 {item['overhead_without_outbox_p90_ms']:.3f}; CPU "
+                f"{item['overhead_without_outbox_cpu_median_ms']:.3f} ms (target < 1 ms)"
+            )
     load = results.get("webhook")
     if load:
         for key in ("one_client", "loaded"):
@@ -557,7 +629,7 @@ def main() -> None:
     if args._emulator:
         emulator_for_benchmark()
         return
-    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "load": [_load_average()]}
     if args.only in (None, "cold"):
         print("cold start ...", file=sys.stderr)
         results["cold_start"] = cold_start(args.runs)
@@ -567,6 +639,7 @@ def main() -> None:
     if args.only in (None, "webhook"):
         print("webhook load ...", file=sys.stderr)
         results["webhook"] = webhook_load(args.clients, args.duration, args.max_requests)
+    results["load"].append(_load_average())
     report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
