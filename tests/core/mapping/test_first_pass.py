@@ -60,6 +60,9 @@ def test_values_the_table_names_have_their_buckets_from_the_start() -> None:
     assert table._buckets == {}  # nothing was left to make on a first record
     table.resolve(record("Transferred", call_type="Outbound"))
     assert set(table._buckets) == {"transferred"}
+    table.resolve(record("Unknown"))  # no exact condition names it, no code pattern matches it
+    assert table._buckets["unknown"] is table._plain
+    assert [d.rule and d.rule.number for _, d in table._plain.candidates] == [5]
 
 
 @given(st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from([None, "jdoe", "JDOE"]), FIELDS), min_size=1))

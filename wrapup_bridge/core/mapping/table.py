@@ -281,6 +281,9 @@ class MappingTable:
     _routing: _Routing = field(repr=False)
     #: The buckets of the values the table names, made when it is compiled; ``_buckets``: the others, as met.
     _known: dict[str, _Bucket] = field(default_factory=dict, repr=False)
+    #: The bucket of every value no exact condition names and no ``code`` pattern matches (most of those an
+    #: export holds that the table does not know): only the rules without a ``code`` condition.
+    _plain: _Bucket = field(default_factory=lambda: _Bucket((), None), repr=False)
     _buckets: dict[str, _Bucket] = field(default_factory=dict, repr=False)
     _norm_cache: dict[str, str] = field(default_factory=dict, repr=False)
     _unmapped_cache: dict[str, Decision] = field(default_factory=dict, repr=False)
@@ -426,6 +429,7 @@ class MappingTable:
     def _prepare_known(self) -> None:
         """Make the buckets of the values the table's exact ``code`` conditions name, within ``_KNOWN_BUDGET``:
         the values most records carry then cost their first record no more than their next."""
+        self._plain = self._assemble(self._routing.always, "")
         budget = _KNOWN_BUDGET
         for code in self._index:
             bucket = self._known[code] = self._make_bucket(code)
@@ -438,12 +442,20 @@ class MappingTable:
         the routing's pattern sets. What is left per record is only the other conditions of the surviving rules."""
         routing = self._routing
         ids = routing.patterned_rules(code)
-        ids.update(self._index.get(code, ()))
+        indexed = self._index.get(code)
+        if not ids and not indexed:
+            return self._plain
+        ids.update(indexed or ())
         ids.update(routing.always)
+        return self._assemble(sorted(ids), code)
+
+    def _assemble(self, ids: Iterable[int], code: str) -> _Bucket:
+        """The bucket of ``code`` from the rules (``ids``, in file order) whose ``code`` conditions may hold."""
+        routing = self._routing
         candidates: list[_Candidate] = []
         tail: Decision | None = None
         unsettled = routing.unsettled
-        for i in sorted(ids):
+        for i in ids:
             rule = self.rules[i]
             if i in unsettled and not all(m.matches(code) for m in unsettled[i]):
                 continue
