@@ -7,9 +7,12 @@ to Genesys: an ops lead reviews the file, then ``replay plan --correlation FILE`
 
 Cost is the point (issue 13: at most 0.05 calls per record on a dense day). Records are spilled to a scratch file
 by UTC day (``spill``), then each day's conversations are read once, 100 per page, with the records' media and
-(when there are few) dialled numbers as filters (``window``), and every record of the day is scored against the
-conversations near it in memory. The agents met are looked up 100 per call, each once (``agents``). So a run costs
-about (conversations on the records' days / 100) + (agents / 100) calls, whatever the number of records.
+(when there are few) dialled numbers as filters (``window``; a neighbouring day without records of its own only as
+far as the records near midnight reach), and every record of the day is scored against the conversations near it
+in memory. The agents met are looked up 100 per call, each once (``agents``). So a run costs about (conversations
+on the records' days / 100) + (agents / 100) calls, whatever the number of records. A record is compared with
+every conversation near it (hundreds on a busy day) without words (``score_many``); only the few its row can list
+are explained (``shortlist``), which is the same result at a fraction of the time.
 
 Records that are not matched are also written to the unmatched file (JSON lines: the record, its class and
 evidence), so nothing is lost: fix the table (tolerance, fields, directory) and run again, or settle the row in the
