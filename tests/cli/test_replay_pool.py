@@ -152,6 +152,9 @@ def test_the_report_has_a_section_per_client(tmp_path: Path, served_pool: tuple[
     assert "OAuth clients: 3" in again.stdout and "demo-client:" in again.stdout and f"[{clients}:3]" in again.stdout
     for output in (planned, applied, again):
         assert not any(secret in output.stdout + output.stderr for secret in SECRETS)
+    written = scenario.plan.read_bytes() + scenario.ledger.read_bytes()
+    assert b"demo-client" in written  # the plan records the client it was made for, by id
+    assert not any(secret.encode() in written for secret in SECRETS)
 
 
 def test_a_credentials_file_mistake_is_one_error_naming_file_and_line(
