@@ -55,6 +55,7 @@ from wrapup_bridge.genesys.ratelimit import RateLimiter
 from wrapup_bridge.genesys.retry import Backoff, parse_retry_after, server_wait
 from wrapup_bridge.genesys.settings import GenesysSettings
 from wrapup_bridge.genesys.timing import Deadline
+from wrapup_bridge.genesys.transport import default_transport
 
 __all__ = ["GenesysClient", "Response"]
 
@@ -153,7 +154,8 @@ class GenesysClient:
         self.settings = settings
         self.clock: Clock = clock or SYSTEM_CLOCK
         self._http = _HTTPClient(
-            transport=transport,
+            # The lean HTTP/1.1 transport unless a test gives one, a proxy is configured, or httpx's is asked for.
+            transport=transport if transport is not None else default_transport(),
             headers={"User-Agent": settings.effective_user_agent, "Accept": "application/json"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             follow_redirects=False,

@@ -1,0 +1,307 @@
+"""The lean HTTP/1.1 transport: what httpx's own gives the client, over kept-alive asyncio streams.
+
+Against the emulator served by uvicorn (the real server the benchmarks use) and against small scripted servers for
+what uvicorn never sends (chunked bodies, gzip, a close after the answer, an answer cut short, silence). Errors must
+keep the meaning the client's retry rule relies on: connect errors only when nothing was sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import json
+import ssl
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.cli.replay_scenario import CLIENT, make_org
+from wrapup_bridge.emulator import Emulator, EmulatorConfig
+from wrapup_bridge.genesys.http import GenesysClient
+from wrapup_bridge.genesys.settings import GenesysSettings
+from wrapup_bridge.genesys.transport import LeanTransport, default_transport
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def scripted(handler: Handler) -> AsyncIterator[str]:
+    """A loopback server running ``handler`` for each connection; its base URL."""
+    connections: list[asyncio.StreamWriter] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            await handler(reader, writer)
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for writer in connections:
+            writer.close()
+        server.close()
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, dict[bytes, bytes], bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head[:-4].split(b"\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:])}
+    body = await reader.readexactly(int(headers.get(b"content-length", b"0")))
+    return lines[0], headers, body
+
+
+def run(coroutine: Awaitable[Any]) -> Any:
+    return asyncio.run(asyncio.wait_for(coroutine, 30))  # type: ignore[arg-type]
+
+
+def test_against_the_served_emulator_a_client_keeps_its_connections() -> None:
+    emulator = Emulator(make_org(20), EmulatorConfig(rate_limit=None))
+
+    async def go(base_url: str) -> tuple[int, int, list[Any]]:
+        transport = LeanTransport()
+        settings = GenesysSettings.from_variables(
+            {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
+             "GENESYSCLOUD_API_BASE": base_url}, rate_per_minute=100_000,
+        )  # fmt: skip
+        async with GenesysClient(settings, transport=transport) as client:
+            conversation = "5eed0000-0000-4000-8000-000000000001"
+
+            in_flight = asyncio.Semaphore(4)
+
+            async def one(_: int) -> Any:
+                async with in_flight:
+                    return await client.get_json(f"/api/v2/conversations/{conversation}")
+
+            answers = await asyncio.gather(*(one(n) for n in range(200)))
+            codes = await client.get_json("/api/v2/routing/wrapupcodes", params={"pageSize": 2})
+        return transport.opened, len(answers), [answers[0]["id"], len(codes["entities"])]
+
+    with emulator.serve() as base_url:
+        opened, answered, seen = run(go(base_url))
+    assert answered == 200 and seen == ["5eed0000-0000-4000-8000-000000000001", 2]
+    # A token request and 201 API requests, 4 at a time: 4 connections carry them all (kept alive, reused).
+    assert opened <= 4, opened
+    with emulator.serve() as base_url:  # one at a time: a single connection carries every request
+        transport = LeanTransport()
+
+        async def sequential() -> None:
+            async with httpx.AsyncClient(transport=transport) as client:
+                for _ in range(30):
+                    assert (await client.get(f"{base_url}/api/v2/routing/wrapupcodes")).status_code == 401
+
+        run(sequential())
+    assert transport.opened == 1
+
+
+def test_a_write_goes_out_once_with_its_body_and_headers() -> None:
+    seen: list[tuple[bytes, dict[bytes, bytes], bytes]] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            seen.append(await read_request(reader))
+            writer.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nX-Thing: a\r\nX-Thing: b\r\n\r\n")
+            await writer.drain()
+
+    async def go() -> httpx.Response:
+        async with scripted(handler) as base, httpx.AsyncClient(transport=LeanTransport()) as client:
+            return await client.post(f"{base}/api/v2/x?a=1&b=%20", json={"code": "é"}, headers={"X-Y": "z"})
+
+    response = run(go())
+    assert response.status_code == 202 and response.reason_phrase == "Accepted" and response.content == b""
+    assert response.headers.get_list("x-thing") == ["a", "b"] and response.http_version == "HTTP/1.1"
+    [(line, headers, body)] = seen
+    assert line == b"POST /api/v2/x?a=1&b=%20 HTTP/1.1"
+    assert json.loads(body) == {"code": "é"} and headers[b"content-type"] == b"application/json"
+    assert headers[b"host"].startswith(b"127.0.0.1:") and headers[b"x-y"] == b"z"
+
+
+def test_chunked_gzip_interim_and_read_to_close_bodies() -> None:
+    payload = json.dumps({"entities": list(range(300))}).encode()
+    packed = gzip.compress(payload)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            line, _, _ = await read_request(reader)
+            if line.startswith(b"GET /chunked"):
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                             b"Content-Encoding: gzip\r\n\r\n")  # fmt: skip
+                for start in range(0, len(packed), 97):
+                    part = packed[start : start + 97]
+                    writer.write(b"%x;ext=1\r\n%s\r\n" % (len(part), part))
+                writer.write(b"0\r\nX-Trailer: t\r\n\r\n")
+            else:  # no length: the body runs until the server closes
+                writer.write(b"HTTP/1.1 200 OK\r\n\r\n" + payload)
+                await writer.drain()
+                writer.close()
+                return
+            await writer.drain()
+
+    async def go() -> tuple[Any, Any, Any, Any, int]:
+        transport = LeanTransport()
+        async with scripted(handler) as base, httpx.AsyncClient(transport=transport) as client:
+            chunked = (await client.get(f"{base}/chunked")).json()
+            again = (await client.get(f"{base}/chunked")).json()  # the same connection, after a chunked body
+            to_close = (await client.get(f"{base}/close")).json()
+            after = (await client.get(f"{base}/chunked")).json()  # a new connection: the last one was closed
+        return chunked, again, to_close, after, transport.opened
+
+    chunked, again, to_close, after, opened = run(go())
+    assert chunked == again == to_close == after == {"entities": list(range(300))}
+    assert opened == 2
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+        writer.close()  # an idle keep-alive connection timed out by the server, without Connection: close
+
+    async def go() -> tuple[list[int], int]:
+        transport = LeanTransport()
+        async with scripted(handler) as base, httpx.AsyncClient(transport=transport) as client:
+            statuses = []
+            for _ in range(3):
+                statuses.append((await client.post(f"{base}/w", json={})).status_code)
+                await asyncio.sleep(0.05)  # the server's FIN arrives while the connection is idle
+        return statuses, transport.opened
+
+    statuses, opened = run(go())
+    assert statuses == [200, 200, 200] and opened == 3
+
+
+def test_connection_close_and_keepalive_expiry_open_a_new_connection() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            line, _, _ = await read_request(reader)
+            close = b"Connection: close\r\n" if b"close" in line else b""
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + close + b"\r\n{}")
+            await writer.drain()
+
+    async def go() -> int:
+        transport = LeanTransport(keepalive_expiry=0.2)
+        async with scripted(handler) as base, httpx.AsyncClient(transport=transport) as client:
+            await client.get(f"{base}/a")
+            await client.get(f"{base}/b")  # reused
+            await client.get(f"{base}/close")  # reused, then closed as the server said
+            await client.get(f"{base}/c")  # new
+            await asyncio.sleep(0.3)
+            await client.get(f"{base}/d")  # new: the idle one expired
+        return transport.opened
+
+    assert run(go()) == 3
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "error"),
+    [
+        ("close", httpx.RemoteProtocolError),  # accepted, read the request, closed without a word
+        ("cut", httpx.RemoteProtocolError),  # half an answer, then closed
+        ("garbage", httpx.RemoteProtocolError),
+        ("silent", httpx.ReadTimeout),
+    ],
+)
+def test_failures_after_sending_are_not_connect_errors(behaviour: str, error: type[Exception]) -> None:
+    """A request that left may have been processed: never reported as one that could not connect."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        if behaviour == "cut":
+            writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a"')
+        elif behaviour == "garbage":
+            writer.write(b"SMTP ready\r\n\r\n")
+        elif behaviour == "silent":
+            await asyncio.sleep(5)
+        await writer.drain()
+        writer.close()
+
+    async def go() -> None:
+        async with scripted(handler) as base, httpx.AsyncClient(transport=LeanTransport()) as client:
+            await client.post(f"{base}/w", json={"code": "x"}, timeout=httpx.Timeout(0.3))
+
+    with pytest.raises(error) as caught:
+        run(go())
+    assert not isinstance(caught.value, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def test_nothing_listening_is_a_connect_error_and_genesys_client_retries_it_safely() -> None:
+    async def go() -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            server.close()
+            await server.wait_closed()
+            client = await stack.enter_async_context(httpx.AsyncClient(transport=LeanTransport()))
+            await client.post(f"http://127.0.0.1:{port}/w", json={})
+
+    with pytest.raises(httpx.ConnectError):
+        run(go())
+
+
+def test_the_default_is_lean_unless_a_proxy_is_configured() -> None:
+    assert isinstance(default_transport({}), LeanTransport)
+    assert isinstance(default_transport({"no": "*"}), LeanTransport)
+    assert default_transport({"https": "http://proxy:3128"}) is None
+    assert default_transport({"http": "http://proxy:3128"}) is None
+    assert default_transport({"all": "socks5://proxy:1080"}) is None
+
+
+def test_a_closed_transport_refuses_and_unsupported_schemes_are_refused() -> None:
+    async def go() -> None:
+        transport = LeanTransport()
+        await transport.aclose()
+        with pytest.raises(httpx.ConnectError, match="closed"):
+            await transport.handle_async_request(httpx.Request("GET", "http://127.0.0.1:1/"))
+        with pytest.raises(httpx.UnsupportedProtocol):
+            await LeanTransport().handle_async_request(httpx.Request("GET", "ftp://127.0.0.1/"))
+
+    run(go())
+
+
+def test_tls_verified_with_the_context_given_and_refused_by_the_default_one(tmp_path: Path) -> None:
+    """https goes over TLS with the hostname checked; the default context (httpx's: certifi) refuses a certificate it
+    does not trust, before anything is sent (a connect error)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            while True:
+                await read_request(reader)
+                writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"tls": 1}\n')
+                await writer.drain()
+
+    async def go() -> tuple[Any, Any, int]:
+        server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_context)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            transport = LeanTransport(ssl_context=trusting)
+            async with httpx.AsyncClient(transport=transport) as client:
+                first = (await client.get(f"https://localhost:{port}/a")).json()
+                second = (await client.get(f"https://localhost:{port}/b")).json()
+            refused: Any = None
+            async with httpx.AsyncClient(transport=LeanTransport()) as client:
+                try:
+                    await client.post(f"https://localhost:{port}/w", json={})
+                except httpx.TransportError as exc:
+                    refused = exc
+            return [first, second], refused, transport.opened
+        finally:
+            server.close()
+
+    answers, refused, opened = run(go())
+    assert answers == [{"tls": 1}, {"tls": 1}] and opened == 1
+    assert isinstance(refused, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(refused), refused

@@ -1,0 +1,256 @@
+"""A lean HTTP/1.1 transport for the Genesys client: kept-alive connections over asyncio streams.
+
+Why. A replay is a few thousand small requests a minute per OAuth client, and against the emulator (or a pool of
+clients) the client's own CPU bounds how fast it goes. httpx's default transport (httpcore over h11 over anyio) spends
+about a millisecond of CPU per request on this machine; the same request over asyncio streams costs about a tenth of
+that (measured side by side, ``benchmarks/replay.py``'s "client CPU per write"). httpx stays the client (its
+``Request``/``Response``, headers, cookies, timeouts, errors): only the layer under it is this module.
+
+What it does: HTTP/1.1 (what httpx speaks without HTTP/2), a pool of kept-alive connections per origin (a connection
+is reused only when idle for less than ``keepalive_expiry`` and not closed by the server meanwhile; ``opened`` counts
+the connections made, so reuse can be checked), ``Content-Length``, chunked and read-to-close bodies, interim 1xx
+answers skipped, ``Connection: close`` honoured, TLS with httpx's default SSL context (certifi, or
+``SSL_CERT_FILE``/``SSL_CERT_DIR``), per-request timeouts from the request's ``timeout`` extension (connect, write,
+read: the whole answer is read within the read timeout). Content-Encoding is left to httpx's ``Response``.
+
+What it does not: proxies (with a proxy configured in the environment the client keeps httpx's own transport:
+``default_transport`` returns None), HTTP/2, upgrades, request bodies that are not in memory.
+
+Errors are httpx's, with the meaning the client's retry rule (``http.py``) relies on: ``ConnectError`` and
+``ConnectTimeout`` only when no byte of the request left; anything after that (``WriteError``, ``WriteTimeout``,
+``ReadError``, ``ReadTimeout``, ``RemoteProtocolError``) may have reached the server, so a write that meets one is
+ambiguous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.request import getproxies
+
+import httpx
+
+__all__ = ["LeanTransport", "default_transport"]
+
+#: Seconds an idle connection is kept for reuse (httpx's default keep-alive expiry).
+KEEPALIVE_EXPIRY = 5.0
+#: Idle connections kept per origin.
+MAX_IDLE = 32
+#: The largest header block read (a response with more is a protocol error).
+MAX_HEADER_BYTES = 64 << 10
+_HEAD_END = b"\r\n\r\n"
+_CRLF = b"\r\n"
+
+
+def default_transport(proxies: Mapping[str, str] | None = None) -> LeanTransport | None:
+    """The transport the Genesys client uses when none is given: this module's, unless a proxy is configured
+    (``proxies``: ``urllib.request.getproxies()`` by default, what httpx itself reads: its transport honours them,
+    this one does not). None means httpx's own."""
+    found = getproxies() if proxies is None else proxies
+    if any(found.get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    return LeanTransport()
+
+
+class _Connection:
+    __slots__ = ("idle_since", "reader", "writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.idle_since = 0.0
+
+    def reusable(self, now: float, expiry: float) -> bool:
+        """Idle for less than ``expiry`` and neither closed nor spoken to by the server since its last answer."""
+        return (
+            now - self.idle_since < expiry
+            and not self.writer.is_closing()
+            and not self.reader.at_eof()
+            and not self.reader.exception()
+        )
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class LeanTransport(httpx.AsyncBaseTransport):
+    """``httpx.AsyncBaseTransport`` over asyncio streams (see the module)."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY,
+        max_idle: int = MAX_IDLE,
+    ) -> None:
+        self._ssl = ssl_context
+        self.keepalive_expiry = keepalive_expiry
+        self.max_idle = max_idle
+        self._idle: dict[tuple[bytes, str, int], list[_Connection]] = {}
+        self._closed = False
+        #: Connections opened so far (a client that reuses its connections opens about as many as it has in flight).
+        self.opened = 0
+
+    # -- httpx.AsyncBaseTransport ---------------------------------------------------------------------------------
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:
+            raise httpx.ConnectError("the transport is closed", request=request)
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in (b"http", b"https"):
+            raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}", request=request)
+        origin = (scheme, url.host, url.port or (443 if scheme == b"https" else 80))
+        timeouts = request.extensions.get("timeout") or {}
+        body = await request.aread()
+        connection = self._reuse(origin) or await self._open(origin, timeouts.get("connect"), request)
+        try:
+            with _errors(request, httpx.WriteError, httpx.WriteTimeout):
+                async with asyncio.timeout(timeouts.get("write")):
+                    connection.writer.write(_head(request, body))
+                    await connection.writer.drain()
+            with _errors(request, httpx.ReadError, httpx.ReadTimeout):
+                async with asyncio.timeout(timeouts.get("read")):
+                    response, keep = await _read_response(connection.reader, request)
+        except BaseException:
+            connection.close()  # half a request or half an answer: the connection is in no known state
+            raise
+        if keep and not self._closed:
+            self._park(origin, connection)
+        else:
+            connection.close()
+        return response
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+
+    # -- the pool --------------------------------------------------------------------------------------------------
+    def _reuse(self, origin: tuple[bytes, str, int]) -> _Connection | None:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()
+            if connection.reusable(now, self.keepalive_expiry):
+                return connection
+            connection.close()
+        return None
+
+    def _park(self, origin: tuple[bytes, str, int], connection: _Connection) -> None:
+        idle = self._idle.setdefault(origin, [])
+        if len(idle) >= self.max_idle:
+            connection.close()
+            return
+        connection.idle_since = time.monotonic()
+        idle.append(connection)
+
+    async def _open(self, origin: tuple[bytes, str, int], timeout: float | None, request: httpx.Request) -> _Connection:
+        scheme, host, port = origin
+        context = None
+        if scheme == b"https":
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            context = self._ssl
+        with _errors(request, httpx.ConnectError, httpx.ConnectTimeout):
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(
+                    host, port, ssl=context, server_hostname=host if context else None, limit=MAX_HEADER_BYTES
+                )
+        self.opened += 1
+        return _Connection(reader, writer)
+
+
+@contextmanager
+def _errors(
+    request: httpx.Request, error: type[httpx.TransportError], timeout: type[httpx.TimeoutException]
+) -> Iterator[None]:
+    """OS, TLS and stream errors as the httpx error of this phase (timeouts as its timeout)."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise timeout(str(exc) or f"{timeout.__name__}: no progress in time", request=request) from exc
+    except httpx.TransportError:
+        raise
+    except asyncio.IncompleteReadError as exc:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response." if not exc.partial else "Server disconnected mid-answer.",
+            request=request,
+        ) from exc
+    except OSError as exc:  # ssl.SSLError too (a certificate refused is one, and a ValueError as well: first)
+        raise error(f"{type(exc).__name__}: {exc}", request=request) from exc
+    except (asyncio.LimitOverrunError, ValueError) as exc:
+        raise httpx.RemoteProtocolError(f"not an HTTP/1.1 answer: {exc}", request=request) from exc
+
+
+def _head(request: httpx.Request, body: bytes) -> bytes:
+    """The request line, headers and body, as sent."""
+    parts = [request.method.encode("ascii"), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        parts += (name, b": ", value, _CRLF)
+    parts.append(_CRLF)
+    parts.append(body)
+    return b"".join(parts)
+
+
+async def _read_response(reader: asyncio.StreamReader, request: httpx.Request) -> tuple[httpx.Response, bool]:
+    """One answer: the response, and whether its connection may carry another request."""
+    while True:
+        head = await reader.readuntil(_HEAD_END)
+        lines = head[:-4].split(_CRLF)
+        version, _, rest = lines[0].partition(b" ")
+        code, _, reason = rest.partition(b" ")
+        status = int(code)
+        if not version.startswith(b"HTTP/1.") or not 100 <= status <= 999:
+            raise ValueError(f"status line {lines[0][:80]!r}")
+        if status >= 200 or status == 101:
+            break  # else an interim answer (100 Continue, 103 Early Hints): the real one follows
+    headers: list[tuple[bytes, bytes]] = []
+    length: int | None = None
+    chunked = False
+    close = version == b"HTTP/1.0"
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon:
+            raise ValueError(f"header line {line[:80]!r}")
+        value = value.strip()
+        headers.append((name, value))
+        lowered = name.lower()
+        if lowered == b"content-length":
+            length = int(value)
+        elif lowered == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif lowered == b"connection":
+            tokens = value.lower()
+            close = b"close" in tokens or (close and b"keep-alive" not in tokens)
+    if request.method == "HEAD" or status in (204, 304) or status < 200:
+        content = b""
+    elif chunked:
+        content = await _chunked(reader)
+    elif length is not None:
+        content = await reader.readexactly(length)
+    else:
+        content = await reader.read()  # no length: the body ends when the server closes
+        close = True
+    extensions: dict[str, Any] = {"http_version": version, "reason_phrase": reason}
+    stream = httpx.ByteStream(content)  # the client reads it (and undoes any Content-Encoding), headers as sent
+    response = httpx.Response(status, headers=headers, stream=stream, request=request, extensions=extensions)
+    return response, not close
+
+
+async def _chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        size = int((await reader.readuntil(_CRLF)).split(b";", 1)[0].strip(), 16)
+        if size == 0:
+            while (await reader.readuntil(_CRLF)) != _CRLF:  # trailers, if any, up to the blank line
+                pass
+            return b"".join(chunks)
+        chunks.append(await reader.readexactly(size))
+        if await reader.readexactly(2) != _CRLF:
+            raise ValueError("a chunk not followed by CRLF")
