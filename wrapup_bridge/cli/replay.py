@@ -34,10 +34,12 @@ from wrapup_bridge.cli._progress import Progress
 from wrapup_bridge.core.correlate import CorrelationFileError
 from wrapup_bridge.services.replay import (
     DEFAULT_BUDGET,
+    DEFAULT_MAX_AGE,
     DeadLetterRecords,
     PlanOptions,
     ReplayError,
     ReplayPaths,
+    RetryPolicy,
     StalePlan,
     TargetFailed,
     WrongTarget,
@@ -162,6 +164,16 @@ def print_report(
         console.print(f"{report.repeated} plan lines appeared twice; each was written once (counted as duplicate)")
     if report.verified:
         console.print("read back: " + ", ".join(f"{n} {k}" for k, n in report.verified.items()))
+    if report.lookups.get("reused"):
+        console.print(f"{report.lookups['reused']} targets came from the plan's own lookups: {report.lookups_why}")
+    retries = report.retries
+    if retries.get("deferred"):
+        console.print(
+            f"{retries['deferred']} writes failed (5xx, dropped connection) and were re-checked in "
+            f"{retries.get('rounds', 0)} batched rounds ({retries.get('precise_rechecks', 0)} one by one): "
+            f"{retries.get('confirmed', 0)} had landed, {retries.get('recovered', 0)} applied on a retry, "
+            f"{retries.get('gave_up', 0)} still failed"
+        )
     fallbacks = report.calls.get("agent_fallbacks", 0)
     if fallbacks:
         console.print(
@@ -371,14 +383,35 @@ def plan_command(
 @click.option(
     "--no-refresh", is_flag=True, help="Trust the plan's view of each participant instead of re-reading it in batches."
 )
+@click.option(
+    "--fresh-for",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_MAX_AGE,
+    show_default=True,
+    help="Seconds a plan's own lookups stand in for re-reading the participants (first apply, not stale; 0: always re-read).",
+)
+@click.option(
+    "--retry-budget",
+    type=click.FloatRange(min=0),
+    default=RetryPolicy.seconds,
+    show_default=True,
+    help="Seconds this run may spend re-checking and retrying writes that failed (5xx, dropped connection); 0: none.",
+)
+@click.option(
+    "--retry-attempts",
+    type=click.IntRange(1, 20),
+    default=RetryPolicy.attempts,
+    show_default=True,
+    help="Writes sent for one record in this run, the first included (1: no retry within the run).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_budget_option
 @clients_option
 @target_options
 def apply_command(
     plan: Path, ledger: Path | None, dead_letters: Path | None, force: bool, retarget: bool, concurrency: int,
-    verify: bool, no_refresh: bool, as_json: bool, budget: float | None, clients_file: Path | None, target: str,
-    org: Path | None,
+    verify: bool, no_refresh: bool, fresh_for: float, retry_budget: float, retry_attempts: int, as_json: bool,
+    budget: float | None, clients_file: Path | None, target: str, org: Path | None,
 ) -> None:  # fmt: skip
     """Apply a plan to the target it was made for. Safe to interrupt and run again: finished items are skipped,
     in-flight ones re-checked first. Each item is checked first: one edited after planning (its code is not what the
@@ -392,7 +425,8 @@ def apply_command(
         )
     code = _apply_and_report(
         paths, target, org, force=force, concurrency=concurrency, verify=verify, refresh=not no_refresh,
-        as_json=as_json, retarget=retarget, budget=budget, clients_file=clients_file,
+        as_json=as_json, retarget=retarget, budget=budget, clients_file=clients_file, fresh_for=fresh_for,
+        retry=RetryPolicy(seconds=retry_budget, attempts=retry_attempts),
     )  # fmt: skip
     sys.exit(code)
 
@@ -411,6 +445,8 @@ def _apply_and_report(
     budget: float | None = None,
     resume: str = "the same command",
     clients_file: Path | None = None,
+    fresh_for: float | None = None,
+    retry: RetryPolicy | None = None,
 ) -> int:
     """Apply and print the report; the exit code (0 all applied, 1 some records are not). ``concurrency`` is per
     OAuth client of the pool."""
@@ -436,6 +472,8 @@ def _apply_and_report(
                     budget=budget,
                     progress=Progress(enabled=not as_json),
                     warn=_warn,
+                    fresh_for=fresh_for,
+                    retry=retry,
                 )
             finally:
                 pool = pool_usage(connection.client)

@@ -5,7 +5,8 @@ these; the CLI only adds its options, the progress display, printing and exit co
 what stops a replay is a ``ReplayError`` whose message says what was left and how to resume.
 
     plan    ``source_records`` (legacy exports) -> ``plan_from_records`` -> a plan file (``ReplayPaths.plan``)
-    apply   ``apply_from_plan``: the plan's writes, once each, with a ledger (resumable) and dead letters
+    apply   ``apply_from_plan``: the plan's writes, once each, with a ledger (resumable) and dead letters; a
+            fresh plan's lookups reused (``DEFAULT_MAX_AGE``), failed writes retried in the run (``RetryPolicy``)
     retry   ``DeadLetterRecords`` -> ``plan_from_records`` -> ``apply_from_plan`` -> ``drop_resolved``
     status  ``replay_status``: applied / pending / dead, from the ledger and the dead letters only
 
@@ -25,6 +26,8 @@ A minimal replay onto the in-process emulator::
 
 from __future__ import annotations
 
+from wrapup_bridge.core.replay.fresh import DEFAULT_MAX_AGE
+from wrapup_bridge.core.replay.retry import RetryPolicy
 from wrapup_bridge.services.replay.apply import RESOLVED, apply_from_plan, staleness, target_for_plan
 from wrapup_bridge.services.replay.errors import (
     ReplayError,
@@ -42,6 +45,7 @@ from wrapup_bridge.services.replay.status import ReplayStatus, replay_status
 
 __all__ = [
     "DEFAULT_BUDGET",
+    "DEFAULT_MAX_AGE",
     "RESOLVED",
     "DeadLetterRecords",
     "PlanOptions",
@@ -49,6 +53,7 @@ __all__ = [
     "ReplayError",
     "ReplayPaths",
     "ReplayStatus",
+    "RetryPolicy",
     "StalePlan",
     "TargetFailed",
     "WrongTarget",
