@@ -683,14 +683,17 @@ class _Apply:
         """The targets of a batch: the plan's own when it is fresh (or not to be refreshed), else read again."""
         records = [_record(i) for i in batch]
         if not self.refresh:
-            self.report.lookups["reused"] += sum(1 for i in batch if i.target is not None)
+            if reused := sum(1 for i in batch if i.target is not None):
+                self.report.lookups["reused"] += reused
             return [i.target or await self.backend.refresh(r) for i, r in zip(batch, records, strict=True)]
         reuse = self.freshness is not None and self.freshness.fresh()
         needed = [n for n, i in enumerate(batch) if not reuse or i.target is None]
         looked = await self.backend.resolve([records[n] for n in needed]) if needed else []
         found: dict[int, WrapupTarget | Unreachable] = dict(zip(needed, looked, strict=True))
-        self.report.lookups["reused"] += len(batch) - len(needed)
-        self.report.lookups["reread"] += len(needed)
+        if len(needed) < len(batch):
+            self.report.lookups["reused"] += len(batch) - len(needed)
+        if needed:
+            self.report.lookups["reread"] += len(needed)
         return [found[n] if n in found else batch[n].target or Unreachable("no target") for n in range(len(batch))]
 
     async def run_batch(self) -> None:
