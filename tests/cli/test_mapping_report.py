@@ -165,16 +165,16 @@ def test_the_correlation_section_shows_the_settings_in_effect(tmp_path: Path, sn
         row.text.split(" ")[0]: row.text
         for row in select(elements, "tr", cls="setting", inside=by_id(elements, "correlation-settings"))
     }
-    assert settings["require"].startswith("require ani, dnis 85 Parts that must agree")
+    assert settings["require"].startswith("require ani, dnis 86 Parts that must agree")
     assert settings["threshold"].startswith("threshold 0.6 default - The least score")
-    assert settings["cutover"].startswith("cutover 2026-03-02 90 ")
+    assert settings["cutover"].startswith("cutover 2026-03-02 91 ")
     places = [r.text for r in select(elements, "tr", cls="place", inside=by_id(elements, "correlation-fields"))]
     assert places[3].startswith("queue skill or campaign default for five9 - the legacy queue")
     weights = [r.text for r in select(elements, "tr", cls="weight")]
     assert weights[:2] == ["time 3 default -", "ani 4 default -"]
     queues = [r.text for r in select(elements, "tr", cls="correlation-queue")]
     assert queues == [
-        "Billing Inbound e0284275-ec9b-4fde-a99c-648c9c1726bc Billing 88",
+        "Billing Inbound e0284275-ec9b-4fde-a99c-648c9c1726bc Billing 89",
         "Sales Outbound 1fe52838-127f-42fd-bd21-e6ef4db35835 Sales Outbound 89",
     ]
 
@@ -182,13 +182,13 @@ def test_the_correlation_section_shows_the_settings_in_effect(tmp_path: Path, sn
     correlation = md[md.index("## Correlation") :]
     assert f"**{DECISION}" in correlation and "| threshold | 0.6 (default) | - |" in correlation
     assert "| queue | skill or campaign (default for five9) | - |" in correlation
-    assert "| Billing Inbound | e0284275-ec9b-4fde-a99c-648c9c1726bc | Billing | 88 |" in correlation
+    assert "| Billing Inbound | e0284275-ec9b-4fde-a99c-648c9c1726bc | Billing | 89 |" in correlation
 
     rows = list(csv.DictReader(io.StringIO(out["rules.correlation.csv"])))
     assert tuple(rows[0]) == CORRELATION_COLUMNS
     by_key = {(r["part"], r["key"]): r for r in rows}
     assert by_key[("decision", "matched")]["value"].startswith(DECISION.removeprefix("A record is "))
-    assert (by_key[("setting", "require")]["value"], by_key[("setting", "require")]["line"]) == ("ani, dnis", "85")
+    assert (by_key[("setting", "require")]["value"], by_key[("setting", "require")]["line"]) == ("ani, dnis", "86")
     assert by_key[("setting", "margin")]["default"] == "yes" and by_key[("weight", "ani")]["value"] == "4"
     assert by_key[("field", "queue")]["value"] == "skill | campaign"
     assert by_key[("queue", "Sales Outbound")]["meaning"] == "Sales Outbound"
@@ -208,20 +208,20 @@ def test_the_correlation_section_lists_its_findings(tmp_path: Path, snapshot_fil
     elements = parse(out["r.html"])
     findings = select(elements, "tr", cls="correlation-finding", inside=by_id(elements, "correlation"))
     assert [f.text.split(" ")[:4] for f in findings] == [
-        ["error", "line", "88", "correlate-queue"],
-        ["warning", "line", "91", "correlate-margin"],
+        ["error", "line", "89", "correlate-queue"],
+        ["warning", "line", "92", "correlate-margin"],
     ]
     # the same findings head the report with the rules' (an error first)
     top = select(elements, "tr", cls="finding", inside=by_id(elements, "findings"))
     assert [f.text.split(" ")[3] for f in top] == ["correlate-queue", "correlate-margin"]
     assert "a tie is picked" in by_id(elements, "correlation-decision").text
     queue = select(elements, "tr", cls="correlation-queue")[0].text
-    assert queue == f"Billing Inbound {wrong} not a queue of the org 88"
-    assert "| warning | 91 | correlate-margin |" in out["r.md"]
+    assert queue == f"Billing Inbound {wrong} not a queue of the org 89"
+    assert "| warning | 92 | correlate-margin |" in out["r.md"]
     rows = [r for r in csv.DictReader(io.StringIO(out["rules.correlation.csv"])) if r["part"] == "finding"]
     assert [(r["key"], r["value"], r["line"]) for r in rows] == [
-        ("correlate-queue", "error", "88"),
-        ("correlate-margin", "warning", "91"),
+        ("correlate-queue", "error", "89"),
+        ("correlate-margin", "warning", "92"),
     ]
 
 
