@@ -175,7 +175,7 @@ def test_the_correlation_section_shows_the_settings_in_effect(tmp_path: Path, sn
     queues = [r.text for r in select(elements, "tr", cls="correlation-queue")]
     assert queues == [
         "Billing Inbound e0284275-ec9b-4fde-a99c-648c9c1726bc Billing 89",
-        "Sales Outbound 1fe52838-127f-42fd-bd21-e6ef4db35835 Sales Outbound 89",
+        "Sales Outbound 1fe52838-127f-42fd-bd21-e6ef4db35835 Sales Outbound 90",
     ]
 
     md = out["r.md"]
