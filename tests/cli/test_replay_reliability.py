@@ -63,6 +63,15 @@ def assert_exactly_once(emulator: Emulator, planned: dict[str, Planned], keys: s
     assert not extra, f"{len(extra)} writes nobody planned (or for an item not counted as applied): {extra}"
 
 
+def assert_intent_before_write(emulator: Emulator, planned: dict[str, Planned], scenario: Scenario) -> None:
+    """Every write the server applied has its ledger row on disk (the intent, or the result): what a killed run left.
+    The ledger commits intents a batch at a time (group commit); none may be sent before its commit."""
+    rows = ledger_rows(scenario.ledger)
+    key_of = {(p.conversation_id, p.participant_id): key for key, p in planned.items()}
+    unrecorded = [w for w in emulator.write_log if key_of[(w.conversation_id, w.participant_id)] not in rows]
+    assert not unrecorded, f"{len(unrecorded)} writes reached the server without their intent in the ledger"
+
+
 @pytest.mark.slow
 def test_kill_9_at_random_moments_then_resume_writes_everything_exactly_once(tmp_path: Path) -> None:
     rng = random.Random(20261207)
@@ -94,6 +103,7 @@ def test_kill_9_at_random_moments_then_resume_writes_everything_exactly_once(tmp
             assert code == -signal.SIGKILL, stderr
             kills.append(f"{moment} ({writes_so_far(emulator)} writes)")
             in_flight_after_kill.append(sum(r.state == "in-flight" for r in ledger_rows(scenario.ledger).values()))
+            assert_intent_before_write(emulator, planned, scenario)
 
         assert writes_so_far(emulator) < scenario.count, f"the kills came too late to test anything: {kills}"
         assert any(in_flight_after_kill), f"no kill left a write in flight ({kills}); the resume path went untested"
@@ -180,6 +190,77 @@ def test_faults_every_item_applied_once_or_dead_lettered_with_its_reason(tmp_pat
     assert final["ledger_totals"] == dict(Counter(r.outcome for r in rows.values())), final
     assert sum(final["outcomes"].values()) + final["done_in_earlier_runs"] == scenario.count
     assert plan_id == final["plan_id"]
+
+
+@pytest.mark.slow
+def test_kill_9_while_failed_writes_wait_for_their_retry_then_resume_exactly_once(tmp_path: Path) -> None:
+    """Under 5xx and dropped connections (some after the write landed) a run holds failed writes for its retry
+    rounds, their rows in flight: kills land among them, and whatever the moment, the resumes write every planned
+    wrap-up once."""
+    rng = random.Random(20261214)
+    scenario = write_scenario(tmp_path, count=300, seed=rng.randrange(1 << 30))
+    faults = FaultConfig(seed=rng.randrange(1 << 30), latency_ms=15, latency_jitter_ms=10, error_5xx_ratio=0.12,
+                         drop_ratio=0.06, drop_applied_ratio=0.6)  # fmt: skip
+    emulator = Emulator(make_org(scenario.count), EmulatorConfig(rate_limit=100_000, faults=faults))
+    with emulator.serve() as base_url:
+        env = cli_env(base_url)
+        _, planned = plan_via_cli(scenario, env)
+        for _ in range(4):
+            have = writes_so_far(emulator)
+            if have >= scenario.count * 0.8:
+                break
+            process = start_cli(*apply_args(scenario), env=env)
+            reached = wait_for_writes(emulator, have + rng.randint(20, 50), process)
+            assert reached, f"apply ended before the kill: {process.communicate()}"
+            code, _, stderr = finish(process, signal.SIGKILL)
+            assert code == -signal.SIGKILL, stderr
+            assert_intent_before_write(emulator, planned, scenario)
+        runs = []
+        for _ in range(3):  # faults go on: a resume may leave a few for the next run, as an operator would see
+            code, stdout, stderr = finish(start_cli(*apply_args(scenario), env=env))
+            assert code in (0, 1), stdout + stderr
+            runs.append(report_of(stdout))
+            if code == 0:
+                break
+        stats = emulator.stats()
+
+    assert {"500", "503", "drop"} <= set(stats["faults"]), stats["faults"]
+    assert any(w.dropped for w in emulator.write_log), "no write landed before its connection dropped"
+    assert sum(r["in_run_retries"].get("deferred", 0) for r in runs) > 0
+    assert_exactly_once(emulator, planned, set(planned))
+    rows = ledger_rows(scenario.ledger)
+    assert set(rows) == set(planned)
+    assert all(r.state == "done" and r.outcome in APPLIED for r in rows.values()), Counter(
+        (r.state, r.outcome) for r in rows.values()
+    )
+
+
+@pytest.mark.slow
+def test_one_run_under_faults_leaves_nothing_failed_and_writes_each_once(tmp_path: Path) -> None:
+    """A write answered 500, 503 without Retry-After, or whose connection dropped is re-checked (in batches, through
+    analytics) and retried within the same run: one run ends with every record applied, none twice."""
+    rng = random.Random(20261215)
+    scenario = write_scenario(tmp_path, count=300, seed=rng.randrange(1 << 30))
+    faults = FaultConfig(seed=rng.randrange(1 << 30), latency_ms=2, error_5xx_ratio=0.08, drop_ratio=0.04,
+                         drop_applied_ratio=0.5)  # fmt: skip
+    emulator = Emulator(make_org(scenario.count), EmulatorConfig(rate_limit=100_000, faults=faults))
+    with emulator.serve() as base_url:
+        env = cli_env(base_url)
+        _, planned = plan_via_cli(scenario, env)
+        code, stdout, stderr = finish(start_cli(*apply_args(scenario), env=env))
+        stats = emulator.stats()
+    assert code == 0, stdout + stderr
+    report = report_of(stdout)
+    assert {"500", "503", "drop"} <= set(stats["faults"]), stats["faults"]
+    assert report["outcomes"].get("failed", 0) == 0 and report["dead_lettered"] == 0
+    assert_exactly_once(emulator, planned, set(planned))
+    retries = report["in_run_retries"]
+    assert retries["deferred"] >= 10 and retries["confirmed"] >= 1 and retries["recovered"] >= 5, retries
+    # Batched: a few analytics calls re-checked them all (with the client's own retries of those calls), not a GET
+    # each; only those no later write vouched for were read one by one.
+    assert report["api_calls"].get("GET analytics", 0) <= 2 * retries["rounds"] + 2, report["api_calls"]
+    assert retries.get("precise_rechecks", 0) < retries["rechecked"] / 2, retries
+    assert report["plan_lookups"]["reused"] == scenario.count  # a fresh plan: targets not read again
 
 
 @pytest.mark.slow

@@ -193,9 +193,13 @@ def test_the_queue_rules() -> None:
     assert not retryable_failure(failed.model_copy(update={"error": {"type": "Rejected", "retryable": False}}))
     item: Any = None
     deferred = Deferred(item, target, failed, failed_at=100.0)
-    assert queue.may_retry(deferred) and queue.pause_before([deferred]) == 0.5
+    assert queue.may_retry(deferred) and queue.pause_before([deferred]) == 1.0  # never shorter than the margin
     queue.rounds = 5
     assert queue.pause_before([deferred]) == 2.0  # doubled each round, capped
+    later = Deferred(item, target, failed, failed_at=100.8)
+    queue.waiting.extend([deferred, later])
+    assert queue.take(5, ready_before=100.5) == [deferred] and list(queue.waiting) == [later]
+    assert queue.take(5) == [later]
     deferred.attempts = 3
     assert not queue.may_retry(deferred)
     deferred.attempts, queue.spent = 1, 10.0

@@ -539,7 +539,7 @@ class _Apply:
                     await self.retry_round()
             await self.run_batch()
             while self.retry.waiting:
-                await self.retry_round()
+                await self.retry_round(final=True)
             self.ledger.commit()
             if self.verify and self.applied:
                 await self.read_back()
@@ -716,10 +716,17 @@ class _Apply:
         await self.gather([self.send(item, target, 1, new_row=True) for item, target in writes])
 
     # -- retry rounds ----------------------------------------------------------------------------------------------
-    async def retry_round(self) -> None:
-        """Re-check up to a batch of deferred writes in one batched lookup and write again those that did not land."""
+    async def retry_round(self, *, final: bool = False) -> None:
+        """Re-check up to a batch of deferred writes in one batched lookup and write again those that did not land.
+
+        During the first pass (``final`` False) only writes that failed at least the witness margin ago are taken,
+        without pausing: a write of the pass sent since vouches for them. At the end every deferred write is taken,
+        after a pause that also lets the margin pass, so a write sent in the round vouches for the rest."""
         queue = self.retry
-        due = queue.take(max(1, self.batch_size - 1))  # and the witness: one lookup call for the round
+        limit = max(1, self.batch_size - 1)  # and the witness: one lookup call for the round
+        due = queue.take(limit) if final else queue.take(limit, ready_before=self.clock() - queue.policy.witness_margin)
+        if not due:
+            return
         started = self.clock()
         try:
             keep = []
@@ -730,36 +737,71 @@ class _Apply:
                     self.give_up(deferred)
             if not keep:
                 return
-            await self.sleep(queue.pause_before(keep))
-            witness = queue.witness
-            checked = await self.backend.recheck([_record(d.item) for d in keep], witness)
+            if final:
+                await self.sleep(queue.pause_before(keep))
             queue.rounds += 1
-            queue.count("rechecked", len(keep))
             for deferred in keep:
                 deferred.rechecks += 1
-            rewrite: list[tuple[Deferred, WrapupTarget]] = []
-            for deferred, now in zip(keep, checked.targets, strict=True):
-                vouched = checked.witnessed and witness is not None and queue.covered(deferred, witness)
-                target = await self.landed(deferred, now, vouched)
-                if target is not None:
-                    rewrite.append((deferred, target))
-            if rewrite:
-                self.ledger.begin_many((d.item.key, d.item.n) for d, _ in rewrite)
-                queue.count("rewritten", len(rewrite))
-                await self.gather([self.send(d.item, target, d.attempts + 1) for d, target in rewrite])
+            unsure = await self.recheck(keep)
+            if unsure and not self.vouched_for(unsure):
+                # Nothing written late enough to vouch for these: settle one the precise way and write it again;
+                # once it shows in the lookup, it vouches for the others (one GET, not one each).
+                await self.rewrite([(unsure[0], await self.precisely(unsure[0]))])
+                unsure = unsure[1:]
+            if unsure and self.vouched_for(unsure):
+                unsure = await self.recheck(unsure)
+            await self.rewrite([(deferred, await self.precisely(deferred)) for deferred in unsure])
         finally:
             self.ledger.commit()
             queue.spent += self.clock() - started
 
-    async def landed(self, deferred: Deferred, now: WrapupTarget | Unreachable, vouched: bool) -> WrapupTarget | None:
+    def vouched_for(self, deferred: list[Deferred]) -> bool:
+        """The newest accepted write was sent late enough after each of ``deferred`` failed."""
+        witness = self.retry.witness
+        return witness is not None and all(self.retry.covered(d, witness) for d in deferred)
+
+    async def recheck(self, deferred: list[Deferred]) -> list[Deferred]:
+        """One batched re-check of ``deferred`` with the witness: settle or write again what it vouches for; the
+        ones it cannot vouch for (absent, and no witness seen late enough) are returned."""
+        queue = self.retry
+        witness = queue.witness
+        checked = await self.backend.recheck([_record(d.item) for d in deferred], witness)
+        queue.count("rechecked", len(deferred))
+        unsure: list[Deferred] = []
+        again: list[tuple[Deferred, WrapupTarget | Unreachable]] = []
+        for item, now in zip(deferred, checked.targets, strict=True):
+            vouched = checked.witnessed and witness is not None and queue.covered(item, witness)
+            if isinstance(now, WrapupTarget) and not vouched and not self.carries(item, now):
+                unsure.append(item)  # absent in the lookup may only mean not there *yet*
+            else:
+                again.append((item, now))
+        await self.rewrite(again)
+        return unsure
+
+    async def precisely(self, deferred: Deferred) -> WrapupTarget | Unreachable:
+        """The target read the authoritative way (the conversation itself), for a re-check nothing vouches for."""
+        self.retry.count("precise_rechecks")
+        return await self.backend.refresh(_record(deferred.item))
+
+    def carries(self, deferred: Deferred, now: WrapupTarget) -> bool:
+        code = deferred.item.decision.code if deferred.item.decision is not None else None
+        return code is not None and (now.current_code or "").lower() == code.id
+
+    async def rewrite(self, checked: list[tuple[Deferred, WrapupTarget | Unreachable]]) -> None:
+        """Settle what the re-checks say ended (landed, no target); write the rest again, intents first."""
+        writes: list[tuple[Deferred, WrapupTarget]] = []
+        for deferred, now in checked:
+            target = self.landed(deferred, now)
+            if target is not None:
+                writes.append((deferred, target))
+        if writes:
+            self.ledger.begin_many((d.item.key, d.item.n) for d, _ in writes)
+            self.retry.count("rewritten", len(writes))
+            await self.gather([self.send(d.item, target, d.attempts + 1) for d, target in writes])
+
+    def landed(self, deferred: Deferred, now: WrapupTarget | Unreachable) -> WrapupTarget | None:
         """Settle ``deferred`` when its re-check says how it ended; else the target to write it to again."""
         item = deferred.item
-        assert item.record is not None and item.decision is not None and item.decision.code is not None
-        code = item.decision.code.id
-        if isinstance(now, WrapupTarget) and not vouched and (now.current_code or "").lower() != code:
-            # Not vouched for by a witness: absent in analytics may only mean not there *yet*. Ask the conversation.
-            self.retry.count("precise_rechecks")
-            now = await self.backend.refresh(item.record)
         if isinstance(now, Unreachable):
             if target_refusal(now.error) is not None:
                 self.unreachable(item, now)  # raises: the target refuses every item
@@ -771,7 +813,7 @@ class _Apply:
             else:
                 self.unreachable(item, now)
             return None
-        if (now.current_code or "").lower() == code:
+        if self.carries(deferred, now):
             self.confirm(deferred, now)
             return None
         return now  # not there: write again (the write path still honours another code now on the participant)

@@ -123,17 +123,23 @@ class RetryQueue:
         attempts = self.policy.attempts
         return deferred.attempts < attempts and deferred.rechecks < attempts and self.budget_left() > 0
 
-    def take(self, limit: int) -> list[Deferred]:
-        """The oldest ``limit`` deferred writes, for one round."""
+    def take(self, limit: int, *, ready_before: float | None = None) -> list[Deferred]:
+        """The oldest ``limit`` deferred writes, for one round; with ``ready_before``, only those that failed
+        before that time (the queue is in the order of the failures)."""
         out: list[Deferred] = []
         while self.waiting and len(out) < limit:
+            if ready_before is not None and self.waiting[0].failed_at > ready_before:
+                break
             out.append(self.waiting.popleft())
         return out
 
     def pause_before(self, due: list[Deferred]) -> float:
-        """How long to wait before re-checking ``due``: until ``pause`` (doubled each round, capped) after the
-        newest failure among them, never past the budget."""
-        pause = min(self.policy.max_pause, self.policy.pause * 2.0 ** min(self.rounds, 16))
+        """How long to wait before re-checking ``due``: until ``pause`` (doubled each round, capped), and at least
+        the witness margin, after the newest failure among them (so a write sent then vouches for them all), never
+        past the budget."""
+        pause = max(
+            self.policy.witness_margin, min(self.policy.max_pause, self.policy.pause * 2.0 ** min(self.rounds, 16))
+        )
         newest = max(d.failed_at for d in due)
         return max(0.0, min(newest + pause - self.clock(), self.budget_left()))
 
