@@ -154,7 +154,7 @@ class GenesysClient:
         self.settings = settings
         self.clock: Clock = clock or SYSTEM_CLOCK
         self._http = _HTTPClient(
-            # The lean HTTP/1.1 transport unless a test gives one, a proxy is configured, or httpx's is asked for.
+            # The lean HTTP/1.1 transport (genesys/transport.py) unless a test gives one or a proxy is configured.
             transport=transport if transport is not None else default_transport(),
             headers={"User-Agent": settings.effective_user_agent, "Accept": "application/json"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),

@@ -16,8 +16,10 @@ calls per disposition; the forum recipe (GET conversation + GET code + POST) thr
   are looked up in one call (``GET /api/v2/users?id=...``), each user once per run;
 - the code catalog and each queue's assigned codes are loaded once and cached.
 
-So a replay costs about one POST per applied disposition, plus one analytics call per batch at planning and one
-per batch at apply time (a fresh look at what is on each participant right before writing).
+So a replay costs about one POST per applied disposition, plus one analytics call per batch at planning and, unless
+the plan is fresh (``core.replay.fresh``), one per batch at apply time (a look at what is on each participant right
+before writing). Writes whose outcome is unknown (a 5xx, a dropped connection) are not re-read one by one here
+(``recheck_later``): ``recheck`` looks them up in batches, with a witness write in the same call.
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ this module holds the order of things that makes a replay reviewable and safe to
 planning   records -> mapping decision -> targets looked up in batches -> one planned action per record
 applying   plan -> stale check -> per item: refuse it if it is not what planning made (``verify``); once per
            run (a line repeated by hand is written once); skip if the ledger says done; re-check if it was in
-           flight; batch-refresh what is on the participants now; record intent; write; record the result;
-           dead-letter what did not apply, with why.
+           flight; per batch: the plan's own targets when the plan is fresh (``fresh``), else read what is on
+           the participants now; record the batch's intents (one commit); write; record the results (one
+           commit); a write that failed without a clear answer (5xx, no answer) waits for a retry round
+           (``retry``): re-checked in batches, written again if it did not land, within a budget; dead-letter
+           what did not apply, with why.
 
 A target that refuses everything (credentials refused, a permission missing) or stops answering stops the run with
 ``TargetError`` instead of dead-lettering every record with the same answer: what was finished is in the ledger,
