@@ -1,7 +1,7 @@
 """A replay with a pool of OAuth clients against per-token rate limits: wall time with 1, 2 and 4 clients.
 
     .venv/bin/python benchmarks/replay_pool.py [--records 20000] [--clients 1,2,4] [--limit 500] [--window 10]
-                                               [--concurrency 4] [--json out.json]
+                                               [--concurrency 4] [--fresh-for 0] [--json out.json]
 
 Genesys limits each client-credentials token (300 requests per minute by default, reference §6.3); a pool of OAuth
 clients (genesys/pool.py) gives a replay one budget per client. This measures ``replay apply`` of one plan of
@@ -16,7 +16,10 @@ run takes minutes; the clients are told the same rate) and has no org-wide limit
 
 The emulator runs in its own process (``benchmarks/replay.py``'s listener, TCP_NODELAY), serving the generated
 scenario of tests/cli/replay_scenario.py with four OAuth clients; it is reset before each run, and each run applies
-the same plan with a fresh ledger. Apply's concurrency is ``--concurrency`` per client, as ``replay apply`` sets it.
+the same plan with a fresh ledger, re-reading each batch's targets (``--fresh-for 0``: the same calls in every run).
+Apply's concurrency is ``--concurrency`` per client, as ``replay apply`` sets it. The client needs CPU for every
+request (about 2 ms): with 4 clients at the default limit that is about half a core, so run it on a quiet machine
+(``cpu c/e``: the client's and the emulator's CPU seconds per run; a lower ``--limit`` needs less).
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ async def make_plan(server: Served, scenario: Scenario, rate_per_minute: float) 
 
 
 async def apply_with(
-    server: Served, scenario: Scenario, clients: int, rate_per_minute: float, concurrency: int
+    server: Served, scenario: Scenario, clients: int, rate_per_minute: float, concurrency: int, fresh_for: float
 ) -> dict[str, Any]:
     """``replay apply`` of the scenario's plan with a pool of ``clients``, on a reset emulator and a fresh ledger."""
     paths = ReplayPaths.beside(scenario.plan)
@@ -159,7 +162,9 @@ async def apply_with(
         "genesys", settings=variables(server.base_url, clients), budget=60.0, pool=True,
         rate_per_minute=rate_per_minute,
     ) as connection:  # fmt: skip
-        _, report = await apply_from_plan(paths, connection, concurrency=concurrency * connection.pool_size)
+        _, report = await apply_from_plan(
+            paths, connection, concurrency=concurrency * connection.pool_size, fresh_for=fresh_for
+        )
         pool = pool_usage(connection.client)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
@@ -174,6 +179,7 @@ async def apply_with(
         "applied": report.applied,
         "outcomes": dict(report.outcomes),
         "api_requests": sum(v for k, v in report.calls.items() if " " in k),
+        "calls": report.calls,
         "emulator_429": stats["rate_limited"],
         "emulator_by_client": {c: u["requests"] for c, u in stats["clients"].items()},
         "pool": pool,
@@ -206,6 +212,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=500, help="requests per token per window")
     parser.add_argument("--window", type=float, default=10.0, help="the rate window, seconds")
     parser.add_argument("--concurrency", type=int, default=4, help="writes in flight per client")
+    parser.add_argument(
+        "--fresh-for",
+        type=float,
+        default=0.0,
+        help="replay apply --fresh-for: 0 (the default here) re-reads the targets of every batch, so every run makes "
+        "the same calls however old the plan is by then",
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--_serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -225,7 +238,9 @@ def main() -> None:
             asyncio.run(make_plan(server, scenario, rate_per_minute))
             plan_seconds = time.perf_counter() - started
             for clients in sizes:
-                run = asyncio.run(apply_with(server, scenario, clients, rate_per_minute, args.concurrency))
+                run = asyncio.run(
+                    apply_with(server, scenario, clients, rate_per_minute, args.concurrency, args.fresh_for)
+                )
                 run["exactly_once"] = exactly_once(scenario.plan, run.pop("writes"))
                 runs.append(run)
                 _print_run(run, args.records)
