@@ -119,7 +119,9 @@ class _Step:
     target: WrapupTarget | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def outcome(self, kind: OutcomeKind, reason: str, error: GenesysError | None = None) -> Outcome:
+    def outcome(
+        self, kind: OutcomeKind, reason: str, error: GenesysError | None = None, correlation_id: str | None = None
+    ) -> Outcome:
         envelope = error.to_dict() if error is not None else None
         if error is not None and envelope is not None:
             envelope.setdefault("explanation", error.explain())
@@ -130,7 +132,7 @@ class _Step:
             decision=self.decision,
             target=self.target,
             error=envelope,
-            correlation_id=getattr(error, "correlation_id", None),
+            correlation_id=correlation_id or getattr(error, "correlation_id", None),
             warnings=tuple(self.warnings),
         )
 
@@ -360,8 +362,7 @@ class GenesysSink:
                 step.warnings.append(f"read-back: Genesys shows code {seen}, not {code.id}")
             else:
                 reason += "; verified by reading it back"
-        outcome = step.outcome(kind, reason)
-        return outcome.model_copy(update={"correlation_id": response.correlation_id})
+        return step.outcome(kind, reason, correlation_id=response.correlation_id)  # one model per write, not two
 
     async def _settle_ambiguous(self, step: _Step, target: WrapupTarget, code: CodeRef, exc: AmbiguousWrite) -> Outcome:
         """The connection dropped after the write was sent: read the participant's wrap-up to learn what happened."""
