@@ -12,6 +12,9 @@ What it measures (targets from DESIGN.md and issue 6):
      time, which a busy machine inflates less than the wall clock): the sink alone (baseline), the bridge without
      an outbox, and with one on disk and on tmpfs, where the outbox's two calls (accept: the durable commit, one
      fsync; settle) are timed too and the overhead is also given without them   (target: < 1 ms without the outbox)
+     Two records for one conversation are applied in turn with overwrite on, so every apply writes without the
+     emulator being reset in between (a reset copies the org afresh: its garbage and cold caches cost the client
+     about half a millisecond per apply on a 2-core machine, none of it the client's).
   3. webhook latency under bounded loopback load: the emulator and ``uvicorn`` + the webhook app each in their own
      process, --clients concurrent clients posting signed TaskRouter callbacks for --duration seconds (at most
      --max-requests), every one a real write (overwrite on); after a one-client warm-up phase (unloaded latency).
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import importlib.util
 import json
 import os
@@ -208,6 +210,7 @@ def overhead(applies: int) -> dict[str, Any]:
     from wrapup_bridge.genesys.ratelimit import RateLimiter
     from wrapup_bridge.genesys.regions import resolve_region
     from wrapup_bridge.genesys.settings import GenesysSettings
+    from wrapup_bridge.genesys.sink import ApplyOptions
     from wrapup_bridge.live import Bridge
 
     class Meter:
@@ -247,7 +250,14 @@ def overhead(applies: int) -> dict[str, Any]:
                 await response.aread()
                 return response
 
-    record = Disposition(source="twilio", source_id="WT1", conversation_id=cid(21), code="Resolved")
+    # Two records for one conversation, applied in turn with overwrite on: every apply is a real write (a GET and a
+    # POST) without resetting the emulator in between, whose fresh copy of the org would put its garbage and its
+    # cold caches on the client's time (half a millisecond per apply on the 2-core benchmark machine).
+    records = [
+        Disposition(source="twilio", source_id="WT1", conversation_id=cid(21), code="Resolved"),
+        Disposition(source="twilio", source_id="WT2", conversation_id=cid(21), code="Not Resolved"),
+    ]
+    options = ApplyOptions(overwrite=True)
     settings = GenesysSettings(
         client_id="demo-client",
         client_secret=SecretStr("demo-secret"),
@@ -284,10 +294,10 @@ def overhead(applies: int) -> dict[str, Any]:
         return emulator, TimedTransport(emulator.transport())
 
     def measured(
-        apply: Callable[[], Any], emulator: Emulator, timed: TimedTransport, outbox: Any = None
+        apply: Callable[[Disposition], Any], emulator: Emulator, timed: TimedTransport, outbox: Any = None
     ) -> dict[str, Any]:
-        """``applies`` calls of ``apply`` after 50 of warm-up (token, catalog, queue codes, connection set-up):
-        each one's time minus the emulator's, and, with an outbox, minus the outbox's calls too."""
+        """``applies`` calls of ``apply`` (the records in turn) after 50 of warm-up (token, catalog, queue codes,
+        connection set-up): each one's time minus the emulator's, and, with an outbox, minus the outbox's calls too."""
         accept, settle = Meter(), Meter()
         if outbox is not None:  # the outbox's two calls per apply, timed on this instance only
             original_accept, original_settle = outbox.accept, outbox.settle
@@ -303,12 +313,13 @@ def overhead(applies: int) -> dict[str, Any]:
             outbox.accept, outbox.settle = timed_accept, timed_settle
         samples: list[dict[str, float]] = []
         calls: Counter[int] = Counter()
+        emulator.reset()
         for i in range(applies + 50):
-            emulator.reset()
             for meter in (timed.meter, accept, settle):
                 meter.take()
+            record = records[i % 2]
             wall, cpu = time.perf_counter(), time.process_time()
-            outcome = apply()
+            outcome = apply(record)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             spent, spent_cpu, n = timed.meter.take()
             if outcome.kind is not OutcomeKind.APPLIED:
@@ -338,12 +349,17 @@ def overhead(applies: int) -> dict[str, Any]:
         from wrapup_bridge.genesys.sink import GenesysSink
 
         emulator, timed = emulated()
-        decision = load_mapping(MAPPING).resolve(record)
+        table = load_mapping(MAPPING)
+        decisions = {record.code: table.resolve(record) for record in records}
         loop = asyncio.new_event_loop()
         client = GenesysClient(settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst"))
-        sink = GenesysSink(client)
+        sink = GenesysSink(client, options=options)
+
+        def apply(record: Disposition) -> Any:
+            return loop.run_until_complete(sink.apply(record, decisions[record.code]))
+
         try:
-            return measured(lambda: loop.run_until_complete(sink.apply(record, decision)), emulator, timed)
+            return measured(apply, emulator, timed)
         finally:
             loop.run_until_complete(client.aclose())
             loop.close()
@@ -370,8 +386,8 @@ def overhead(applies: int) -> dict[str, Any]:
                     settings, transport=timed, limiter=RateLimiter(rate_per_minute=1e9, pacing="burst")
                 )
 
-            with Bridge(MAPPING, client_factory=factory, outbox=outbox) as bridge:
-                results[label] = measured(functools.partial(bridge.apply, record), emulator, timed, bridge.outbox)
+            with Bridge(MAPPING, client_factory=factory, outbox=outbox, options=options) as bridge:
+                results[label] = measured(bridge.apply, emulator, timed, bridge.outbox)
     return results
 
 
