@@ -194,15 +194,20 @@ def test_the_queue_rules() -> None:
     item: Any = None
     deferred = Deferred(item, target, failed, failed_at=100.0)
     assert queue.may_retry(deferred) and queue.pause_before([deferred]) == 1.0  # never shorter than the margin
-    queue.rounds = 5
-    assert queue.pause_before([deferred]) == 2.0  # doubled each round, capped
+    deferred.attempts = 3
+    assert queue.pause_before([deferred]) == 2.0  # doubled with each retry, capped
+    deferred.attempts = 1
     later = Deferred(item, target, failed, failed_at=100.8)
     queue.waiting.extend([deferred, later])
+    assert not queue.ready(2)  # two wait, but the second failed less than the margin ago
+    now[0] = 101.9
+    assert queue.ready(2) and not queue.ready(3)
     assert queue.take(5, ready_before=100.5) == [deferred] and list(queue.waiting) == [later]
     assert queue.take(5) == [later]
     deferred.attempts = 3
     assert not queue.may_retry(deferred)
     deferred.attempts, queue.spent = 1, 10.0
+    assert queue.pause_before([deferred]) == 0.0  # never past the budget
     assert not queue.may_retry(deferred)
     queue.accepted(101.5, target, "code")
     queue.accepted(100.5, target, "older")  # an earlier write accepted later does not replace the newest

@@ -538,7 +538,7 @@ class _Apply:
                 await self.item(item, verifier)
                 if len(self.batch) >= self.batch_size:
                     await self.run_batch()
-                if len(self.retry.waiting) >= self.batch_size:
+                if self.retry.ready(max(1, self.batch_size - 1)):
                     await self.retry_round()
             await self.run_batch()
             while self.retry.waiting:

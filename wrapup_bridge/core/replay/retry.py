@@ -133,13 +133,21 @@ class RetryQueue:
             out.append(self.waiting.popleft())
         return out
 
+    def ready(self, limit: int) -> bool:
+        """Enough deferred writes failed at least the witness margin ago to fill a round (``limit``), or so many
+        wait that they should not wait longer."""
+        if len(self.waiting) >= 4 * limit:
+            return True
+        if len(self.waiting) < limit:
+            return False
+        return self.waiting[limit - 1].failed_at <= self.clock() - self.policy.witness_margin
+
     def pause_before(self, due: list[Deferred]) -> float:
-        """How long to wait before re-checking ``due``: until ``pause`` (doubled each round, capped), and at least
-        the witness margin, after the newest failure among them (so a write sent then vouches for them all), never
-        past the budget."""
-        pause = max(
-            self.policy.witness_margin, min(self.policy.max_pause, self.policy.pause * 2.0 ** min(self.rounds, 16))
-        )
+        """How long to wait before re-checking ``due``: until ``pause`` (doubled for each retry the most tried of
+        them went through, capped), and at least the witness margin, after the newest failure among them (so a
+        write sent then vouches for them all), never past the budget."""
+        doubled = self.policy.pause * 2.0 ** min(max(d.attempts - 1 + d.rechecks for d in due), 16)
+        pause = max(self.policy.witness_margin, min(self.policy.max_pause, doubled))
         newest = max(d.failed_at for d in due)
         return max(0.0, min(newest + pause - self.clock(), self.budget_left()))
 
