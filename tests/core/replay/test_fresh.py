@@ -90,7 +90,8 @@ def test_a_fresh_plan_still_honours_what_it_saw_and_rechecks_what_was_tried_befo
         ledger.begin(second.key, 2)  # an earlier run died with item 2 in flight; it had landed
     backend = FakeBackend(wrapped={conv(2): SALE})
     report = apply(path, backend, PlanFreshness(header.created_at, 300.0))
-    assert report.rechecked == 1 and backend.refreshes == 1  # in flight: re-checked precisely, fresh or not
+    # In flight: re-checked before anything is written, fresh or not (in a batched lookup, which shows it landed).
+    assert report.rechecked == 1 and backend.rechecks == [1] and backend.refreshes == 0
     assert report.outcomes == {"already-applied": 1, "applied": 3} and conv(2) not in backend.writes
 
 

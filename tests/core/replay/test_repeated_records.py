@@ -15,8 +15,9 @@ from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget
 from wrapup_bridge.core.replay.deadletter import DeadLetterWriter
 from wrapup_bridge.core.replay.ledger import Ledger
-from wrapup_bridge.core.replay.pipeline import Unreachable, apply_plan, make_plan
+from wrapup_bridge.core.replay.pipeline import Recheck, Unreachable, apply_plan, make_plan
 from wrapup_bridge.core.replay.plan import Action, PlanWriter, new_header, read_plan
+from wrapup_bridge.core.replay.retry import Witness
 
 
 class ScriptedBackend:
@@ -46,6 +47,9 @@ class ScriptedBackend:
 
     async def refresh(self, record: Disposition) -> WrapupTarget | Unreachable:
         return self._target(record)
+
+    async def recheck(self, records: Sequence[Disposition], witness: Witness | None) -> Recheck:
+        return Recheck([self._target(r) for r in records])  # never vouched for: what is absent is read precisely
 
     async def precheck(self, code: CodeRef, target: WrapupTarget) -> str | None:
         return None

@@ -14,10 +14,10 @@ A plan is *fresh*, and its lookups stand in for a re-read, when all of these hol
 - it is not stale: the mapping table, the inputs and the org's wrap-up code catalog (its fingerprint) are what the
   plan was made with (``replay apply --force`` on a stale plan re-reads);
 - this is its first apply: the ledger holds nothing of an earlier run. A resume after a crash or a stop, or a
-  second apply, re-reads, as does anything the ledger says was tried before (those are re-checked one by one).
+  second apply, re-reads; anything the ledger says was tried before is re-checked before it is written again.
 
 Whatever is re-read or reused, the write path still honours the code the target shows (same code: nothing written;
-another agent's code: a conflict unless overwrite was planned), and in-flight items are re-checked precisely.
+another agent's code: a conflict unless overwrite was planned), and in-flight items are re-checked first.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ open transaction and committed together, and the rule that makes a kill safe is 
   writing (a write that landed is counted already-applied, never sent again). Losing a result costs a re-check,
   never a second write.
 - A dead letter is fsynced to its file when written, before the result that names it is even executed, as before.
+- A run that stops (a target refusing every write) takes back the intents of the batch's writes it never sent
+  (``withdraw``: only rows this run made, in flight after one intent), so the next run re-checks only what left.
 """
 
 from __future__ import annotations

@@ -5,12 +5,12 @@ this module holds the order of things that makes a replay reviewable and safe to
 
 planning   records -> mapping decision -> targets looked up in batches -> one planned action per record
 applying   plan -> stale check -> per item: refuse it if it is not what planning made (``verify``); once per
-           run (a line repeated by hand is written once); skip if the ledger says done; re-check if it was in
-           flight; per batch: the plan's own targets when the plan is fresh (``fresh``), else read what is on
-           the participants now; record the batch's intents (one commit); write; record the results (one
-           commit); a write that failed without a clear answer (5xx, no answer) waits for a retry round
-           (``retry``): re-checked in batches, written again if it did not land, within a budget; dead-letter
-           what did not apply, with why.
+           run (a line repeated by hand is written once); skip if the ledger says done; if it was in flight or
+           failed in an earlier run, hand it to the retry rounds (re-checked before any write); per batch: the
+           plan's own targets when the plan is fresh (``fresh``), else read what is on the participants now;
+           record the batch's intents (one commit); write; record the results (one commit); a write that failed
+           without a clear answer (5xx, no answer) waits for a retry round (``retry``): re-checked in batches,
+           written again if it did not land, within a budget; dead-letter what did not apply, with why.
 
 A target that refuses everything (credentials refused, a permission missing) or stops answering stops the run with
 ``TargetError`` instead of dead-lettering every record with the same answer: what was finished is in the ledger,
@@ -522,6 +522,8 @@ class _Apply:
         self.batch: list[PlanItem] = []
         self.batched: set[str] = set()  # keys of the batch being gathered: no ledger row yet
         self.unsent: list[str] = []  # keys whose intent a stopping run made but whose write it never sent
+        self.resumed: set[str] = set()  # keys of earlier runs' unfinished items, waiting for a retry round
+        self.started = clock()
 
     async def run(self, items: Iterable[PlanItem], verifier: ItemVerifier | None) -> ApplyReport:
         report = self.report
@@ -565,7 +567,7 @@ class _Apply:
         refusal = verifier.refusal(item) if verifier is not None else None
         key = _refused_key(item) if refusal is not None else _ledger_key(item)
         entry = ledger.get(key)  # one indexed read: memory stays flat on a resumed million-item plan
-        if key in self.batched or (entry is not None and entry.this_run):  # the same line again (copied by hand)
+        if key in self.batched or key in self.resumed or (entry is not None and entry.this_run):  # the same line again
             report.repeated += 1
             report.outcomes[Action.DUPLICATE.value] += 1
             self.advance(Action.DUPLICATE.value)
@@ -585,9 +587,18 @@ class _Apply:
                 else:
                     self.settle(item, _planned_outcome(item, kind, item.reason, item.target))
             return
-        if entry is not None:  # in flight when a run died, or failed before: re-check precisely first
+        if entry is not None:  # in flight when a run died, or failed before: re-checked before any write
             report.rechecked += 1
             assert item.record is not None
+            if item.target is not None and self.retry.policy.enabled:
+                # Into the retry rounds: re-checked in batches with the others, a write of this run vouching for
+                # the lookup (or the conversation read precisely), written again only if it did not land.
+                was = "in flight when an earlier run stopped" if entry.state is State.IN_FLIGHT else entry.reason
+                outcome = _planned_outcome(item, OutcomeKind.FAILED, was or "failed in an earlier run", item.target)
+                self.retry.defer(Deferred(item, item.target, outcome, self.started, attempts=0))
+                self.retry.count("from_earlier_runs")
+                self.resumed.add(key)
+                return
             target = await self.backend.refresh(item.record)
             if isinstance(target, Unreachable):
                 self.unreachable(item, target)
@@ -825,8 +836,13 @@ class _Apply:
         """The deferred write landed after all: settle it as written, once."""
         item, first = deferred.item, deferred.target
         assert item.decision is not None and item.decision.code is not None
-        kind = OutcomeKind.REPLACED_SYSTEM_CODE if first.current_is_system else OutcomeKind.APPLIED
         self.retry.count("confirmed")
+        if not deferred.attempts:  # an earlier run's write: there already, not written by this run
+            code = item.decision.code.name
+            reason = f"the participant already carries {code!r}: the write of an earlier run landed"
+            self.settle(item, _planned_outcome(item, OutcomeKind.ALREADY_APPLIED, reason, now))
+            return
+        kind = OutcomeKind.REPLACED_SYSTEM_CODE if first.current_is_system else OutcomeKind.APPLIED
         self.settle(
             item,
             Outcome(

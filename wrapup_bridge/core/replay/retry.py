@@ -15,6 +15,11 @@ When analytics shows the witness's code, it has absorbed writes up to the witnes
 absence means it did not land (assumed: analytics absorbs writes in about the order they were made; UNSURE). When
 no witness covers a deferred write, or analytics does not show the witness yet, that write is re-read the precise
 way (the conversation itself) before anything is written again. A write that shows up is never written twice.
+
+The rounds also take what an earlier run left unfinished (rows in flight after a kill, or failed): re-checked the
+same way, in batches, a write of this run vouching for the lookup, instead of one conversation read at a time. When
+nothing vouches for a round (nothing written late enough yet), one of its writes is read precisely and written
+again, and then vouches for the rest.
 """
 
 from __future__ import annotations
@@ -74,7 +79,7 @@ class Deferred:
     outcome: Outcome
     #: ``time.monotonic()`` when the failure came back.
     failed_at: float
-    #: Writes sent for the item in this run so far.
+    #: Writes sent for the item in this run so far (0: an earlier run's, in flight or failed when it stopped).
     attempts: int = 1
     #: Retry rounds that re-checked it (bounded like the writes, so a target that keeps not answering ends).
     rechecks: int = 0
