@@ -66,7 +66,8 @@ def fail_setup(message: str) -> NoReturn:
 
 
 class JsonLinesWriter:
-    """JSON objects one per line, flushed per record so a crash loses at most the line being written.
+    """JSON objects one per line, flushed per record (or per batch of records given to ``write_lines``) so a crash
+    loses at most the lines being written, never half a line written before.
 
     A named file holds this run's lines only: one left by an earlier run is emptied at the start (a rejects file
     holds this run's rejects, not every run's), a new one is only created when there is something to write, and
@@ -96,18 +97,25 @@ class JsonLinesWriter:
         self._owned = True
 
     def write(self, obj: dict[str, Any]) -> None:
+        self.write_lines([json.dumps(obj, ensure_ascii=False, default=str)])
+
+    def write_lines(self, lines: list[str]) -> None:
+        """JSON objects already encoded as ``write`` encodes them (``json.dumps(obj, ensure_ascii=False,
+        default=str)``), each without its newline: one write and one flush for all of them."""
+        if not lines:
+            return
         if self._handle is None:
             if self.path is None:
                 raise RuntimeError("no destination for JSON lines")
             self._open()
         assert self._handle is not None
         try:
-            self._handle.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+            self._handle.write("\n".join(lines) + "\n")
             self._handle.flush()
         except OSError as exc:
             self._failed = True
             fail_setup(f"cannot write the {self.what} {self.path or '<stdout>'}: {exc.strerror or exc}")
-        self.count += 1
+        self.count += len(lines)
 
     def close(self) -> None:
         handle, self._handle = self._handle, None
