@@ -19,7 +19,16 @@ from wrapup_bridge.adapters.base import AdapterError
 from wrapup_bridge.core.limits import NestingError, loads_json
 from wrapup_bridge.core.yamlsource import MAX_YAML_NODES, locate_yaml
 
-__all__ = ["BadRow", "get_path", "iter_csv_rows", "iter_json_records", "read_side_file", "text_or_none"]
+__all__ = [
+    "BadRow",
+    "get_path",
+    "iter_csv_cells",
+    "iter_csv_rows",
+    "iter_json_records",
+    "read_side_file",
+    "row_dict",
+    "text_or_none",
+]
 
 # Exports carry long free-text notes; the stdlib default (128 KiB) is enough for any real one, but make the
 # limit explicit so a corrupt file fails with a clear error instead of a surprise.
@@ -112,15 +121,34 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
     field), a file ending inside a quoted field, a field over the size limit. A header the csv module cannot
     read raises ``csv.Error``.
     """
+    for line, header, cells in iter_csv_cells(stream):
+        yield line, header, cells if isinstance(cells, BadRow) else row_dict(header, cells)
+
+
+def row_dict(header: list[str], cells: list[str]) -> dict[str, str]:
+    """One row of ``iter_csv_cells`` as ``iter_csv_rows`` gives it: header name -> cell, extra cells under
+    ``"_extra_N"``."""
+    row = dict(zip(header, cells, strict=False))
+    for extra in range(len(header), len(cells)):
+        row[f"_extra_{extra - len(header) + 1}"] = cells[extra]
+    return row
+
+
+def iter_csv_cells(stream: IO[str]) -> Iterator[tuple[int, list[str], list[str] | BadRow]]:
+    """``iter_csv_rows`` with each whole row as its list of cells (at least as many as the header), for a reader
+    that maps cells to its own keys once per header instead of building a dict per row (``row_dict`` builds the
+    one ``iter_csv_rows`` gives). Same rows, same ``BadRow``s, same line numbers."""
     consumed: list[str] = []
+    append = consumed.append
 
     def lines() -> Iterator[str]:
         for text in stream:
-            consumed.append(text if len(text) <= _RAW_KEPT else text[:_RAW_KEPT])
+            append(text if len(text) <= _RAW_KEPT else text[:_RAW_KEPT])
             yield text
 
     reader = csv.reader(lines())
     header: list[str] | None = None
+    width = 0
     line_start = 1
     while True:
         consumed.clear()
@@ -136,19 +164,20 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
             yield row_line, header, BadRow(row_line, _csv_problem(exc), _raw(consumed))
             continue
         line_start = reader.line_num + 1
+        # A blank row (no cell with anything but spacing) is skipped; the first cell usually settles it.
+        if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
+            continue
         if header is None:
-            if not any(c.strip() for c in cells):
-                continue
             header = [c.lstrip("\ufeff").strip() for c in cells]
+            width = len(header)
             continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < len(header):
+        if len(cells) < width:
             problem = _short_row(cells, header, row_line, reader.line_num)
             yield row_line, header, BadRow(row_line, problem, _raw(consumed))
             continue
         # Only a row with an odd count of quotes can be cut inside one; the row's text is joined only for those.
-        if sum(text.count('"') for text in consumed) % 2 and _ends_inside_quotes(raw := _raw(consumed)):
+        quotes = consumed[0].count('"') if len(consumed) == 1 else sum(text.count('"') for text in consumed)
+        if quotes % 2 and _ends_inside_quotes(raw := _raw(consumed)):
             yield (
                 row_line,
                 header,
@@ -160,10 +189,7 @@ def iter_csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str], dict[str, s
                 ),
             )
             continue
-        row = {name: cells[i] for i, name in enumerate(header)}
-        for extra in range(len(header), len(cells)):
-            row[f"_extra_{extra - len(header) + 1}"] = cells[extra]
-        yield row_line, header, row
+        yield row_line, header, cells
 
 
 #: Text of a rejected row kept for the rejects file (a 50 MB field is not copied whole).

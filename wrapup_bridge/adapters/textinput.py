@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import io
+from collections.abc import Iterator
 from typing import IO, Any, BinaryIO, cast
 
 from wrapup_bridge.core.encodings import check_encoding
@@ -147,8 +148,15 @@ class _StrictText:
             raise StopIteration
         return line
 
-    def __iter__(self) -> _StrictText:
-        return self
+    def __iter__(self) -> Iterator[str]:
+        """The lines, read by the wrapper's own iteration (no Python call per line: a CSV reader takes millions)."""
+        return self._lines()
+
+    def _lines(self) -> Iterator[str]:
+        try:
+            yield from self._text
+        except UnicodeDecodeError as exc:
+            raise self._where(exc) from None
 
     def close(self) -> None:
         self._text.detach()  # the caller owns the raw stream
