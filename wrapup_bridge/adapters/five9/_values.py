@@ -5,7 +5,7 @@ Kept in one place so a Call Log row and a web-connector payload for the same cal
 
 from __future__ import annotations
 
-from wrapup_bridge.core.disposition import Media, is_genesys_id
+from wrapup_bridge.core.disposition import GENESYS_ID_RE, Media
 from wrapup_bridge.core.normalize import normalize_text
 
 __all__ = ["NO_AGENT", "agent_or_none", "check_conversation_id", "media_for"]
@@ -46,11 +46,14 @@ def media_for(value: str | None) -> tuple[Media, bool]:
     return media, True
 
 
+_is_genesys_id = GENESYS_ID_RE.match
+
+
 def check_conversation_id(value: str | None) -> str | None:
     """The Genesys conversation id in ``value``, None when blank; ValueError when present but not a UUID."""
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if not is_genesys_id(value):
+    if not _is_genesys_id(value):  # is_genesys_id, without a call per row
         raise ValueError(f"{value!r} is not a Genesys conversation id (expected a UUID)")
     return value.lower()

@@ -62,7 +62,8 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from wrapup_bridge.adapters._common import BadRow, iter_csv_rows, text_or_none
+from wrapup_bridge.adapters._checked import checked_disposition
+from wrapup_bridge.adapters._common import BadRow, iter_csv_cells, row_dict, text_or_none
 from wrapup_bridge.adapters.base import AdapterOptions, Five9RecordError, check_options
 from wrapup_bridge.adapters.explain import Origins
 from wrapup_bridge.adapters.five9._options import ACCEPTED, TIME_OPTIONS
@@ -176,8 +177,10 @@ class Place:
 class _Row:
     line: int
     ordinal: int
-    raw: dict[str, str]
-    values: dict[str, str]
+    header: list[str]
+    cells: list[str]
+    #: column key -> cell; for a row read directly (``_Direct``) the column keys, its values built when asked for
+    mapped: dict[str, str] | tuple[str, ...]
     source_id: str
     code: str
     when: Instant | None
@@ -185,12 +188,27 @@ class _Row:
     conversation_id: str | None
     problem: tuple[str, str] | None  # (message, column)
 
+    @property
+    def values(self) -> dict[str, str]:
+        """Column key -> cell."""
+        mapped = self.mapped
+        return mapped if isinstance(mapped, dict) else dict(zip(mapped, self.cells, strict=False))
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """The row as header name -> cell (as ``iter_csv_rows`` gives it), built only for an error's ``raw``."""
+        return row_dict(self.header, self.cells)
+
 
 @dataclass(slots=True)
 class _Call:
     call_id: str
     rows: list[_Row]
     last_ordinal: int
+    #: ``_compact(call_id)``, the key of the emitted index
+    compact: int | str
+    #: where the parts of its file's rows are
+    layout: Layout
 
 
 class _Columns:
@@ -217,6 +235,49 @@ class _Columns:
         return self.names.get(key) or _CANONICAL.get(key) or key
 
 
+@dataclass(frozen=True, slots=True)
+class _Direct:
+    """Where each part of a record is in a row of a file whose every part is one column or none (the usual Call
+    Log): the part's column key and place, or None when the file has no such column.
+
+    Alternatives whose columns are not all in the header can never be picked from a row of that header's width, so
+    a part with one alternative left that is one column is read from it directly, without trying any; ``Layout``
+    gives no ``_Direct`` when some part has more (``pick`` then reads every row as before). Rows with more cells
+    than the header (their extra cells are keys of their own) are read the general way too."""
+
+    #: the header's width and column keys, in order
+    width: int
+    keys: tuple[str, ...]
+    #: each part's (column index, place)
+    source_id: tuple[int, Place] | None
+    code: tuple[int, Place] | None
+    time: tuple[int, Place] | None
+    conversation_id: tuple[int, Place] | None
+    agent: tuple[int, Place] | None
+    agent_name: tuple[int, Place] | None
+    notes: tuple[int, Place] | None
+    media: tuple[int, Place] | None
+    #: the (column index, key) of the columns that are fields (not consumed), in header order
+    fields: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, layout: Layout) -> _Direct | None:
+        keys = tuple(layout.columns.ordered_keys)
+        present = set(keys)
+        parts: dict[str, tuple[int, Place] | None] = {}
+        for part in ("source_id", "code", "time", "conversation_id", "agent", "agent_name", "notes", "media"):
+            usable = [place for place in layout.get(part) if set(place.keys) <= present]
+            if len(usable) > 1 or (usable and len(usable[0].keys) != 1):
+                return None
+            parts[part] = (keys.index(usable[0].keys[0]), usable[0]) if usable else None
+        return cls(
+            width=len(keys),
+            keys=keys,
+            fields=tuple((i, k) for i, k in enumerate(keys) if k not in layout.consumed),
+            **parts,
+        )
+
+
 @dataclass
 class Layout:
     """Where one file (or one row given as a mapping) keeps each part of a record, decided from its header."""
@@ -229,6 +290,8 @@ class Layout:
     consumed: frozenset[str] = frozenset()
     #: a field-map place that is not a column of this file: (message, place)
     problem: tuple[str, str] | None = None
+    #: each part's one column, when every part has at most one (see ``_Direct``)
+    direct: _Direct | None = None
 
     @classmethod
     def of(cls, header: list[str], options: AdapterOptions) -> Layout:
@@ -269,6 +332,8 @@ class Layout:
             if key != "media":  # the media type stays a field too, for rules to match on
                 consumed.update(k for place in alternatives for k in place.keys)
         layout.consumed = frozenset(consumed)
+        if columns.duplicate is None:
+            layout.direct = _Direct.of(layout)
         return layout
 
     def _place(self, parts: tuple[str, ...]) -> Place:
@@ -339,22 +404,53 @@ class CallLogReader:
         self.stats = stats
         self.origins = origins
         self.layout: Layout | None = None
+        self._agents: dict[str, str | None] = {}
 
     def read(self, stream: IO[str], name: str) -> Iterator[Disposition | Five9RecordError]:
         """Yield one record (or error) per call, in order of each call's first row.
 
         Raises AdapterOptionError, before yielding anything, when the file has no use for an option given."""
-        for _, result in self.read_located(stream, name):
-            yield result
+        finish = self._finish
+        for head in self._heads(stream, name):
+            yield finish(head, name) if isinstance(head, _Call) else head[1]
 
     def read_located(self, stream: IO[str], name: str) -> Iterator[tuple[str, Disposition | Five9RecordError]]:
         """``read``, with each result's position ("CALL ID 3000... (line 2)", "line 7")."""
+        for head in self._heads(stream, name):
+            if isinstance(head, _Call):
+                yield f"CALL ID {head.call_id} (line {head.rows[0].line})", self._finish(head, name)
+            else:
+                yield head
+
+    def _heads(self, stream: IO[str], name: str) -> Iterator[_Call | tuple[str, Five9RecordError]]:
+        """The calls as they are due, in order of each call's first row, and the errors (with their positions)
+        in their places in that order; ``self.layout`` is the file's once its header is read."""
         # Calls in order of first appearance; a row error takes its place in that order as an already-due entry.
         pending: OrderedDict[str | tuple[str, int], _Call | Five9RecordError] = OrderedDict()
         emitted: OrderedDict[int | str, int] = OrderedDict()  # CALL ID -> ordinal of its last row, for reappearances
         layout: Layout | None = None
         broken: list[Five9RecordError] = []
-        for ordinal, (line, header, raw) in enumerate(_rows_until_broken(stream, name, broken), start=1):
+        window = self.window
+        stats = self.stats
+        parse_row = self._parse_row
+        rows = iter_csv_cells(stream)
+        ordinal = line = 0
+        while True:
+            try:
+                line, header, cells = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # The calls held open are still emitted before saying that the rest of the file was not read.
+                broken.append(
+                    Five9RecordError(
+                        f"the CSV cannot be parsed beyond this point ({exc}); the rest of the file was not read",
+                        record=f"after line {line}" if line else "header",
+                        input_name=name,
+                    )
+                )
+                break
+            ordinal += 1
             if layout is None:
                 layout = self.layout = Layout.of(header, self.options)
                 if layout.time_options_unused():
@@ -369,42 +465,53 @@ class CallLogReader:
                 if stop is not None:
                     yield "header", stop
                     return
-            self.stats.rows += 1
-            if isinstance(raw, BadRow):
+            stats.rows += 1
+            if isinstance(cells, BadRow):
                 pending[("line", line)] = Five9RecordError(
-                    raw.reason, record=f"line {line}", input_name=name, raw=raw.raw
+                    cells.reason, record=f"line {line}", input_name=name, raw=cells.raw
                 )
             else:
-                self._take_row(pending, emitted, line, ordinal, raw, layout, name)
+                # Put the row where it belongs: its call's rows, a new call, or (_take_other_row) an error in file
+                # order, or nowhere (an empty late leg).
+                row = parse_row(line, ordinal, header, cells, layout)
+                call_id = row.source_id.strip()
+                if call_id and type(call := pending.get(call_id)) is _Call:
+                    call.rows.append(row)
+                    call.last_ordinal = ordinal
+                elif call_id and emitted.get(compact := _compact(call_id)) is None:
+                    pending[call_id] = _Call(call_id, [row], ordinal, compact, layout)
+                else:
+                    self._take_other_row(pending, emitted, row, call_id, layout, name)
             while pending:
-                key, head = next(iter(pending.items()))
+                head = next(iter(pending.values()))
                 if isinstance(head, _Call):
-                    if ordinal - head.last_ordinal < self.window and len(pending) <= 2 * self.window:
+                    if ordinal - head.last_ordinal < window and len(pending) <= 2 * window:
                         break
-                    emitted[_compact(head.call_id)] = head.last_ordinal
+                    emitted[head.compact] = head.last_ordinal
                     if len(emitted) > EMITTED_MEMORY:
                         emitted.popitem(last=False)
-                del pending[key]
-                yield self._emit(head, layout, name)
+                    pending.popitem(last=False)
+                    yield head
+                else:
+                    pending.popitem(last=False)
+                    yield head.record or "?", head
         if layout is not None:
             for head in pending.values():
-                yield self._emit(head, layout, name)
+                yield head if isinstance(head, _Call) else (head.record or "?", head)
         for error in broken:
             yield error.record or "end", error
 
-    def _take_row(
+    def _take_other_row(
         self,
         pending: OrderedDict[str | tuple[str, int], _Call | Five9RecordError],
         emitted: OrderedDict[int | str, int],
-        line: int,
-        ordinal: int,
-        raw: dict[str, str],
+        row: _Row,
+        call_id: str,
         layout: Layout,
         name: str,
     ) -> None:
-        """Put one whole row where it belongs: its call's rows, a new call, or an error in file order."""
-        row = self._parse_row(line, ordinal, raw, layout)
-        call_id = row.source_id.strip()
+        """A row without a CALL ID (an error in its place), or of a call already emitted (see ``_late_row``)."""
+        line = row.line
         if not call_id:
             missing = "is empty" if layout.has("source_id", row.values) else "is not a column of this file"
             pending[("line", line)] = Five9RecordError(
@@ -412,22 +519,12 @@ class CallLogReader:
                 record=f"line {line}",
                 field=layout.field_name("source_id"),
                 input_name=name,
-                raw=raw,
+                raw=row.raw,
             )
-        elif isinstance(call := pending.get(call_id), _Call):
-            call.rows.append(row)
-            call.last_ordinal = ordinal
-        elif (last := emitted.get(_compact(call_id))) is not None:
-            late = self._late_row(row, call_id, ordinal - last, layout, name)
+        else:
+            late = self._late_row(row, call_id, row.ordinal - emitted[_compact(call_id)], layout, name)
             if late is not None:
                 pending[("line", line)] = late
-        else:
-            pending[call_id] = _Call(call_id, [row], ordinal)
-
-    def _emit(self, head: _Call | Five9RecordError, layout: Layout, name: str) -> tuple[str, Any]:
-        if isinstance(head, Five9RecordError):
-            return head.record or "?", head
-        return f"CALL ID {head.call_id} (line {head.rows[0].line})", self._finish(head, layout, name)
 
     @staticmethod
     def _header_problem(layout: Layout, name: str | None) -> Five9RecordError | None:
@@ -456,7 +553,7 @@ class CallLogReader:
         problem = self._header_problem(layout, None)
         if problem is not None:
             raise problem.replace(record=ref, raw=dict(row))
-        parsed = self._parse_row(0, 1, raw, layout)
+        parsed = self._parse_row(0, 1, list(raw), list(raw.values()), layout)
         call_id = parsed.source_id.strip()
         if not call_id:
             raise Five9RecordError(
@@ -465,17 +562,49 @@ class CallLogReader:
                 field=layout.field_name("source_id"),
                 raw=dict(row),
             )
-        result = self._finish(_Call(call_id, [parsed], 1), layout, None, record=ref)
+        result = self._finish(_Call(call_id, [parsed], 1, call_id, layout), None, record=ref)
         if isinstance(result, Five9RecordError):
             raise result
         return result
 
-    def _parse_row(self, line: int, ordinal: int, raw: dict[str, str], layout: Layout) -> _Row:
+    def _parse_row(self, line: int, ordinal: int, header: list[str], cells: list[str], layout: Layout) -> _Row:
+        direct = layout.direct
+        if direct is None or len(cells) != direct.width:
+            return self._parse_any_row(line, ordinal, header, cells, layout)
+        # What _parse_any_row does for a row whose every part is one column or none (see _Direct).
+        when, time_place, problem = None, None, None
+        if (time := direct.time) is not None and (text := cells[time[0]]) and not text.isspace():
+            time_place = time[1]
+            try:
+                when = self.clock.read(text)
+            except ValueError as exc:
+                problem = (str(exc), time_place.field_name)
+        conversation_id = None
+        if (found := direct.conversation_id) is not None and (text := cells[found[0]]) and not text.isspace():
+            try:
+                conversation_id = check_conversation_id(text)
+            except ValueError as exc:
+                problem = problem or (str(exc), found[1].field_name)
+        code = ""
+        if (coded := direct.code) is not None:
+            if (text := cells[coded[0]]) and not text.isspace():
+                code = text
+        else:
+            # Without the column every call would silently become "no disposition".
+            problem = problem or (f"{layout.label('code')} is not a column of this input", layout.field_name("code"))
+        source_id = ""
+        if (source := direct.source_id) is not None and (text := cells[source[0]]) and not text.isspace():
+            source_id = text
+        return _Row(
+            line, ordinal, header, cells, direct.keys, source_id, code, when, time_place, conversation_id, problem
+        )
+
+    def _parse_any_row(self, line: int, ordinal: int, header: list[str], cells: list[str], layout: Layout) -> _Row:
         columns = layout.columns
-        if len(raw) == len(columns.ordered_keys):
-            values = dict(zip(columns.ordered_keys, raw.values(), strict=True))
+        if len(cells) == len(columns.ordered_keys):
+            values = dict(zip(columns.ordered_keys, cells, strict=True))
         else:  # extra cells beyond the header keep their own keys
-            values = {columns.key(h): v for h, v in raw.items()}
+            values = {columns.key(h): v for h, v in row_dict(header, cells).items()}
         when, time_place, problem = None, None, None
         if (picked := layout.pick("time", values)) is not None:
             text, time_place = picked
@@ -498,7 +627,17 @@ class CallLogReader:
             problem = problem or (f"{label} is not a column of this input", layout.field_name("code"))
         source = layout.pick("source_id", values)
         return _Row(
-            line, ordinal, raw, values, source[0] if source else "", code, when, time_place, conversation_id, problem
+            line,
+            ordinal,
+            header,
+            cells,
+            values,
+            source[0] if source else "",
+            code,
+            when,
+            time_place,
+            conversation_id,
+            problem,
         )
 
     def _late_row(self, row: _Row, call_id: str, distance: int, layout: Layout, name: str) -> Five9RecordError | None:
@@ -526,44 +665,65 @@ class CallLogReader:
             raw=row.raw,
         )
 
-    def _finish(
-        self, call: _Call, layout: Layout, name: str | None, *, record: str | None = None
-    ) -> Disposition | Five9RecordError:
+    def _finish(self, call: _Call, name: str | None, *, record: str | None = None) -> Disposition | Five9RecordError:
+        layout = call.layout
         rows = call.rows
-        raw: Any = rows[0].raw if len(rows) == 1 else [r.raw for r in rows]
-
-        def error(message: str, row: _Row, field: str) -> Five9RecordError:
-            if len(rows) > 1:
-                message += f" (the call's {len(rows)} rows are held back together)"
-            return Five9RecordError(message, record=record or f"line {row.line}", field=field, input_name=name, raw=raw)
-
-        for row in rows:
-            if row.problem is not None:
-                return error(row.problem[0], row, row.problem[1])
-        conversations = {r.conversation_id: r for r in rows if r.conversation_id}
-        if len(conversations) > 1:
-            first, second = list(conversations.values())[:2]
-            return error(
-                f"rows of {layout.label('source_id')} {call.call_id} name different Genesys conversations: "
-                f"{first.conversation_id} (line {first.line}) and {second.conversation_id} (line {second.line})",
-                second,
-                layout.field_name("conversation_id"),
-            )
-        dispositioned = [r for r in rows if r.code.strip()]
-        if dispositioned:
-            winner = max(dispositioned, key=_recency)
-            others = [r.code for r in dispositioned if r is not winner]
+        if len(rows) == 1:  # the common case: nothing to merge, so nothing to choose
+            winner = rows[0]
+            if winner.problem is not None:
+                return self._call_error(rows, winner.problem[0], winner, winner.problem[1], name, record)
+            conversation_id = winner.conversation_id or None
+            others: list[str] = []
         else:
-            winner = next((r for r in rows if not _is_transfer_leg(r)), rows[0])
-            others = []
+            for row in rows:
+                if row.problem is not None:
+                    return self._call_error(rows, row.problem[0], row, row.problem[1], name, record)
+            conversations = {r.conversation_id: r for r in rows if r.conversation_id}
+            if len(conversations) > 1:
+                first, second = list(conversations.values())[:2]
+                return self._call_error(
+                    rows,
+                    f"rows of {layout.label('source_id')} {call.call_id} name different Genesys conversations: "
+                    f"{first.conversation_id} (line {first.line}) and {second.conversation_id} (line {second.line})",
+                    second,
+                    layout.field_name("conversation_id"),
+                    name,
+                    record,
+                )
+            conversation_id = next(iter(conversations), None)
+            dispositioned = [r for r in rows if r.code.strip()]
+            if dispositioned:
+                winner = max(dispositioned, key=_recency)
+                others = [r.code for r in dispositioned if r is not winner]
+            else:
+                winner = next((r for r in rows if not _is_transfer_leg(r)), rows[0])
+                others = []
         origins = self.origins
-        fields = {key: value for key, value in winner.values.items() if key not in layout.consumed and value.strip()}
-        agent = layout.pick("agent", winner.values)
-        agent_name = layout.pick("agent_name", winner.values) if "agent_name" in layout.places else None
-        notes = layout.pick("notes", winner.values)
-        media_value = layout.pick("media", winner.values)
-        if agent_name is not None:
-            fields["agent_name"] = agent_name[0]
+        direct = layout.direct
+        agent_text: str | None
+        notes_text: str | None
+        media_text: str | None
+        if direct is not None and not isinstance(winner.mapped, dict):  # read directly: see _Direct
+            cells = winner.cells
+            fields = {key: value for index, key in direct.fields if (value := cells[index]).strip()}
+            agent_text = _cell(cells, part) if (part := direct.agent) is not None else None
+            notes_text = _cell(cells, part) if (part := direct.notes) is not None else None
+            media_text = _cell(cells, part) if (part := direct.media) is not None else None
+            if (part := direct.agent_name) is not None and (agent_name_text := _cell(cells, part)) is not None:
+                fields["agent_name"] = agent_name_text
+        else:
+            values = winner.values
+            consumed = layout.consumed
+            fields = {key: value for key, value in values.items() if key not in consumed and value.strip()}
+            agent = layout.pick("agent", values)
+            agent_name = layout.pick("agent_name", values) if "agent_name" in layout.places else None
+            notes = layout.pick("notes", values)
+            media_value = layout.pick("media", values)
+            agent_text = agent[0] if agent else None
+            notes_text = notes[0] if notes else None
+            media_text = media_value[0] if media_value else None
+            if agent_name is not None:
+                fields["agent_name"] = agent_name[0]
         if others:
             fields["other_dispositions"] = "|".join(others)
         if len(rows) > 1:
@@ -575,31 +735,61 @@ class CallLogReader:
         precision = winner.time_place.precision if winner.time_place is not None else None
         if precision is not None:
             fields["time_precision"] = precision
-        from_catalog = "disposition_type" not in fields and bool(self.catalog.get(normalize_text(winner.code)))
+        catalog = self.catalog
+        from_catalog = (
+            bool(catalog) and "disposition_type" not in fields and bool(catalog.get(normalize_text(winner.code)))
+        )
         if from_catalog:
-            fields["disposition_type"] = self.catalog[normalize_text(winner.code)]
-        media, known = media_for(media_value[0] if media_value else None)
+            fields["disposition_type"] = catalog[normalize_text(winner.code)]
+        media, known = media_for(media_text) if media_text is not None else _NO_MEDIA
         if not known:
             fields["media_type_unknown"] = "true"
         try:
-            disposition = Disposition(
+            # Every value checked above as the model's validators would (checked_disposition says which):
+            # source_id is a stripped, non-empty CALL ID, the conversation id check_conversation_id's.
+            disposition = checked_disposition(
                 source="five9",
                 source_id=call.call_id,
-                conversation_id=next(iter(conversations), None),
+                conversation_id=conversation_id,
                 code=winner.code,
                 fields=fields,
-                notes=notes[0] if notes else None,
-                agent=agent_or_none(agent[0] if agent else None),
+                notes=notes_text,
+                agent=self._agent(agent_text),
                 media=media,
                 occurred_at=when.utc if when is not None else None,
             )
         except ValidationError as exc:
             problem = exc.errors()[0]
-            return error(str(problem["msg"]), winner, ".".join(str(p) for p in problem["loc"]))
+            return self._call_error(
+                rows, str(problem["msg"]), winner, ".".join(str(p) for p in problem["loc"]), name, record
+            )
         self.stats.records += 1
         if origins is not None:
             self._note(origins, layout, rows, winner, fields, from_catalog=from_catalog)
         return disposition
+
+    def _agent(self, text: str | None) -> str | None:
+        """``agent_or_none(text)``, remembered per text: a Call Log names the same few hundred agents all along."""
+        if text is None:
+            return None
+        agents = self._agents
+        try:
+            return agents[text]
+        except KeyError:
+            if len(agents) >= _AGENTS_KEPT:
+                agents.clear()
+            agent = agents[text] = agent_or_none(text)
+            return agent
+
+    @staticmethod
+    def _call_error(
+        rows: list[_Row], message: str, row: _Row, field: str, name: str | None, record: str | None
+    ) -> Five9RecordError:
+        """The error that holds back a whole call: every row of it in ``raw``, so a retry cannot make two records."""
+        if len(rows) > 1:
+            message += f" (the call's {len(rows)} rows are held back together)"
+        raw: Any = rows[0].raw if len(rows) == 1 else [r.raw for r in rows]
+        return Five9RecordError(message, record=record or f"line {row.line}", field=field, input_name=name, raw=raw)
 
     def _note(
         self,
@@ -645,27 +835,16 @@ class CallLogReader:
         origins.put("fields.media_type_unknown", "a media type not recognised (read as voice)")
 
 
-def _rows_until_broken(
-    stream: IO[str], name: str, broken: list[Five9RecordError]
-) -> Iterator[tuple[int, list[str], dict[str, str] | BadRow]]:
-    """The CSV rows (a row that is not whole is a ``BadRow``); a header the csv module cannot parse ends the file
-    here, with the error put in ``broken``.
+def _cell(cells: list[str], part: tuple[int, Place]) -> str | None:
+    """The non-blank value of a part read directly (``Layout.pick`` for a part of one column)."""
+    text = cells[part[0]]
+    return text if text and not text.isspace() else None
 
-    The caller still emits the calls it holds open before reporting that the rest of the file was not read.
-    """
-    last = 0
-    try:
-        for line, header, raw in iter_csv_rows(stream):
-            last = line
-            yield line, header, raw
-    except csv.Error as exc:
-        broken.append(
-            Five9RecordError(
-                f"the CSV cannot be parsed beyond this point ({exc}); the rest of the file was not read",
-                record=f"after line {last}" if last else "header",
-                input_name=name,
-            )
-        )
+
+#: ``media_for(None)``: the Call Log is voice
+_NO_MEDIA = media_for(None)
+#: Agent texts remembered (memory stays flat whatever the export).
+_AGENTS_KEPT = 4096
 
 
 def _recency(row: _Row) -> tuple[bool, float, int]:
