@@ -66,3 +66,26 @@ def test_normalize_usage_errors_exit_2() -> None:
     assert run("normalize", "examples/five9/call-log.csv").returncode == 2  # no --source
     assert run("normalize", "--source", "five9", "no/such/file.csv").returncode == 2
     assert run("normalize", "--source", "nine5", "x").returncode == 2
+
+
+def test_output_written_in_batches_keeps_every_record_in_order_around_rejects(tmp_path: Path) -> None:
+    """More records than one output batch, with bad rows between them: every good call once, in file order, each a
+    whole line; every bad row in the rejects file."""
+    from wrapup_bridge.cli.normalize import OUTPUT_BATCH
+
+    header = "CALL ID,TIMESTAMP,DISPOSITION,GENESYS CONVERSATION ID"
+    rows = [header]
+    bad = set()
+    for i in range(OUTPUT_BATCH * 2 + 37):
+        conversation = f"c0ffee00-0000-4000-8000-{i:012d}"
+        if i % 97 == 5:
+            conversation, _ = "not-an-id", bad.add(f"4000{i:06d}")
+        rows.append(f"4000{i:06d},2026-08-21 09:{i // 60 % 60:02d}:{i % 60:02d},Sale,{conversation}")
+    (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run("normalize", "-s", "five9", "calls.csv", "-o", "out.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [f"4000{i:06d}" for i in range(OUTPUT_BATCH * 2 + 37) if f"4000{i:06d}" not in bad]
+    assert [r["source_id"] for r in written] == expected
+    rejects = (tmp_path / "rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rejects) == len(bad) == 6

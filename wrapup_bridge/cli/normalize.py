@@ -15,7 +15,10 @@ from wrapup_bridge.adapters import SOURCES, AdapterError
 from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, input_errors
 from wrapup_bridge.cli._common import EXIT_OK, EXIT_PROBLEMS, MAX_ERRORS_SHOWN, JsonLinesWriter, fail_usage, stderr
 
-__all__ = ["normalize"]
+__all__ = ["OUTPUT_BATCH", "normalize"]
+
+#: Normalized records written (and flushed) together; a kill -9 loses at most these, never half a line.
+OUTPUT_BATCH = 256
 
 
 @click.command()
@@ -92,16 +95,27 @@ def normalize(
 
     output = JsonLinesWriter(out, default=None if out else sys.stdout, what="output file")
     rejected = JsonLinesWriter(rejects, what="rejects file")
+    # Records are written OUTPUT_BATCH lines at a time (one write, one flush: a flush per line cost about a sixth
+    # of a Five9 run), whole lines only; the lines read before a reject or a failure are written before it is told.
+    batch: list[str] = []
     try:
         with input_errors():
-            for record in read_inputs(adapter, inputs, encoding=options.encoding):
-                result = record.result
-                if isinstance(result, AdapterError):
-                    rejected.write(result.to_json_dict())
-                    if rejected.count <= MAX_ERRORS_SHOWN:
-                        stderr(f"rejected: {result}")
-                else:
-                    output.write(result.to_json_dict())
+            try:
+                for record in read_inputs(adapter, inputs, encoding=options.encoding):
+                    result = record.result
+                    if isinstance(result, AdapterError):
+                        output.write_lines(batch)
+                        batch.clear()
+                        rejected.write(result.to_json_dict())
+                        if rejected.count <= MAX_ERRORS_SHOWN:
+                            stderr(f"rejected: {result}")
+                    else:
+                        batch.append(result.to_json_line())
+                        if len(batch) >= OUTPUT_BATCH:
+                            output.write_lines(batch)
+                            batch.clear()
+            finally:
+                output.write_lines(batch)
     finally:
         output.close()
         rejected.close()

@@ -7,9 +7,11 @@ it keeps the legacy ``code`` exactly as written: normalization is for matching o
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
+from json.encoder import encode_basestring
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -117,3 +119,26 @@ class Disposition(BaseModel):
             "media": self.media.value,
             "occurred_at": self.occurred_at.isoformat().replace("+00:00", "Z") if self.occurred_at else None,
         }
+
+    def to_json_line(self) -> str:
+        """The record as one line of ``wrapup-bridge normalize``'s output (without the newline): exactly
+        ``json.dumps(self.to_json_dict(), ensure_ascii=False, default=str)``, built directly, as encoding the dict
+        cost more than reading a Call Log row. Texts are quoted by json's own encoder (``encode_basestring``, what
+        ``dumps`` uses with ``ensure_ascii=False``); a record holding anything else goes through ``dumps``."""
+        try:
+            fields = ", ".join([f"{_quote(key)}: {_quote(value)}" for key, value in self.fields.items()])
+            conversation_id, notes, agent, occurred_at = self.conversation_id, self.notes, self.agent, self.occurred_at
+            return (
+                f'{{"source": {_quote(self.source)}, "source_id": {_quote(self.source_id)}, '
+                f'"conversation_id": {"null" if conversation_id is None else _quote(conversation_id)}, '
+                f'"code": {_quote(self.code)}, "fields": {{{fields}}}, '
+                f'"notes": {"null" if notes is None else _quote(notes)}, '
+                f'"agent": {"null" if agent is None else _quote(agent)}, "media": {_quote(self.media.value)}, '
+                f'"occurred_at": {_quote(occurred_at.isoformat().replace("+00:00", "Z")) if occurred_at else "null"}}}'
+            )
+        except TypeError:  # something not text (a record made with model_construct): as json.dumps writes it
+            return json.dumps(self.to_json_dict(), ensure_ascii=False, default=str)
+
+
+#: A text as a JSON string, as ``json.dumps(..., ensure_ascii=False)`` writes it (C; raises TypeError for non-text).
+_quote = encode_basestring
