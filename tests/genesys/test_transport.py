@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gzip
 import json
+import re
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,8 +23,8 @@ import pytest
 from tests.cli.replay_scenario import CLIENT, make_org
 from wrapup_bridge.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.http import GenesysClient
-from wrapup_bridge.genesys.settings import GenesysSettings
-from wrapup_bridge.genesys.transport import LeanTransport, default_transport
+from wrapup_bridge.genesys.settings import GenesysSettings, SettingsError
+from wrapup_bridge.genesys.transport import TRANSPORT_VARIABLE, LeanTransport, default_transport, transport_choice
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -245,11 +246,67 @@ def test_nothing_listening_is_a_connect_error_and_genesys_client_retries_it_safe
 
 
 def test_the_default_is_lean_unless_a_proxy_is_configured() -> None:
-    assert isinstance(default_transport({}), LeanTransport)
-    assert isinstance(default_transport({"no": "*"}), LeanTransport)
-    assert default_transport({"https": "http://proxy:3128"}) is None
-    assert default_transport({"http": "http://proxy:3128"}) is None
-    assert default_transport({"all": "socks5://proxy:1080"}) is None
+    assert isinstance(default_transport({}, {}), LeanTransport)
+    assert isinstance(default_transport({"no": "*"}, {}), LeanTransport)
+    assert default_transport({"https": "http://proxy:3128"}, {}) is None
+    assert default_transport({"http": "http://proxy:3128"}, {}) is None
+    assert default_transport({"all": "socks5://proxy:1080"}, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "proxies", "chosen"),
+    [
+        ("httpx", {}, "httpx"),
+        ("lean", {}, "lean"),
+        (" HTTPX ", {}, "httpx"),
+        ("", {}, "lean"),  # set but empty: the default
+        ("", {"https": "http://proxy:3128"}, "httpx"),
+        ("httpx", {"https": "http://proxy:3128"}, "httpx"),
+    ],
+)
+def test_wrapup_bridge_http_transport_picks_the_transport(value: str, proxies: dict[str, str], chosen: str) -> None:
+    assert transport_choice({TRANSPORT_VARIABLE: value}, proxies) == chosen
+    built = default_transport(proxies, {TRANSPORT_VARIABLE: value})
+    assert isinstance(built, LeanTransport) if chosen == "lean" else built is None
+
+
+@pytest.mark.parametrize(
+    ("value", "proxies", "message"),
+    [
+        ("h2", {}, "WRAPUP_BRIDGE_HTTP_TRANSPORT='h2' is not a transport: use one of lean, httpx"),
+        ("aiohttp", {}, "WRAPUP_BRIDGE_HTTP_TRANSPORT='aiohttp' is not a transport"),
+        ("lean", {"https": "http://proxy:3128"}, "WRAPUP_BRIDGE_HTTP_TRANSPORT=lean cannot go through the proxy"),
+    ],
+)
+def test_an_unusable_transport_setting_is_an_error_naming_the_variable(
+    value: str, proxies: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        transport_choice({TRANSPORT_VARIABLE: value}, proxies)
+
+
+def test_the_genesys_client_takes_its_transport_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user sets reaches the client it builds (read when the client is built, from os.environ)."""
+    settings = GenesysSettings.from_variables(
+        {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
+         "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9"}
+    )  # fmt: skip
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+    def used() -> type:
+        client = GenesysClient(settings)
+        return type(client._http._transport)
+
+    monkeypatch.setenv(TRANSPORT_VARIABLE, "httpx")
+    assert used() is httpx.AsyncHTTPTransport
+    monkeypatch.setenv(TRANSPORT_VARIABLE, "lean")
+    assert used() is LeanTransport
+    monkeypatch.delenv(TRANSPORT_VARIABLE)
+    assert used() is LeanTransport
+    monkeypatch.setenv(TRANSPORT_VARIABLE, "curl")
+    with pytest.raises(SettingsError, match=TRANSPORT_VARIABLE):
+        GenesysClient(settings)
 
 
 def test_a_closed_transport_refuses_and_unsupported_schemes_are_refused() -> None:

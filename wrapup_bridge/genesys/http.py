@@ -154,7 +154,8 @@ class GenesysClient:
         self.settings = settings
         self.clock: Clock = clock or SYSTEM_CLOCK
         self._http = _HTTPClient(
-            # The lean HTTP/1.1 transport (genesys/transport.py) unless a test gives one or a proxy is configured.
+            # genesys/transport.py's choice unless a test gives one: WRAPUP_BRIDGE_HTTP_TRANSPORT (lean or httpx), else
+            # httpx's own with a proxy configured, else the lean one. None is httpx's own.
             transport=transport if transport is not None else default_transport(),
             headers={"User-Agent": settings.effective_user_agent, "Accept": "application/json"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),

@@ -25,6 +25,7 @@ ambiguous.
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 from collections.abc import Iterator, Mapping
@@ -34,7 +35,9 @@ from urllib.request import getproxies
 
 import httpx
 
-__all__ = ["LeanTransport", "default_transport"]
+from wrapup_bridge.genesys.settings import SettingsError
+
+__all__ = ["TRANSPORTS", "TRANSPORT_VARIABLE", "LeanTransport", "default_transport", "transport_choice"]
 
 #: Seconds an idle connection is kept for reuse (httpx's default keep-alive expiry).
 KEEPALIVE_EXPIRY = 5.0
@@ -46,14 +49,40 @@ _HEAD_END = b"\r\n\r\n"
 _CRLF = b"\r\n"
 
 
-def default_transport(proxies: Mapping[str, str] | None = None) -> LeanTransport | None:
-    """The transport the Genesys client uses when none is given: this module's, unless a proxy is configured
-    (``proxies``: ``urllib.request.getproxies()`` by default, what httpx itself reads: its transport honours them,
-    this one does not). None means httpx's own."""
+#: The environment variable that picks the transport: ``lean`` (this module's) or ``httpx`` (httpx's own).
+TRANSPORT_VARIABLE = "WRAPUP_BRIDGE_HTTP_TRANSPORT"
+#: The values ``TRANSPORT_VARIABLE`` may take.
+TRANSPORTS = ("lean", "httpx")
+
+
+def transport_choice(environ: Mapping[str, str] | None = None, proxies: Mapping[str, str] | None = None) -> str:
+    """``"lean"`` or ``"httpx"``: what ``WRAPUP_BRIDGE_HTTP_TRANSPORT`` says (read from ``environ``, by default
+    ``os.environ``; unset or empty: the default), else ``"httpx"`` when a proxy is configured (``proxies``:
+    ``urllib.request.getproxies()`` by default, what httpx itself reads: its transport honours them, this one does
+    not), else ``"lean"``. An unknown value, or ``lean`` with a proxy configured, raises ``SettingsError`` naming
+    the variable."""
     found = getproxies() if proxies is None else proxies
-    if any(found.get(scheme) for scheme in ("http", "https", "all")):
-        return None
-    return LeanTransport()
+    proxied = [scheme for scheme in ("http", "https", "all") if found.get(scheme)]
+    value = (os.environ if environ is None else environ).get(TRANSPORT_VARIABLE, "").strip().lower()
+    if value and value not in TRANSPORTS:
+        raise SettingsError(
+            f"{TRANSPORT_VARIABLE}={value!r} is not a transport: use one of {', '.join(TRANSPORTS)} "
+            f"(or leave it unset for the default)"
+        )
+    if value == "lean" and proxied:
+        raise SettingsError(
+            f"{TRANSPORT_VARIABLE}=lean cannot go through the proxy configured for {', '.join(proxied)} "
+            f"(*_PROXY variables): set {TRANSPORT_VARIABLE}=httpx, or leave it unset, to use httpx's own transport"
+        )
+    return value or ("httpx" if proxied else "lean")
+
+
+def default_transport(
+    proxies: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+) -> LeanTransport | None:
+    """The transport the Genesys client uses when none is given (see ``transport_choice``): a ``LeanTransport``,
+    or None for httpx's own."""
+    return LeanTransport() if transport_choice(environ, proxies) == "lean" else None
 
 
 class _Connection:
