@@ -1,6 +1,7 @@
 """Replay cost, pacing, speed and memory against the Genesys emulator on loopback, each figure beside its baseline.
 
     .venv/bin/python benchmarks/replay.py [--records 2000] [--rate-seconds 60] [--rss-large 100000] [--json out.json]
+    .venv/bin/python benchmarks/replay.py --only a --transport both    # (a) with httpx's own transport beside lean
 
 What it measures (targets from DESIGN.md and issue 4), every figure and its baseline from the same run:
   (a) Genesys API calls per applied disposition, ``replay plan`` + ``replay apply`` (counted by the clients and,
@@ -8,6 +9,9 @@ What it measures (targets from DESIGN.md and issue 4), every figure and its base
       every record                               (target <= 1.05; issue 14: <= 1.025 on a clean run, --only ac)
       and the client's CPU time per applied write: the apply phase's process CPU time (this process; the
       emulator runs in its own) / writes                                              (issue 14: <= 1 ms)
+      --transport lean|httpx runs the client on that HTTP transport (WRAPUP_BRIDGE_HTTP_TRANSPORT; default: what
+      the environment picks); --transport both runs the apply on each in turn, --transport-passes times (best
+      CPU of each), and prints both figures and their ratio (benchmarks/transport.py adds aiohttp and import costs)
   (b) share of the allowed request rate ``replay apply`` sustains under an emulator rate limit scaled to run in
       about --rate-seconds (default 600 requests per 10 s window; the client is told the same rate), and the
       429s the emulator sent                                                  (target >= 95%, no 429 at all)
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -77,6 +82,24 @@ atexit.register(_peak)
 sys.argv = ["wrapup-bridge", *sys.argv[1:]]
 runpy.run_module("wrapup_bridge", run_name="__main__", alter_sys=True)
 """
+
+
+@contextlib.contextmanager
+def using_transport(name: str | None) -> Iterator[None]:
+    """Clients built inside run on ``name``'s HTTP transport ("lean" or "httpx"), as a user picks it: through
+    WRAPUP_BRIDGE_HTTP_TRANSPORT. None leaves the environment as it is."""
+    from wrapup_bridge.genesys.transport import TRANSPORT_VARIABLE
+
+    before = os.environ.get(TRANSPORT_VARIABLE)
+    if name is not None:
+        os.environ[TRANSPORT_VARIABLE] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(TRANSPORT_VARIABLE, None)
+        else:
+            os.environ[TRANSPORT_VARIABLE] = before
 
 
 # ------------------------------------------------------------------------------------------- the emulator process
@@ -276,18 +299,58 @@ async def sequential_loop(server: Served, scenario: Scenario, *, code_lookup: bo
 
 
 # ------------------------------------------------------------------------------------------------ measurements
-def cost_and_speed(folder: Path, records: int, concurrency: int, batch_size: int) -> dict[str, Any]:
-    """(a) and (c): one emulator without a rate limit, reset before each contender so each starts clean."""
+def transports_side_by_side(
+    server: Served, scenario: Scenario, concurrency: int, batch_size: int, names: list[str], passes: int
+) -> dict[str, Any]:
+    """``replay plan`` + ``replay apply`` on each transport of ``names`` in turn, ``passes`` rounds (the order turned
+    each round, the emulator reset before each run, a collection before each so no run pays for the last one's
+    garbage); per transport the run whose apply took the least client CPU, and every run's CPU per write."""
+    best: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(passes):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            server.reset()
+            gc.collect()
+            with using_transport(name):
+                run = asyncio.run(our_replay(server, scenario, UNLIMITED, concurrency, batch_size))
+            runs[name].append(run["client_cpu"]["per_applied_ms"])
+            if name not in best or run["client_cpu"]["per_applied_ms"] < best[name]["client_cpu"]["per_applied_ms"]:
+                best[name] = run
+    return {"best": best, "cpu_per_applied_ms_by_run": runs, "passes": passes}
+
+
+def cost_and_speed(
+    folder: Path,
+    records: int,
+    concurrency: int,
+    batch_size: int,
+    transport: str | None = None,
+    transport_passes: int = 3,
+) -> dict[str, Any]:
+    """(a) and (c): one emulator without a rate limit, reset before each contender so each starts clean.
+    ``transport``: "lean" or "httpx" for every client here, "both" to run ours on each (``transports_side_by_side``;
+    the lean run is then the "ours" of the other figures)."""
     scenario = write_scenario(folder / "cost", records, seed=records)
-    with served(records, rate_limit=UNLIMITED) as server:
+    single = None if transport == "both" else transport
+    side_by_side = None
+    with served(records, rate_limit=UNLIMITED) as server, using_transport(single):
         forum = asyncio.run(sequential_loop(server, scenario, code_lookup=True))
         server.reset()
         naive = asyncio.run(sequential_loop(server, scenario, code_lookup=False))
         server.reset()
-        ours = asyncio.run(our_replay(server, scenario, UNLIMITED, concurrency, batch_size))
+        if transport == "both":
+            side_by_side = transports_side_by_side(
+                server, scenario, concurrency, batch_size, ["httpx", "lean"], transport_passes
+            )
+            ours = side_by_side["best"]["lean"]
+        else:
+            ours = asyncio.run(our_replay(server, scenario, UNLIMITED, concurrency, batch_size))
         emulator_mib = vmhwm_mib(server.process.pid)
     ours_calls = ours["calls"]["plan"] + ours["calls"]["apply"]
     return {
+        "transport": transport or "default",
+        "transports": side_by_side,
         "ours": ours,
         "forum": forum,
         "naive": naive,
@@ -441,6 +504,17 @@ def print_results(results: dict[str, Any]) -> None:
             f"ledger commits {report.get('ledger_commits', 'n/a')}; plan lookups {report.get('plan_lookups', 'n/a')}]"
             f"  -> target <= 1 ms: {verdict(cpu['per_applied_ms'] <= 1.0)}"
         )
+        side = r.get("transports")
+        if side:
+            best = side["best"]
+            httpx_ms = best["httpx"]["client_cpu"]["per_applied_ms"]
+            lean_ms = best["lean"]["client_cpu"]["per_applied_ms"]
+            print(
+                f"    by HTTP transport (best of {side['passes']} interleaved runs each): httpx's own "
+                f"{httpx_ms:.2f} ms CPU/write ({best['httpx']['seconds']['apply']:.2f} s apply), lean "
+                f"{lean_ms:.2f} ms ({best['lean']['seconds']['apply']:.2f} s): httpx/lean = {httpx_ms / lean_ms:.2f}x"
+                f"  [every run: {side['cpu_per_applied_ms_by_run']}]"
+            )
         apply_per = calls["apply"] / ours["applied"]
         print(
             f"    calls per applied write, clean run: {per['ours']:.3f} (plan + apply), apply alone {apply_per:.3f}"
@@ -499,6 +573,12 @@ def main() -> None:
     parser.add_argument("--error-5xx", type=float, default=0.05, help="(e): share of calls answered 500/503")
     parser.add_argument("--drop", type=float, default=0.02, help="(e): share of calls whose connection drops")
     parser.add_argument("--fault-seed", type=int, default=14, help="(e): the emulator's fault seed")
+    parser.add_argument(
+        "--transport",
+        choices=("lean", "httpx", "both"),
+        help="(a)+(c): the HTTP transport of every client (WRAPUP_BRIDGE_HTTP_TRANSPORT); both: (a) on each, compared",
+    )
+    parser.add_argument("--transport-passes", type=int, default=3, help="--transport both: runs of each transport")
     parser.add_argument("--only", default="abcde", help="which figures: any of a, b, c, d, e (a and c share a run)")
     parser.add_argument("--json", dest="json_out", help="write every figure and its inputs here")
     parser.add_argument("--_serve", nargs=2, help=argparse.SUPPRESS)
@@ -512,7 +592,9 @@ def main() -> None:
         folder = Path(tmp)
         if {"a", "c"} & set(args.only):
             print(f"(a)+(c): {args.records:,} records, forum recipe, naive loop, then ours ...", file=sys.stderr)
-            results["cost_and_speed"] = cost_and_speed(folder, args.records, args.concurrency, args.batch_size)
+            results["cost_and_speed"] = cost_and_speed(
+                folder, args.records, args.concurrency, args.batch_size, args.transport, args.transport_passes
+            )
         if "b" in args.only:
             print(f"(b): about {args.rate_seconds:g} s under {args.rate_limit}/{args.window:g} s ...", file=sys.stderr)
             results["rate_share"] = rate_share(
