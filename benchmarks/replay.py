@@ -513,7 +513,12 @@ def print_results(results: dict[str, Any]) -> None:
                 f"    by HTTP transport (best of {side['passes']} interleaved runs each): httpx's own "
                 f"{httpx_ms:.2f} ms CPU/write ({best['httpx']['seconds']['apply']:.2f} s apply), lean "
                 f"{lean_ms:.2f} ms ({best['lean']['seconds']['apply']:.2f} s): httpx/lean = {httpx_ms / lean_ms:.2f}x"
-                f"  [every run: {side['cpu_per_applied_ms_by_run']}]"
+                "  [every run, ms/write: "
+                + "; ".join(
+                    f"{n} " + ", ".join(f"{ms:.2f}" for ms in got)
+                    for n, got in side["cpu_per_applied_ms_by_run"].items()
+                )
+                + "]"
             )
         apply_per = calls["apply"] / ours["applied"]
         print(
