@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
-from wrapup_bridge.genesys.ratelimit import Pacing, RateCap, RateLimiter, parse_float
+from wrapup_bridge.genesys.ratelimit import Pacing, RateCap, RateLimiter, parse_float, rate_headers
 from wrapup_bridge.genesys.retry import parse_retry_after
 from wrapup_bridge.genesys.timing import Deadline
 from wrapup_bridge.testing import VirtualClock
@@ -156,6 +158,63 @@ def test_parse_float_ignores_garbage() -> None:
     assert parse_float("-3") is None
     assert parse_float("nan") is None
     assert parse_float(" 61 ") == 61.0
+    assert parse_float(b" 61 ") == 61.0 and parse_float(b"x") is None  # raw header bytes
+
+
+class CountedHeaders(httpx.Headers):
+    """httpx's headers, counting the passes made over them (``raw``) and refusing lookups by name (each of which
+    would be a pass of its own)."""
+
+    passes = 0
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        type(self).passes += 1
+        return super().raw
+
+    def get(self, key: str, default: object = None) -> object:
+        raise AssertionError(f"looked up {key!r} by name")
+
+
+def test_the_rate_limit_headers_are_read_in_one_pass() -> None:
+    headers = CountedHeaders(
+        [
+            ("Content-Type", "application/json"),
+            ("ININ-RateLimit-Count", "17"),  # names in any case
+            ("inin-ratelimit-allowed", "300"),
+            ("inin-correlation-id", "3b7c1e0e-1c5a-4f4e-9a51-2f6f1f0d9c11"),
+            ("inin-ratelimit-reset", "42"),
+        ]
+    )
+    assert rate_headers(headers) == (b"300", b"17", b"42")
+    assert CountedHeaders.passes == 1
+    limiter = RateLimiter(clock=FakeClock())
+    limiter.observe(200, headers)
+    assert CountedHeaders.passes == 2 and limiter.limit == 300
+    wait = limiter.reserve_slot()
+    assert wait == 0.0 and limiter._window_end == pytest.approx(1000.0 + 42)
+
+
+class CountedMapping(dict[str, str]):
+    """A plain mapping of headers, counting the passes over its items and refusing lookups by name."""
+
+    passes = 0
+
+    def items(self) -> Iterator[tuple[str, str]]:  # type: ignore[override]
+        type(self).passes += 1
+        return iter(list(super().items()))
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        raise AssertionError(f"looked up {key!r} by name")
+
+
+def test_any_mapping_of_headers_is_read_in_one_pass_too() -> None:
+    headers = CountedMapping({"Inin-Ratelimit-Allowed": "60", "inin-ratelimit-count": "3", "x-other": "1"})
+    assert rate_headers(headers) == ("60", "3", None)
+    assert CountedMapping.passes == 1
+    assert rate_headers({}) == (None, None, None) and rate_headers(None) == (None, None, None)
+    # A name given twice: the last one counts (httpx would join the two, which reads as no number at all).
+    assert rate_headers(httpx.Headers([("inin-ratelimit-count", "1"), ("inin-ratelimit-count", "2")]))[1] == b"2"
 
 
 @pytest.mark.parametrize(
@@ -405,18 +464,121 @@ def test_a_429_of_a_full_token_window_teaches_the_pool_nothing() -> None:
     assert b.reserve_slot() == 0.0
 
 
-@pytest.mark.parametrize("clients", [2, 4])
-def test_a_pool_learns_an_org_limit_and_then_meets_no_429(clients: int) -> None:
+@pytest.mark.parametrize(("clients", "org_headers"), [(2, False), (4, False), (2, True), (4, True)])
+def test_a_pool_learns_an_org_limit_and_then_meets_no_429(clients: int, org_headers: bool) -> None:
     clock = VirtualClock()
     cap = RateCap()
     org = 200 * clients
-    server = PoolServer(clock, clients, allowed=300, window=60, org_allowed=org, org_window=60)
-    drive_all(pool(clients, cap, clock), server.hit, clock, seconds=600)
-    # 429s only in the first window, once per request in flight; the pool then runs at the learned cap.
-    assert server.org_throttled <= 4 * clients and server.throttled == server.org_throttled
+    server = PoolServer(clock, clients, allowed=300, window=60, org_allowed=org, org_window=60, org_headers=org_headers)
+    limiters = pool(clients, cap, clock)
+    drive_all(limiters, server.hit, clock, seconds=600)
+    # 429s only when the first one came, from the requests in flight with it; after its pause the pool resumes at
+    # the learned cap, one request at a time, and meets none again.
+    assert server.throttled == server.org_throttled >= 1
+    assert server.refused_at[-1] - server.refused_at[0] < 0.5, server.refused_at
     assert server.ok >= 0.94 * org * 10
     learned = cap.per_minute(clock.monotonic())
-    assert learned is not None and learned <= org
+    assert learned is not None and 0.85 * org <= learned <= org
+    # The org's window, whatever its 429s' headers showed, is not taken for any token's own.
+    assert all(limiter.limit == 300 for limiter in limiters)
+
+
+def test_tasks_waiting_through_a_pause_resume_one_at_a_time_on_the_caps_grid() -> None:
+    clock = VirtualClock()
+    cap = RateCap(max_rate_per_minute=60)  # one request a second, the pool together
+    a, b = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    for limiter in (a, b):
+        limiter.observe(200, HEADERS_300)
+    start = clock.monotonic()
+    sent: list[float] = []
+
+    async def send(limiter: RateLimiter) -> None:
+        assert await limiter.acquire()
+        sent.append(clock.monotonic() - start)
+        limiter.release()
+
+    async def refused() -> None:
+        await clock.sleep(0.5)  # a 429 that is not the token's own: the whole pool pauses until 3.5 s
+        a.observe(429, {**HEADERS_300, "inin-ratelimit-count": "2"}, retry_after=3.0)
+
+    async def main() -> None:
+        await clock.gather(refused(), *(send(limiter) for limiter in (a, b) * 4))
+
+    run(main())
+    assert cap.paused_until - start == pytest.approx(3.5)
+    assert sent[0] == 0.0 and all(t >= 3.5 for t in sent[1:]), sent
+    # Those whose send time fell in the pause took new ones after it, on the grid: never two in the same second.
+    assert all(later - earlier >= 1.0 - 1e-6 for earlier, later in itertools.pairwise(sent)), sent
+
+
+def answered(limiter: RateLimiter, clock: FakeClock, answers: int, window_end: float = 1060.0) -> None:
+    """``answers`` answers to the token, half a second apart, with its own headers: ``count`` growing from 1, the
+    window ending at ``window_end``."""
+    for n in range(1, answers + 1):
+        reset = math.ceil(window_end - clock.monotonic())
+        limiter.observe(200, {**HEADERS_300, "inin-ratelimit-count": str(n), "inin-ratelimit-reset": str(reset)})
+        clock.advance(0.5)
+
+
+def full(allowed: int, reset: int) -> dict[str, str]:
+    return {
+        "inin-ratelimit-allowed": str(allowed),
+        "inin-ratelimit-count": str(allowed),
+        "inin-ratelimit-reset": str(reset),
+    }
+
+
+def test_a_429_showing_a_full_window_of_another_allowance_is_the_pools_to_share() -> None:
+    clock = FakeClock()
+    cap = RateCap()
+    a, b = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    answered(a, clock, 8)
+    a.observe(429, full(15, 5), retry_after=5.0)  # an org-wide window's numbers, not this token's
+    assert cap.throttled == 1 and cap.window_allowed == 15 and a.throttled == 1
+    assert a.limit == 300  # the token's own window is untouched ...
+    wait = b.reserve_slot()  # ... and every token of the pool pauses
+    assert wait is not None and wait >= 5.0
+    learned = cap.per_minute(clock.monotonic())
+    assert learned == pytest.approx(8 / (4 + 5) * 60 * 0.97, rel=0.01)  # 8 accepted in the 4 s before, then 5 s
+
+
+def test_a_429_with_headers_on_a_token_whose_answers_have_none_is_a_shared_window() -> None:
+    clock = FakeClock()
+    cap = RateCap()
+    a, b = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    a.observe(200, {})
+    a.observe(429, full(15, 4), retry_after=4.0)
+    assert cap.throttled == 1 and a.headerless and a.learned_per_minute is None
+    wait = b.reserve_slot()
+    assert wait is not None and wait >= 4.0
+
+
+def test_a_full_window_of_the_same_allowance_is_shared_when_the_token_cannot_have_filled_it() -> None:
+    clock = FakeClock()
+    cap = RateCap()
+    a, _ = RateLimiter(clock=clock, cap=cap), RateLimiter(clock=clock, cap=cap)
+    answered(a, clock, 10, window_end=1050.0)  # 10 of 300 spent, its window ends in ~45 s
+    a.observe(429, full(300, 12), retry_after=12.0)  # 300 spent, ending in 12 s: someone else's window
+    assert cap.throttled == 1 and a.limit == 300
+
+
+def test_the_tokens_own_full_window_is_its_own_alone_or_in_a_pool() -> None:
+    for sharers in (1, 2):
+        clock = FakeClock()
+        cap = RateCap()
+        limiters = [RateLimiter(clock=clock, cap=cap) for _ in range(sharers)]
+        a = limiters[0]
+        answered(a, clock, 10, window_end=1050.0)
+        a.observe(429, full(300, 45), retry_after=45.0)  # its own window, ending when its answers said
+        assert cap.throttled == 0 and cap.per_minute(clock.monotonic()) is None
+        if sharers == 1:
+            continue
+        assert limiters[1].reserve_slot() == 0.0  # the other token goes on
+    clock = FakeClock()
+    lone = RateLimiter(clock=clock)
+    answered(lone, clock, 10, window_end=1050.0)
+    lone.observe(429, full(300, 12), retry_after=12.0)  # a lone token cannot tell: its own (someone else on it)
+    assert lone.cap.throttled == 0
 
 
 def test_without_learning_an_org_limit_costs_a_429_every_window() -> None:

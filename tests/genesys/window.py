@@ -73,12 +73,27 @@ class WindowServer:
 
 class PoolServer:
     """A window per token and, over them, one window for the org (lazy, like the emulator's): an org 429 carries the
-    token's own headers, which show budget left, and Retry-After until the org's window ends."""
+    token's own headers, which show budget left (or, with ``org_headers``, the org window's count, allowance and
+    reset, as the emulator's ``org_rate_limit_headers: org``), and Retry-After until the org's window ends.
+    ``refused_at`` records when each org 429 was answered."""
 
-    def __init__(self, clock: Clock, tokens: int, allowed: int, window: float, org_allowed: int, org_window: float):
+    def __init__(
+        self,
+        clock: Clock,
+        tokens: int,
+        allowed: int,
+        window: float,
+        org_allowed: int,
+        org_window: float,
+        *,
+        org_headers: bool = False,
+    ):
+        self.clock = clock
         self.tokens = [WindowServer(clock, allowed, window, lazy=True) for _ in range(tokens)]
-        self.org = WindowServer(clock, org_allowed, org_window, lazy=True, send_headers=False, retry_after=True)
+        self.org = WindowServer(clock, org_allowed, org_window, lazy=True, retry_after=True)
+        self.org_headers = org_headers
         self.org_throttled = 0
+        self.refused_at: list[float] = []
 
     @property
     def ok(self) -> int:
@@ -96,6 +111,8 @@ class PoolServer:
         self.org._roll()
         if self.org.count >= self.org.allowed:
             self.org_throttled += 1
-            return 429, {**own.headers(), "Retry-After": str(max(1, self.org.reset_in()))}
+            self.refused_at.append(self.clock.monotonic())
+            shown = self.org.headers() if self.org_headers else own.headers()
+            return 429, {**shown, "Retry-After": str(max(1, self.org.reset_in()))}
         self.org.count += 1
         return own.hit()

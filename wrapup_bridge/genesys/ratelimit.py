@@ -33,6 +33,19 @@ forgotten ``forget_after`` seconds (600) after the pause that taught it: a stray
 and a real limit costs one 429 that often. The cap hands out send times on a grid spaced by its rate, each point
 once, so a token held back by its own pace leaves the points before its own to the other tokens.
 
+A 429 whose headers show a full window that is not the token's own (its answers never carried rate-limit headers,
+or carried another allowance; or, in a pool, a count the token cannot have reached itself and a window that ends
+elsewhere) describes a budget shared with others, an org-wide window (UNSURE whether Genesys ever answers so; the
+emulator's ``org_rate_limit_headers: org`` does). Those numbers stay out of the token's model (each token pacing
+alone to an org-wide allowance would send it several times over): the 429 goes to the ``RateCap``, which pauses
+the pool until the window ends and learns the pool's combined rate as above.
+
+After a pause. Requests waiting for a send time when a 429 pauses their token (or the whole cap) give that time
+back and take a new one after the pause, at the pace in force then: a pool resumes one request at a time on the
+cap's grid instead of sending everything that waited at the instant the pause ends, a burst a server's fresh window
+(an org-wide one above all) answers with 429s again. Against the emulator's org-wide limit a pool thus meets 429s
+only when it first learns the limit (the requests in flight with the first one), not once per window after.
+
 Send times are reserved at once (no await between deciding and counting), so concurrent tasks on one event
 loop are served in arrival order and never double-book a slot. The clock is injectable: tests run minutes of
 simulated traffic in milliseconds.
@@ -50,13 +63,13 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
 from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
-from wrapup_bridge.genesys.errors import header
 from wrapup_bridge.genesys.timing import Deadline
 
-__all__ = ["PACINGS", "Pacing", "RateCap", "RateLimiter", "parse_float"]
+__all__ = ["PACINGS", "Pacing", "RateCap", "RateLimiter", "parse_float", "rate_headers"]
 
 _PENALTY_FLOOR = 0.5
 _PENALTY_STEP = 0.8
@@ -70,9 +83,24 @@ _MIN_SAMPLE = 5
 Pacing = Literal["spread", "burst"]
 PACINGS: Final[tuple[Pacing, ...]] = get_args(Pacing)
 
+#: A point of a ``RateCap``'s grid: its origin, its spacing and the point's number on it.
+_Point = tuple[float, float, int]
 
-def parse_float(value: str | None) -> float | None:
-    """A header's numeric value, or None when absent or unreadable (never an exception for a bad header)."""
+
+@dataclass(slots=True)
+class _Booking:
+    """A send time a limiter handed out, and what it counted for it (so the time can be given back unused)."""
+
+    slot: float
+    #: Counted in the modeled window ("window") or the next one ("next"), which ends at ``window_end``; or in none.
+    counted: Literal["window", "next"] | None
+    window_end: float | None
+    point: _Point | None
+
+
+def parse_float(value: str | bytes | None) -> float | None:
+    """A header's numeric value (text, or the bytes of an answer's raw headers), or None when absent or unreadable
+    (never an exception for a bad header)."""
     if value is None:
         return None
     try:
@@ -80,6 +108,38 @@ def parse_float(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) and number >= 0 else None
+
+
+#: The ``inin-ratelimit-*`` headers by the length of their name: 20 (count, reset) or 22 (allowed) characters.
+_RATE_HEADERS: Final[dict[bytes, int]] = {
+    b"inin-ratelimit-allowed": 0,
+    b"inin-ratelimit-count": 1,
+    b"inin-ratelimit-reset": 2,
+}
+_RATE_NAMES: Final[dict[str, int]] = {name.decode(): index for name, index in _RATE_HEADERS.items()}
+
+
+def rate_headers(
+    headers: Mapping[str, str] | None,
+) -> tuple[str | bytes | None, str | bytes | None, str | bytes | None]:
+    """An answer's ``inin-ratelimit-allowed``, ``-count`` and ``-reset`` (None for each one absent), read in one
+    pass over its headers, names compared without case. ``httpx.Headers`` are read through their raw byte pairs
+    (values as bytes, which ``parse_float`` reads): its ``get`` scans every header once per name asked, and its first
+    lookup scans them all once more to pick their encoding; any other mapping through ``items()``. A header given
+    twice counts by its last value."""
+    found: list[str | bytes | None] = [None, None, None]
+    if not headers:
+        return None, None, None
+    raw: list[tuple[bytes, bytes]] | None = getattr(headers, "raw", None)
+    if raw is not None:
+        for name, value in raw:
+            if len(name) in (20, 22) and (index := _RATE_HEADERS.get(name.lower())) is not None:
+                found[index] = value
+    else:
+        for key, text in headers.items():
+            if len(key) in (20, 22) and (index := _RATE_NAMES.get(key.lower())) is not None:
+                found[index] = text
+    return found[0], found[1], found[2]
 
 
 class _LearnedRate:
@@ -176,6 +236,10 @@ class RateCap:
         self.paused_until = -math.inf
         #: 429s that were not a token's own, seen by any sharer.
         self.throttled = 0
+        #: The allowance per window of a shared budget whose numbers a 429's headers gave (None: none seen).
+        self.window_allowed: float | None = None
+        #: Limiters sharing this cap (each adds itself).
+        self.sharers = 0
 
     def per_minute(self, now: float) -> float | None:
         """The ceiling in force: the configured one, lowered by what was learned; None when there is none."""
@@ -194,21 +258,28 @@ class RateCap:
         k = max(0, math.ceil((slot - self._origin) / gap - 1e-9))
         while k in self._taken:
             k += 1
-        return self._origin + k * gap
+        return max(self._origin + k * gap, slot)  # never before the pause, even by a rounding error
 
-    def book(self, now: float, slot: float) -> None:
-        """A request goes at ``slot`` (from ``earliest``)."""
+    def book(self, now: float, slot: float) -> _Point | None:
+        """A request goes at ``slot`` (from ``earliest``); the point of the grid it took (None: no ceiling)."""
         rate = self.per_minute(slot)
         if rate is None:
             self._gap = None
             self._last = max(self._last, slot)
-            return
+            return None
         gap = self._grid(rate, slot)
-        self._taken.add(round((slot - self._origin) / gap))
+        k = round((slot - self._origin) / gap)
+        self._taken.add(k)
         self._last = max(self._last, slot)
         if len(self._taken) > 256:
             past = (now - self._origin) / gap - 1
             self._taken = {k for k in self._taken if k >= past}
+        return (self._origin, gap, k)
+
+    def unbook(self, point: _Point | None) -> None:
+        """Give back a point ``book`` handed out and not used (its grid may have been replaced since: then nothing)."""
+        if point is not None and point[0] == self._origin and point[1] == self._gap:
+            self._taken.discard(point[2])
 
     def _grid(self, rate: float, slot: float) -> float:
         """The grid's spacing; a new ceiling starts a new grid at the last send time handed out (or at ``slot``)."""
@@ -224,10 +295,13 @@ class RateCap:
     def accepted(self, now: float) -> None:
         self._learned.accepted(now)
 
-    def throttle(self, now: float, retry_after: float | None) -> None:
+    def throttle(self, now: float, retry_after: float | None, *, allowed: float | None = None) -> None:
         """A 429 that was not a token's own: pause every sharer (``Retry-After``, else doubling pauses while the
-        refusals last) and learn from it."""
+        refusals last) and learn from it. ``allowed``: the allowance of the shared window, when the 429's headers
+        describe it (kept for reports: ``window_allowed``)."""
         self.throttled += 1
+        if allowed is not None:
+            self.window_allowed = allowed
         wait = self._learned.throttled(now, retry_after)
         self.paused_until = max(self.paused_until, now + wait)
 
@@ -254,6 +328,7 @@ class RateLimiter:
         self.clock: Clock = clock or SYSTEM_CLOCK
         #: The ceiling shared with the pool's other limiters, or this limiter's own.
         self.cap: RateCap = cap or RateCap(max_rate_per_minute=max_rate_per_minute, learn=learn_org_cap, safety=safety)
+        self.cap.sharers += 1
         self.pacing: Pacing = pacing
         self.safety = safety
         self.reset_slack = reset_slack
@@ -281,6 +356,9 @@ class RateLimiter:
         self._foreign_dt = 0.0
         self._last_count: float | None = None
         self._last_seen = 0.0
+        # An answer other than a 429 came, and the allowance such answers showed: what this token's window is.
+        self._answered = False
+        self._own_allowed: float | None = None
         #: Counters for reports and tests.
         self.sent = 0
         self.throttled = 0
@@ -354,6 +432,10 @@ class RateLimiter:
 
         Nothing is reserved when None is returned, so a call that gives up does not cost anyone else a slot.
         """
+        booking = self._book(max_wait)
+        return None if booking is None else booking.slot - self.clock.monotonic()
+
+    def _book(self, max_wait: float | None) -> _Booking | None:
         now = self.clock.monotonic()
         self._roll(now)
         slot = self.cap.earliest(max(now, self._next_free, self._paused_until))
@@ -365,31 +447,55 @@ class RateLimiter:
         if max_wait is not None and slot - now > max_wait:
             return None
         self._next_free = slot + self._interval_at(slot)
-        self.cap.book(now, slot)
+        point = self.cap.book(now, slot)
         self._pending += 1
+        counted: Literal["window", "next"] | None = None
         if in_window:
             self._used += 1
+            counted = "window"
         elif self._window_end is not None:
             self._next_used += 1
+            counted = "next"
         elif not self._headerless:
             self._used += 1
-        return slot - now
+            counted = "window"
+        return _Booking(slot, counted, self._window_end, point)
+
+    def _give_back(self, booking: _Booking) -> None:
+        """A reserved send time that will not be used: uncount it (while its window is still the one modeled) and
+        free its point on the cap's grid."""
+        self._pending -= 1
+        if booking.window_end == self._window_end:
+            if booking.counted == "window":
+                self._used = max(0.0, self._used - 1)
+            elif booking.counted == "next":
+                self._next_used = max(0, self._next_used - 1)
+        self.cap.unbook(booking.point)
 
     async def acquire(self, deadline: Deadline | None = None) -> bool:
-        """Wait for a send slot; False (and nothing reserved) when the wait would outlast ``deadline``."""
-        wait = self.reserve_slot(None if deadline is None else deadline.remaining())
-        if wait is None:
+        """Wait for a send slot; False (and nothing reserved) when the wait would outlast ``deadline``.
+
+        A 429 that pauses this token or the whole cap while the task waits makes its slot no good: the slot is
+        given back and a new one taken after the pause, at the pace in force then (the cap's grid, this token's
+        spacing). Tasks waiting through a pause thus resume one by one instead of all at once when it ends, a burst
+        that a server's fresh window (an org-wide one above all) would answer with 429s again."""
+        booking: _Booking | None = self._book(None if deadline is None else deadline.remaining())
+        if booking is None:
             return False
         try:
-            if wait > 0:
-                await self.clock.sleep(wait)
-            # A 429 seen while this task slept pauses it too: the slot is no good until the pause ends.
-            while (pause := max(self._paused_until, self.cap.paused_until) - self.clock.monotonic()) > 0:
-                if deadline is not None and not deadline.allows(pause):
+            while True:
+                wait = booking.slot - self.clock.monotonic()
+                if wait > 0:
+                    await self.clock.sleep(wait)
+                if max(self._paused_until, self.cap.paused_until) <= self.clock.monotonic():
+                    break
+                self._give_back(booking)
+                booking = self._book(None if deadline is None else deadline.remaining())
+                if booking is None:
                     return False
-                await self.clock.sleep(pause)
         finally:
-            self._pending -= 1
+            if booking is not None:
+                self._pending -= 1
         self._inflight += 1
         self.sent += 1
         return True
@@ -403,9 +509,21 @@ class RateLimiter:
         """Update the window model from an answer's ``inin-ratelimit-*`` headers and status."""
         now = self.clock.monotonic()
         self._roll(now)
-        allowed = parse_float(header(headers, "inin-ratelimit-allowed"))
-        count = parse_float(header(headers, "inin-ratelimit-count"))
-        reset = parse_float(header(headers, "inin-ratelimit-reset"))
+        allowed_text, count_text, reset_text = rate_headers(headers)
+        allowed = parse_float(allowed_text)
+        count = parse_float(count_text)
+        reset = parse_float(reset_text)
+        if status == 429 and self._shared_budget(now, allowed, count, reset):
+            # The headers describe a budget every sharer of the cap spends (an org-wide window): it is the cap's
+            # to keep, not this token's window, so they stay out of the token's model.
+            self.throttled += 1
+            wait = retry_after if retry_after is not None else (reset + self.reset_slack if reset is not None else None)
+            self.cap.throttle(now, wait, allowed=allowed)
+            return
+        if status != 429:
+            self._answered = True
+            if allowed is not None:
+                self._own_allowed = allowed
         if allowed is not None and allowed >= 1:
             self._limit = allowed
         if reset is not None:
@@ -435,6 +553,22 @@ class RateLimiter:
                 self.cap.accepted(now)
             if status < 400:
                 self._penalty = min(1.0, self._penalty + _PENALTY_RECOVERY)
+
+    def _shared_budget(self, now: float, allowed: float | None, count: float | None, reset: float | None) -> bool:
+        """A 429 whose headers show a full window that is not this token's: one the token's own answers never
+        described (they carried no rate-limit headers, or another allowance) or, for a token sharing its cap, one
+        whose count is past what the token itself can have spent of its window and that ends elsewhere. Such a
+        window is a budget shared with others (UNSURE: no public source shows Genesys answering with an org-wide
+        window; the emulator's ``org_rate_limit_headers: org`` does)."""
+        if allowed is None or count is None or count < allowed or not self._answered:
+            return False
+        if self._own_allowed is None or allowed != self._own_allowed:
+            return True
+        if self.cap.sharers < 2 or reset is None or self._window_end is None or now >= self._window_end:
+            return False
+        tolerance = min(max(2 * self.reset_slack, 1.0), self._window_len / 2)
+        spent = (self._last_count or 0.0) + self._inflight + self._pending
+        return count > spent + 1 and abs(now + reset - self._window_end) > tolerance
 
     def _go_headerless(self, now: float) -> None:
         if not self._headerless:
