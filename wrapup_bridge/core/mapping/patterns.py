@@ -99,7 +99,11 @@ class PatternSet:
     a character class.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, set_from: int = 1) -> None:
+        """``set_from``: the fewest patterns of one kind that go to an RE2 set. A kind with fewer is tried one by
+        one (the same answers: each pattern's own test is the reference), so a table with a glob or two never loads
+        RE2 (~2 ms of a serverless cold start; its regexes load it anyway, each one being an RE2 regex)."""
+        self._set_from = max(1, set_from)
         self._globs: list[tuple[int, str, Callable[[str], object]]] = []
         self._regexes: list[tuple[int, str, Callable[[str], object]]] = []
         self._count = 0
@@ -120,15 +124,20 @@ class PatternSet:
 
     def compile(self) -> PatternSet:
         """Build the sets; call once, after the last ``add_*``."""
+        self._sets, self._loose = [], []
+        few = [kind for kind in (self._globs, self._regexes) if len(kind) < self._set_from]
+        for patterns in few:
+            self._loose.extend((ident, test) for ident, _, test in patterns)
+        if len(few) == 2:
+            return self
         import re2
 
-        self._sets, self._loose = [], []
         kinds = (
             (self._globs, re2.Set.FullMatchSet, True, "(?s:.*)", glob_to_re2),
             (self._regexes, re2.Set.SearchSet, False, "", lambda pattern: pattern),
         )
         for patterns, make, case_sensitive, sentinel, translate in kinds:
-            if not patterns:
+            if not patterns or len(patterns) < self._set_from:
                 continue
             rset = make(_options(case_sensitive=case_sensitive))
             rset.Add(sentinel)  # index 0: in every answer the set gives

@@ -16,7 +16,6 @@ an export costs about what its next one does (a 3,000-rule table used to take 20
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import gc
 import hashlib
@@ -195,6 +194,11 @@ _CACHE_LIMIT = 65_536
 _KNOWN_BUDGET = 250_000
 
 
+#: The fewest ``code`` patterns of one kind (globs, regexes) tried together in an RE2 set; a table with fewer tries
+#: each on its own (a shipped table's glob or two), without loading RE2 (``PatternSet``'s ``set_from``).
+_SET_FROM = 8
+
+
 @dataclass(frozen=True, slots=True)
 class _Routing:
     """What a new normalized code value needs to find its rules, prepared once when the table is compiled, so
@@ -218,7 +222,7 @@ class _Routing:
         rest: list[tuple[Matcher, ...]] = []
         always: list[int] = []
         unsettled: dict[int, tuple[Matcher, ...]] = {}
-        patterns = PatternSet()
+        patterns = PatternSet(set_from=_SET_FROM)
         owners: list[tuple[int, int]] = []
         needs: dict[int, int] = {}
         for i, rule in enumerate(rules):
@@ -513,7 +517,7 @@ class MappingTable:
     def suggestions(self, value: str, limit: int = 3) -> list[str]:
         """Values the table knows that look like ``value``: the likely typo or respelling behind an unmapped one."""
         known = {normalize_text(v): v for v in self.known_code_values()}
-        close = difflib.get_close_matches(normalize_text(value), list(known), n=limit, cutoff=0.6)
+        close = _close_matches(normalize_text(value), list(known), n=limit, cutoff=0.6)
         return [known[c] for c in close]
 
     # --------------------------------------------------------------------------------------- writing
@@ -592,6 +596,14 @@ def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
     return None
 
 
+def _close_matches(word: str, possibilities: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported when first needed: only problems and suggestions use it, and a table
+    that loads clean for live use never does (its import is part of a serverless cold start)."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)
+
+
 def _validation_problems(exc: ValidationError, located: LocatedYaml, name: str) -> list[MappingProblem]:
     problems = []
     for error in exc.errors(include_url=False):
@@ -602,7 +614,7 @@ def _validation_problems(exc: ValidationError, located: LocatedYaml, name: str) 
             key = str(loc[-1])
             model = _model_at(loc[:-1])
             allowed = list(model.model_fields) if model else []
-            hint = difflib.get_close_matches(key, allowed, n=1)
+            hint = _close_matches(key, allowed, n=1)
             message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
             if allowed:
                 message += f"; allowed here: {', '.join(allowed)}"
@@ -626,7 +638,7 @@ def _reference_problems(located: LocatedYaml, name: str) -> list[MappingProblem]
     def check_alias(alias: Any, path: tuple[str | int, ...]) -> None:
         if not isinstance(alias, str) or not isinstance(codes, dict) or alias in codes:
             return
-        hint = difflib.get_close_matches(alias, aliases, n=1)
+        hint = _close_matches(alias, aliases, n=1)
         message = f"code alias {alias!r} is not defined under 'codes:'"
         message += f" (did you mean {hint[0]!r}?)" if hint else (f"; defined: {', '.join(aliases)}" if aliases else "")
         problems.append(MappingProblem(name, located.line_of(path), _path_text(path), message))
