@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, SupportsIndex, cast
 from urllib.request import getproxies
 
 import httpx
@@ -85,21 +86,70 @@ def default_transport(
     return LeanTransport() if transport_choice(environ, proxies) == "lean" else None
 
 
+class _Reader(asyncio.StreamReader):
+    """A ``StreamReader`` that counts the bytes it was given and the bytes read from it, so it can tell whether bytes
+    nobody asked for wait in its buffer (the loop reads a socket eagerly: bytes a server sent past its answer, or
+    while the connection was idle, sit here, no longer in the socket)."""
+
+    fed = 0
+    taken = 0
+
+    def feed_data(self, data: Iterable[SupportsIndex]) -> None:
+        self.fed += len(cast(bytes, data))  # the protocol feeds what the socket gave: bytes
+        super().feed_data(data)
+
+    async def until(self, separator: bytes) -> bytes:
+        data = await self.readuntil(separator)
+        self.taken += len(data)
+        return data
+
+    async def exactly(self, n: int) -> bytes:
+        data = await self.readexactly(n)
+        self.taken += n
+        return data
+
+    async def rest(self) -> bytes:
+        data = await self.read()
+        self.taken += len(data)
+        return data
+
+    def unread(self) -> bool:
+        return self.fed != self.taken
+
+
+def _socket_readable(writer: asyncio.StreamWriter) -> bool:
+    """Whether the connection's socket has something to read right now: on an idle connection only an end (FIN,
+    RST) or bytes nobody asked for, that the event loop has not read yet (httpcore's ``is_socket_readable``, which
+    httpx's own transport checks before reusing a connection). A socket that cannot be asked counts as readable."""
+    sock = writer.get_extra_info("socket")
+    fileno = sock.fileno() if sock is not None else -1
+    if fileno < 0:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fileno, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fileno], [], [], 0)[0])  # pragma: no cover - no poll (Windows)
+
+
 class _Connection:
     __slots__ = ("idle_since", "reader", "writer")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: _Reader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
         self.idle_since = 0.0
 
     def reusable(self, now: float, expiry: float) -> bool:
-        """Idle for less than ``expiry`` and neither closed nor spoken to by the server since its last answer."""
+        """Idle for less than ``expiry``, and nothing came from the server past its last answer: no end (seen by the
+        loop or still in the socket), no error, no byte."""
         return (
             now - self.idle_since < expiry
+            and not self.reader.unread()
             and not self.writer.is_closing()
             and not self.reader.at_eof()
             and not self.reader.exception()
+            and not _socket_readable(self.writer)
         )
 
     def close(self) -> None:
@@ -135,6 +185,8 @@ class LeanTransport(httpx.AsyncBaseTransport):
         origin = (scheme, url.host, url.port or (443 if scheme == b"https" else 80))
         timeouts = request.extensions.get("timeout") or {}
         body = await request.aread()
+        if _has_token(request.headers.get("transfer-encoding"), "chunked"):
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if body else b"0\r\n\r\n"  # a streamed body
         connection = self._reuse(origin) or await self._open(origin, timeouts.get("connect"), request)
         try:
             with _errors(request, httpx.WriteError, httpx.WriteTimeout):
@@ -147,7 +199,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         except BaseException:
             connection.close()  # half a request or half an answer: the connection is in no known state
             raise
-        if keep and not self._closed:
+        if keep and not self._closed and not _has_token(request.headers.get("connection"), "close"):
             self._park(origin, connection)
         else:
             connection.close()
@@ -186,13 +238,16 @@ class LeanTransport(httpx.AsyncBaseTransport):
             if self._ssl is None:
                 self._ssl = httpx.create_ssl_context()
             context = self._ssl
+        loop = asyncio.get_running_loop()
+        reader = _Reader(limit=MAX_HEADER_BYTES, loop=loop)
+        protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
         with _errors(request, httpx.ConnectError, httpx.ConnectTimeout):
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, ssl=context, server_hostname=host if context else None, limit=MAX_HEADER_BYTES
+            async with asyncio.timeout(timeout):  # asyncio.open_connection's steps, with a reader of ours
+                transport, _ = await loop.create_connection(
+                    lambda: protocol, host, port, ssl=context, server_hostname=host if context else None
                 )
         self.opened += 1
-        return _Connection(reader, writer)
+        return _Connection(reader, asyncio.StreamWriter(transport, protocol, reader, loop))
 
 
 @contextmanager
@@ -217,6 +272,11 @@ def _errors(
         raise httpx.RemoteProtocolError(f"not an HTTP/1.1 answer: {exc}", request=request) from exc
 
 
+def _has_token(value: str | None, token: str) -> bool:
+    """Whether a comma-separated header value names ``token`` (any case)."""
+    return value is not None and any(part.strip().lower() == token for part in value.split(","))
+
+
 def _head(request: httpx.Request, body: bytes) -> bytes:
     """The request line, headers and body, as sent."""
     parts = [request.method.encode("ascii"), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
@@ -227,10 +287,10 @@ def _head(request: httpx.Request, body: bytes) -> bytes:
     return b"".join(parts)
 
 
-async def _read_response(reader: asyncio.StreamReader, request: httpx.Request) -> tuple[httpx.Response, bool]:
+async def _read_response(reader: _Reader, request: httpx.Request) -> tuple[httpx.Response, bool]:
     """One answer: the response, and whether its connection may carry another request."""
     while True:
-        head = await reader.readuntil(_HEAD_END)
+        head = await reader.until(_HEAD_END)
         lines = head[:-4].split(_CRLF)
         version, _, rest = lines[0].partition(b" ")
         code, _, reason = rest.partition(b" ")
@@ -262,9 +322,9 @@ async def _read_response(reader: asyncio.StreamReader, request: httpx.Request) -
     elif chunked:
         content = await _chunked(reader)
     elif length is not None:
-        content = await reader.readexactly(length)
+        content = await reader.exactly(length)
     else:
-        content = await reader.read()  # no length: the body ends when the server closes
+        content = await reader.rest()  # no length: the body ends when the server closes
         close = True
     extensions: dict[str, Any] = {"http_version": version, "reason_phrase": reason}
     stream = httpx.ByteStream(content)  # the client reads it (and undoes any Content-Encoding), headers as sent
@@ -272,14 +332,14 @@ async def _read_response(reader: asyncio.StreamReader, request: httpx.Request) -
     return response, not close
 
 
-async def _chunked(reader: asyncio.StreamReader) -> bytes:
+async def _chunked(reader: _Reader) -> bytes:
     chunks: list[bytes] = []
     while True:
-        size = int((await reader.readuntil(_CRLF)).split(b";", 1)[0].strip(), 16)
+        size = int((await reader.until(_CRLF)).split(b";", 1)[0].strip(), 16)
         if size == 0:
-            while (await reader.readuntil(_CRLF)) != _CRLF:  # trailers, if any, up to the blank line
+            while (await reader.until(_CRLF)) != _CRLF:  # trailers, if any, up to the blank line
                 pass
             return b"".join(chunks)
-        chunks.append(await reader.readexactly(size))
-        if await reader.readexactly(2) != _CRLF:
+        chunks.append(await reader.exactly(size))
+        if await reader.exactly(2) != _CRLF:
             raise ValueError("a chunk not followed by CRLF")
