@@ -113,6 +113,12 @@ class LegacyIdSpec(_Strict):
         return self
 
 
+def _nothing_required() -> list[RequiredField]:
+    """``default_factory=list``, as a Python function: pydantic reads a factory's signature, and the first reader of
+    a builtin's (``list``'s text signature) compiles ``tokenize``'s big regex, ~3 ms of the live cold start."""
+    return []
+
+
 class CorrelateSpec(_Strict):
     """How legacy records without a Genesys conversation id are matched to conversations (``wrapup-bridge
     correlate``): each candidate conversation gets a score from the parts both sides know, and a record is
@@ -141,7 +147,7 @@ class CorrelateSpec(_Strict):
         "An equal legacy id is decisive",
     )
     require: list[RequiredField] = Field(
-        default_factory=list,
+        default_factory=_nothing_required,
         description="Parts that must agree: a conversation whose value differs fails (a value missing on either "
         "side is unknown, not a failure)",
     )

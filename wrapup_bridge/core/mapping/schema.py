@@ -272,6 +272,12 @@ class SourceSpec(_Strict):
         return value
 
 
+def _no_rules() -> list[RuleSpec]:
+    """``default_factory=list``, as a Python function: pydantic reads a factory's signature, and the first reader of
+    a builtin's (``list``'s text signature) compiles ``tokenize``'s big regex, ~3 ms of the live cold start."""
+    return []
+
+
 class MappingDocument(_Strict):
     """A wrapup-bridge mapping table: legacy dispositions to Genesys Cloud wrap-up codes."""
 
@@ -284,7 +290,7 @@ class MappingDocument(_Strict):
     source: SourceSpec | None = None
     review: ReviewSpec | None = None
     codes: dict[str, CodeSpec] = Field(description="Aliases for Genesys wrap-up codes, used by rules")
-    rules: list[RuleSpec] = Field(default_factory=list, description="Tried in file order; the first match wins")
+    rules: list[RuleSpec] = Field(default_factory=_no_rules, description="Tried in file order; the first match wins")
     unmapped: UnmappedSpec = Field(default_factory=UnmappedSpec)
     agents: dict[str, str] = Field(
         default_factory=dict,
