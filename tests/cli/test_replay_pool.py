@@ -16,6 +16,7 @@ import random
 import signal
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,10 @@ def test_the_report_has_a_section_per_client(tmp_path: Path, served_pool: tuple[
     assert [c["source"] for c in pool["clients"]] == ["GENESYSCLOUD_OAUTHCLIENT_ID", f"{clients}:1", f"{clients}:3"]
     assert sum(c["requests"] for c in pool["clients"]) == sum(v for k, v in report["api_calls"].items() if " " in k)
     assert all(c["requests"] > 0 and c["throttled"] == 0 and c["tokens"] == 1 for c in pool["clients"])
+    # Each client's writes: together every write applied; nothing was retried or refused.
+    wrote = report["outcomes"].get("applied", 0) + report["outcomes"].get("replaced-system-code", 0)
+    assert sum(c["writes"] for c in pool["clients"]) == wrote > 0
+    assert all(c["writes"] > 0 and c["retries"] == c["refusals"] == 0 for c in pool["clients"])
     assert abs(sum(c["share"] for c in pool["clients"]) - 1) < 0.01
     assert pool["org_rate"] == {"configured_per_minute": None, "per_minute_now": None, "learning": True, "org_429s": 0}
     again = invoke_replay(
@@ -153,6 +158,7 @@ def test_the_report_has_a_section_per_client(tmp_path: Path, served_pool: tuple[
     # without whitespace.
     shown = "".join(again.stdout.split())
     assert "OAuthclients:3" in shown and "demo-client:" in shown and "".join(f"[{clients}:3]".split()) in shown
+    assert "0writes,0answered429,0retries,1token(s)" in shown  # the second run: every write was done before
     for output in (planned, applied, again):
         assert not any(secret in output.stdout + output.stderr for secret in SECRETS)
     written = scenario.plan.read_bytes() + scenario.ledger.read_bytes()
@@ -191,3 +197,21 @@ def test_a_refused_client_of_the_pool_stops_before_any_work_naming_it(
     result = invoke_replay(*plan_args(scenario), env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "Error: GENESYSCLOUD_OAUTHCLIENT_SECRET_2 not set" in result.stderr
+
+
+def test_a_client_of_the_pool_lacking_a_permission_stops_the_run_named_by_id(tmp_path: Path) -> None:
+    org = make_org(30, clients=3)
+    lacking = org.directory.clients["pool-3"]
+    org.directory.clients["pool-3"] = replace(
+        lacking, permissions=lacking.permissions - {"conversation:participant:wrapup"}
+    )
+    scenario = write_scenario(tmp_path, count=30, seed=11)
+    with Emulator(org, EmulatorConfig(rate_limit=None)).serve() as base_url:
+        planned = invoke_replay(*plan_args(scenario), env=pool_env(base_url, pool_clients(1)), cwd=tmp_path)
+        assert planned.returncode == 0, planned.stdout + planned.stderr
+        result = invoke_replay(*apply_args(scenario), env=pool_env(base_url, pool_clients(3)), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    error = " ".join(result.stderr.split())
+    assert "OAuth client 'pool-3' of the pool lacks a permission (conversation:participant:wrapup)" in error, error
+    assert "OAuth client 'demo-client'" not in error and "OAuth client 'pool-2'" not in error
+    assert not any(secret in result.stdout + result.stderr for secret in SECRETS)

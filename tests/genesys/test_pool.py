@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
 from tests.cli.replay_scenario import make_org, pool_clients
+from wrapup_bridge.core.replay.clients import ClientTally
 from wrapup_bridge.emulator import Emulator, EmulatorConfig
 from wrapup_bridge.genesys.credentials import ClientCredentials
+from wrapup_bridge.genesys.errors import PermissionDenied
 from wrapup_bridge.genesys.pool import ClientPool, pool_usage
 from wrapup_bridge.genesys.settings import SettingsError
 from wrapup_bridge.services.target import Connection, build_target
@@ -228,3 +230,95 @@ def test_no_secret_or_token_in_reprs_logs_or_errors(caplog: pytest.LogCaptureFix
     for text in [*shown, logged]:
         for secret in [*SECRETS, wrong, *tokens]:
             assert secret not in text, (secret, text[:300])
+
+
+@pytest.mark.parametrize("headers", ["token", "org"])
+def test_after_learning_an_org_wide_limit_the_pool_meets_no_more_429(headers: str) -> None:
+    # The org allows 15 per 10 s; three tokens of 10 per 10 s would send 30. Whatever the org's 429s show (each token's
+    # own headers, with budget left, or the org window's numbers), the pool learns one ceiling for all of its tokens
+    # from the first 429, and after that pause resumes at that pace, one request at a time: no 429 again.
+    run = drive(3, 900, org_rate_limit_headers=headers, **ORG_LIMIT)
+    assert run.statuses == {200}
+    assert run.stats["rate_limited"]["token"] == 0
+    # The requests in flight with the first 429 (at most one per client here) and none after. It was 8 (token headers)
+    # and 99 (org headers) when the pool burst after each pause and each token took the org's window for its own.
+    assert 1 <= run.stats["rate_limited"]["org"] <= 3, run.stats["rate_limited"]
+    assert run.org_rate["org_429s"] == run.stats["rate_limited"]["org"]
+    assert 0.85 * 90 <= run.org_rate["per_minute_now"] <= 90, run.org_rate
+    assert run.org_rate.get("window_allowed") == (15 if headers == "org" else None)
+    # At the learned pace: 900 requests at 90 per minute is 600 s.
+    assert run.seconds <= 600 * 1.12, run.seconds
+
+
+def lacking(permission: str, client: str, clients: int = 3) -> Any:
+    """The pool's org, but ``client`` lacks ``permission``."""
+    org = make_org(3, clients=clients)
+    refused = org.directory.clients[client]
+    org.directory.clients[client] = replace(refused, permissions=refused.permissions - {permission})
+    return org
+
+
+def test_a_refusal_names_the_client_of_the_pool_refused_in_the_error_and_the_report() -> None:
+    clock = VirtualClock()
+    emu = Emulator(lacking("routing:queue:view", "pool-3"), EmulatorConfig(rate_limit=None), clock=clock)
+
+    async def go() -> tuple[list[PermissionDenied], list[ClientTally]]:
+        async with pool_on(emu, clock, 3) as pool:
+
+            async def one() -> PermissionDenied | None:
+                try:
+                    await pool.get_json(QUEUES)
+                except PermissionDenied as exc:
+                    return exc
+                return None
+
+            errors = [e for e in await clock.gather(*(one() for _ in range(9))) if e is not None]
+            return errors, pool.usage()
+
+    errors, usage = asyncio.run(go())
+    refused = {u.client_id: u.refusals for u in usage}
+    assert refused["demo-client"] == refused["pool-2"] == 0
+    assert len(errors) == refused["pool-3"] == usage[2].requests >= 2  # every request pool-3 sent, and only those
+    for error in errors:
+        assert error.oauth_client == "pool-3" and error.missing_permissions == ("routing:queue:view",)
+        assert "OAuth client 'pool-3'" in str(error)
+        assert error.explain().startswith("OAuth client 'pool-3' of the pool: ")
+        assert error.to_dict()["oauthClient"] == "pool-3"
+        assert not any(secret in str(error) + error.explain() + repr(error.to_dict()) for secret in SECRETS)
+
+
+def test_a_plain_clients_refusal_names_no_client() -> None:
+    clock = VirtualClock()
+    emu = Emulator(
+        lacking("routing:queue:view", "demo-client", clients=1), EmulatorConfig(rate_limit=None), clock=clock
+    )
+
+    async def go() -> None:
+        async with pool_on(emu, clock, 1) as pool:
+            with pytest.raises(PermissionDenied) as caught:
+                await pool.get_json(QUEUES)
+            assert caught.value.oauth_client is None and "OAuth client" not in str(caught.value)
+            assert "oauthClient" not in caught.value.to_dict()
+            assert [u.refusals for u in pool.usage()] == [1]
+
+    asyncio.run(go())
+
+
+def test_each_client_counts_its_retries() -> None:
+    clock = VirtualClock()
+    emu = emulator(clock, rate_limit=None, faults={"seed": 3, "error_5xx_ratio": 0.3})
+
+    async def go() -> tuple[list[ClientTally], dict[str, Any] | None]:
+        async with pool_on(emu, clock, 3, max_attempts=10) as pool:
+            await clock.gather(*(pool.get_json(QUEUES) for _ in range(60)))
+            return pool.usage(), pool_usage(pool)
+
+    usage, section = asyncio.run(go())
+    # Every call succeeded in the end: what a client sent beyond one request per call was sent again.
+    assert sum(u.requests for u in usage) - 60 == sum(u.retries for u in usage) > 0
+    assert all(u.retries > 0 and u.writes == 0 and u.refusals == 0 for u in usage), usage
+    assert section is not None
+    assert section["clients"] == [u.to_dict() for u in usage]
+    assert set(section["clients"][0]) == {
+        *("client_id", "source", "requests", "writes", "throttled", "retries", "refusals", "tokens", "share"),
+    }

@@ -201,11 +201,14 @@ def _print_pool(console: Any, pool: dict[str, Any]) -> None:
 
     console.print(f"OAuth clients: {len(pool['clients'])}")
     for client in pool["clients"]:
+        refused = f", [bold red]{client['refusals']} refused[/]" if client["refusals"] else ""
         console.print(
             escape(
                 f"  {client['client_id']}: {client['requests']} requests ({client['share']:.0%}), "
-                f"{client['throttled']} answered 429, {client['tokens']} token(s)  [{client['source']}]"
+                f"{client['writes']} writes, {client['throttled']} answered 429, {client['retries']} retries"
             )
+            + refused
+            + escape(f", {client['tokens']} token(s)  [{client['source']}]")
         )
     org = pool["org_rate"]
     if org["org_429s"] or org["configured_per_minute"] is not None:

@@ -247,7 +247,9 @@ class AmbiguousWrite(RequestError):
 
 
 class GenesysAPIError(RequestError):
-    """Genesys answered with an error status; carries its error envelope and correlation id."""
+    """Genesys answered with an error status; carries its error envelope and correlation id, and ``oauth_client``,
+    the id of the OAuth client that sent the request when the client belongs to a pool (``genesys.pool``; None
+    otherwise: there is only one)."""
 
     #: Permissions Genesys named as missing (filled by ``PermissionDenied``).
     missing_permissions: tuple[str, ...] = ()
@@ -266,9 +268,11 @@ class GenesysAPIError(RequestError):
         after_refresh: bool = False,
         budget: float | None = None,
         headers: Mapping[str, str] | None = None,
+        oauth_client: str | None = None,
         **where: Any,
     ) -> None:
         super().__init__(message, **where)
+        self.oauth_client = oauth_client
         self.status = status
         self.code = code
         self.message_params: dict[str, str] = dict(message_params or {})
@@ -284,7 +288,8 @@ class GenesysAPIError(RequestError):
     def __str__(self) -> str:
         code = f" {self.code}" if self.code else ""
         corr = f"; correlation id {self.correlation_id}" if self.correlation_id else ""
-        return f"{self.status}{code}: {_one_line(self.message)} ({self.method} {self.path}{corr})"
+        sender = f"; OAuth client {self.oauth_client!r}" if self.oauth_client else ""
+        return f"{self.status}{code}: {_one_line(self.message)} ({self.method} {self.path}{corr}{sender})"
 
     def _facts(self) -> ApiErrorFacts:
         # Here, not at the top: the settings import this module on a cold start, and explaining needs the path
@@ -310,7 +315,8 @@ class GenesysAPIError(RequestError):
     def explain(self) -> str:
         from wrapup_bridge.genesys.explain import explain_api_error
 
-        return explain_api_error(self._facts())
+        explained = explain_api_error(self._facts())
+        return f"OAuth client {self.oauth_client!r} of the pool: {explained}" if self.oauth_client else explained
 
     def to_dict(self) -> dict[str, Any]:
         body = self.body
@@ -325,6 +331,7 @@ class GenesysAPIError(RequestError):
             "contextId": self.context_id,
             "correlationId": self.correlation_id,
             "body": body,
+            **({"oauthClient": self.oauth_client} if self.oauth_client else {}),
         }
 
 

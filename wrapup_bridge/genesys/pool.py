@@ -18,6 +18,12 @@ that is not the token's: Genesys documents per-token limits; whether an org-wide
 §6.3 and a community answer saying the limit is per token). Such a 429 pauses the whole pool for its
 ``Retry-After``, and the pool paces under what the server accepted.
 
+What each member did is counted for the replay report (``report()``, ``core.replay.clients``): requests, writes,
+429s, retries, refusals, tokens. A refusal for the credentials or a permission (401 after a renewed token, 403)
+names the member's OAuth client in the error (``GenesysAPIError.oauth_client``, in its message, explanation and
+``to_dict``): the pool's clients may have different roles, and "the OAuth client lacks a permission" does not say
+which one to fix.
+
 Nothing a request does depends on which member sent it: every member is a client of the same org (the pool
 refuses members of different API bases, and the first member's identity is the pool's), so a replay's ledger,
 which is per plan item, holds whichever member wrote an item, and a run resumed with another pool re-checks and
@@ -35,37 +41,32 @@ from typing import Any
 import httpx
 
 from wrapup_bridge.core.clock import SYSTEM_CLOCK, Clock
+from wrapup_bridge.core.replay.clients import ClientTally, OrgRate, PoolReport
 from wrapup_bridge.genesys.credentials import ClientCredentials
-from wrapup_bridge.genesys.errors import AuthenticationError
+from wrapup_bridge.genesys.errors import AuthenticationError, PermissionDenied, RequestError
 from wrapup_bridge.genesys.http import GenesysClient, Response
 from wrapup_bridge.genesys.ratelimit import RateCap, RateLimiter
 from wrapup_bridge.genesys.settings import GenesysSettings, SettingsError
 from wrapup_bridge.genesys.timing import Deadline
 
-__all__ = ["ClientPool", "ClientUsage", "pool_usage"]
+__all__ = ["ClientPool", "ClientUsage", "pool_report", "pool_usage"]
 
 
-@dataclass(frozen=True)
-class ClientUsage:
-    """What one OAuth client of a pool did: requests it sent (retries included), how many were answered 429, the
-    access tokens it fetched, and its share of the pool's requests. Names the client by id only."""
+#: What one OAuth client of a pool did (``core.replay.clients``); the name this module had for it.
+ClientUsage = ClientTally
 
-    client_id: str
-    source: str
-    requests: int
-    throttled: int
-    tokens: int
-    share: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "client_id": self.client_id,
-            "source": self.source,
-            "requests": self.requests,
-            "throttled": self.throttled,
-            "tokens": self.tokens,
-            "share": round(self.share, 4),
-        }
+@dataclass
+class _Counts:
+    """One member's counts that its limiter and token provider do not keep."""
+
+    writes: int = 0
+    retries: int = 0
+    refusals: int = 0
+
+
+#: Methods of the calls counted as writes, unless the caller marks them idempotent (an analytics query POSTs).
+_WRITES = frozenset({"POST", "PATCH"})
 
 
 def _limiter(settings: GenesysSettings, clock: Clock, cap: RateCap) -> RateLimiter:
@@ -126,6 +127,7 @@ class ClientPool(GenesysClient):
         self.members: tuple[GenesysClient, ...] = tuple(members)
         self.sources: tuple[str, ...] = tuple(c.source for c in clients)
         self._busy = [0] * len(members)  # requests handed to each member and not finished
+        self._counts = [_Counts() for _ in members]
         self._turn = 0
 
     def __repr__(self) -> str:
@@ -184,51 +186,79 @@ class ClientPool(GenesysClient):
         idempotent: bool | None = None,
         budget: float | None = None,
     ) -> Response:
-        """``GenesysClient.request`` on the member chosen to send it (retries stay on that member)."""
+        """``GenesysClient.request`` on the member chosen to send it (retries stay on that member). In a pool of
+        several, a refusal for the credentials or a permission (``AuthenticationError``, ``PermissionDenied``) names
+        the member's OAuth client (``oauth_client``, by id): the others may well have what it lacks."""
         i = self._choose() if len(self.members) > 1 else 0
+        counts = self._counts[i]
         self._busy[i] += 1
         try:
             if i == 0:
-                return await super().request(
+                response = await super().request(
                     method, path, params=params, json=json, idempotent=idempotent, budget=budget
                 )
-            return await self.members[i].request(
-                method, path, params=params, json=json, idempotent=idempotent, budget=budget
-            )
+            else:
+                response = await self.members[i].request(
+                    method, path, params=params, json=json, idempotent=idempotent, budget=budget
+                )
+        except RequestError as exc:
+            counts.retries += exc.attempts - 1
+            if isinstance(exc, AuthenticationError | PermissionDenied):
+                counts.refusals += 1
+                if len(self.members) > 1 and exc.oauth_client is None:
+                    raise exc._replace(oauth_client=self.members[i].settings.client_id) from None
+            raise
         finally:
             self._busy[i] -= 1
+        counts.retries += response.attempts - 1
+        if idempotent is not True and method.upper() in _WRITES:
+            counts.writes += 1
+        return response
 
     # -- reporting -----------------------------------------------------------------------------------------------
-    def usage(self) -> list[ClientUsage]:
-        """Each member's requests, 429s, tokens and share of the pool's requests (for the replay report)."""
+    def usage(self) -> list[ClientTally]:
+        """Each member's requests, writes, 429s, retries, refusals, tokens and share of the pool's requests."""
         total = sum(m.limiter.sent for m in self.members)
         return [
-            ClientUsage(
+            ClientTally(
                 client_id=m.settings.client_id,
                 source=source,
                 requests=m.limiter.sent,
+                writes=counts.writes,
                 throttled=m.limiter.throttled,
+                retries=counts.retries,
+                refusals=counts.refusals,
                 tokens=m.auth.fetches,
                 share=m.limiter.sent / total if total else 0.0,
             )
-            for m, source in zip(self.members, self.sources, strict=True)
+            for m, source, counts in zip(self.members, self.sources, self._counts, strict=True)
         ]
 
     def org_rate(self) -> dict[str, Any]:
-        """The org-wide ceiling: configured (requests per minute, None: none), in force now (configured or learned),
-        and the 429s that were not a token's own."""
-        in_force = self.cap.per_minute(self.clock.monotonic())
-        return {
-            "configured_per_minute": self.cap.max_rate_per_minute,
-            "per_minute_now": round(in_force, 1) if in_force is not None else None,
-            "learning": self.cap.learn,
-            "org_429s": self.cap.throttled,
-        }
+        """The org-wide ceiling (``core.replay.clients.OrgRate``) as a dict."""
+        return self._org_rate().to_dict()
+
+    def _org_rate(self) -> OrgRate:
+        return OrgRate(
+            configured_per_minute=self.cap.max_rate_per_minute,
+            per_minute_now=self.cap.per_minute(self.clock.monotonic()),
+            learning=self.cap.learn,
+            org_429s=self.cap.throttled,
+            window_allowed=self.cap.window_allowed,
+        )
+
+    def report(self) -> PoolReport:
+        """The per-client section of a replay report: every member (``usage``) and the org-wide ceiling."""
+        return PoolReport(tuple(self.usage()), self._org_rate())
+
+
+def pool_report(client: GenesysClient) -> PoolReport | None:
+    """The per-client section of a replay report for ``client``; None for a client that is not a pool."""
+    return client.report() if isinstance(client, ClientPool) else None
 
 
 def pool_usage(client: GenesysClient) -> dict[str, Any] | None:
-    """The per-client section of a replay report for ``client``: its pool's members and org-wide ceiling; None for
-    a client that is not a pool."""
-    if not isinstance(client, ClientPool):
-        return None
-    return {"clients": [u.to_dict() for u in client.usage()], "org_rate": client.org_rate()}
+    """``pool_report`` as a dict (``{"clients": [...], "org_rate": {...}}``), for JSON reports; None for a client
+    that is not a pool."""
+    report = pool_report(client)
+    return report.to_dict() if report is not None else None

@@ -32,6 +32,7 @@ from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.mapping.table import MappingTable
 from wrapup_bridge.core.outcome import Outcome, OutcomeKind, WrapupTarget, is_system_code
+from wrapup_bridge.core.replay.clients import PoolReport
 from wrapup_bridge.core.replay.deadletter import DEAD_LETTER_CLASSES, DeadLetterWriter
 from wrapup_bridge.core.replay.fresh import PlanFreshness
 from wrapup_bridge.core.replay.ledger import Ledger, State
@@ -93,12 +94,15 @@ def target_refusal(error: Any) -> str | None:
     if not isinstance(error, dict):
         return None
     status = error.get("status")
+    # In a pool of OAuth clients the refused one is named (by id: ``oauthClient``); the others may be fine.
+    client = error.get("oauthClient")
     if status == 401 or error.get("type") == "AuthenticationError":
-        return "the credentials were refused"
+        return f"the credentials of OAuth client {client!r} were refused" if client else "the credentials were refused"
     missing = error.get("missingPermissions")
     if status == 403 and (missing or error.get("code") in ("missing.permissions", "missing.any.permissions")):
         named = f" ({', '.join(str(m) for m in missing)})" if isinstance(missing, list) and missing else ""
-        return f"the OAuth client lacks a permission{named}"
+        who = f"OAuth client {client!r} of the pool" if client else "the OAuth client"
+        return f"{who} lacks a permission{named}"
     return None
 
 
@@ -402,6 +406,9 @@ class ApplyReport:
     retries: dict[str, Any] = field(default_factory=dict)
     #: Ledger commits this run made (group commit: about two per batch, not two per write).
     ledger_commits: int = 0
+    #: What each OAuth client did, when the run sent through a pool of them (``core.replay.clients``; set by
+    #: whoever holds the client, as ``services.replay.apply_from_plan`` does); None otherwise.
+    pool: PoolReport | None = None
 
     @property
     def applied(self) -> int:
@@ -425,6 +432,7 @@ class ApplyReport:
             "ledger_commits": self.ledger_commits,
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
+            **({"pool": self.pool.to_dict()} if self.pool is not None else {}),
         }
 
 

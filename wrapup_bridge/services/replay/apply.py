@@ -150,7 +150,8 @@ async def apply_from_plan(
     fresh_for: float | None = None,
     retry: RetryPolicy | None = None,
 ) -> tuple[PlanHeader, ApplyReport]:
-    """Apply the plan of ``paths`` through ``connection``; the report of this run (with the plan's header).
+    """Apply the plan of ``paths`` through ``connection``; the report of this run (with the plan's header), with
+    what each OAuth client did (``ApplyReport.pool``) when the connection sends through a pool of them.
 
     ``force``: apply a stale plan; ``retarget``: apply a plan made for another target here; ``refresh``: re-read
     what is on the participants in batches instead of trusting the plan's view, unless the plan is fresh: made less
@@ -170,6 +171,7 @@ async def apply_from_plan(
     from wrapup_bridge.core.replay.pipeline import apply_plan
     from wrapup_bridge.core.replay.retry import RetryPolicy
     from wrapup_bridge.core.replay.verify import ItemVerifier
+    from wrapup_bridge.genesys.pool import pool_report
     from wrapup_bridge.genesys.replay import GenesysReplayBackend
 
     say = warn or _log.warning
@@ -275,6 +277,7 @@ async def apply_from_plan(
         )
     assert report is not None
     report.current_dead_letters = compaction.kept if compaction is not None else 0
+    report.pool = pool_report(connection.client)
     return header, report
 
 
