@@ -21,9 +21,11 @@ Figures:
      client CPU per applied write of the apply phase (best run of each), wall time, ratios against lean.
   2. --requests GETs of a conversation, 4 in flight, through one GenesysClient: client CPU per request (the
      transport's share without the replay's own work), same rounds.
-  3. import cost, fresh processes, --import-runs each, median: what importing the transport and sending a first
-     request over loopback costs beyond ``import httpx, asyncio`` (``python -X importtime``'s self times added up,
-     and the process's CPU time), since the same client runs in serverless functions where cold start matters.
+  3. cold start, fresh processes, --import-runs each, median: ``import wrapup_bridge.genesys.http``, the transport
+     built with its TLS context, one request over loopback, beside the same on httpx.MockTransport: the modules only
+     the transport imports and their own import time (``python -X importtime``'s self column: robust on a busy
+     machine) and the process CPU it adds (noisier), since the same client runs in serverless functions where cold
+     start matters.
 """
 
 from __future__ import annotations
@@ -162,31 +164,50 @@ def one_replay(server: Served, scenario: Any, name: str, concurrency: int, batch
     }
 
 
+def _imported(script: str, env: dict[str, str]) -> tuple[dict[str, int], float]:
+    """The modules a fresh process running ``script`` imported, each with its own import time (µs, ``-X
+    importtime``'s self column), and the CPU seconds the script printed."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    modules: dict[str, int] = {}
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            if own.strip().isdigit():  # the first line is the column titles
+                modules[name.strip()] = int(own)
+    return modules, float(result.stdout.split()[-1])
+
+
 def import_costs(names: list[str], runs: int) -> dict[str, dict[str, float]]:
-    """Per contender, median over ``runs`` fresh processes (interleaved): import self-time added up (ms) and the
-    process's CPU time (ms) for ``import httpx, asyncio`` + the transport + one loopback request."""
-    samples: dict[str, dict[str, list[float]]] = {n: {"import_ms": [], "cpu_ms": [], "modules": []} for n in names}
+    """Per contender, median over ``runs`` fresh processes (interleaved) of FIRST_REQUEST: the modules it imports
+    that the baseline (httpx.MockTransport) does not, their own import time added up (ms: the other modules' times
+    are the same work, and only add noise on a shared machine), and the process's CPU time (ms)."""
+    samples: dict[str, dict[str, list[float]]] = {n: {"own_import_ms": [], "cpu_ms": [], "modules": []} for n in names}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     env.pop("WRAPUP_BRIDGE_HTTP_TRANSPORT", None)
+    baseline = set(_imported(FIRST_REQUEST.format(imports="", make=FIRST_REQUESTS["baseline"][1]), env)[0])
     for _ in range(runs):
         for name in names:
             imports, make = FIRST_REQUESTS[name]
-            script = FIRST_REQUEST.format(imports=imports, make=make)
-            result = subprocess.run(
-                [sys.executable, "-X", "importtime", "-c", script], env=env, capture_output=True, text=True, check=True
-            )
-            fields = [line.split("|")[0].split(":")[1].strip() for line in result.stderr.splitlines() if "|" in line]
-            selfs = [int(field) for field in fields if field.isdigit()]  # the first line is the column titles
-            samples[name]["import_ms"].append(sum(selfs) / 1000)
-            samples[name]["modules"].append(len(selfs))
-            samples[name]["cpu_ms"].append(1000 * float(result.stdout.split()[-1]))
+            modules, cpu = _imported(FIRST_REQUEST.format(imports=imports, make=make), env)
+            extra = {module: us for module, us in modules.items() if module not in baseline}
+            samples[name]["own_import_ms"].append(sum(extra.values()) / 1000)
+            samples[name]["modules"].append(len(modules))
+            samples[name]["cpu_ms"].append(1000 * cpu)
     return {name: {key: statistics.median(values) for key, values in got.items()} for name, got in samples.items()}
 
 
 def report(results: dict[str, Any]) -> None:
-    runs = results["side_by_side"]
-    names = list(runs["replays"])
     print(f"command: {results['command']}")
+    names = results["contenders"]
+    runs = results["side_by_side"]
+    if runs:
+        side_by_side_report(runs, names)
+    imports_report(results.get("imports"), names)
+
+
+def side_by_side_report(runs: dict[str, Any], names: list[str]) -> None:
     print(
         f"1. replay plan + apply, {runs['records']:,} records, client CPU per applied write of the apply phase "
         f"(best of {runs['passes']} interleaved runs; every run in brackets), apply wall time of that run:"
@@ -208,26 +229,31 @@ def report(results: dict[str, Any]) -> None:
                 f"   {name:<8} {per[name]:.3f} ms/request ({per[name] / per.get('lean', per[name]):.2f}x lean), "
                 f"wall {walls[name]:.2f} s"
             )
-    costs = results.get("imports")
+
+
+def imports_report(costs: dict[str, dict[str, float]] | None, names: list[str]) -> None:
     if costs:
         base = costs["baseline"]
         print(
-            "3. cold start, fresh process, median: import self-time and process CPU for import wrapup_bridge.genesys.http"
-            " + the transport, its TLS context and one loopback request, beyond the same with httpx.MockTransport "
-            f"(baseline {base['import_ms']:.1f} ms import, {base['cpu_ms']:.1f} ms CPU, {base['modules']:.0f} modules):"
+            "3. cold start, fresh processes, median: import wrapup_bridge.genesys.http, build the transport and its "
+            "TLS context, send one loopback request; beside the same with httpx.MockTransport (baseline "
+            f"{base['cpu_ms']:.1f} ms process CPU, {base['modules']:.0f} modules): the modules only the transport "
+            "imports and their own import time, and the process CPU it adds:"
         )
         for name in names:
             got = costs[name]
             print(
-                f"   {name:<8} +{got['import_ms'] - base['import_ms']:.1f} ms import, "
-                f"+{got['cpu_ms'] - base['cpu_ms']:.1f} ms CPU, +{got['modules'] - base['modules']:.0f} modules"
+                f"   {name:<8} +{got['modules'] - base['modules']:.0f} modules, {got['own_import_ms']:.1f} ms importing "
+                f"them; +{got['cpu_ms'] - base['cpu_ms']:.1f} ms process CPU"
             )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=2000)
-    parser.add_argument("--passes", type=int, default=3, help="interleaved rounds; the best run of each is shown")
+    parser.add_argument(
+        "--passes", type=int, default=3, help="interleaved rounds; the best run of each is shown (0: figure 3 only)"
+    )
     parser.add_argument("--requests", type=int, default=2000, help="figure 2's GETs per round (0: skip it)")
     parser.add_argument("--import-runs", type=int, default=7, help="figure 3's processes per contender (0: skip)")
     parser.add_argument("--concurrency", type=int, default=4)
@@ -245,7 +271,7 @@ def main() -> None:
         print("  import costs ...", file=sys.stderr)
         results["imports"] = import_costs(["baseline", *names], args.import_runs)
     with tempfile.TemporaryDirectory(prefix="transport-bench-") as tmp:
-        results["side_by_side"] = side_by_side(
+        results["side_by_side"] = args.passes and side_by_side(
             Path(tmp), names, args.records, args.passes, args.requests, args.concurrency, args.batch_size
         )
     report(results)
