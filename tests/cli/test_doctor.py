@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.cli.process import invoke
 from tests.conftest import ROOT
@@ -229,3 +231,100 @@ def test_the_exact_request_stays_whole_when_piped_and_its_body_is_json() -> None
         "code": "dd1c84e4-4fa9-40d7-81ac-e0d9a2729d41",
         "name": "Payment Taken",
     }
+
+
+NO_QUEUES = """
+  - client_id: noqueue-client
+    client_secret: noqueue-secret
+    name: Cannot list queues
+    permissions:
+      - conversation:participant:wrapup
+      - conversation:communication:view
+      - routing:wrapupCode:view
+      - analytics:conversationDetail:view
+"""
+SECRETS = ("demo-secret", "readonly-secret", "noqueue-secret", "a-wrong-secret")
+
+
+def org_with_a_client_lacking_queues(folder: Path) -> Path:
+    """The demo org with a third OAuth client, ``noqueue-client``, whose role lacks ``routing:queue:view``."""
+    text = (ROOT / "examples" / "demo-org.yaml").read_text(encoding="utf-8")
+    head, tail = text.split("conversations:\n", 1)
+    org = folder / "org.yaml"
+    org.write_text(head.rstrip("\n") + NO_QUEUES + "conversations:\n" + tail, encoding="utf-8")
+    return org
+
+
+def client_lines(output: str) -> list[str]:
+    """doctor's line for each OAuth client (a finding's title, not its explanation below it)."""
+    return [line.strip() for line in output.splitlines() if re.match(r"\s*(ok|problem)  OAuth client ", line)]
+
+
+def test_every_configured_oauth_client_is_checked_one_line_each(tmp_path: Path) -> None:
+    org = org_with_a_client_lacking_queues(tmp_path)
+    clients = tmp_path / "clients.yaml"
+    clients.write_text(
+        "- id: readonly-client\n  secret: readonly-secret\n"
+        "- id: noqueue-client\n  secret: noqueue-secret\n"
+        "- id: demo-client-2\n  secret: a-wrong-secret\n",
+        encoding="utf-8",
+    )
+    args = ("--target", "emulator", "--org", str(org), "--clients", str(clients))
+    result = doctor(*args, "--conversation", CONV)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = client_lines(result.stdout)
+    assert len(lines) == 4, result.stdout
+    assert lines[0] == (
+        "ok  OAuth client demo-client [the org's client demo-client]: token, routing:wrapupCode:view, "
+        "routing:queue:view, conversation:communication:view, analytics:conversationDetail:view"
+    )
+    assert lines[1].startswith(f"ok  OAuth client readonly-client [{clients}:1]: token, ")
+    assert lines[2].startswith(f"problem  OAuth client noqueue-client [{clients}:3]: routing:queue:view refused (403")
+    assert lines[2].endswith("; token, routing:wrapupCode:view, conversation:communication:view, "
+                             "analytics:conversationDetail:view ok")  # fmt: skip
+    assert lines[3].startswith(f"problem  OAuth client demo-client-2 [{clients}:5]: token refused (")
+    assert not any(secret in result.stdout + result.stderr for secret in SECRETS)
+    # The first client is then checked in full, as with one client.
+    assert "routing:queue:view (listed queues)" in result.stdout
+
+    report = findings(doctor(*args, "--json"))
+    checked = report["clients"]
+    assert isinstance(checked, list)
+    assert [(c["client_id"], c["ok"]) for c in checked] == [
+        ("demo-client", True),
+        ("readonly-client", True),
+        ("noqueue-client", False),
+        ("demo-client-2", False),
+    ]
+    assert checked[2]["passed"] == ["token", "routing:wrapupCode:view"]
+    assert [r["check"] for r in checked[2]["refused"]] == ["routing:queue:view"]
+    assert not any(secret in json.dumps(report) for secret in SECRETS)
+
+
+def test_the_numbered_variables_clients_are_checked_over_http() -> None:
+    from wrapup_bridge.emulator import Emulator
+
+    emulator = Emulator.from_file(ROOT / "examples" / "demo-org.yaml")
+    with emulator.serve() as base_url:
+        env = {
+            "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+            "GENESYSCLOUD_OAUTHCLIENT_ID_2": "readonly-client",
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET_2": "readonly-secret",
+            "GENESYSCLOUD_API_BASE": base_url,
+        }
+        result = doctor_process(env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = client_lines(result.stdout)
+    assert lines == [
+        "ok  OAuth client demo-client [GENESYSCLOUD_OAUTHCLIENT_ID]: token, routing:wrapupCode:view, routing:queue:view",
+        "ok  OAuth client readonly-client [GENESYSCLOUD_OAUTHCLIENT_ID_2]: token, routing:wrapupCode:view, "
+        "routing:queue:view",
+    ]
+    assert not any(secret in result.stdout + result.stderr for secret in SECRETS)
+
+
+def test_one_client_gets_no_line_of_its_own() -> None:
+    result = doctor("--json")
+    assert result.returncode == 0, result.stderr
+    assert "clients" not in findings(result)

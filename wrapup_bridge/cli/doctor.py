@@ -1,19 +1,34 @@
-"""``wrapup-bridge doctor``: why does Genesys reject this wrap-up? Check everything a write depends on."""
+"""``wrapup-bridge doctor``: why does Genesys reject this wrap-up? Check everything a write depends on.
+
+With several OAuth clients configured (a replay's pool: numbered ``GENESYSCLOUD_OAUTHCLIENT_ID_2``/``_SECRET_2``
+pairs, a credentials file given with ``--clients`` or ``WRAPUP_BRIDGE_OAUTH_CLIENTS``), every client is checked,
+one line each (``genesys.doctor.check_client``); the first is then checked in full as before.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage, run_on_target
-from wrapup_bridge.cli._genesys import target_options
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, fail_usage
+from wrapup_bridge.cli._genesys import clients_option, target_options
 from wrapup_bridge.core.disposition import Media
 
+if TYPE_CHECKING:
+    from wrapup_bridge.genesys.credentials import ClientCredentials
+    from wrapup_bridge.genesys.http import GenesysClient
+    from wrapup_bridge.services.settings import Settings
+    from wrapup_bridge.services.target import Connection
+
 __all__ = ["doctor"]
+
+T = TypeVar("T")
 
 _MARK = {
     "ok": "[green]ok[/]",
@@ -133,6 +148,49 @@ def _print_lint(report: Any) -> None:
         click.echo(f"note: {note}")
 
 
+def _configured_clients(settings: Settings, target: str, connection: Connection) -> tuple[ClientCredentials, ...]:
+    """Every OAuth client configured for ``connection``'s target, the connection's own first: Genesys's pool
+    (``Settings.oauth_clients``), or the emulator's client and a credentials file's. A client the settings cannot
+    give is a usage error naming the variable or ``file:line``."""
+    from wrapup_bridge.genesys.credentials import ClientCredentials, clients_from_file
+    from wrapup_bridge.genesys.settings import SettingsError
+    from wrapup_bridge.services.target import TargetKind, choose_kind
+
+    own = connection.client.settings
+    try:
+        if choose_kind(cast(TargetKind, target), settings) == "genesys":
+            listed = settings.oauth_clients()
+        else:
+            listed = clients_from_file(settings.clients_file) if settings.clients_file is not None else ()
+    except SettingsError as exc:
+        fail_usage(str(exc))
+    first = next(
+        (c for c in listed if c.client_id == own.client_id),
+        ClientCredentials(own.client_id, own.client_secret, f"the org's client {own.client_id}"),
+    )
+    return (first, *(c for c in listed if c.client_id != own.client_id))
+
+
+@asynccontextmanager
+async def _members(
+    connection: Connection, clients: tuple[ClientCredentials, ...]
+) -> AsyncIterator[list[tuple[GenesysClient, str]]]:
+    """A client on the connection's target for each of ``clients`` (the connection's own for the first), with where
+    it was configured; the others are closed on the way out."""
+    from wrapup_bridge.genesys.http import GenesysClient
+
+    members: list[tuple[GenesysClient, str]] = [(connection.client, clients[0].source)]
+    try:
+        for credentials in clients[1:]:
+            transport = connection.emulator.transport() if connection.emulator is not None else None
+            member = GenesysClient(connection.client.settings.with_client(credentials), transport=transport)
+            members.append((member, credentials.source))
+        yield members
+    finally:
+        for member, _ in members[1:]:
+            await member.aclose()
+
+
 @click.command()
 @click.option("--conversation", "conversation_id", help="Genesys conversation id to check.")
 @click.option("--code", help="Wrap-up code id (or name: doctor tells you its id) you want to apply.")
@@ -167,6 +225,7 @@ def _print_lint(report: Any) -> None:
 @click.option("--method", default="POST", show_default=True, help="With --explain-error: the request's method.")
 @click.option("--path", "path", default="", help="With --explain-error: the request's path (makes the advice precise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@clients_option
 @target_options
 def doctor(
     conversation_id: str | None,
@@ -185,11 +244,13 @@ def doctor(
     method: str,
     path: str,
     as_json: bool,
+    clients_file: Path | None,
     target: str,
     org: Path | None,
 ) -> None:
     """Check credentials, permissions, the code, the conversation and its agent participant, and print the exact
-    request a wrap-up needs. Exit 1 when a problem is found.
+    request a wrap-up needs. With several OAuth clients configured (GENESYSCLOUD_OAUTHCLIENT_ID_2/_SECRET_2, ...,
+    --clients FILE), each one's token and read permissions, one line per client. Exit 1 when a problem is found.
 
     \b
     Examples:
@@ -227,29 +288,35 @@ def doctor(
         return
     from wrapup_bridge.genesys.doctor import DoctorReport, diagnose
     from wrapup_bridge.genesys.sink import ApplyOptions
-    from wrapup_bridge.services.target import Connection
+    from wrapup_bridge.services.settings import BadSetting, Settings
 
     directory: dict[str, str] = {}
     if mapping_path:
         from wrapup_bridge.cli._common import load_or_exit
 
         directory = load_or_exit(mapping_path).agents
+    try:
+        settings = Settings.from_env().with_clients_file(clients_file)
+    except BadSetting as exc:
+        fail_usage(str(exc))
 
     async def run(connection: Connection) -> DoctorReport:
-        return await diagnose(
-            connection.client,
-            target_description=connection.description,
-            conversation_id=conversation_id,
-            code=code,
-            agent=agent,
-            queue=queue,
-            media=Media(media) if media else None,
-            apply=do_apply,
-            options=ApplyOptions(overwrite=overwrite),
-            agent_directory=directory,
-        )
+        async with _members(connection, _configured_clients(settings, target, connection)) as members:
+            return await diagnose(
+                connection.client,
+                target_description=connection.description,
+                conversation_id=conversation_id,
+                code=code,
+                agent=agent,
+                queue=queue,
+                media=Media(media) if media else None,
+                apply=do_apply,
+                options=ApplyOptions(overwrite=overwrite),
+                agent_directory=directory,
+                clients=members if len(members) > 1 else (),
+            )
 
-    report = run_on_target(target, org, run)
+    report = _run_on_target(target, org, clients_file, run)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -266,3 +333,23 @@ def doctor(
         console.print("[green]no problems found[/]" if report.ok else "[bold red]problems found[/] (see above)")
     if not report.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _run_on_target(
+    target: str, org: Path | None, clients_file: Path | None, work: Callable[[Connection], Awaitable[T]]
+) -> T:
+    """``cli._common.run_on_target`` with ``--clients`` (whose first client is the target's when no
+    GENESYSCLOUD_OAUTHCLIENT_ID is set): a target that cannot be set up, and a Genesys failure, end the command as
+    for every command."""
+    import asyncio
+
+    from wrapup_bridge.cli._genesys import connect, fail_genesys
+
+    async def run() -> T:
+        async with connect(target, org, clients_file=clients_file) as connection:
+            return await work(connection)
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # GenesysError explained, anything else (click's exits included) re-raised
+        fail_genesys(exc)

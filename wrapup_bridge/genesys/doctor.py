@@ -6,12 +6,19 @@ the conversation (found, its participants, which one is the agent, its communica
 wrap-up already there), the codes allowed for that participant, and finally the exact request that would be
 sent. ``--apply`` then performs the write through the same sink a replay uses. The write permission
 (``conversation:participant:wrapup``) cannot be probed without writing, so it is only confirmed by ``--apply``.
+
+Every OAuth client. A replay may send with several OAuth clients of the org (a pool: ``genesys.pool``), and any
+of them can lack what the others have. Given them (``clients``), doctor checks each one too, one finding per
+client: its token, then the reads it checks for the first (the wrap-up codes and queues listed, and with a
+conversation, the conversation and its analytics details read). Clients are named by id and where they were
+configured (a variable, ``file:line``), never by secret.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -24,8 +31,9 @@ from wrapup_bridge.genesys.errors import GenesysAPIError, GenesysError, NotFound
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.sink import ApplyOptions, GenesysSink, wrapup_body, wrapup_request
 from wrapup_bridge.genesys.target import COMMUNICATION_ARRAYS, NoTarget
+from wrapup_bridge.genesys.timing import Deadline
 
-__all__ = ["DoctorReport", "Finding", "Level", "diagnose"]
+__all__ = ["ClientCheck", "DoctorReport", "Finding", "Level", "check_client", "diagnose"]
 
 
 class Level(StrEnum):
@@ -45,12 +53,83 @@ class Finding:
         return {"level": self.level.value, "title": self.title, "detail": self.detail}
 
 
+@dataclass(frozen=True)
+class ClientCheck:
+    """One OAuth client checked: by id and where it was configured (never its secret), what it passed (``passed``:
+    "token", then the permissions its reads showed) and what was refused (``refused``: each check with Genesys's
+    answer, and ``explanation``, the first refusal explained). ``ok`` when nothing was refused."""
+
+    client_id: str
+    source: str
+    passed: tuple[str, ...] = ()
+    refused: tuple[tuple[str, str], ...] = ()
+    explanation: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+    def line(self) -> str:
+        """The client's one line: ``OAuth client ID [source]: ...``."""
+        where = f" [{self.source}]" if self.source else ""
+        passed = ", ".join(self.passed)
+        if self.ok:
+            return f"OAuth client {self.client_id}{where}: {passed}"
+        refused = "; ".join(f"{what} refused ({answer})" for what, answer in self.refused)
+        return f"OAuth client {self.client_id}{where}: {refused}" + (f"; {passed} ok" if passed else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "source": self.source,
+            "ok": self.ok,
+            "passed": list(self.passed),
+            "refused": [{"check": what, "answer": answer} for what, answer in self.refused],
+        }
+
+
+#: What doctor reads with each OAuth client: the permission a read shows, its path and its query.
+_CLIENT_READS = (
+    ("routing:wrapupCode:view", "/api/v2/routing/wrapupcodes", {"pageSize": 1}),
+    ("routing:queue:view", "/api/v2/routing/queues", {"pageSize": 1}),
+)
+
+
+async def check_client(client: GenesysClient, source: str = "", *, conversation_id: str | None = None) -> ClientCheck:
+    """Check one OAuth client: its token, then the reads doctor checks (``_CLIENT_READS``, and with a conversation
+    id, the conversation and its analytics details). A refused token ends the check; every read is tried. Never
+    raises for Genesys answers."""
+    client_id = client.settings.client_id
+    try:
+        await client.auth.get(Deadline(client.clock, client.settings.budget))
+    except GenesysError as exc:
+        return ClientCheck(client_id, source, refused=(("token", str(exc)),), explanation=exc.explain())
+    reads: list[tuple[str, str, Mapping[str, Any]]] = list(_CLIENT_READS)
+    if conversation_id and is_genesys_id(conversation_id):
+        reads.append(("conversation:communication:view", f"/api/v2/conversations/{conversation_id}", {}))
+        reads.append(
+            ("analytics:conversationDetail:view", "/api/v2/analytics/conversations/details", {"id": conversation_id})
+        )
+    passed, refused, explanation = ["token"], [], ""
+    for what, path, params in reads:
+        try:
+            await client.get_json(path, params=params)
+        except GenesysError as exc:
+            refused.append((what, str(exc)))
+            explanation = explanation or exc.explain()
+        else:
+            passed.append(what)
+    return ClientCheck(client_id, source, tuple(passed), tuple(refused), explanation)
+
+
 @dataclass
 class DoctorReport:
     target: str
     findings: list[Finding] = field(default_factory=list)
     request: dict[str, Any] | None = None
     outcome: Outcome | None = None
+    #: Each OAuth client checked, when several are configured (``diagnose``'s ``clients``).
+    clients: list[ClientCheck] = field(default_factory=list)
 
     def add(self, level: Level, title: str, detail: str = "") -> None:
         self.findings.append(Finding(level, title, detail))
@@ -66,6 +145,7 @@ class DoctorReport:
             "findings": [f.to_dict() for f in self.findings],
             "request": self.request,
             "outcome": self.outcome.model_dump(mode="json") if self.outcome else None,
+            **({"clients": [c.to_dict() for c in self.clients]} if self.clients else {}),
         }
 
 
@@ -92,10 +172,21 @@ async def diagnose(
     apply: bool = False,
     options: ApplyOptions | None = None,
     agent_directory: Mapping[str, str] | None = None,
+    clients: Sequence[tuple[GenesysClient, str]] = (),
 ) -> DoctorReport:
-    """Run every check that applies to what was given; never raises for Genesys answers."""
+    """Run every check that applies to what was given; never raises for Genesys answers. ``clients``: every OAuth
+    client configured (each a client on the same target and where it was configured), checked one by one
+    (``check_client``, one finding each) before ``client``, the first, is checked in full."""
     report = DoctorReport(target_description)
     report.add(Level.INFO, f"target: {target_description}")
+    if clients:
+        report.clients = list(
+            await asyncio.gather(
+                *(check_client(member, source, conversation_id=conversation_id) for member, source in clients)
+            )
+        )
+        for check in report.clients:
+            report.add(Level.OK if check.ok else Level.FAIL, check.line(), check.explanation)
 
     codes = await _probe(
         report,
