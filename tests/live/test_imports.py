@@ -1,11 +1,15 @@
 """``import wrapup_bridge`` and building a Bridge load no webhook stack, no twilio, no SQLite, no HTTP client, and
-nothing the first apply (or an error) needs before it happens: the cold start ``benchmarks/live.py`` measures."""
+nothing the first apply (or an error) needs before it happens: the cold start ``benchmarks/live.py`` measures.
+No live entry point (the built Bridge, ``wrapup_bridge.live``, the Lambda handler's module) loads the CLI's
+libraries, correlation's scoring, phonenumbers, RE2 for a table that has no use for it, SQLite or difflib."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 from tests.live.helpers import TWILIO_MAPPING
@@ -39,14 +43,49 @@ NOT_ON_IMPORT = (
 )
 
 
+#: Heavy or optional modules the live path has no use for until a feature needs them: the CLI's libraries, the
+#: scoring, probes and file models of correlation (a table's ``correlate:`` section needs only its spec) and the
+#: phone number library, RE2 (a table with a regex, or with 8 or more globs on the code), SQLite (an outbox's first
+#: use), difflib (the hints for a broken table), and the packages of the other jobs.
+NOT_FOR_LIVE = (
+    "rich",
+    "click",
+    "phonenumbers",
+    "re2",
+    "sqlite3",
+    "difflib",
+    "wrapup_bridge.core.correlate.candidate",
+    "wrapup_bridge.core.correlate.phone",
+    "wrapup_bridge.core.correlate.probe",
+    "wrapup_bridge.core.correlate.result",
+    "wrapup_bridge.core.correlate.score",
+    "wrapup_bridge.core.review",
+    "wrapup_bridge.core.replay",
+    "wrapup_bridge.cli",
+    "wrapup_bridge.emulator",
+    "wrapup_bridge.adapters",
+    "wrapup_bridge.services.correlate",
+    "wrapup_bridge.services.replay",
+)
+#: The ways serverless code starts the live path (the shipped Twilio table has one glob and a correlate-free
+#: source section; its correlate: defaults still go through the mapping schema).
+LIVE_ENTRY_POINTS = {
+    "bridge": f"import wrapup_bridge\nbridge = wrapup_bridge.Bridge.from_env({str(TWILIO_MAPPING)!r})",
+    "live": "from wrapup_bridge.live import Bridge, LambdaHandler",
+    "lambda": "import wrapup_bridge.live.lambda_handler",
+}
+
+
+ENV = {
+    "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
+    "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
+    "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",
+}
+
+
 def loaded_after(code: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
     script = f"import json, sys\n{code}\nprint(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))\n"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "GENESYSCLOUD_OAUTHCLIENT_ID": "demo-client",
-        "GENESYSCLOUD_OAUTHCLIENT_SECRET": "demo-secret",
-        "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9",
-    }
+    env = {**ENV, "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
     )
@@ -106,3 +145,51 @@ def test_lazy_attribute_errors_are_attribute_errors() -> None:
         "    else:\n        raise SystemExit(1)"
     )
     assert loaded_after(code) == []
+
+
+def test_the_watched_modules_exist() -> None:
+    """A misspelt name would never be in ``sys.modules``: every watched module is one that can be imported."""
+    import importlib.util
+
+    for name in (*HEAVY, *NOT_FOR_LIVE):
+        assert importlib.util.find_spec(name) is not None, name
+
+
+@pytest.mark.parametrize("entry", sorted(LIVE_ENTRY_POINTS))
+def test_no_live_entry_point_loads_what_it_does_not_use(entry: str) -> None:
+    assert loaded_after(LIVE_ENTRY_POINTS[entry], NOT_FOR_LIVE) == []
+
+
+def test_the_watched_modules_load_when_their_feature_is_used() -> None:
+    """The same check sees them when they are used: the CLI, correlation's scoring, a table with a regex, the
+    outbox, a broken table's hint (rich loads only with a command's output)."""
+    code = (
+        "import wrapup_bridge.cli\n"
+        "from wrapup_bridge.core.correlate import score, to_e164\n"
+        "to_e164('9045550101', 'US')\n"
+        "from wrapup_bridge.core.mapping import MappingTable, MappingTableError\n"
+        "MappingTable.from_text('version: 1\\ncodes: {}\\nrules: [{when: {code: {regex: x}}, skip: s}]\\n')\n"
+        "try:\n    MappingTable.from_text('version: 1\\ncodse: {}\\n')\nexcept MappingTableError:\n    pass\n"
+        "from wrapup_bridge.live import Outbox\n"
+        "import tempfile, os\n"
+        "Outbox(os.path.join(tempfile.mkdtemp(), 'o.sqlite')).close()\n"
+    )
+    loaded = loaded_after(code, NOT_FOR_LIVE)
+    expected = {"click", "phonenumbers", "re2", "sqlite3", "difflib", "wrapup_bridge.core.correlate.score"}
+    assert expected <= set(loaded)
+
+
+def test_building_the_bridge_reads_no_builtin_signature() -> None:
+    """A pydantic default factory that is a builtin with a text signature (``list``) makes the first model built
+    with it compile ``tokenize``'s big regex (~3 ms of the cold start); the live path's models use none."""
+    code = (
+        f"{LIVE_ENTRY_POINTS['bridge']}\n"
+        "import tokenize\n"
+        "compiled = getattr(tokenize, '_compile', None)\n"
+        "print(compiled.cache_info().currsize if compiled is not None else 0)\n"
+    )
+    env = {**ENV, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["0"]
