@@ -1,12 +1,18 @@
 """Live-path costs, each beside its baseline from the same run.
 
-    .venv/bin/python benchmarks/live.py [--runs 7] [--applies 2000] [--clients 200] [--duration 30] [--json FILE]
+    .venv/bin/python benchmarks/live.py [--runs 9] [--applies 2000] [--clients 200] [--duration 30] [--json FILE]
 
-What it measures (targets from DESIGN.md and issue 6):
-  1. cold start, in fresh processes, alternating, median of --runs: ``import wrapup_bridge`` + building a Bridge
-     from the environment (pointing at an emulator URL, with mappings/twilio-flex.yaml), against
-     ``import PureCloudPlatformClientV2``; time and peak RSS          (target: < 10% of the SDK's time)
+What it measures (targets from DESIGN.md and issues 6 and 14):
+  1. cold start, in fresh processes: ``import wrapup_bridge`` + building a Bridge from the environment (pointing
+     at an emulator URL, with mappings/twilio-flex.yaml), against ``import PureCloudPlatformClientV2``; time and
+     peak RSS                                                        (target: < 10% of the SDK's time)
      Also shown: the same plus a first apply over loopback (token, catalog, conversation, queue codes, write).
+     Each side is timed inside its child from just before its first import (interpreter start-up excluded on
+     both), as CPU time (``process_time``: what the code costs; other work on a busy machine delays a process
+     without adding to it) and wall time. --runs rounds, each starting every kind of child once, in an order
+     that rotates from round to round (none always runs right after the SDK's big import); a side's figure is
+     its best of the rounds (``timeit``'s rule: noise only ever adds time), its median shown beside it. The
+     ratio judged is best CPU time over best CPU time; the wall-clock ratio, best and median, is shown too.
   2. in-process overhead of Bridge.apply against the in-process emulator: the time of apply minus the time the
      emulator spends serving its requests (measured at the transport), per apply (median, p90, p99; and the CPU
      time, which a busy machine inflates less than the wall clock): the sink alone (baseline), the bridge without
@@ -64,15 +70,16 @@ OURS = (
     PEAK_RSS
     + """
 import json, sys, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 import wrapup_bridge
 bridge = wrapup_bridge.Bridge.from_env(sys.argv[1])
-t1 = time.perf_counter()
-result = {"build_s": t1 - t0}
+t1, c1 = time.perf_counter(), time.process_time()
+result = {"build_s": t1 - t0, "build_cpu_s": c1 - c0}
 if len(sys.argv) > 2:
     outcome = bridge.apply_event("twilio", json.loads(sys.argv[2]))
     assert outcome.kind.value == "applied", outcome.reason
     result["first_apply_s"] = time.perf_counter() - t0
+    result["first_apply_cpu_s"] = time.process_time() - c0
 result["rss_kb"] = peak_rss_kb()
 print(json.dumps(result))
 """
@@ -81,16 +88,17 @@ SDK = (
     PEAK_RSS
     + """
 import json, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 import PureCloudPlatformClientV2
-print(json.dumps({"build_s": time.perf_counter() - t0, "rss_kb": peak_rss_kb()}))
+t1, c1 = time.perf_counter(), time.process_time()
+print(json.dumps({"build_s": t1 - t0, "build_cpu_s": c1 - c0, "rss_kb": peak_rss_kb()}))
 """
 )
 NOTHING = (
     PEAK_RSS
     + """
 import json
-print(json.dumps({"build_s": 0.0, "rss_kb": peak_rss_kb()}))
+print(json.dumps({"build_s": 0.0, "build_cpu_s": 0.0, "rss_kb": peak_rss_kb()}))
 """
 )
 
@@ -166,22 +174,32 @@ def cold_start(runs: int) -> dict[str, Any]:
     samples: dict[str, list[dict[str, Any]]] = {"ours": [], "ours_first_apply": [], "sdk": [], "python": []}
     with serve_in_thread(emulator.app) as base_url, tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, **emulator_env(base_url), "WRAPUP_BRIDGE_OUTBOX": str(Path(tmp) / "outbox.sqlite")}
+        children: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+            ("python", lambda: _child(NOTHING, [], env)),
+            ("ours", lambda: _child(OURS, [str(MAPPING)], env)),
+            ("ours_first_apply", lambda: _child(OURS, [str(MAPPING), json.dumps(attributes(21))], env)),
+        ]
+        if has_sdk:
+            children.append(("sdk", lambda: _child(SDK, [], env)))
         for run in range(runs):
             print(f"  cold start run {run + 1}/{runs}", file=sys.stderr)
-            samples["python"].append(_child(NOTHING, [], env))
-            samples["ours"].append(_child(OURS, [str(MAPPING)], env))
-            emulator.reset()
-            samples["ours_first_apply"].append(_child(OURS, [str(MAPPING), json.dumps(attributes(21))], env))
-            if has_sdk:
-                samples["sdk"].append(_child(SDK, [], env))
+            shift = run % len(children)  # each kind of child in each place of the order, in turn
+            for kind, start in children[shift:] + children[:shift]:
+                if kind == "ours_first_apply":
+                    emulator.reset()  # the first apply writes: a fresh org each time
+                samples[kind].append(start())
 
     def summary(items: list[dict[str, Any]], key: str = "build_s") -> dict[str, float] | None:
         if not items:
             return None
+        cpu_key = key.replace("_s", "_cpu_s")
         return {
             "median_s": statistics.median(i[key] for i in items),
             "min_s": min(i[key] for i in items),
             "max_s": max(i[key] for i in items),
+            "median_cpu_s": statistics.median(i[cpu_key] for i in items),
+            "min_cpu_s": min(i[cpu_key] for i in items),
+            "max_cpu_s": max(i[cpu_key] for i in items),
             "median_process_s": statistics.median(i["process_s"] for i in items),
             "median_peak_rss_mb": statistics.median(i["rss_kb"] for i in items) / 1024,
         }
@@ -192,9 +210,14 @@ def cold_start(runs: int) -> dict[str, Any]:
         "ours": summary(samples["ours"]),
         "ours_first_apply": summary(samples["ours_first_apply"], "first_apply_s"),
         "sdk": summary(samples["sdk"]),
+        "samples": samples,
     }
-    if result["sdk"] and result["ours"]:
-        result["ours_vs_sdk_time"] = result["ours"]["median_s"] / result["sdk"]["median_s"]
+    ours, sdk = result["ours"], result["sdk"]
+    if sdk and ours:
+        # The figure judged: best CPU time over best CPU time. The others are shown beside it.
+        result["ours_vs_sdk_time"] = ours["min_cpu_s"] / sdk["min_cpu_s"]
+        result["ours_vs_sdk_wall_best"] = ours["min_s"] / sdk["min_s"]
+        result["ours_vs_sdk_wall_median"] = ours["median_s"] / sdk["median_s"]
     return result
 
 
@@ -575,21 +598,32 @@ def report(results: dict[str, Any]) -> None:
     cold = results.get("cold_start")
     if cold:
         ours, first, sdk, bare = cold["ours"], cold["ours_first_apply"], cold["sdk"], cold["python"]
-        lines.append(f"cold start (median of {cold['runs']} fresh processes; time after interpreter start-up):")
+
+        def figures(item: dict[str, float]) -> str:
+            return (
+                f"CPU {_ms(item['min_cpu_s'])} best, {_ms(item['median_cpu_s'])} median; "
+                f"wall {_ms(item['min_s'])} best, {_ms(item['median_s'])} median"
+            )
+
         lines.append(
-            f"  import wrapup_bridge + Bridge.from_env: {_ms(ours['median_s'])} (min {_ms(ours['min_s'])}, "
-            f"max {_ms(ours['max_s'])}), peak RSS {ours['median_peak_rss_mb']:.1f} MB"
+            f"cold start ({cold['runs']} rounds of fresh processes; time from the first import, interpreter "
+            "start-up excluded):"
         )
         lines.append(
-            f"  ... + first apply over loopback:       {_ms(first['median_s'])}, "
-            f"peak RSS {first['median_peak_rss_mb']:.1f} MB"
+            f"  import wrapup_bridge + Bridge.from_env: {figures(ours)}, peak RSS {ours['median_peak_rss_mb']:.1f} MB"
+        )
+        lines.append(
+            f"  ... + first apply over loopback:       {figures(first)}, peak RSS {first['median_peak_rss_mb']:.1f} MB"
         )
         if sdk:
             lines.append(
-                f"  import PureCloudPlatformClientV2:      {_ms(sdk['median_s'])} (min {_ms(sdk['min_s'])}, "
-                f"max {_ms(sdk['max_s'])}), peak RSS {sdk['median_peak_rss_mb']:.1f} MB"
+                f"  import PureCloudPlatformClientV2:      {figures(sdk)}, peak RSS {sdk['median_peak_rss_mb']:.1f} MB"
             )
-            lines.append(f"  ratio: {cold['ours_vs_sdk_time']:.1%} of the SDK's import time (target < 10%)")
+            lines.append(
+                f"  ratio: {cold['ours_vs_sdk_time']:.1%} of the SDK's import, best CPU time over best CPU time "
+                f"(target < 10%); wall clock: {cold['ours_vs_sdk_wall_best']:.1%} best over best, "
+                f"{cold['ours_vs_sdk_wall_median']:.1%} median over median"
+            )
         else:
             lines.append("  PureCloudPlatformClientV2 is not installed: no SDK figure (pip install '.[sdk-fidelity]')")
         lines.append(
@@ -629,7 +663,7 @@ def report(results: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7, help="fresh processes per cold-start figure")
+    parser.add_argument("--runs", type=int, default=9, help="cold-start rounds (fresh processes of each kind)")
     parser.add_argument("--applies", type=int, default=2000, help="applies per in-process overhead figure")
     parser.add_argument("--clients", type=int, default=200, help="concurrent webhook clients")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of webhook load")
