@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/replay_pool.py [--records 20000] [--clients 1,2,4] [--limit 500] [--window 10]
                                                [--concurrency 4] [--fresh-for 0] [--json out.json]
+                                               [--org-limit N [--org-headers token|org]]
 
 Genesys limits each client-credentials token (300 requests per minute by default, reference §6.3); a pool of OAuth
 clients (genesys/pool.py) gives a replay one budget per client. This measures ``replay apply`` of one plan of
@@ -13,6 +14,12 @@ run takes minutes; the clients are told the same rate) and has no org-wide limit
   429s the emulator answered                      (target: 0)
   writes in the emulator's write log              (target: every planned write exactly once)
   each client's share of the requests             (from the pool's report and from the emulator's per-client counts)
+
+With ``--org-limit N`` the emulator also limits the whole org to N requests per ``--window`` (its
+``org_rate_limit``; ``--org-headers``: what that limit's 429s show, the token's own headers or the org window's), a
+limit the pool is not told: it learns it from the first 429s and must then meet none (``429s after learning``: those
+answered after the pause the first one asked for), at about the org's rate (``cap``: the ceiling it learned, per
+minute). The speedup targets do not apply then: the org's limit, not the clients', sets the pace.
 
 The emulator runs in its own process (``benchmarks/replay.py``'s listener, TCP_NODELAY), serving the generated
 scenario of tests/cli/replay_scenario.py with four OAuth clients; it is reset before each run, and each run applies
@@ -49,7 +56,9 @@ from tests.cli.replay_scenario import Scenario, pool_clients, write_scenario  # 
 from wrapup_bridge.adapters import AdapterOptions  # noqa: E402
 from wrapup_bridge.core.mapping import load_mapping  # noqa: E402
 from wrapup_bridge.core.replay.plan import read_plan  # noqa: E402
-from wrapup_bridge.genesys.pool import pool_usage  # noqa: E402
+from wrapup_bridge.genesys.http import GenesysClient  # noqa: E402
+from wrapup_bridge.genesys.pool import ClientPool, pool_usage  # noqa: E402
+from wrapup_bridge.genesys.ratelimit import RateLimiter  # noqa: E402
 from wrapup_bridge.services.replay import (  # noqa: E402
     PlanOptions,
     ReplayPaths,
@@ -147,6 +156,45 @@ async def make_plan(server: Served, scenario: Scenario, rate_per_minute: float) 
         )
 
 
+@dataclass
+class Refused:
+    """When the pool's clients were answered 429, and when the pause the first one asked for ended."""
+
+    at: list[float]
+    first_pause_end: float | None = None
+
+    def after_learning(self) -> int:
+        """429s answered after the first pause: what the pool met once it had learned from the first."""
+        end = self.first_pause_end
+        return 0 if end is None else sum(t > end for t in self.at)
+
+
+def watch_429s(client: GenesysClient) -> Refused:
+    """Record every 429 each member of ``client`` (a pool, or a plain client) is answered."""
+    refused = Refused([])
+    members = client.members if isinstance(client, ClientPool) else (client,)
+    for member in members:
+        limiter = member.limiter
+        observe = limiter.observe
+
+        def observed(
+            status: int,
+            headers: Any,
+            retry_after: float | None = None,
+            limiter: RateLimiter = limiter,
+            observe: Any = observe,
+        ) -> None:
+            observe(status, headers, retry_after)
+            if status == 429:
+                now = limiter.clock.monotonic()
+                refused.at.append(now)
+                if refused.first_pause_end is None:
+                    refused.first_pause_end = max(now, limiter.cap.paused_until)
+
+        limiter.observe = observed  # type: ignore[method-assign]
+    return refused
+
+
 async def apply_with(
     server: Served, scenario: Scenario, clients: int, rate_per_minute: float, concurrency: int, fresh_for: float
 ) -> dict[str, Any]:
@@ -162,6 +210,7 @@ async def apply_with(
         "genesys", settings=variables(server.base_url, clients), budget=60.0, pool=True,
         rate_per_minute=rate_per_minute,
     ) as connection:  # fmt: skip
+        refused = watch_429s(connection.client)
         _, report = await apply_from_plan(
             paths, connection, concurrency=concurrency * connection.pool_size, fresh_for=fresh_for
         )
@@ -171,6 +220,7 @@ async def apply_with(
     emulator_cpu = server.cpu_seconds() - emulator_cpu
     stats = server.get("stats")
     writes = server.get("writes")["writes"]
+    report_pool = report.pool.to_dict() if report.pool is not None else None
     return {
         "clients": clients,
         "seconds": seconds,
@@ -181,8 +231,10 @@ async def apply_with(
         "api_requests": sum(v for k, v in report.calls.items() if " " in k),
         "calls": report.calls,
         "emulator_429": stats["rate_limited"],
+        "429_after_learning": refused.after_learning(),
         "emulator_by_client": {c: u["requests"] for c, u in stats["clients"].items()},
         "pool": pool,
+        "library_report_pool": report_pool,
         "writes": writes,
     }
 
@@ -219,6 +271,15 @@ def main() -> None:
         help="replay apply --fresh-for: 0 (the default here) re-reads the targets of every batch, so every run makes "
         "the same calls however old the plan is by then",
     )
+    parser.add_argument(
+        "--org-limit", type=int, default=None, help="requests per window for the whole org (default: no org limit)"
+    )
+    parser.add_argument(
+        "--org-headers",
+        choices=("token", "org"),
+        default="token",
+        help="what the org limit's 429s show: the token's own headers (budget left) or the org window's",
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--_serve", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -229,7 +290,11 @@ def main() -> None:
     if not sizes or min(sizes) < 1 or max(sizes) > MAX_CLIENTS:
         parser.error(f"--clients: pool sizes from 1 to {MAX_CLIENTS}")
     rate_per_minute = args.limit / args.window * 60
-    config = {"rate_limit": args.limit, "rate_window_seconds": args.window}
+    config: dict[str, Any] = {"rate_limit": args.limit, "rate_window_seconds": args.window}
+    if args.org_limit is not None:
+        config.update(
+            org_rate_limit=args.org_limit, org_rate_window_seconds=args.window, org_rate_limit_headers=args.org_headers
+        )
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="replay-pool-") as folder:
         scenario = write_scenario(Path(folder), args.records, seed=args.records)
@@ -251,19 +316,27 @@ def main() -> None:
         "command": " ".join([".venv/bin/python", "benchmarks/replay_pool.py", *sys.argv[1:]]),
         "records": args.records,
         "limit_per_token": f"{args.limit} per {args.window:g} s",
+        "org_limit": f"{args.org_limit} per {args.window:g} s, 429s show {args.org_headers} headers"
+        if args.org_limit is not None
+        else None,
         "concurrency_per_client": args.concurrency,
         "plan_seconds": round(plan_seconds, 1),
         "runs": runs,
     }
     print()
-    print(f"{'clients':>7} {'seconds':>8} {'x one':>6} {'429s':>5} {'exactly once':>13} {'cpu c/e':>11}  shares")
+    org = args.org_limit is not None
+    extra = f" {'after learning':>14} {'cap/min':>8}" if org else ""
+    print(f"{'clients':>7} {'seconds':>8} {'x one':>6} {'429s':>5}{extra} {'exactly once':>13} {'cpu c/e':>11}  shares")
     for run in runs:
         once = run["exactly_once"]
         ok = once["missing"] == once["twice"] == once["unplanned"] == 0 and once["written"] == once["planned"]
         shares = ", ".join(f"{c['share']:.0%}" for c in (run["pool"] or {"clients": []})["clients"])
         throttled = run["emulator_429"]["token"] + run["emulator_429"]["org"]
+        if org:
+            cap = (run["pool"] or {"org_rate": {}})["org_rate"].get("per_minute_now")
+            extra = f" {run['429_after_learning']:>14} {cap or 0:>8.0f}"
         print(
-            f"{run['clients']:>7} {run['seconds']:>8.1f} {run['speedup_vs_one'] or 0:>6.2f} {throttled:>5} "
+            f"{run['clients']:>7} {run['seconds']:>8.1f} {run['speedup_vs_one'] or 0:>6.2f} {throttled:>5}{extra} "
             f"{'yes' if ok else 'NO':>13} {run['client_cpu_seconds']:>5.0f}/{run['emulator_cpu_seconds']:<5.0f}  {shares}"
         )
     if args.json:
