@@ -1,16 +1,21 @@
 """``PatternSet`` answers, for a value, exactly which patterns match: what trying each glob with ``fnmatch``'s
 reading and each regex with RE2 one by one gives, whether the set answers or (out of memory, not text) each
-pattern answers for itself. ``glob_to_re2`` is held against ``fnmatch`` on the same values."""
+pattern answers for itself. ``glob_to_re2`` is held against ``fnmatch`` on the same values. A table with few
+``code`` patterns tries them one by one and never loads RE2 (issue 14: the live path's cold start)."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import ROOT
+from wrapup_bridge.core.mapping import table as table_module
 from wrapup_bridge.core.mapping.patterns import PatternSet, compile_glob, compile_regex, glob_to_re2
 
 LETTERS = "ab. -é*?"
@@ -92,3 +97,55 @@ def test_patterns_re2_will_not_take_in_a_set_are_tried_on_their_own(monkeypatch:
     for value in ["ab", "bb", "b", "[", ""]:
         assert patterns_set.matching(value) == one_by_one(patterns, value), value
     assert re.fullmatch(r"\(\?s:.*\)", glob_to_re2("*") or "")
+
+
+@given(mixed, st.lists(values, min_size=1, max_size=10), st.sampled_from([1, 2, 3, 8, 100]))
+def test_any_set_size_answers_what_each_pattern_answers(
+    patterns: list[tuple[str, str]], texts: list[str], set_from: int
+) -> None:
+    patterns_set = PatternSet(set_from=set_from)
+    for kind, pattern in patterns:
+        patterns_set.add_glob(pattern) if kind == "glob" else patterns_set.add_regex(pattern)
+    patterns_set.compile()
+    for kind in ("glob", "regex"):
+        count = sum(1 for k, _ in patterns if k == kind)
+        if count >= set_from:  # the kind went to a set: only its patterns RE2 cannot take are on their own
+            assert len(patterns_set._sets) >= 1
+    if all(sum(1 for k, _ in patterns if k == kind) < set_from for kind in ("glob", "regex")):
+        assert patterns_set._sets == []
+        assert len(patterns_set._loose) == len(patterns)
+    for value in texts:
+        assert patterns_set.matching(value) == one_by_one(patterns, value), value
+
+
+def loads_re2(globs: int, regex: bool = False) -> bool:
+    rules = "".join(f'  - when: {{code: {{glob: "g{i}*"}}}}\n    code: a\n' for i in range(globs))
+    if regex:
+        rules += '  - when: {code: {regex: "^r"}}\n    code: a\n'
+    text = (
+        "version: 1\ncodes: {a: {id: 00000000-0000-4000-8000-000000000001, name: A}}\nrules:\n"
+        + rules
+        + "  - when: {code: Sale}\n    code: a\n"
+    )
+    code = (
+        "import sys\nfrom wrapup_bridge.core.mapping import MappingTable\nfrom wrapup_bridge import Disposition\n"
+        f"table = MappingTable.from_text({text!r})\n"
+        "before = 're2' in sys.modules\n"
+        "for code in ('Sale', 'g1x', 'other'):\n"
+        "    table.resolve(Disposition(source='five9', source_id='1', code=code))\n"
+        "print(before, 're2' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.split()
+    assert before == after  # whatever the table needs, it loads with the table, not on a record
+    return before == "True"
+
+
+def test_re2_loads_only_for_a_regex_or_enough_globs() -> None:
+    assert not loads_re2(globs=1)
+    assert not loads_re2(globs=table_module._SET_FROM - 1)
+    assert loads_re2(globs=table_module._SET_FROM)
+    assert loads_re2(globs=1, regex=True)

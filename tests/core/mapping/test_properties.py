@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.mapping import MappingTable, resolve_naive
+from wrapup_bridge.core.mapping import table as table_module
 
 CODE_IDS = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(1, 6)]
 BASE_VALUES = ["No Answer", "Busy", "Sale", "Transferred To 3rd Party", "Do Not Call", "", "Payment Taken", "Ab"]
@@ -180,8 +182,6 @@ rules:
 def test_bounded_caches_give_the_same_answers_when_they_overflow(
     doc: dict[str, Any], records: list[Disposition]
 ) -> None:
-    from wrapup_bridge.core.mapping import table as table_module
-
     table = load(doc)
     original = table_module._CACHE_LIMIT
     table_module._CACHE_LIMIT = 2
@@ -191,3 +191,13 @@ def test_bounded_caches_give_the_same_answers_when_they_overflow(
         assert len(table._buckets) <= 2 and len(table._norm_cache) <= 2
     finally:
         table_module._CACHE_LIMIT = original
+
+
+@given(tables(), st.lists(dispositions(), min_size=1, max_size=20), st.sampled_from([1, 100]))
+def test_the_table_answers_alike_with_sets_and_without(doc: dict[str, Any], records: list[Any], set_from: int) -> None:
+    """The generated tables hold a few patterns each, under the table's own threshold: forced both ways here."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_module, "_SET_FROM", set_from)
+        table = load(doc)
+    for record in records:
+        assert same(table.resolve(record), resolve_naive(table, record)), record
