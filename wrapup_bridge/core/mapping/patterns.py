@@ -23,7 +23,8 @@ from wrapup_bridge.core.errors import WrapupBridgeError
 __all__ = ["PatternSet", "RegexError", "compile_glob", "compile_regex", "glob_to_re2"]
 
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
+#: Lone surrogates; compiled by ``re`` (and cached there) the first time a value holds one, not on import.
+_SURROGATES = "[\ud800-\udfff]"
 
 
 class RegexError(WrapupBridgeError, ValueError):
@@ -59,7 +60,7 @@ def compile_regex(pattern: str) -> Callable[[str], bool]:
         try:
             return search(value) is not None
         except UnicodeEncodeError:  # a lone surrogate (JSON can carry "\ud800"): not text, read as U+FFFD
-            return search(_SURROGATES.sub("\ufffd", value)) is not None
+            return search(re.sub(_SURROGATES, "\ufffd", value)) is not None
 
     return matches
 

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -45,6 +45,9 @@ from wrapup_bridge.core.mapping.schema import (
 )
 from wrapup_bridge.core.mapping.yamlsource import LocatedYaml, load_located_yaml
 from wrapup_bridge.core.normalize import normalize_key, normalize_text
+
+if TYPE_CHECKING:
+    from wrapup_bridge.core.mapping.explain import ConditionTrace, Explanation, RuleTrace
 
 __all__ = [
     "CompiledRule",
@@ -142,33 +145,6 @@ class CompiledRule:
             if matcher.key == "code" and matcher.condition.kind is ConditionKind.EXACT:
                 return matcher.exact
         return None
-
-
-@dataclass(frozen=True)
-class ConditionTrace:
-    key: str
-    raw: str
-    normalized: str
-    condition: Condition
-    matched: bool
-
-
-@dataclass(frozen=True)
-class RuleTrace:
-    rule: CompiledRule
-    conditions: tuple[ConditionTrace, ...]
-
-    @property
-    def matched(self) -> bool:
-        return all(c.matched for c in self.conditions)
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a record got its decision: every rule tried, up to the one that matched."""
-
-    decision: Decision
-    traces: tuple[RuleTrace, ...]
 
 
 # A candidate rule for a known code: the (non-code) matchers still to check, and the decision if they all hold.
@@ -491,6 +467,8 @@ class MappingTable:
 
     def explain(self, disposition: Disposition) -> Explanation:
         """Every rule tried in order with each condition's outcome, up to the first that matches."""
+        from wrapup_bridge.core.mapping.explain import ConditionTrace, Explanation, RuleTrace
+
         traces: list[RuleTrace] = []
         for rule in self.rules:
             conditions = []
@@ -524,6 +502,19 @@ class MappingTable:
     def to_yaml(self) -> str:
         """The table as YAML that loads back to the same decisions (comments are not kept)."""
         return dump_document(self.document)
+
+
+# Hidden from type checkers, so they see the names imported under TYPE_CHECKING above with their types.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """``ConditionTrace``, ``RuleTrace`` and ``Explanation`` (in ``__all__``) live in ``explain``, loaded by the
+        first explanation or the first use of one of these names."""
+        if name in ("ConditionTrace", "Explanation", "RuleTrace"):
+            from wrapup_bridge.core.mapping import explain
+
+            return getattr(explain, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def dump_document(document: MappingDocument) -> str:

@@ -33,18 +33,19 @@ _TAG_REFUSAL = "a mapping table is plain data (write the value as text; tables c
 #: tests/core/mapping/test_yaml_readers.py): a tab (PyYAML refuses it outside quotes and comments), a byte order
 #: mark, a directive (``%YAML 1.2``: libyaml takes it), a tag (PyYAML's tag runs on over ',' '[' ']'; ``!`` alone
 #: on an empty value is null to PyYAML), a block scalar's header followed by '#' (``>#``: PyYAML refuses it).
+#: The patterns are compiled by ``re`` (and cached there) when a text first holds their mark, not on import.
 _PYYAML_ONLY = (
     ("\t", None),
     ("\ufeff", None),
-    ("%", re.compile(r"(?:^|[\r\n\x85\u2028\u2029])%")),
-    ("!", re.compile(r"(?<![^\s\[\]{},])!")),
-    ("#", re.compile(r"[|>][-+0-9]*#")),
+    ("%", r"(?:^|[\r\n\x85\u2028\u2029])%"),
+    ("!", r"(?<![^\s\[\]{},])!"),
+    ("#", r"[|>][-+0-9]*#"),
 )
 
 
 def _pyyaml_only(text: str) -> bool:
     """Whether ``text`` holds anything of ``_PYYAML_ONLY`` (a plain ``in`` first: the regexes are the slow part)."""
-    return any(mark in text and (pattern is None or pattern.search(text)) for mark, pattern in _PYYAML_ONLY)
+    return any(mark in text and (pattern is None or re.search(pattern, text)) for mark, pattern in _PYYAML_ONLY)
 
 
 def read_with_libyaml(text: str) -> LocatedYaml | None:
