@@ -193,3 +193,30 @@ def test_building_the_bridge_reads_no_builtin_signature() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.split() == ["0"]
+
+
+def test_lazy_packages_give_the_same_names_as_eager_ones() -> None:
+    """``core.correlate`` and ``core.mapping`` load their names on first use; each name is what their eager
+    versions gave, whichever is imported first: ``score`` stays the function even when ``correlate/score.py`` is
+    imported by its own name before it (the import system binds a submodule on its package when it loads it)."""
+    code = (
+        "import types\n"
+        "import wrapup_bridge.core.correlate.score as by_path\n"
+        "from wrapup_bridge.core import correlate\n"
+        "from wrapup_bridge.core.correlate import score, classify, CorrelateSpec, to_e164\n"
+        "assert isinstance(score, types.FunctionType) and score is correlate.score, score\n"
+        "assert by_path is score  # `import a.b.c as x` reads the attribute, as it did from the eager package\n"
+        "assert classify.__module__ == 'wrapup_bridge.core.correlate.score'\n"
+        "assert sorted(correlate.__all__) == sorted(n for n in correlate.__all__ if hasattr(correlate, n))\n"
+        "from wrapup_bridge.core import mapping\n"
+        "from wrapup_bridge.core.mapping.table import Explanation, RuleTrace, ConditionTrace\n"
+        "assert mapping.Explanation is Explanation and Explanation.__module__.endswith('explain')\n"
+        "assert all(hasattr(mapping, n) for n in mapping.__all__)\n"
+        "for module in (correlate, mapping, mapping.table):\n"
+        "    try:\n        module.Nope\n    except AttributeError:\n        pass\n"
+        "    else:\n        raise SystemExit(f'{module.__name__}.Nope did not raise')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
