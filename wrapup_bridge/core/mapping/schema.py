@@ -27,6 +27,7 @@ from pydantic import (
 
 from wrapup_bridge.core.correlate.spec import CorrelateSpec
 from wrapup_bridge.core.disposition import FIELD_KEYS, GENESYS_ID_RE, Media
+from wrapup_bridge.core.outbound.spec import OutboundSpec
 
 __all__ = [
     "CodeSpec",
@@ -302,6 +303,11 @@ class MappingDocument(_Strict):
         default=None,
         description="How records without a Genesys conversation id are matched to conversations (wrapup-bridge "
         "correlate): time tolerance, where the numbers are, required parts, weights, threshold and margin",
+    )
+    outbound: OutboundSpec | None = Field(
+        default=None,
+        description="Genesys outbound wrap-up flags of the codes (wrapup-bridge outbound plan|apply): per legacy "
+        "disposition type or outcome, per code, and the org's defaultSet",
     )
 
     @field_validator("agents")

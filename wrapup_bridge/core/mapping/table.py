@@ -45,6 +45,7 @@ from wrapup_bridge.core.mapping.schema import (
 )
 from wrapup_bridge.core.mapping.yamlsource import LocatedYaml, load_located_yaml
 from wrapup_bridge.core.normalize import normalize_key, normalize_text
+from wrapup_bridge.core.outbound.spec import OutboundSpec
 
 if TYPE_CHECKING:
     from wrapup_bridge.core.mapping.explain import ConditionTrace, Explanation, RuleTrace
@@ -525,6 +526,8 @@ def dump_document(document: MappingDocument) -> str:
         data.pop("agents", None)
     if document.correlate is not None:  # only what differs from the defaults; an absent section stays absent
         data["correlate"] = document.correlate.model_dump(mode="json", exclude_defaults=True)
+    if document.outbound is not None:  # likewise: the keys the table wrote
+        data["outbound"] = document.outbound.model_dump(mode="json", exclude_defaults=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 
@@ -556,7 +559,7 @@ def load_mapping(path: str | Path) -> MappingTable:
 # ------------------------------------------------------------------------------------------ problems
 def _path_text(path: tuple[str | int, ...]) -> str:
     parts: list[str] = []
-    items = list(path)
+    items = [p for p in path if p != "[key]"]  # pydantic's mark of a bad mapping key: the key's own path is where
     if len(items) >= 2 and items[0] == "rules" and isinstance(items[1], int):
         parts.append(f"rule #{items[1] + 1}")
         items = items[2:]
@@ -574,6 +577,7 @@ _MODELS_BY_PATH_SHAPE: list[tuple[tuple[str, ...], type[BaseModel]]] = [
     (("unmapped",), UnmappedSpec),
     (("correlate",), CorrelateSpec),
     (("correlate", "legacy_id"), LegacyIdSpec),
+    (("outbound",), OutboundSpec),
     ((), MappingDocument),
 ]
 
@@ -642,6 +646,10 @@ def _reference_problems(located: LocatedYaml, name: str) -> list[MappingProblem]
     unmapped = value.get("unmapped")
     if isinstance(unmapped, dict):
         check_alias(unmapped.get("code"), ("unmapped", "code"))
+    outbound = value.get("outbound")
+    if isinstance(outbound, dict) and isinstance(outbound.get("codes"), dict):
+        for alias in outbound["codes"]:
+            check_alias(alias, ("outbound", "codes", alias))
 
     if isinstance(codes, dict):
         seen: dict[str, tuple[str, str]] = {}
