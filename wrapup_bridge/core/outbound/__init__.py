@@ -17,6 +17,24 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wrapup_bridge.core.outbound.defaults import FIVE9_DISPOSITION_TYPES, FIVE9_TYPE_DEFAULTS
+    from wrapup_bridge.core.outbound.desired import (
+        DesiredEntry,
+        DesiredMapping,
+        Finding,
+        FindingKind,
+        FlagSource,
+        LegacyDisposition,
+        desired_mapping,
+    )
+    from wrapup_bridge.core.outbound.diff import (
+        ChangeKind,
+        CodeChange,
+        CurrentMapping,
+        DefaultSetChange,
+        OutboundDiff,
+        diff_mapping,
+        mapping_moves,
+    )
     from wrapup_bridge.core.outbound.flags import OutboundFlag, parse_flag
     from wrapup_bridge.core.outbound.spec import OutboundSpec
 
@@ -24,6 +42,20 @@ if TYPE_CHECKING:
 _WHERE: dict[str, str] = {
     "FIVE9_DISPOSITION_TYPES": "defaults",
     "FIVE9_TYPE_DEFAULTS": "defaults",
+    "DesiredEntry": "desired",
+    "DesiredMapping": "desired",
+    "Finding": "desired",
+    "FindingKind": "desired",
+    "FlagSource": "desired",
+    "LegacyDisposition": "desired",
+    "desired_mapping": "desired",
+    "ChangeKind": "diff",
+    "CodeChange": "diff",
+    "CurrentMapping": "diff",
+    "DefaultSetChange": "diff",
+    "OutboundDiff": "diff",
+    "diff_mapping": "diff",
+    "mapping_moves": "diff",
     "OutboundFlag": "flags",
     "parse_flag": "flags",
     "OutboundSpec": "spec",
@@ -32,8 +64,22 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "FIVE9_DISPOSITION_TYPES",
     "FIVE9_TYPE_DEFAULTS",
+    "ChangeKind",
+    "CodeChange",
+    "CurrentMapping",
+    "DefaultSetChange",
+    "DesiredEntry",
+    "DesiredMapping",
+    "Finding",
+    "FindingKind",
+    "FlagSource",
+    "LegacyDisposition",
+    "OutboundDiff",
     "OutboundFlag",
     "OutboundSpec",
+    "desired_mapping",
+    "diff_mapping",
+    "mapping_moves",
     "parse_flag",
 ]
 
