@@ -111,7 +111,9 @@ def hcl_string(text: str) -> str:
     Backslash, quote, newline, carriage return and tab get their short escapes; every other character that does
     not print (control, format such as zero-width or bidirectional marks, line and paragraph separators, private
     or unassigned) is written ``\\uNNNN`` / ``\\UNNNNNNNN`` so the file shows what it holds; ``${`` and ``%{``
-    become ``$${`` and ``%%{`` so nothing is interpolated (HCL native syntax spec, "Template Literals")."""
+    become ``$${`` and ``%%{`` so nothing is interpolated (HCL native syntax spec, "Template Literals"). HCL reads
+    every string literal as Unicode NFC (escaped or not), so a name not in NFC comes back, and reaches Genesys, in
+    NFC: the same name once normalized, which is how the table and the org's codes are compared."""
     out: list[str] = []
     for char in text:
         short = _ESCAPES.get(char)
@@ -138,18 +140,24 @@ def terraform_label(name: str) -> str:
 
 
 def assign_labels(names: Iterable[str]) -> dict[str, str]:
-    """A unique label for each name: its ``terraform_label``, and where two names give the same one, ``_2``,
-    ``_3``... for all but the first in sorted order. Deterministic for a given set of names, whatever their order."""
+    """A unique label for each name: its ``terraform_label``; where several names give the same one, the first in
+    sorted order keeps it and the others get ``_2``, ``_3``... (skipping any label another name gives by itself).
+    Depends only on the set of names, never on their order."""
+    groups: dict[str, list[str]] = {}
+    for name in set(names):
+        groups.setdefault(terraform_label(name), []).append(name)
+    taken = set(groups)
     labels: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in sorted(set(names), key=lambda n: (terraform_label(n), n)):
-        base = label = terraform_label(name)
+    for base, members in sorted(groups.items()):
+        first, *others = sorted(members)
+        labels[first] = base
         number = 1
-        while label in taken:
+        for name in others:
             number += 1
-            label = f"{base}_{number}"
-        taken.add(label)
-        labels[name] = label
+            while f"{base}_{number}" in taken:
+                number += 1
+            labels[name] = f"{base}_{number}"
+            taken.add(labels[name])
     return labels
 
 
