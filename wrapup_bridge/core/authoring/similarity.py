@@ -272,7 +272,7 @@ def similarity(a: str, b: str, synonyms: Synonyms | None = None) -> Score:
     symmetric; see the module docstring for the parts."""
     na, nb = normalize_text(a), normalize_text(b)
     if na == nb:
-        return Score(SAME_NAME, "same name", "the same name once case, spacing and quotes are ignored")
+        return Score(SAME_NAME, "same name", "ignoring case, spacing and quotes")
     syn = synonyms if synonyms is not None else _NO_SYNONYMS
     ra, rb = _read_cached(na, syn), _read_cached(nb, syn)
     words_score = _word_score(ra.plain, rb.plain)
@@ -291,10 +291,10 @@ def similarity(a: str, b: str, synonyms: Synonyms | None = None) -> Score:
         groups = ", ".join(concepts)
         negated = ra.grouped_negated != rb.grouped_negated
         if ra.grouped == rb.grouped and ra.grouped and not negated:
-            grouped = Score(SYNONYM_SCORE, "synonyms", f"reviewed synonyms ({groups})")
+            grouped = Score(SYNONYM_SCORE, "synonyms", f"reviewed group {groups}")
         else:
             value = _word_score(ra.grouped, rb.grouped) * SYNONYM_SCORE * (NEGATION_FACTOR if negated else 1.0)
-            grouped = Score(_round(value), "similar names", f"words {value:.2f} reading synonyms ({groups})")
+            grouped = Score(_round(value), "similar names", f"words {value:.2f} reading group {groups}")
         if grouped.score >= best.score:
             best = grouped
     return best
