@@ -32,8 +32,8 @@ __all__ = ["IdChange", "NotFilled", "SyncResult", "describe_change", "sync_ids"]
 
 @dataclass(frozen=True)
 class IdChange:
-    """One alias whose ``id:`` is (to be) written: from ``old`` (as the table had it; None when it had none) to the
-    id of the org's code of that name."""
+    """One alias whose ``id:`` is (to be) written: from ``old`` (as the table had it; None when it had none, or a
+    blank or null one) to the id of the org's code of that name."""
 
     alias: str
     name: str
@@ -206,9 +206,10 @@ def _sync_alias(work: _Work, alias: str, node: yaml.Node, value: Any, catalog: O
             NotFilled(alias, None, line, "unwritable", f"code alias {alias!r} has no name: to look its id up by")
         )
         return
-    current = value.get("id") if isinstance(value.get("id"), str) else None
+    written = value.get("id")
+    current = written.strip() if isinstance(written, str) and written.strip() else None
     candidates = catalog.codes_named(name)
-    if current and any(c.id.lower() == current.strip().lower() for c in candidates):
+    if current and any(c.id.lower() == current.lower() for c in candidates):
         work.unchanged.append(alias)
         return
     if not candidates:
