@@ -66,7 +66,7 @@ def sync(
             stderr(f"  NOT FILLED line {missing.line}: {missing.message}")
         count = len(result.changes)
         stderr(
-            f"{count} id{'s' if count != 1 else ''} {'written' if written else 'to write'}, "
+            f"{count} id{'s' if count != 1 else ''} {'written' if write else 'to write'}, "
             f"{len(result.not_filled)} not filled, {len(result.unchanged)} already the org's"
             + ("; run again with --write to write them" if result.changed and not write else "")
         )
