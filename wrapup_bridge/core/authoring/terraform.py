@@ -495,7 +495,8 @@ def _division_of(
         None,
         None,
         "no division could be told (its queues, or the table's other codes, are in several or none is known): "
-        "division_id is left out, so the provider lets Genesys choose; give --division to set one",
+        'division_id is left out (the provider: "If not set, * will be used to indicate all divisions."); give '
+        "--division to set one",
     )
 
 
@@ -506,7 +507,8 @@ def plan_terraform(
 
     ``division`` (``find_division``): where new codes go. Without it, each new code goes to the division of the
     queues its rules are scoped to when they share one, else to the division the table's other codes share, else
-    nowhere in particular (``division_id`` left out: the provider then lets Genesys choose, reference §2).
+    in none (``division_id`` left out; the provider documents "If not set, * will be used to indicate all divisions",
+    reference §2).
     """
     table = reviewed.table
     survey = _survey_codes(reviewed, catalog)
