@@ -89,6 +89,30 @@ PERMISSIONS = [
     "routing:wrapupCode:view",
     "routing:queue:view",
     "analytics:conversationDetail:view",
+    "outbound:wrapUpCodeMapping:view",
+    "outbound:wrapUpCodeMapping:edit",
+]
+#: What the read-only client lacks: setting wrap-ups and editing the outbound wrap-up code mapping.
+WRITES = ("conversation:participant:wrapup", "outbound:wrapUpCodeMapping:edit")
+
+#: The org's outbound wrap-up code mapping when the migration starts (GET/PUT /api/v2/outbound/wrapupcodemappings),
+#: as an admin left it for the Sales Outbound campaign: Sale spelled as the Terraform provider writes flags, the
+#: dialer's default making every code without an entry end the contact (Callback Scheduled included, until the
+#: migration maps it: `wrapup-bridge outbound plan mappings/five9.yaml`).
+OUTBOUND_MAPPING = [
+    "# The outbound wrap-up code mapping (GET/PUT /api/v2/outbound/wrapupcodemappings; docs/emulator.md): the dialer's",
+    "# default ends the contact for every code without an entry, Callback Scheduled included.",
+    "outbound_wrapupcode_mapping:",
+    "  version: 4",
+    "  date_created: 2026-02-16T10:12:00Z",
+    "  date_modified: 2026-02-27T15:40:31.204Z",
+    "  default_set: [CONTACT_UNCALLABLE]",
+    "  mapping:",
+    "    Sale: [Right_Party_Contact]",
+    "    Do Not Call: [CONTACT_UNCALLABLE]",
+    "    No Answer: []",
+    "    Busy: []",
+    "    Answering Machine: []",
 ]
 
 
@@ -229,7 +253,12 @@ def render() -> str:
     lines.append("oauth_clients:")
     for client_id, secret, name, permissions in (
         ("demo-client", "demo-secret", "Demo client (everything the tool needs)", PERMISSIONS),
-        ("readonly-client", "readonly-secret", "Read-only client (cannot set wrap-up)", PERMISSIONS[1:]),
+        (
+            "readonly-client",
+            "readonly-secret",
+            "Read-only client (cannot set wrap-up or the outbound mapping)",
+            [p for p in PERMISSIONS if p not in WRITES],
+        ),
     ):
         lines += [f"  - client_id: {client_id}", f"    client_secret: {secret}", f"    name: {name}"]
         lines.append("    permissions:")
@@ -237,6 +266,7 @@ def render() -> str:
     lines.append("conversations:")
     lines += [conversation(n) for n in range(1, 51)]
     lines += [no_ids_conversation(*row) for row in NO_IDS]
+    lines += OUTBOUND_MAPPING
     return "\n".join(lines) + "\n"
 
 

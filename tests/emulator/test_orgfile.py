@@ -87,7 +87,8 @@ def test_demo_org_has_exactly_the_shared_ids(demo_org: Org) -> None:
     assert set(d.clients) == {"demo-client", "readonly-client"}
     assert "conversation:participant:wrapup" in d.clients["demo-client"].permissions
     assert d.clients["readonly-client"].permissions == d.clients["demo-client"].permissions - {
-        "conversation:participant:wrapup"
+        "conversation:participant:wrapup",
+        "outbound:wrapUpCodeMapping:edit",
     }
 
 

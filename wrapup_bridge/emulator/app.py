@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from wrapup_bridge.emulator import analytics, analytics_jobs, analytics_query, conversations, routing, users
+from wrapup_bridge.emulator import analytics, analytics_jobs, analytics_query, conversations, outbound, routing, users
 from wrapup_bridge.emulator.config import EmulatorConfig
 from wrapup_bridge.emulator.errors import error_body
 from wrapup_bridge.emulator.gateway import ApiEndpoint, Call, Handler, Permissions, TokenEndpoint
@@ -119,6 +119,8 @@ def _routes(rt: Runtime) -> list[BaseRoute]:
         analytics.get_conversation_details,
         _ANALYTICS,
     )
+    api("GET", outbound.PATH, outbound.get_wrapupcode_mappings, Permissions("ANY", (outbound.VIEW_PERMISSION,)))
+    api("PUT", outbound.PATH, outbound.put_wrapupcode_mappings, Permissions("ANY", (outbound.EDIT_PERMISSION,)))
 
     async def writes(request: Request) -> Response:
         with rt.lock:

@@ -187,6 +187,31 @@ class EmulatorConfig(_Strict):
         "left; none when tokens are not limited) or the org window's count, allowance and reset",
     )
     max_page_size: int = Field(default=500, ge=1, description="Largest pageSize accepted by listing endpoints")
+    # PUT /api/v2/outbound/wrapupcodemappings (emulator/outbound.py; docs/reference-outbound.md §1.4, §5)
+    outbound_version_conflict_status: Literal[409, 400] = Field(
+        default=409,
+        description="UNSURE: the status of a PUT whose version is not the current one: 409 conflict ('Unexpected "
+        "version was provided') or 400 ('does not match the current version')",
+    )
+    outbound_put: Literal["replace", "merge"] = Field(
+        default="replace",
+        description="UNSURE: whether a PUT replaces the whole mapping (entries it leaves out are gone) or merges the "
+        "entries it carries into the org's",
+    )
+    outbound_unknown_codes: Literal["accept", "reject"] = Field(
+        default="accept", description="UNSURE: whether a PUT may map a code id the org does not have (reject: 400)"
+    )
+    outbound_flag_case: Literal["any", "upper"] = Field(
+        default="any",
+        description="UNSURE: whether flags are accepted in any case (Right_Party_Contact, as the Terraform provider "
+        "writes them) or only UPPER_SNAKE",
+    )
+    outbound_flag_echo: Literal["as_written", "upper"] = Field(
+        default="as_written", description="UNSURE: how GET spells the flags: as they were written, or UPPER_SNAKE"
+    )
+    outbound_business_flags: Literal["any", "one"] = Field(
+        default="any", description="UNSURE: whether a code may carry two BUSINESS_* flags (one: 400)"
+    )
     faults: FaultConfig = FaultConfig()
 
     @model_validator(mode="after")

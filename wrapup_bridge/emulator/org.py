@@ -19,6 +19,7 @@ from wrapup_bridge.emulator.directory import Directory, Problem, build_directory
 from wrapup_bridge.emulator.expand import expand_conversations
 from wrapup_bridge.emulator.generate import Generator, build_generator
 from wrapup_bridge.emulator.orgfile import UNION_TAGS, OrgSpec
+from wrapup_bridge.emulator.outbound import check_outbound_mapping
 from wrapup_bridge.emulator.state import ConversationState, building
 from wrapup_bridge.emulator.store import Conversations
 from wrapup_bridge.emulator.yamlpos import KeyPath, format_path, line_of, load_yaml_with_lines
@@ -122,6 +123,7 @@ def parse_org(text: str, source: str = "<org>") -> Org:
 def build_org(spec: OrgSpec, source: str = "<org>", lines: dict[KeyPath, int] | None = None) -> Org:
     """Index and expand a validated ``spec`` (benchmarks build large orgs in code rather than in YAML)."""
     directory, found = build_directory(spec)
+    found.extend(check_outbound_mapping(spec.outbound_wrapupcode_mapping, directory))
     with building():
         conversations, more = expand_conversations(spec, directory)
     found.extend(more)

@@ -28,6 +28,7 @@ from pydantic import (
 from wrapup_bridge.core.disposition import Media, is_genesys_id
 from wrapup_bridge.core.outcome import is_system_code
 from wrapup_bridge.emulator.config import EmulatorConfig
+from wrapup_bridge.emulator.outbound import OutboundMappingSpec
 
 __all__ = [
     "MEDIA_ARRAYS",
@@ -615,6 +616,9 @@ class OrgSpec(_Strict):
         default=None, description="Real-org shapes in compact conversations; null: the defaults; false: none"
     )
     emulator: EmulatorConfig | None = None
+    outbound_wrapupcode_mapping: OutboundMappingSpec | None = Field(
+        default=None, description="The org's outbound wrap-up code mapping at the start (emulator/outbound.py)"
+    )
 
     @property
     def realism_settings(self) -> RealismSpec | None:

@@ -24,6 +24,7 @@ from wrapup_bridge.emulator.directory import OAuthClient
 from wrapup_bridge.emulator.faults import FaultPlan
 from wrapup_bridge.emulator.limits import RateLimits
 from wrapup_bridge.emulator.org import Org
+from wrapup_bridge.emulator.outbound import OutboundMappings
 from wrapup_bridge.emulator.render import iso
 from wrapup_bridge.emulator.state import WrapupState
 from wrapup_bridge.emulator.store import LiveConversations
@@ -150,6 +151,8 @@ class Runtime:
         self.analytics = AnalyticsState()
         #: File that keeps accepted wrap-ups across restarts (the demo's "run it again" needs that); None: memory only.
         self.journal: Path | None = None
+        #: The org's outbound wrap-up code mapping (emulator.outbound); a reset restores the org file's.
+        self.outbound = OutboundMappings.initial(org)
         self.reset()
 
     def attach_journal(self, path: Path) -> int:
@@ -212,6 +215,7 @@ class Runtime:
             self.write_log = []
             self.stats = Stats()
             self.analytics = AnalyticsState()
+            self.outbound = OutboundMappings.initial(self.org)
             self.faults.reset()
             self.limits.reset()
 
