@@ -79,6 +79,9 @@ def permissions_for_path(method: str, path: str) -> tuple[str, ...]:
     info = classify_path(path)
     if method.upper() in ("GET", "HEAD") and info.kind in (PathKind.MEDIA_WRAPUP, PathKind.PARTICIPANT):
         return ("conversation:communication:view",)
+    if info.kind is PathKind.OUTBOUND_WRAPUPCODEMAPPINGS:  # docs/reference-outbound.md §1.1 (VERIFIED)
+        action = "view" if method.upper() in ("GET", "HEAD") else "edit"
+        return (f"outbound:wrapUpCodeMapping:{action}",)
     return _PERMISSION_BY_KIND.get(info.kind, ())
 
 

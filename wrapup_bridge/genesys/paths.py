@@ -70,6 +70,7 @@ class PathKind(StrEnum):
     QUEUE = "queue"
     ANALYTICS = "analytics"
     USERS = "users"  #: /api/v2/users (bulk by id) and /api/v2/users/{userId}: who the agents are
+    OUTBOUND_WRAPUPCODEMAPPINGS = "outbound-wrapupcodemappings"  #: the dialer's flags per wrap-up code (issue 15)
     OTHER = "other"
 
 
@@ -133,6 +134,7 @@ _PATTERNS: tuple[tuple[PathKind, re.Pattern[str]], ...] = tuple(
         (PathKind.QUEUE, rf"^/api/v2/routing/queues/(?P<queue>{_SEG})"),
         (PathKind.ANALYTICS, r"^/api/v2/analytics/.*"),
         (PathKind.USERS, rf"^/api/v2/users(?:/{_SEG})?"),
+        (PathKind.OUTBOUND_WRAPUPCODEMAPPINGS, r"^/api/v2/outbound/wrapupcodemappings"),
     )
 )
 
