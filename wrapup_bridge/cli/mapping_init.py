@@ -74,7 +74,11 @@ def _history_flags(func: F) -> F:
     type=click.Path(dir_okay=False),
     help="The org's codes: a snapshot from `wrapup-bridge catalog export`.",
 )
-@click.option("--live", is_flag=True, help="Read the org's codes now (Genesys with GENESYSCLOUD_*, else the emulator).")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Read the org's codes now (Genesys with GENESYSCLOUD_*, else the emulator); --target or --org imply it.",
+)
 @target_options
 @click.option("--out", "-o", default=STDOUT, show_default=True, help="Where the proposed table goes (- for stdout).")
 @click.option("--force", is_flag=True, help="Replace --out when it exists.")
@@ -288,7 +292,7 @@ def _print_summary(result: InitResult, platform: str, out: str, catalog_file: st
     say(f"org codes: {result.catalog}")
     say(
         f"proposals: {counts['code-high'] + counts['code-low']} codes ({counts['code-high']} high confidence, "
-        f"{counts['code-low']} low: check them), {counts['skip']} skip, {counts['todo']} TODO (no code close)"
+        f"{counts['code-low']} low: check them), {counts['skip']} skip, {counts['todo']} TODO (no code close enough)"
     )
     total = result.records
     say(

@@ -57,7 +57,7 @@ THRESHOLD = 0.55  #: never a match below this, whatever the caller's minimum
 STOP_WORDS = frozenset({"a", "an", "the", "to", "of", "by", "for", "with", "on", "in", "at", "and", "or", "is", "was", "be",
                         "been", "has", "had", "from", "my", "our", "your", "their", "his", "her"})  # fmt: skip
 #: Words that turn a name's meaning around; apostrophes are dropped before the lookup ("couldn't" -> couldnt). The
-#: second line says an action did not happen ("Transfer Failed" is no "Transferred", "Payment Declined" no "Payment
+#: last ones say an action did not happen ("Transfer Failed" is no "Transferred", "Payment Declined" no "Payment
 #: Taken"), which for choosing a code is the same.
 NEGATIONS = frozenset({"not", "no", "non", "never", "cannot", "cant", "couldnt", "didnt", "dont", "doesnt", "wont", "wasnt",
                        "isnt", "arent", "unable", "without",
