@@ -225,10 +225,10 @@ SDK_GROUP = pytest.mark.xdist_group("genesys-sdk")
 @functools.cache
 def _sdk_paths() -> dict[tuple[str, str], tuple[str, str | None]]:
     """(verb, resource_path) -> (SDK method, body model) for every method of the SDK's ConversationsApi,
-    RoutingApi, AnalyticsApi and UsersApi (read once per worker: the files are large)."""
+    RoutingApi, AnalyticsApi, UsersApi and OutboundApi (read once per worker: the files are large)."""
     sdk = pytest.importorskip("PureCloudPlatformClientV2")
     found: dict[tuple[str, str], tuple[str, str | None]] = {}
-    for module in ("conversations_api", "routing_api", "analytics_api", "users_api"):
+    for module in ("conversations_api", "routing_api", "analytics_api", "users_api", "outbound_api"):
         text = (Path(sdk.__file__).parent / "apis" / f"{module}.py").read_text(encoding="utf-8")
         for block in text.split("\n    def ")[1:]:
             name = block.split("(", 1)[0]

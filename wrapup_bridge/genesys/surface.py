@@ -54,6 +54,16 @@ BODY_MODELS: dict[str, dict[str, BodyField]] = {
         "wrapupSkipped": BodyField("boolean", "the agent skips wrap-up"),
         "resumeTime": BodyField("date-time", "when a parked email resumes"),
     },
+    "WrapUpCodeMapping": {
+        "id": BodyField("string", "the mapping's id (read-only)"),
+        "name": BodyField("string", "its name"),
+        "dateCreated": BodyField("date-time", "when it was created (read-only)"),
+        "dateModified": BodyField("date-time", "when it was last changed (read-only)"),
+        "version": BodyField("integer", "required for updates: the version of the most recent update"),
+        "defaultSet": BodyField("array of strings", "the outbound flags of codes without an entry"),
+        "mapping": BodyField("object", "wrap-up code id -> its outbound flags"),
+        "selfUri": BodyField("string", "the URI of the object (read-only)"),
+    },
 }
 
 #: Media path segments that take a wrap-up POST (and, for ``PATCH .../{media}/{cid}/participants/{pid}``, the
@@ -168,6 +178,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "get_analytics_conversations_details_job_results", permissions=("analytics:conversationDetail:view",)),
     Endpoint("GET", "/api/v2/users", "users (?id=a,b in bulk)", "get_users"),
     Endpoint("GET", "/api/v2/users/{userId}", "one user", "get_user"),
+    Endpoint("GET", "/api/v2/outbound/wrapupcodemappings", "the dialer's outbound flags per wrap-up code",
+             "get_outbound_wrapupcodemappings", permissions=("outbound:wrapUpCodeMapping:view",)),
+    Endpoint("PUT", "/api/v2/outbound/wrapupcodemappings", "update the dialer's outbound flags per wrap-up code "
+             "(the whole object, with its version)", "put_outbound_wrapupcodemappings", body="WrapUpCodeMapping",
+             permissions=("outbound:wrapUpCodeMapping:edit",)),
 )  # fmt: skip
 
 
