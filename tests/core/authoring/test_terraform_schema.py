@@ -97,5 +97,8 @@ def test_json_syntax_is_read_as_terraform_reads_it() -> None:
     config = parse_tf_json(text)
     assert config["resource"]["genesyscloud_routing_wrapupcode"]["w"] == {"name": "a ${x} %{y}"}
     assert schema_errors(config) == []
+    # "//" is a comment in a body only: in an expression's object it is a key like any other (as Terraform reads it).
+    kept = parse_tf_json(json.dumps({"//": 1, "output": {"o": {"//": 2, "value": {"//": "k"}}}}))
+    assert kept == {"output": {"o": {"value": {"//": "k"}}}}
     with pytest.raises(AssertionError, match="unescaped"):
         parse_tf_json(json.dumps({"output": {"o": {"value": "a ${x}"}}}))

@@ -83,22 +83,64 @@ def _json_string(value: str) -> str:
     return _TEMPLATE.sub(literal, value)
 
 
-def _decode_json(value: Any) -> Any:
+def _value(value: Any) -> Any:
+    """An expression: every key and string decoded, ``"//"`` included (a comment only in a body, never in a value:
+    Terraform keeps ``{"//": ...}`` in an output's map as a key)."""
     if isinstance(value, dict):
-        return {_json_string(k): _decode_json(v) for k, v in value.items() if k != "//"}
+        return {_json_string(k): _value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode_json(v) for v in value]
-    if isinstance(value, str):
-        return _json_string(value)
-    return value
+        return [_value(v) for v in value]
+    return _json_string(value) if isinstance(value, str) else value
+
+
+def _body(body: Any, blocks: dict[str, Any] | None = None) -> Any:
+    """A block body: ``"//"`` dropped, attributes decoded as expressions, nested blocks (``blocks``: the schema's
+    ``block_types``) as bodies again."""
+    if isinstance(body, list):
+        return [_body(item, blocks) for item in body]
+    if not isinstance(body, dict):
+        return _value(body)
+    nested = blocks or {}
+    decoded = {}
+    for key, value in body.items():
+        if key == "//":
+            continue
+        spec = nested.get(key)
+        decoded[key] = _body(value, spec["block"].get("block_types")) if spec else _value(value)
+    return decoded
+
+
+def _decode_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The root of a ``.tf.json`` file: block types, their labels, then bodies (HCL JSON syntax spec)."""
+    schemas = resource_schemas()
+    decoded: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "//":
+            continue
+        if key == "resource":
+            decoded[key] = {
+                kind: {
+                    label: _body(body, schemas.get(kind, {}).get("block", {}).get("block_types"))
+                    for label, body in labels.items()
+                    if label != "//"
+                }
+                for kind, labels in value.items()
+                if kind != "//"
+            }
+        elif key in ("output", "provider"):
+            decoded[key] = {label: _body(body) for label, body in value.items() if label != "//"}
+        elif key == "terraform":
+            decoded[key] = _body(value, {"required_providers": {"block": {}}})
+        else:
+            decoded[key] = _value(value)
+    return decoded
 
 
 def parse_tf_json(text: str) -> dict[str, Any]:
     """``text`` (a ``.tf.json`` file) in ``parse_hcl``'s shape: ``"//"`` comments dropped, templates decoded."""
     data = json.loads(text)
     assert isinstance(data, dict), "a .tf.json file is one JSON object"
-    decoded: dict[str, Any] = _decode_json(data)
-    return decoded
+    return _decode_json(data)
 
 
 def parse_files(files: dict[str, str]) -> dict[str, Any]:
