@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "replay": "wrapup_bridge.cli.replay:replay",
     "serve": "wrapup_bridge.cli.serve:serve",
     "outbox": "wrapup_bridge.cli.outbox:outbox",
+    "outbound": "wrapup_bridge.cli.outbound:outbound",
 }
 
 
