@@ -1,5 +1,6 @@
-"""``wrapup-bridge mapping ...``: validate a table, explain a decision, publish the file format's JSON Schema, and
-review a table for operations leads (check against the org, coverage over history, diff, report).
+"""``wrapup-bridge mapping ...``: validate a table, explain a decision, publish the file format's JSON Schema,
+review a table for operations leads (check against the org, coverage over history, diff, report), and author one
+(``init``, ``terraform``, ``sync``: their own modules, registered lazily in ``AUTHORING_COMMANDS``).
 
 The review commands are thin: the work is in ``wrapup_bridge.services.review`` (over ``core.review``) and the org
 comes from ``services.catalog``; here are only arguments, reading history through the adapters (rejected records
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from wrapup_bridge.cli import LazyGroup
 from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_adapter, input_errors
 from wrapup_bridge.cli._common import (
     EXIT_PROBLEMS,
@@ -45,9 +47,18 @@ __all__ = ["mapping"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group()
+#: The authoring commands (issue 15), each in its own module, imported only when invoked.
+AUTHORING_COMMANDS = {
+    "init": "wrapup_bridge.cli.mapping_init:init",
+    "terraform": "wrapup_bridge.cli.mapping_terraform:terraform",
+    "sync": "wrapup_bridge.cli.mapping_sync:sync",
+}
+
+
+@click.group(cls=LazyGroup, lazy=AUTHORING_COMMANDS)
 def mapping() -> None:
-    """Work with mapping tables (legacy disposition -> Genesys wrap-up code)."""
+    """Work with mapping tables (legacy disposition -> Genesys wrap-up code): validate, explain, review against the
+    org and history, and author them (init from history, terraform for what the org lacks, sync ids by name)."""
 
 
 @mapping.command()
