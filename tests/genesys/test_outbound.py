@@ -128,3 +128,16 @@ def test_a_put_without_an_answer_is_ambiguous_and_sent_once() -> None:
         run(emu, lambda c: write_mapping(c, {"version": 4, "defaultSet": [], "mapping": {}}))
     assert len(emu.runtime.outbound.history) == 1  # applied before the drop, and not sent again
     assert emu.stats()["statuses"][f"PUT {PATH}"] == {"0": 1}
+
+
+@pytest.mark.xdist_group("genesys-sdk")
+def test_the_put_body_s_fields_are_the_sdk_model_s() -> None:
+    import PureCloudPlatformClientV2  # type: ignore[import-untyped]
+
+    from wrapup_bridge.core.outbound.diff import CurrentMapping, OutboundDiff
+
+    model = PureCloudPlatformClientV2.WrapUpCodeMapping()
+    current = CurrentMapping.from_json({"version": 4, "defaultSet": [], "mapping": {SALE: []}})
+    body = OutboundDiff(()).put_body(current)
+    assert set(body) <= set(model.attribute_map.values())
+    assert model.swagger_types["mapping"] == "dict(str, list[str])" and model.swagger_types["version"] == "int"
