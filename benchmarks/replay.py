@@ -187,10 +187,13 @@ def token_requests(stats: dict[str, Any]) -> int:
 
 # ----------------------------------------------------------------------------------------------------- clients
 def variables(base_url: str) -> Settings:
-    """The emulator process, pointed at as Genesys would be: through the GENESYSCLOUD_* variables."""
+    """The emulator process, pointed at as Genesys would be: through the GENESYSCLOUD_* variables (and the transport
+    ``using_transport`` set)."""
+    from wrapup_bridge.genesys.transport import TRANSPORT_VARIABLE
+
     return Settings.from_env(
         {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
-         "GENESYSCLOUD_API_BASE": base_url}
+         "GENESYSCLOUD_API_BASE": base_url, TRANSPORT_VARIABLE: os.environ.get(TRANSPORT_VARIABLE, "")}
     )  # fmt: skip
 
 

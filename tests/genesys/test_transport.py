@@ -29,6 +29,7 @@ from wrapup_bridge.genesys.errors import AmbiguousWrite
 from wrapup_bridge.genesys.http import GenesysClient
 from wrapup_bridge.genesys.settings import GenesysSettings, SettingsError
 from wrapup_bridge.genesys.transport import TRANSPORT_VARIABLE, LeanTransport, default_transport, transport_choice
+from wrapup_bridge.services.settings import Settings
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -250,11 +251,11 @@ def test_nothing_listening_is_a_connect_error_and_genesys_client_retries_it_safe
 
 
 def test_the_default_is_lean_unless_a_proxy_is_configured() -> None:
-    assert isinstance(default_transport({}, {}), LeanTransport)
-    assert isinstance(default_transport({"no": "*"}, {}), LeanTransport)
-    assert default_transport({"https": "http://proxy:3128"}, {}) is None
-    assert default_transport({"http": "http://proxy:3128"}, {}) is None
-    assert default_transport({"all": "socks5://proxy:1080"}, {}) is None
+    assert isinstance(default_transport(None, {}), LeanTransport)
+    assert isinstance(default_transport(None, {"no": "*"}), LeanTransport)
+    assert default_transport(None, {"https": "http://proxy:3128"}) is None
+    assert default_transport(None, {"http": "http://proxy:3128"}) is None
+    assert default_transport(None, {"all": "socks5://proxy:1080"}) is None
 
 
 @pytest.mark.parametrize(
@@ -269,8 +270,8 @@ def test_the_default_is_lean_unless_a_proxy_is_configured() -> None:
     ],
 )
 def test_wrapup_bridge_http_transport_picks_the_transport(value: str, proxies: dict[str, str], chosen: str) -> None:
-    assert transport_choice({TRANSPORT_VARIABLE: value}, proxies) == chosen
-    built = default_transport(proxies, {TRANSPORT_VARIABLE: value})
+    assert transport_choice(value, proxies) == chosen
+    built = default_transport(value, proxies)
     assert isinstance(built, LeanTransport) if chosen == "lean" else built is None
 
 
@@ -286,31 +287,29 @@ def test_an_unusable_transport_setting_is_an_error_naming_the_variable(
     value: str, proxies: dict[str, str], message: str
 ) -> None:
     with pytest.raises(SettingsError, match=re.escape(message)):
-        transport_choice({TRANSPORT_VARIABLE: value}, proxies)
+        transport_choice(value, proxies)
 
 
 def test_the_genesys_client_takes_its_transport_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What a user sets reaches the client it builds (read when the client is built, from os.environ)."""
-    settings = GenesysSettings.from_variables(
-        {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
-         "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9"}
-    )  # fmt: skip
+    """What a user sets reaches the client it builds: read with the other variables by services.settings (the one
+    reader of the environment) into GenesysSettings.http_transport."""
     for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
 
-    def used() -> type:
-        client = GenesysClient(settings)
+    def used(value: str | None) -> type:
+        variables = {"GENESYSCLOUD_OAUTHCLIENT_ID": CLIENT[0], "GENESYSCLOUD_OAUTHCLIENT_SECRET": CLIENT[1],
+                     "GENESYSCLOUD_API_BASE": "http://127.0.0.1:9"}  # fmt: skip
+        if value is not None:
+            variables[TRANSPORT_VARIABLE] = value
+        client = GenesysClient(Settings.from_env(variables).genesys())
         return type(client._http._transport)
 
-    monkeypatch.setenv(TRANSPORT_VARIABLE, "httpx")
-    assert used() is httpx.AsyncHTTPTransport
-    monkeypatch.setenv(TRANSPORT_VARIABLE, "lean")
-    assert used() is LeanTransport
-    monkeypatch.delenv(TRANSPORT_VARIABLE)
-    assert used() is LeanTransport
-    monkeypatch.setenv(TRANSPORT_VARIABLE, "curl")
+    assert used("httpx") is httpx.AsyncHTTPTransport
+    assert used("Lean") is LeanTransport
+    assert used(None) is LeanTransport
+    assert used("") is LeanTransport
     with pytest.raises(SettingsError, match=TRANSPORT_VARIABLE):
-        GenesysClient(settings)
+        used("curl")
 
 
 def test_a_closed_transport_refuses_and_unsupported_schemes_are_refused() -> None:

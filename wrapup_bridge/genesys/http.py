@@ -156,7 +156,7 @@ class GenesysClient:
         self._http = _HTTPClient(
             # genesys/transport.py's choice unless a test gives one: WRAPUP_BRIDGE_HTTP_TRANSPORT (lean or httpx), else
             # httpx's own with a proxy configured, else the lean one. None is httpx's own.
-            transport=transport if transport is not None else default_transport(),
+            transport=transport if transport is not None else default_transport(settings.http_transport),
             headers={"User-Agent": settings.effective_user_agent, "Accept": "application/json"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
             follow_redirects=False,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, TypedDict, Unpack
+from typing import TYPE_CHECKING, Annotated, Literal, TypedDict, Unpack, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -24,7 +24,16 @@ from wrapup_bridge.genesys.regions import Region, UnknownRegionError, resolve_re
 if TYPE_CHECKING:
     from wrapup_bridge.genesys.credentials import ClientCredentials
 
-__all__ = ["DEFAULT_REGION", "ENV_VARS", "GenesysOverrides", "GenesysSettings", "SettingsError", "emulator_identity"]
+__all__ = [
+    "DEFAULT_REGION",
+    "ENV_VARS",
+    "TRANSPORTS",
+    "TRANSPORT_VARIABLE",
+    "GenesysOverrides",
+    "GenesysSettings",
+    "SettingsError",
+    "emulator_identity",
+]
 
 #: The region Genesys's CLI and Terraform provider assume when GENESYSCLOUD_REGION is unset.
 DEFAULT_REGION = "us-east-1"
@@ -44,6 +53,12 @@ class SettingsError(ConfigurationError):
     """The environment does not describe a usable Genesys connection; the message names the variable."""
 
 
+#: The variable that picks the HTTP transport: ``lean`` (``genesys/transport.py``) or ``httpx`` (httpx's own).
+TRANSPORT_VARIABLE = "WRAPUP_BRIDGE_HTTP_TRANSPORT"
+#: The values ``TRANSPORT_VARIABLE`` may take.
+TRANSPORTS = ("lean", "httpx")
+
+
 class GenesysOverrides(TypedDict, total=False):
     """``GenesysSettings`` fields a caller may set besides the credentials, the region and the budget (each
     constructor that takes them names ``budget`` on its own): how patient and how fast the client is."""
@@ -61,6 +76,7 @@ class GenesysOverrides(TypedDict, total=False):
     user_agent: str | None
     org_rate_per_minute: float | None
     learn_org_rate: bool
+    http_transport: Literal["lean", "httpx"] | None
 
 
 class GenesysSettings(BaseModel):
@@ -99,6 +115,9 @@ class GenesysSettings(BaseModel):
     org_rate_per_minute: Annotated[float, Field(gt=0)] | None = None
     #: Lower that ceiling from 429s that come while a token still has budget (``ratelimit.RateCap``).
     learn_org_rate: bool = True
+    #: The HTTP transport under httpx (``genesys/transport.py``): "lean" or "httpx" (httpx's own); None: lean, or
+    #: httpx's own when a proxy is configured. From ``WRAPUP_BRIDGE_HTTP_TRANSPORT`` in ``from_variables``.
+    http_transport: Literal["lean", "httpx"] | None = None
 
     def with_client(self, client: ClientCredentials) -> GenesysSettings:
         """The same settings for another OAuth client of the org (a pool's member)."""
@@ -140,6 +159,13 @@ class GenesysSettings(BaseModel):
                 f"{' and '.join(missing)} not set: create an OAuth client with the Client Credentials grant in "
                 "Genesys Cloud (Admin > Integrations > OAuth) and export its id and secret"
             )
+        if "http_transport" not in overrides and (transport := source.get(TRANSPORT_VARIABLE, "").strip().lower()):
+            if transport not in TRANSPORTS:
+                raise SettingsError(
+                    f"{TRANSPORT_VARIABLE}={transport!r} is not a transport: use one of {', '.join(TRANSPORTS)} "
+                    "(or leave it unset for the default)"
+                )
+            overrides = {**overrides, "http_transport": cast(Literal["lean", "httpx"], transport)}
         region_value = source.get("GENESYSCLOUD_REGION", "").strip() or DEFAULT_REGION
         api_base = source.get("GENESYSCLOUD_API_BASE", "").strip() or None
         login_base = source.get("GENESYSCLOUD_LOGIN_BASE", "").strip() or None

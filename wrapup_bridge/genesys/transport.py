@@ -26,8 +26,9 @@ in the environment, a server this transport cannot read, or to compare: ``WRAPUP
 Which transport (``transport_choice``, ``default_transport``): ``WRAPUP_BRIDGE_HTTP_TRANSPORT`` = ``lean`` or
 ``httpx`` (any case; unset or empty: the default); by default lean, or httpx's own when a proxy is configured
 (``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``, as ``urllib.request.getproxies`` reads them: httpx honours them, this
-module does not). Any other value, or ``lean`` with a proxy configured, is a ``SettingsError`` naming the variable,
-raised when the client is built.
+module does not). The variable is read with the other settings (``services.settings``, the one reader of the
+environment, into ``GenesysSettings.http_transport``): any other value is a ``SettingsError`` naming it when the
+settings are read; ``lean`` with a proxy configured is one when the client is built.
 
 What it does: HTTP/1.1 (what httpx speaks without HTTP/2), a pool of kept-alive connections per origin, reused only
 when idle for less than ``keepalive_expiry`` and nothing came from the server past its last answer (no end seen by
@@ -53,7 +54,6 @@ arrived included), and only the client decides, by method, whether to try again.
 from __future__ import annotations
 
 import asyncio
-import os
 import select
 import ssl
 import time
@@ -64,7 +64,7 @@ from urllib.request import getproxies
 
 import httpx
 
-from wrapup_bridge.genesys.settings import SettingsError
+from wrapup_bridge.genesys.settings import TRANSPORT_VARIABLE, TRANSPORTS, SettingsError
 
 __all__ = ["TRANSPORTS", "TRANSPORT_VARIABLE", "LeanTransport", "default_transport", "transport_choice"]
 
@@ -78,21 +78,15 @@ _HEAD_END = b"\r\n\r\n"
 _CRLF = b"\r\n"
 
 
-#: The environment variable that picks the transport: ``lean`` (this module's) or ``httpx`` (httpx's own).
-TRANSPORT_VARIABLE = "WRAPUP_BRIDGE_HTTP_TRANSPORT"
-#: The values ``TRANSPORT_VARIABLE`` may take.
-TRANSPORTS = ("lean", "httpx")
-
-
-def transport_choice(environ: Mapping[str, str] | None = None, proxies: Mapping[str, str] | None = None) -> str:
-    """``"lean"`` or ``"httpx"``: what ``WRAPUP_BRIDGE_HTTP_TRANSPORT`` says (read from ``environ``, by default
-    ``os.environ``; unset or empty: the default), else ``"httpx"`` when a proxy is configured (``proxies``:
+def transport_choice(choice: str | None = None, proxies: Mapping[str, str] | None = None) -> str:
+    """``"lean"`` or ``"httpx"``: ``choice`` (``GenesysSettings.http_transport``, from ``WRAPUP_BRIDGE_HTTP_TRANSPORT``;
+    None or empty: the default), else ``"httpx"`` when a proxy is configured (``proxies``:
     ``urllib.request.getproxies()`` by default, what httpx itself reads: its transport honours them, this one does
     not), else ``"lean"``. An unknown value, or ``lean`` with a proxy configured, raises ``SettingsError`` naming
     the variable."""
     found = getproxies() if proxies is None else proxies
     proxied = [scheme for scheme in ("http", "https", "all") if found.get(scheme)]
-    value = (os.environ if environ is None else environ).get(TRANSPORT_VARIABLE, "").strip().lower()
+    value = (choice or "").strip().lower()
     if value and value not in TRANSPORTS:
         raise SettingsError(
             f"{TRANSPORT_VARIABLE}={value!r} is not a transport: use one of {', '.join(TRANSPORTS)} "
@@ -106,12 +100,10 @@ def transport_choice(environ: Mapping[str, str] | None = None, proxies: Mapping[
     return value or ("httpx" if proxied else "lean")
 
 
-def default_transport(
-    proxies: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
-) -> LeanTransport | None:
+def default_transport(choice: str | None = None, proxies: Mapping[str, str] | None = None) -> LeanTransport | None:
     """The transport the Genesys client uses when none is given (see ``transport_choice``): a ``LeanTransport``,
     or None for httpx's own."""
-    return LeanTransport() if transport_choice(environ, proxies) == "lean" else None
+    return LeanTransport() if transport_choice(choice, proxies) == "lean" else None
 
 
 class _Reader(asyncio.StreamReader):
