@@ -11,6 +11,7 @@ configuration error).
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -581,19 +582,39 @@ def report(
     metadata, the check's findings first, the rule table with code names, ids and hits, coverage bars, the top
     unmapped values, and the changes against --against. --md and --csv write the same as Markdown / CSV.
 
+    With the org (--catalog or --live) it also shows what `mapping init` would propose beside the table's
+    decisions (with --history) and what `mapping terraform` would create; a table with an `outbound:` section gets
+    its flags per code, diffed with the org's current mapping with --live.
+
     Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records.
     """
     from wrapup_bridge.core.review.render_csv import correlation_csv_path, render_correlation_csv, render_csv
     from wrapup_bridge.core.review.render_html import render_html
     from wrapup_bridge.core.review.render_md import render_markdown
-    from wrapup_bridge.services.review import build_report
+    from wrapup_bridge.services.review import OutboundOrg, build_report, read_report_org
 
     reviewed = _reviewed_or_exit(table_path)
     table = reviewed.table
     old = load_or_exit(against) if against else None
-    catalog = _org_catalog(catalog_file, live, target, org)
+    outbound_org: OutboundOrg | None = None
+    catalog: OrgCatalog | None
+    if live and not catalog_file:  # the org read now, its outbound mapping too when the table has a section
+        wants = table.document.outbound is not None
+        catalog, outbound_org = run_on_target(target, org, lambda c: read_report_org(c, outbound=wants))
+        org_option = shlex.join(["--live", "--target", target, *(["--org", str(org)] if org else [])])
+    else:
+        catalog = _org_catalog(catalog_file, live, target, org)
+        org_option = shlex.join(["--catalog", catalog_file or "CATALOG"])
     reader = _HistoryReader.build(table, history, source=source, rejects=rejects, **flags) if history else None
-    result = build_report(reviewed, catalog=catalog, history=reader, against=old, strict=strict)
+    result = build_report(
+        reviewed,
+        catalog=catalog,
+        history=reader,
+        against=old,
+        strict=strict,
+        outbound_org=outbound_org,
+        org_option=org_option,
+    )
     _write(out, render_html(result), "HTML report")
     if md_path:
         _write(md_path, render_markdown(result), "Markdown report")

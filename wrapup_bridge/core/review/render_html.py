@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
+from wrapup_bridge.core.authoring.terraform import CODE_RESOURCE, QueueNeed
+from wrapup_bridge.core.outbound.flags import flags_text
 from wrapup_bridge.core.review.correlation import CorrelationPlace, CorrelationQueue, CorrelationReview
 from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
 from wrapup_bridge.core.review.diff import DiffResult
 from wrapup_bridge.core.review.findings import Finding
 from wrapup_bridge.core.review.report import ReviewReport, RuleRow
+from wrapup_bridge.core.review.report_authoring import OutboundReview, ProposalReview, ProposalRow, TerraformReview
 
 __all__ = ["render_html"]
 
@@ -46,6 +49,8 @@ white-space:nowrap}
 .badge.error{background:var(--error)}.badge.warning{background:var(--warning)}.badge.info{background:var(--info)}
 tr.has-error td:first-child{box-shadow:inset 4px 0 var(--error)}
 tr.has-warning td:first-child{box-shadow:inset 4px 0 var(--warning)}
+tr.differs td:first-child{box-shadow:inset 4px 0 var(--warning)}
+tr.outbound-finding.error td:first-child{box-shadow:inset 4px 0 var(--error)}
 .kind{color:var(--muted);font-size:12px}
 .figures{display:flex;flex-wrap:wrap;gap:10px;list-style:none;padding:0;margin:8px 0 12px}
 .figures li{background:var(--soft);border-radius:6px;padding:8px 14px;min-width:130px}
@@ -102,6 +107,9 @@ def render_html(report: ReviewReport) -> str:
         _rules(report, report.rule_rows()),
         _codes(report),
         _correlation(report.correlation),
+        _proposals(report.proposals),
+        _terraform(report.terraform),
+        _outbound(report.outbound),
         _values(report.coverage),
     ]
     if report.diff is not None:
@@ -458,4 +466,221 @@ def _queues(queues: tuple[CorrelationQueue, ...]) -> str:
     return (
         '<h3>Queues</h3><table id="correlation-queues"><thead><tr><th>Legacy queue</th><th>Genesys queue id</th>'
         f'<th>Queue in Genesys</th><th class="num">Line</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+# ------------------------------------------------------------------------ authoring sections (report_authoring)
+def _severity_badge(severity: str) -> str:
+    return f'<span class="badge {_e(severity)}">{_e(severity)}</span>'
+
+
+def _decided_text(decided: tuple[tuple[str, int], ...]) -> str:
+    if len(decided) == 1:
+        return decided[0][0]
+    return ", ".join(f"{text} ×{records:,}" for text, records in decided)
+
+
+def _proposal_row(row: ProposalRow) -> str:
+    if row.confidence is not None:
+        level = "high" if row.label == "code-high" else "LOW"
+        confidence = f'{row.confidence:.2f} <span class="kind">{level}</span>'
+        proposed = f"{_e(row.proposed)}<br><code>{_e(row.code_id)}</code>"
+    else:
+        confidence = '<span class="muted">-</span>'
+        proposed = f"<em>{_e(row.proposed)}</em>"
+    if row.agrees:
+        verdict = '<span class="none">same</span>'
+    else:
+        share = "" if row.differing == row.records else f" ({row.differing:,} of {row.records:,} records)"
+        verdict = f'<span class="badge warning">differs</span>{_e(share)}'
+    return (
+        f'<tr class="proposal {"agrees" if row.agrees else "differs"}"><td><code>{_e(row.value)}</code></td>'
+        f'<td class="num">{row.records:,}</td><td>{proposed}</td><td class="num">{confidence}</td>'
+        f"<td>{_e(row.reason)}</td><td>{_e(_decided_text(row.decided))}</td><td>{verdict}</td></tr>"
+    )
+
+
+def _proposals(review: ProposalReview | None) -> str:
+    """Proposed vs existing: what `mapping init` would propose for each legacy value beside the table's decision."""
+    if review is None:
+        return ""
+    differing = review.differing
+    shown = [row for number, row in enumerate(review.rows) if number < VALUES_SHOWN or not row.agrees]
+    more = (
+        f'<p class="muted">{len(review.rows) - len(shown):,} less frequent values that agree are not shown.</p>'
+        if len(shown) < len(review.rows)
+        else ""
+    )
+    untracked = (
+        f" {review.untracked:,} records of values past the first {len(review.rows):,} were not proposed."
+        if review.untracked
+        else ""
+    )
+    summary = (
+        f"{review.agreed_records:,} of {review.records:,} records decided alike; {len(differing)} of "
+        f"{len(review.rows)} legacy values differ.{untracked}"
+    )
+    return (
+        '<section id="proposals"><h2>Proposed vs existing</h2>'
+        '<p class="muted">What <code>wrapup-bridge mapping init</code> would propose for each legacy value of the '
+        f"history from the org's codes ({_e(review.catalog)}), beside what this table decides. A difference is a "
+        "question for the review, not an error: names cannot know a campaign, a queue or a business decision; the "
+        "table's people may. Decided alike: the same code, both skip, or both leave the records unmapped (a TODO "
+        "leaves them for a person).</p>"
+        f'<p class="decision" id="proposals-summary">{_e(summary)}</p>'
+        '<table id="proposal-table"><thead><tr><th>Legacy value</th><th class="num">Records</th>'
+        '<th>mapping init proposes</th><th class="num">Confidence</th><th>Why</th><th>The table decides</th>'
+        f"<th>Same?</th></tr></thead><tbody>{''.join(_proposal_row(r) for r in shown)}</tbody></table>{more}"
+        "</section>"
+    )
+
+
+def _terraform(review: TerraformReview | None) -> str:
+    """What Terraform would create: the codes the table names and the org lacks, the queue assignments its rules
+    need (`mapping terraform`'s plan), and the command that writes the files."""
+    if review is None:
+        return ""
+    plan = review.plan
+    parts = [
+        '<section id="terraform"><h2>What Terraform would create</h2>'
+        '<p class="muted">What the table needs and the org lacks, as <code>wrapup-bridge mapping terraform</code> '
+        "works it out: wrap-up codes to create (resources of the Genesys Cloud provider) and codes to allow on "
+        "queues (written as comments: declaring an existing queue in Terraform would manage all of it). Nothing is "
+        "applied; after <code>terraform apply</code>, <code>wrapup-bridge mapping sync</code> puts the new ids into "
+        "the table.</p>"
+        f'<p class="decision">Write it with: <code id="terraform-command">{_e(review.command)}</code></p>'
+    ]
+    if plan.new_codes:
+        rows = "".join(
+            f'<tr class="new-code"><td><code>{_e(CODE_RESOURCE)}.{_e(c.label)}</code></td><td>{_e(c.name)}</td>'
+            f"<td>{_e(c.division_name or c.division_id or 'none (all divisions)')}"
+            f'<br><span class="muted">{_e(c.division_reason)}</span></td>'
+            f"<td>{_e(', '.join(c.aliases))}<br><span class='muted'>line {c.line}</span></td>"
+            f"<td>{_e(_uses(c.rules, c.fallback))}</td></tr>"
+            for c in plan.new_codes
+        )
+        parts.append(
+            f"<h3>Codes to create ({len(plan.new_codes)})</h3>"
+            '<table id="terraform-codes"><thead><tr><th>Resource</th><th>Code name</th><th>Division</th>'
+            f"<th>Table aliases</th><th>Used by</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    if plan.queues:
+        rows = "".join(
+            f'<tr class="queue-need"><td>{_e(need.queue.name)}<br><code>{_e(need.queue.id)}</code></td>'
+            f"<td>{_e(need.queue.division or '')}</td><td>{_queue_codes(need)}</td></tr>"
+            for need in plan.queues
+        )
+        parts.append(
+            f"<h3>Queue assignments ({len(plan.queues)} queues)</h3>"
+            '<table id="terraform-queues"><thead><tr><th>Queue</th><th>Division</th><th>Codes to allow, and the '
+            f"rules that need them</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    if not plan.queues_checked:
+        parts.append('<p class="muted">The catalog lists no queues: queue assignments were not worked out.</p>')
+    if plan.remarks:
+        items = "".join(f'<li class="terraform-remark">line {r.line}: {_e(r.message)}</li>' for r in plan.remarks)
+        parts.append(f'<h3>Left to you</h3><ul id="terraform-remarks">{items}</ul>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _uses(rules: tuple[int, ...], fallback: bool) -> str:
+    used = [f"#{n}" for n in rules] + (["the unmapped fallback"] if fallback else [])
+    return ", ".join(used) or "no rule (on no queue)"
+
+
+def _queue_codes(need: QueueNeed) -> str:
+    return "<br>".join(
+        f"{_e(code.name)} "
+        + ('<span class="kind">new</span>' if code.label is not None else f"<code>{_e(code.id)}</code>")
+        + f' <span class="muted">({_e(_uses(code.rules, False))})</span>'
+        for code in need.codes
+    )
+
+
+def _flags(flags: tuple[str, ...] | None) -> str:
+    if flags is None:
+        return "no entry (the org's defaultSet applies)"
+    return flags_text(flags)
+
+
+def _outbound(review: OutboundReview | None) -> str:
+    """Outbound flags: what the table's ``outbound:`` section gives each code, its conflicts, and the diff with
+    the org's current mapping when it was read."""
+    if review is None:
+        return ""
+    listing = (
+        f"the legacy listing <code>{_e(review.legacy_catalog)}</code>" if review.legacy_catalog else "no legacy listing"
+    )
+    parts = [
+        '<section id="outbound"><h2>Outbound flags</h2>'
+        '<p class="muted">The flags the dialer applies after each code (Genesys\'s outbound wrap-up code mapping), '
+        f"as the table's <code>outbound:</code> section and rules give them, from {listing}. "
+        "<code>wrapup-bridge outbound plan</code> shows the same diff against the org, and "
+        "<code>outbound apply</code> sets it.</p>"
+    ]
+    if review.findings:
+        rows = "".join(
+            f'<tr class="outbound-finding {_e(f.severity)}"><td>{_severity_badge(f.severity)}</td>'
+            f'<td><span class="kind">{_e(f.kind.value)}</span></td><td>{_e(f.message)}</td></tr>'
+            for f in review.findings
+        )
+        parts.append(
+            '<table id="outbound-findings"><thead><tr><th>Severity</th><th>Kind</th><th>What to do</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table>"
+        )
+    else:
+        parts.append('<p class="none">No findings about the outbound flags.</p>')
+    desired = review.desired
+    rows = "".join(
+        f'<tr class="outbound-desired"><td>{_e(entry.code.name)}</td><td class="id"><code>{_e(code_id)}</code></td>'
+        f"<td>{_e(_flags(None if entry.flags is None else tuple(f.value for f in entry.flags)))}</td>"
+        f"<td>{_e(entry.why)}</td></tr>"
+        for code_id, entry in desired.entries.items()
+    )
+    default_set = (
+        f"defaultSet (codes without an entry): {flags_text(f.value for f in desired.default_set)}, set by the table."
+        if desired.default_set is not None
+        else "defaultSet (codes without an entry): left as the org has it (the table does not set it)."
+    )
+    parts.append(
+        f"<h3>Flags per code ({len(desired.entries)})</h3>"
+        '<table id="outbound-desired"><thead><tr><th>Code</th><th>Id</th><th>Flags</th><th>Why</th></tr></thead>'
+        f'<tbody>{rows}</tbody></table><p id="outbound-default-set">{_e(default_set)}</p>'
+    )
+    parts.append(_outbound_diff(review))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _outbound_diff(review: OutboundReview) -> str:
+    diff = review.diff
+    if diff is None:
+        return (
+            f'<h3>Against the org</h3><p class="muted" id="outbound-not-read">{_e(review.not_read)}. The flags and '
+            "conflicts above are shown without the diff.</p>"
+        )
+    read = f"The org's mapping, read at version {review.current_version}"
+    read += f", defaultSet {flags_text(review.current_default_set or ())}."
+    if diff.empty:
+        return f'<h3>Against the org</h3><p>{_e(read)}</p><p class="none" id="outbound-diff">The org\'s mapping already says all of this.</p>'
+    rows = "".join(
+        f'<tr class="outbound-change {_e(c.kind.value)}"><td>{_e(c.kind.value)}</td><td>{_e(c.code_name)}</td>'
+        f'<td class="id"><code>{_e(c.code_id)}</code></td><td>{_e(_flags(c.before))}</td>'
+        f"<td>{_e(_flags(c.after))}</td><td>{_e(c.why)}</td></tr>"
+        for c in diff.changes
+    )
+    if diff.default_set is not None:
+        rows += (
+            '<tr class="outbound-change changed"><td>changed</td><td>defaultSet</td><td></td>'
+            f"<td>{_e(flags_text(diff.default_set.before))}</td><td>{_e(flags_text(diff.default_set.after))}</td>"
+            "<td>outbound.default_set</td></tr>"
+        )
+    names = {code_id.lower(): entry.code.name for code_id, entry in review.desired.entries.items()}
+    right = ", ".join(names.get(code_id.lower(), code_id) for code_id in diff.unchanged)
+    already = f'<p id="outbound-unchanged">Already right: {_e(right)}.</p>' if right else ""
+    return (
+        f"<h3>Against the org ({len(diff.changes) + (diff.default_set is not None)} changes)</h3><p>{_e(read)}</p>"
+        '<table id="outbound-diff"><thead><tr><th>Change</th><th>Code</th><th>Id</th><th>Now</th><th>Wanted</th>'
+        f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table>{already}"
     )

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 
+from wrapup_bridge.core.authoring.terraform import CODE_RESOURCE
+from wrapup_bridge.core.outbound.flags import flags_text
 from wrapup_bridge.core.review.correlation import CorrelationReview
 from wrapup_bridge.core.review.coverage import KINDS, CoverageSummary, ValueCount
 from wrapup_bridge.core.review.diff import DiffResult
 from wrapup_bridge.core.review.report import ReviewReport
+from wrapup_bridge.core.review.report_authoring import OutboundReview, ProposalReview, TerraformReview
 
 __all__ = ["md_escape", "render_markdown"]
 
@@ -86,6 +89,9 @@ def render_markdown(report: ReviewReport) -> str:
         ],
     )
     lines += _correlation(report.correlation)
+    lines += _proposals(report.proposals)
+    lines += _terraform(report.terraform)
+    lines += _outbound(report.outbound)
     if report.diff is not None:
         lines += _diff(report.diff)
     return "\n".join(lines).rstrip() + "\n"
@@ -249,4 +255,224 @@ def _diff(diff: DiffResult) -> list[str]:
                 for r in diff.changes
             ],
         )
+    return lines
+
+
+# ------------------------------------------------------------------------ authoring sections (report_authoring)
+def _proposals(review: ProposalReview | None) -> list[str]:
+    """Proposed vs existing, as the HTML page shows it."""
+    if review is None:
+        return []
+    lines = [
+        "## Proposed vs existing",
+        "",
+        f"What `wrapup-bridge mapping init` would propose for each legacy value of the history from the org's codes "
+        f"({md_escape(review.catalog)}), beside what this table decides. A difference is a question for the review, "
+        "not an error: names cannot know a campaign, a queue or a business decision; the table's people may.",
+        "",
+        f"**{review.agreed_records:,} of {review.records:,} records decided alike; {len(review.differing)} of "
+        f"{len(review.rows)} legacy values differ.**"
+        + (
+            f" {review.untracked:,} records of values past the first ones were not proposed."
+            if review.untracked
+            else ""
+        ),
+        "",
+    ]
+    shown = [row for number, row in enumerate(review.rows) if number < VALUES_SHOWN or not row.agrees]
+    rows = []
+    for row in shown:
+        if row.confidence is not None:
+            proposed = f"{md_escape(row.proposed)} ({md_escape(row.code_id)})"
+            confidence = f"{row.confidence:.2f} {'high' if row.label == 'code-high' else 'LOW'}"
+        else:
+            proposed, confidence = md_escape(row.proposed), "-"
+        decided = (
+            row.decided[0][0]
+            if len(row.decided) == 1
+            else ", ".join(f"{text} x{records:,}" for text, records in row.decided)
+        )
+        if row.agrees:
+            same = "same"
+        elif row.differing == row.records:
+            same = "**differs**"
+        else:
+            same = f"**differs** ({row.differing:,} of {row.records:,} records)"
+        rows.append(
+            [
+                md_escape(row.value),
+                f"{row.records:,}",
+                proposed,
+                confidence,
+                md_escape(row.reason),
+                md_escape(decided),
+                same,
+            ]
+        )
+    lines += _table(
+        ["Legacy value", "Records", "mapping init proposes", "Confidence", "Why", "The table decides", "Same?"], rows
+    )
+    if len(shown) < len(review.rows):
+        lines += [f"{len(review.rows) - len(shown):,} less frequent values that agree are not shown.", ""]
+    return lines
+
+
+def _terraform(review: TerraformReview | None) -> list[str]:
+    """What Terraform would create, as the HTML page shows it."""
+    if review is None:
+        return []
+    plan = review.plan
+    lines = [
+        "## What Terraform would create",
+        "",
+        "What the table needs and the org lacks, as `wrapup-bridge mapping terraform` works it out: wrap-up codes to "
+        "create and codes to allow on queues (written as comments). Nothing is applied; after `terraform apply`, "
+        "`wrapup-bridge mapping sync` puts the new ids into the table.",
+        "",
+        f"Write it with: {md_escape(review.command)}",
+        "",
+    ]
+    if plan.new_codes:
+        lines += [f"### Codes to create ({len(plan.new_codes)})", ""]
+        lines += _table(
+            ["Resource", "Code name", "Division", "Table aliases", "Used by"],
+            [
+                [
+                    md_escape(f"{CODE_RESOURCE}.{c.label}"),
+                    md_escape(c.name),
+                    md_escape(f"{c.division_name or c.division_id or 'none (all divisions)'} ({c.division_reason})"),
+                    md_escape(f"{', '.join(c.aliases)} (line {c.line})"),
+                    md_escape(_uses(c.rules, c.fallback)),
+                ]
+                for c in plan.new_codes
+            ],
+        )
+    if plan.queues:
+        lines += [f"### Queue assignments ({len(plan.queues)} queues)", ""]
+        lines += _table(
+            ["Queue", "Division", "Codes to allow, and the rules that need them"],
+            [
+                [
+                    md_escape(f"{need.queue.name} ({need.queue.id})"),
+                    md_escape(need.queue.division or ""),
+                    md_escape(
+                        "; ".join(
+                            f"{code.name} ({'new' if code.label is not None else code.id}; {_uses(code.rules, False)})"
+                            for code in need.codes
+                        )
+                    ),
+                ]
+                for need in plan.queues
+            ],
+        )
+    if not plan.queues_checked:
+        lines += ["The catalog lists no queues: queue assignments were not worked out.", ""]
+    if plan.remarks:
+        lines += ["### Left to you", ""]
+        lines += [f"- line {r.line}: {md_escape(r.message)}" for r in plan.remarks]
+        lines.append("")
+    return lines
+
+
+def _uses(rules: tuple[int, ...], fallback: bool) -> str:
+    used = [f"#{n}" for n in rules] + (["the unmapped fallback"] if fallback else [])
+    return ", ".join(used) or "no rule (on no queue)"
+
+
+def _flags(flags: tuple[str, ...] | None) -> str:
+    return "no entry (the org's defaultSet applies)" if flags is None else flags_text(flags)
+
+
+def _outbound(review: OutboundReview | None) -> list[str]:
+    """Outbound flags, as the HTML page shows them."""
+    if review is None:
+        return []
+    listing = f"the legacy listing {md_escape(review.legacy_catalog)}" if review.legacy_catalog else "no legacy listing"
+    lines = [
+        "## Outbound flags",
+        "",
+        "The flags the dialer applies after each code (Genesys's outbound wrap-up code mapping), as the table's "
+        f"`outbound:` section and rules give them, from {listing}. `wrapup-bridge outbound plan` shows the same diff "
+        "against the org, and `outbound apply` sets it.",
+        "",
+    ]
+    if review.findings:
+        lines += _table(
+            ["Severity", "Kind", "What to do"],
+            [[f.severity, f.kind.value, md_escape(f.message)] for f in review.findings],
+        )
+    else:
+        lines += ["No findings about the outbound flags.", ""]
+    desired = review.desired
+    lines += [f"### Flags per code ({len(desired.entries)})", ""]
+    lines += _table(
+        ["Code", "Id", "Flags", "Why"],
+        [
+            [
+                md_escape(entry.code.name),
+                md_escape(code_id),
+                md_escape(_flags(None if entry.flags is None else tuple(f.value for f in entry.flags))),
+                md_escape(entry.why),
+            ]
+            for code_id, entry in desired.entries.items()
+        ],
+    )
+    lines += [
+        md_escape(
+            f"defaultSet (codes without an entry): {flags_text(f.value for f in desired.default_set)}, set by the table."
+            if desired.default_set is not None
+            else "defaultSet (codes without an entry): left as the org has it (the table does not set it)."
+        ),
+        "",
+    ]
+    diff = review.diff
+    if diff is None:
+        return [
+            *lines,
+            "### Against the org",
+            "",
+            f"{md_escape(review.not_read)}. The flags and conflicts above are shown without the diff.",
+            "",
+        ]
+    read = (
+        f"The org's mapping, read at version {review.current_version}, defaultSet "
+        f"{flags_text(review.current_default_set or ())}."
+    )
+    if diff.empty:
+        return [
+            *lines,
+            "### Against the org",
+            "",
+            md_escape(read),
+            "",
+            "The org's mapping already says all of this.",
+            "",
+        ]
+    lines += [
+        f"### Against the org ({len(diff.changes) + (diff.default_set is not None)} changes)",
+        "",
+        md_escape(read),
+        "",
+    ]
+    rows = [
+        [
+            c.kind.value,
+            md_escape(c.code_name),
+            md_escape(c.code_id),
+            md_escape(_flags(c.before)),
+            md_escape(_flags(c.after)),
+            md_escape(c.why),
+        ]
+        for c in diff.changes
+    ]
+    if diff.default_set is not None:
+        rows.append(
+            ["changed", "defaultSet", "", md_escape(flags_text(diff.default_set.before)),
+             md_escape(flags_text(diff.default_set.after)), "outbound.default\\_set"]
+        )  # fmt: skip
+    lines += _table(["Change", "Code", "Id", "Now", "Wanted", "Why"], rows)
+    names = {code_id.lower(): entry.code.name for code_id, entry in desired.entries.items()}
+    right = ", ".join(names.get(code_id.lower(), code_id) for code_id in diff.unchanged)
+    if right:
+        lines += [f"Already right: {md_escape(right)}.", ""]
     return lines

@@ -1,12 +1,15 @@
 """The mapping review as one document: what the HTML, Markdown and CSV forms each render.
 
-Built once from the check, the coverage and the diff, so the three forms cannot disagree. The table's sha256
-heads it, so an approval ("approved: five9.yaml sha256 3f2a...") names exactly the bytes that were reviewed.
+Built once from the check, the coverage and the diff (and, when there is something to say, the authoring
+sections of ``report_authoring``: proposed vs existing, what Terraform would create, outbound flags), so the three
+forms cannot disagree. The table's sha256 heads it, so an approval ("approved: five9.yaml sha256 3f2a...") names
+exactly the bytes that were reviewed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wrapup_bridge.core.mapping import MappingTable
 from wrapup_bridge.core.mapping.table import CompiledRule
@@ -16,6 +19,9 @@ from wrapup_bridge.core.review.coverage import CoverageSummary
 from wrapup_bridge.core.review.describe import rule_when_text
 from wrapup_bridge.core.review.diff import DiffResult
 from wrapup_bridge.core.review.findings import Finding
+
+if TYPE_CHECKING:
+    from wrapup_bridge.core.review.report_authoring import OutboundReview, ProposalReview, TerraformReview
 
 __all__ = ["ReviewReport", "RuleRow"]
 
@@ -65,6 +71,12 @@ class ReviewReport:
     generated_at: str
     tool_version: str
     strict: bool = False
+    #: "Proposed vs existing": with history and the org's catalog.
+    proposals: ProposalReview | None = None
+    #: "What Terraform would create": with the org's catalog (shown when the plan is not empty).
+    terraform: TerraformReview | None = None
+    #: "Outbound flags": when the table has an ``outbound:`` section.
+    outbound: OutboundReview | None = None
 
     @property
     def table(self) -> MappingTable:
