@@ -1,6 +1,6 @@
 """The org a mapping command works against, for commands that cannot do without one (``mapping terraform``,
 ``mapping sync``): ``--catalog FILE`` (a ``catalog export`` snapshot) or ``--live`` (with ``--target``/``--org``),
-exactly one of them. The same options as ``mapping check``'s, which may go without a catalog."""
+exactly one of them; and for ``mapping check`` and ``report``, which may go without one (``org_catalog``)."""
 
 from __future__ import annotations
 
@@ -16,30 +16,23 @@ from wrapup_bridge.cli._genesys import target_options
 if TYPE_CHECKING:
     from wrapup_bridge.core.review import OrgCatalog
 
-__all__ = ["catalog_options", "required_org_catalog"]
+__all__ = ["catalog_options", "org_catalog", "required_org_catalog"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def catalog_options(func: F) -> F:
+def catalog_options(func: F, *, catalog_help: str = "Org snapshot from `wrapup-bridge catalog export`.") -> F:
     """``--catalog FILE`` or ``--live`` (with ``--target`` and ``--org``)."""
     func = target_options(func)
     func = click.option(
         "--live", is_flag=True, help="Read the org now: Genesys with GENESYSCLOUD_* credentials, else the emulator."
     )(func)
-    return click.option(
-        "--catalog",
-        "catalog_file",
-        type=click.Path(dir_okay=False),
-        help="Org snapshot from `wrapup-bridge catalog export`.",
-    )(func)
+    return click.option("--catalog", "catalog_file", type=click.Path(dir_okay=False), help=catalog_help)(func)
 
 
-def required_org_catalog(
-    catalog_file: str | None, live: bool, target: str, org: Path | None, *, why: str
-) -> OrgCatalog:
-    """The org from a snapshot file (a broken one is a usage error naming it) or read now (exit 2 when it cannot be
-    reached); neither, or both, is a usage error that says ``why`` the command needs it."""
+def org_catalog(catalog_file: str | None, live: bool, target: str, org: Path | None) -> OrgCatalog | None:
+    """The org: a snapshot file (a broken one is a usage error naming it), the org read now (Genesys or the
+    emulator, exit 2 when it cannot be reached), or None when neither is given; both is a usage error."""
     from wrapup_bridge.services.catalog import CatalogFileError, export_catalog, load_org_catalog
 
     if catalog_file and live:
@@ -49,6 +42,17 @@ def required_org_catalog(
             return load_org_catalog(catalog_file)
         except CatalogFileError as exc:
             fail_usage(str(exc))
-    if not live:
+    if live:
+        return run_on_target(target, org, export_catalog).view
+    return None
+
+
+def required_org_catalog(
+    catalog_file: str | None, live: bool, target: str, org: Path | None, *, why: str
+) -> OrgCatalog:
+    """``org_catalog``, for a command that cannot do without one: neither is a usage error that says ``why``."""
+    if not catalog_file and not live:
         fail_usage(f"give --catalog FILE (from `wrapup-bridge catalog export`) or --live: {why}")
-    return run_on_target(target, org, export_catalog).view
+    found = org_catalog(catalog_file, live, target, org)
+    assert found is not None  # one of the two was given
+    return found

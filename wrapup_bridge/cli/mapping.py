@@ -32,7 +32,7 @@ from wrapup_bridge.cli._common import (
     run_on_target,
     stderr,
 )
-from wrapup_bridge.cli._genesys import target_options
+from wrapup_bridge.cli._org_catalog import catalog_options, org_catalog
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition, Media
 from wrapup_bridge.core.mapping import MappingDocument, MappingTable, MappingTableError, load_mapping
@@ -263,33 +263,12 @@ def _reviewed_or_exit(path: str) -> ReviewedTable:
 
 def _catalog_options(func: F) -> F:
     """``--catalog FILE`` (a `catalog export` snapshot) or ``--live`` (with --target/--org), for check and report."""
-    func = target_options(func)
-    func = click.option(
-        "--live", is_flag=True, help="Read the org now: Genesys with GENESYSCLOUD_* credentials, else the emulator."
-    )(func)
-    return click.option(
-        "--catalog",
-        "catalog_file",
-        type=click.Path(dir_okay=False),
-        help="Org snapshot from `wrapup-bridge catalog export` to check codes and queues against.",
-    )(func)
+    return catalog_options(
+        func, catalog_help="Org snapshot from `wrapup-bridge catalog export` to check codes and queues against."
+    )
 
 
-def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path | None) -> OrgCatalog | None:
-    """The org to check against: a snapshot file (a broken one is a usage error naming it), the org read now
-    (Genesys or the emulator, exit 2 when it cannot be reached), or none."""
-    from wrapup_bridge.services.catalog import CatalogFileError, export_catalog, load_org_catalog
-
-    if catalog_file and live:
-        fail_usage("give either --catalog FILE or --live, not both")
-    if catalog_file:
-        try:
-            return load_org_catalog(catalog_file)
-        except CatalogFileError as exc:
-            fail_usage(str(exc))
-    if live:
-        return run_on_target(target, org, export_catalog).view
-    return None
+_org_catalog = org_catalog
 
 
 def _history_options(func: F) -> F:
