@@ -9,14 +9,14 @@ holding that list under ``dispositions`` or ``return`` (the SOAP response elemen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from wrapup_bridge.adapters._common import read_side_file
 from wrapup_bridge.adapters.base import Five9RecordError
 from wrapup_bridge.core.normalize import normalize_text
 
-__all__ = ["DISPOSITION_TYPES", "load_catalog"]
+__all__ = ["DISPOSITION_TYPES", "catalog_entries", "load_catalog"]
 
 #: ``customDispositionType`` of the Configuration Web Services WSDL (five9.md 1.2), exact spelling.
 DISPOSITION_TYPES = frozenset(
@@ -32,8 +32,10 @@ DISPOSITION_TYPES = frozenset(
 )
 
 
-def load_catalog(path: str) -> dict[str, str]:
-    """Read the listing at ``path`` into normalized name -> type; raises Five9RecordError naming file and entry."""
+def catalog_entries(path: str) -> Iterator[tuple[str, Mapping[str, Any], str, str | None]]:
+    """The listing at ``path`` entry by entry: (``"entry N"``, the entry, its name, its type or None), each name
+    text and each type one of ``DISPOSITION_TYPES``; raises Five9RecordError naming file, entry and field. Read by
+    ``load_catalog`` and by ``outbound plan`` (which also reads each entry's ``typeParameters``)."""
     doc = _parse(path)
     entries = doc
     if isinstance(doc, Mapping):
@@ -45,8 +47,6 @@ def load_catalog(path: str) -> dict[str, str]:
         entries = doc[key]
     if not isinstance(entries, list):
         raise Five9RecordError("the dispositions are not a list", input_name=path, raw=entries)
-    types: dict[str, str] = {}
-    seen: dict[str, tuple[str, int]] = {}
     for number, entry in enumerate(entries, start=1):
         where = f"entry {number}"
         if not isinstance(entry, Mapping):
@@ -57,9 +57,7 @@ def load_catalog(path: str) -> dict[str, str]:
                 "name is missing or not text", record=where, field="name", input_name=path, raw=entry
             )
         kind = entry.get("type")
-        if kind is None:
-            continue  # listed without a type: nothing to complete records with
-        if kind not in DISPOSITION_TYPES:
+        if kind is not None and kind not in DISPOSITION_TYPES:
             raise Five9RecordError(
                 f"type {kind!r} is not a Five9 disposition type (one of {', '.join(sorted(DISPOSITION_TYPES))})",
                 record=where,
@@ -67,17 +65,27 @@ def load_catalog(path: str) -> dict[str, str]:
                 input_name=path,
                 raw=entry,
             )
+        yield where, entry, name, kind
+
+
+def load_catalog(path: str) -> dict[str, str]:
+    """Read the listing at ``path`` into normalized name -> type; raises Five9RecordError naming file and entry."""
+    types: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
+    for where, entry, name, kind in catalog_entries(path):
+        if kind is None:
+            continue  # listed without a type: nothing to complete records with
         key = normalize_text(name)
         if key in seen and types[key] != kind:
-            first_name, first_number = seen[key]
+            first_name, first_where = seen[key]
             raise Five9RecordError(
-                f"{name!r} has type {kind} here but {types[key]} as {first_name!r} in entry {first_number}",
+                f"{name!r} has type {kind} here but {types[key]} as {first_name!r} in {first_where}",
                 record=where,
                 field="type",
                 input_name=path,
                 raw=entry,
             )
-        seen.setdefault(key, (name, number))
+        seen.setdefault(key, (name, where))
         types[key] = str(kind)
     return types
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wrapup_bridge.core.outbound.defaults import FIVE9_DISPOSITION_TYPES
 from wrapup_bridge.core.outbound.desired import LegacyDisposition
 
 __all__ = ["detect_platform", "read_legacy_catalog"]
@@ -32,7 +31,7 @@ def read_legacy_catalog(path: str, platform: str | None = None) -> list[LegacyDi
         kind = detect_platform(read_side_file(path, Five9RecordError, "disposition catalog"))
     if kind == "cxone":
         return _cxone(path)
-    return _five9(path, read_side_file(path, Five9RecordError, "disposition catalog"))
+    return _five9(path)
 
 
 def detect_platform(document: Any) -> str:
@@ -48,49 +47,20 @@ def _has_ids(entries: Any) -> bool:
     return isinstance(entries, list) and any(isinstance(e, Mapping) and "dispositionId" in e for e in entries)
 
 
-def _five9(path: str, document: Any) -> list[LegacyDisposition]:
-    from wrapup_bridge.adapters.base import Five9RecordError
+def _five9(path: str) -> list[LegacyDisposition]:
+    from wrapup_bridge.adapters.five9._catalog import catalog_entries
 
-    entries = document
-    if isinstance(document, Mapping):
-        key = next((k for k in ("dispositions", "return") if k in document), None)
-        if key is None:
-            raise Five9RecordError(
-                "expected a list of dispositions, or an object with a 'dispositions' list", input_name=path
-            )
-        entries = document[key]
-    if not isinstance(entries, list):
-        raise Five9RecordError("the dispositions are not a list", input_name=path, raw=entries)
-    found: list[LegacyDisposition] = []
-    for number, entry in enumerate(entries, start=1):
-        where = f"entry {number}"
-        if not isinstance(entry, Mapping):
-            raise Five9RecordError("not an object with name and type", record=where, input_name=path, raw=entry)
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise Five9RecordError(
-                "name is missing or not text", record=where, field="name", input_name=path, raw=entry
-            )
-        kind = entry.get("type")
-        if kind is not None and kind not in FIVE9_DISPOSITION_TYPES:
-            raise Five9RecordError(
-                f"type {kind!r} is not a Five9 disposition type (one of {', '.join(FIVE9_DISPOSITION_TYPES)})",
-                record=where,
-                field="type",
-                input_name=path,
-                raw=entry,
-            )
-        found.append(
-            LegacyDisposition(
-                name=name,
-                platform="five9",
-                where=f"{path} {where}",
-                type=kind,
-                redial=_redial(entry.get("typeParameters")),
-                fields={"disposition_type": kind} if kind else {},
-            )
+    return [
+        LegacyDisposition(
+            name=name,
+            platform="five9",
+            where=f"{path} {where}",
+            type=kind,
+            redial=_redial(entry.get("typeParameters")),
+            fields={"disposition_type": kind} if kind else {},
         )
-    return found
+        for where, entry, name, kind in catalog_entries(path)
+    ]
 
 
 def _redial(parameters: Any) -> str | None:
