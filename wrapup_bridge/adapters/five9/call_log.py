@@ -40,9 +40,10 @@ already emitted cannot be merged any more and is never silently dropped nor coun
 is yielded as a Five9RecordError (field ``CALL ID``) saying how many rows later it reappeared; an
 empty-disposition leg adds nothing to the record and is dropped with a logged warning, counted in
 ``ReadStats.late_legs_dropped``. To tell a reappearance from a new call the reader remembers the last
-``EMITTED_MEMORY`` emitted ``CALL ID``s (about 100 bytes each, so memory stays flat however long the export); a row
-of a call older than that is read as a new call, and the replay's idempotency check (the code already on the
-Genesys participant) then catches the repeat. An export sorted by ``CALL ID`` keeps every call's rows adjacent.
+``EMITTED_MEMORY`` emitted ``CALL ID``s (about 20 bytes each in ``_emitted.EmittedIndex``, so memory stays flat
+however long the export); a row of a call older than that is read as a new call, and the replay's idempotency
+check (the code already on the Genesys participant) then catches the repeat. An export sorted by ``CALL ID`` keeps
+every call's rows adjacent.
 
 A row that cannot be read (bad time, malformed Genesys conversation id) turns its whole call into one error,
 holding all of the call's rows in ``raw``, so a fix and retry cannot produce a second record for the same call.
@@ -64,6 +65,7 @@ from pydantic import ValidationError
 
 from wrapup_bridge.adapters._checked import checked_disposition
 from wrapup_bridge.adapters._common import BadRow, iter_csv_cells, row_dict, text_or_none
+from wrapup_bridge.adapters._emitted import EmittedIndex
 from wrapup_bridge.adapters.base import AdapterOptions, Five9RecordError, check_options
 from wrapup_bridge.adapters.explain import Origins
 from wrapup_bridge.adapters.five9._options import ACCEPTED, TIME_OPTIONS
@@ -427,7 +429,7 @@ class CallLogReader:
         in their places in that order; ``self.layout`` is the file's once its header is read."""
         # Calls in order of first appearance; a row error takes its place in that order as an already-due entry.
         pending: OrderedDict[str | tuple[str, int], _Call | Five9RecordError] = OrderedDict()
-        emitted: OrderedDict[int | str, int] = OrderedDict()  # CALL ID -> ordinal of its last row, for reappearances
+        emitted = EmittedIndex(EMITTED_MEMORY)  # CALL ID -> ordinal of its last row, for reappearances
         layout: Layout | None = None
         broken: list[Five9RecordError] = []
         window = self.window
@@ -487,9 +489,7 @@ class CallLogReader:
                 if isinstance(head, _Call):
                     if ordinal - head.last_ordinal < window and len(pending) <= 2 * window:
                         break
-                    emitted[head.compact] = head.last_ordinal
-                    if len(emitted) > EMITTED_MEMORY:
-                        emitted.popitem(last=False)
+                    emitted.add(head.compact, head.last_ordinal)
                     pending.popitem(last=False)
                     yield head
                 else:
@@ -504,7 +504,7 @@ class CallLogReader:
     def _take_other_row(
         self,
         pending: OrderedDict[str | tuple[str, int], _Call | Five9RecordError],
-        emitted: OrderedDict[int | str, int],
+        emitted: EmittedIndex,
         row: _Row,
         call_id: str,
         layout: Layout,
