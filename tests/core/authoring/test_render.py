@@ -4,7 +4,7 @@ values unmapped), with the comments a reviewer reads, and the same bytes for the
 from __future__ import annotations
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wrapup_bridge.core.authoring.propose import Candidate, Proposal, ProposalKind, TalliedValue, propose
@@ -122,17 +122,23 @@ def test_aliases_are_unique_and_read_as_names() -> None:
         CatalogCode("2" * 8 + "-2222-4222-8222-" + "2" * 12, "follow up required!"),
         CatalogCode("3" * 8 + "-3333-4333-8333-" + "3" * 12, "3rd Party"),
         CatalogCode("4" * 8 + "-4444-4444-8444-" + "4" * 12, "???"),
+        CatalogCode("5" * 8 + "-5555-4555-8555-" + "5" * 12, "NULL"),  # hypothesis found it: `code: null`
+        CatalogCode("6" * 8 + "-6666-4666-8666-" + "6" * 12, "No"),
     ]
     assert list(code_aliases(codes).values()) == [
         "follow_up_required",
         "follow_up_required_2",
         "code_3rd_party",
         "code",
+        "code_null",
+        "code_no",
     ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40), st.text(min_size=1, max_size=40))
+@example(raw="", name="NULL").via("found by CI: the alias null read as YAML null")
+@example(raw="yes", name="Off")
 def test_any_legacy_value_and_code_name_round_trip(raw: str, name: str) -> None:
     """Quotes, '#', ': ', YAML words (yes, null), leading dashes, line and paragraph separators, controls: the table
     loads and its rule matches exactly the value it was written for."""

@@ -105,7 +105,12 @@ def _alias_base(name: str) -> str:
     base = re.sub(r"[^0-9a-z]+", "_", normalize_text(name).replace("'", "")).strip("_")
     if not base:
         return "code"
-    return base if base[0].isalpha() else f"code_{base}"
+    # A YAML loader reads these plain words as null or booleans, not as the alias text (a code named "NULL").
+    return base if base[0].isalpha() and base not in _YAML_WORDS else f"code_{base}"
+
+
+#: Lower-case plain scalars PyYAML (and libyaml under it) resolves to null or a boolean.
+_YAML_WORDS = frozenset({"null", "true", "false", "yes", "no", "on", "off"})
 
 
 def code_aliases(codes: Sequence[CatalogCode]) -> dict[str, str]:
