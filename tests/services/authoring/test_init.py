@@ -4,6 +4,7 @@ synonyms file that cannot be used named with its line."""
 
 from __future__ import annotations
 
+import gc
 import random
 import tracemalloc
 from collections.abc import Iterator, Sequence
@@ -93,7 +94,11 @@ def test_memory_is_flat_in_the_record_count() -> None:
             tracemalloc.stop()
 
     peak(100)  # caches warm
-    small, large = peak(5_000), peak(40_000)
+    # tracemalloc's peak counts every thread of the process: under xdist a worker may still run an earlier test's
+    # server or loop thread, so each side is the least of a few runs (a held record per row would show in all).
+    gc.collect()
+    small = min(peak(5_000) for _ in range(2))
+    large = min(peak(40_000) for _ in range(3))
     assert large <= small * 1.1 + 64 * 1024, (small, large)
 
 
