@@ -35,6 +35,8 @@ __all__ = ["CHUNK", "EmittedIndex"]
 #: Newest emitted calls kept in a dict before they are frozen into a sorted chunk.
 CHUNK = 4096
 _INT64 = (-(1 << 63), 1 << 63)
+#: Filter bytes cleared at a time.
+_SLICE = 1 << 16
 #: Translation tables clearing the filter slots of epoch 1, of epoch 2.
 _CLEAR = {bit: bytes(0 if i == bit else i for i in range(256)) for bit in (1, 2)}
 
@@ -44,6 +46,13 @@ def _kind(key: int | str) -> int:
     if type(key) is int:
         return 0 if _INT64[0] <= key < _INT64[1] else 2
     return 1
+
+
+def _clear(counts: bytearray, table: bytes) -> None:
+    """``counts`` translated by ``table`` in place, a slice at a time: a translated copy of the whole filter would
+    raise the peak by its size (1 MiB) at every epoch."""
+    for start in range(0, len(counts), _SLICE):
+        counts[start : start + _SLICE] = counts[start : start + _SLICE].translate(table)
 
 
 class _Group:
@@ -164,7 +173,7 @@ class EmittedIndex:
         if self._frozen - self._epoch >= self.capacity:  # a new epoch: the one before the last is forgotten
             self._epoch = self._frozen
             self._bit ^= 3
-            self._filter = self._filter.translate(_CLEAR[self._bit])
+            _clear(self._filter, _CLEAR[self._bit])
         chunk = _Chunk(self._frozen, self._recent)
         self._frozen += chunk.size
         self._recent = {}
