@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,17 +29,16 @@ from wrapup_bridge.cli._common import (
     fail_setup,
     fail_usage,
     load_or_exit,
-    run_on_target,
     stderr,
 )
 from wrapup_bridge.cli._genesys import target_options
+from wrapup_bridge.cli._org_catalog import required_org_catalog
 from wrapup_bridge.core.authoring.propose import DEFAULT_MIN_CONFIDENCE
 from wrapup_bridge.core.authoring.similarity import THRESHOLD
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import AdapterError
     from wrapup_bridge.core.mapping import MappingTable
-    from wrapup_bridge.core.review import OrgCatalog
     from wrapup_bridge.services.authoring.init import InitResult
     from wrapup_bridge.services.review import InputHistory
 
@@ -170,7 +168,7 @@ def init(
         synonyms = load_synonyms(synonyms_file)
     except OptionError as exc:
         fail_setup(str(exc))
-    catalog = _org_catalog(catalog_file, live, target, org)
+    catalog = required_org_catalog(catalog_file, live, target, org, why="the proposal names the org's codes")
     settings = source_settings(options, relative_to=out_path.parent if out_path is not None else None)
     if shape is not None and shape.source.media is not None:
         settings["media"] = shape.source.media.value
@@ -228,28 +226,12 @@ def _check_out(path: Path, force: bool) -> None:
 
 def _write_atomically(path: Path, text: str) -> None:
     """The whole table or nothing: written beside ``path``, then renamed over it."""
+    from wrapup_bridge.core.files import replace_atomically
+
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        replace_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         fail_setup(f"cannot write the table {path}: {exc.strerror or exc}")
-
-
-def _org_catalog(catalog_file: str | None, live: bool, target: str, org: Path | None) -> OrgCatalog:
-    from wrapup_bridge.services.catalog import CatalogFileError, export_catalog, load_org_catalog
-
-    if catalog_file:
-        try:
-            return load_org_catalog(catalog_file)
-        except CatalogFileError as exc:
-            fail_usage(str(exc))
-    return run_on_target(target, org, export_catalog).view
 
 
 def _run(history: InputHistory, rejects: str, **kwargs: Any) -> InitResult:

@@ -8,12 +8,11 @@ all (a temporary file renamed over it, keeping its permissions).
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from pathlib import Path
 
 from wrapup_bridge.core.authoring.sync import SyncResult, sync_ids
+from wrapup_bridge.core.files import replace_atomically
 from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
 from wrapup_bridge.core.review.orgview import OrgCatalog
 
@@ -48,14 +47,5 @@ def write_synced(path: str | Path, result: SyncResult) -> bool:
         raise MappingTableError(
             [MappingProblem(str(path), 1, "", "the file changed since sync read it: nothing written; run sync again")]
         )
-    mode = stat.S_IMODE(target.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(result.new_text.encode("utf-8"))
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_atomically(target, result.new_text.encode("utf-8"), mode=stat.S_IMODE(target.stat().st_mode))
     return True

@@ -8,8 +8,6 @@ from ``services.catalog`` (a snapshot file, or the org read now), as for the rev
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,6 +19,7 @@ from wrapup_bridge.core.authoring.terraform import (
     render_hcl,
     render_json,
 )
+from wrapup_bridge.core.files import replace_atomically
 from wrapup_bridge.core.review.orgview import OrgCatalog
 from wrapup_bridge.core.review.source import load_reviewed
 
@@ -84,13 +83,6 @@ def write_terraform(paths: dict[Path, str], *, force: bool = False) -> list[Path
     written = []
     for path, text in paths.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_atomically(path, text.encode("utf-8"))
         written.append(path)
     return written
