@@ -6,9 +6,10 @@ table once its text exists. Two decisions agree when both apply the same Genesys
 both skip, or both leave the record unmapped (no rule: a dead letter for a person); ``Comparison`` counts the three
 apart, so the share can also be read without the last (``strict_share``).
 
-The proposed table's rules look at the legacy value alone (``render`` writes ``when: {code: ...}`` and nothing
-else), so every record of one value gets the decision its first record gets: the proposed side is resolved once per
-value, on that record, and memory stays flat in the record count (per value: one record and a count per reference
+The proposed table's rules look at the legacy value alone (``render`` writes ``when: {code: ...}``), or at it and a
+signal's field (``system.signal``: a Twilio ``failed`` call's SIP status), which the value's tally key includes; so
+every record of one key gets the decision its first record gets: the proposed side is resolved once per key, on that
+record, and memory stays flat in the record count (per value: one record and a count per reference
 decision). ``Agreement.against`` checks that premise and refuses a table whose rules look at anything else.
 """
 
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wrapup_bridge.core.authoring.system import SIGNAL_FIELDS
 from wrapup_bridge.core.decision import Decision, DecisionKind
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.mapping import MappingTable
 
 __all__ = ["Agreement", "Comparison", "Difference", "decision_key", "decision_text"]
 
+#: What a proposed rule's ``when:`` may look at (as the engine names its keys): the value, a signal's field.
+_PROPOSED_KEYS = frozenset({"code", *(f"fields.{name}" for name in SIGNAL_FIELDS)})
 UNMAPPED = "unmapped"
 SKIP = "skip"
 
@@ -132,7 +136,8 @@ class Agreement:
         """The comparison with ``proposed``, a table whose rules look only at ``code`` (``ValueError``
         otherwise: its decision could then differ between records of one value)."""
         for rule in proposed.rules:
-            if {m.key for m in rule.matchers} != {"code"}:
+            keys = {m.key for m in rule.matchers}
+            if "code" not in keys or not keys <= _PROPOSED_KEYS:
                 raise ValueError(f"rule #{rule.number} of {proposed.name} looks at more than the legacy value")
         same_code = both_skip = both_unmapped = 0
         differences: list[Difference] = []

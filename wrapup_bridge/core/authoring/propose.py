@@ -10,6 +10,9 @@ values (free text in the disposition column) the rest are counted, not proposed.
 
 - **skip** when every record of the value carries no outcome (blank, Five9 ``No Disposition``, Twilio task
   reasons ...): the reason is the rule's ``skip:`` text;
+- records whose outcome is named by a second field (``system.signal``: a Twilio ``failed`` call's SIP status) are
+  counted apart from the bare value, under the value and the signal, and proposed for the signal's phrase; they
+  come just before the bare value, so the rule that names the field is read first;
 - **code** when the org's closest code (``similarity.best_matches`` over the codes' names) scores at least the
   minimum confidence and clearly leads the next one (by ``AMBIGUITY_MARGIN``); ``high`` from
   ``HIGH_CONFIDENCE`` (a same name, a reviewed synonym, the same words), else it asks for a closer look;
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from wrapup_bridge.core.authoring.similarity import THRESHOLD, Match, Score, Synonyms, rank
-from wrapup_bridge.core.authoring.system import skip_reason
+from wrapup_bridge.core.authoring.system import Signal, signal, skip_reason
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.normalize import normalize_text
 from wrapup_bridge.core.review.orgview import CatalogCode
@@ -51,14 +54,16 @@ DEFAULT_MIN_CONFIDENCE = 0.6  #: a code is proposed from this confidence (never 
 HIGH_CONFIDENCE = 0.85  #: from here a proposal is "high": the same name, a reviewed synonym or the same words
 AMBIGUITY_MARGIN = 0.05  #: the best code must lead the next by this much, or the value is a TODO
 CANDIDATES_KEPT = 3
+_SIGNAL_SEPARATOR = "\x1f"  #: between a value and its signal's key in a tally key (no normalized text holds it)
 
 
 class _Stats:
     """One legacy value's counts: small and fixed-size whatever the number of records."""
 
-    __slots__ = ("approximate", "count", "skip_reason", "skipped", "spellings")
+    __slots__ = ("approximate", "count", "signal", "skip_reason", "skipped", "spellings")
 
-    def __init__(self) -> None:
+    def __init__(self, signal: Signal | None = None) -> None:
+        self.signal = signal
         self.count = 0
         self.skipped = 0
         self.skip_reason: str | None = None
@@ -84,8 +89,9 @@ class _Stats:
 
 @dataclass(frozen=True)
 class TalliedValue:
-    """One legacy value of a history: its normalized form, its raw spellings (most frequent first), its record
-    count, and how many of them carry no outcome (with the first such reason)."""
+    """One legacy value of a history: its key (the normalized value, and the signal's key when a second field
+    names the outcome), its raw spellings (most frequent first), its record count, how many of them carry no
+    outcome (with the first such reason), and the signal its records share, if any."""
 
     normalized: str
     count: int
@@ -93,11 +99,30 @@ class TalliedValue:
     spellings_approximate: bool
     skipped: int
     skip_reason: str | None
+    signal: Signal | None = None
+
+    @property
+    def base(self) -> str:
+        """The normalized legacy value, without the signal's key."""
+        return self.normalized.partition(_SIGNAL_SEPARATOR)[0]
 
     @property
     def display(self) -> str:
         """The most frequent raw spelling, as people know the value (ties: the first in sorted order)."""
-        return self.spellings[0][0] if self.spellings else self.normalized
+        return self.spellings[0][0] if self.spellings else self.base
+
+    @property
+    def label(self) -> str:
+        """The value as a reviewer reads it: ``failed (sip_response_code 404, 484, 604)`` when a signal splits it."""
+        if self.signal is None:
+            return self.display
+        return f"{self.display} ({self.signal.field} {', '.join(self.signal.values)})"
+
+
+def _keyed(disposition: Disposition) -> tuple[str, Signal | None]:
+    found = signal(disposition)
+    code = normalize_text(disposition.code)
+    return (code if found is None else f"{code}{_SIGNAL_SEPARATOR}{found.key}"), found
 
 
 @dataclass
@@ -110,19 +135,20 @@ class Tally:
     _values: dict[str, _Stats] = field(default_factory=dict, repr=False)
 
     def key(self, disposition: Disposition) -> str:
-        """The value a record is counted under (the mapping table's normalization of its code)."""
-        return normalize_text(disposition.code)
+        """The value a record is counted under: the mapping table's normalization of its code, followed by the
+        signal's key when a second field names the outcome (``system.signal``)."""
+        return _keyed(disposition)[0]
 
     def add(self, disposition: Disposition) -> str | None:
         """Count one record; returns the key it was counted under, or None when past ``max_values``."""
         self.records += 1
-        key = self.key(disposition)
+        key, found = _keyed(disposition)
         stats = self._values.get(key)
         if stats is None:
             if len(self._values) >= self.max_values:
                 self.untracked += 1
                 return None
-            stats = self._values[key] = _Stats()
+            stats = self._values[key] = _Stats(found)
         stats.add(disposition.code, skip_reason(disposition))
         return key
 
@@ -130,12 +156,24 @@ class Tally:
         return len(self._values)
 
     def values(self) -> list[TalliedValue]:
-        """Every value, most frequent first (ties by normalized text: the same order for the same history)."""
+        """Every value, most frequent first (ties by normalized text: the same order for the same history). The
+        values a signal splits off a legacy value come together, just before the bare one (a rule naming the signal's
+        field must be read before the rule for the bare value), ranked by the records of all of them."""
         out = []
+        totals: dict[str, int] = {}
         for key, stats in self._values.items():
             spellings = tuple(sorted(stats.spellings.items(), key=lambda s: (-s[1], s[0])))
-            out.append(TalliedValue(key, stats.count, spellings, stats.approximate, stats.skipped, stats.skip_reason))
-        out.sort(key=lambda v: (-v.count, v.normalized))
+            value = TalliedValue(
+                key, stats.count, spellings, stats.approximate, stats.skipped, stats.skip_reason, stats.signal
+            )
+            out.append(value)
+            base = key.partition(_SIGNAL_SEPARATOR)[0]
+            totals[base] = totals.get(base, 0) + stats.count
+
+        def order(v: TalliedValue) -> tuple[int, str, int, int, str]:
+            return (-totals[v.base], v.base, v.signal is None, -v.count, v.normalized)
+
+        out.sort(key=order)
         return out
 
 
@@ -211,7 +249,8 @@ def propose(
         if value.skipped == value.count and value.skip_reason is not None:
             proposals.append(Proposal(value, ProposalKind.SKIP, value.skip_reason, confidence=1.0))
             continue
-        nearest = _candidates(rank(value.display, names, synonyms, limit=CANDIDATES_KEPT), org)
+        wording = value.display if value.signal is None else value.signal.phrase
+        nearest = _candidates(rank(wording, names, synonyms, limit=CANDIDATES_KEPT), org)
         proposals.append(_decide(value, nearest, floor))
     return proposals
 
@@ -232,4 +271,6 @@ def _decide(value: TalliedValue, nearest: tuple[Candidate, ...], floor: float) -
         names = " or ".join(f"{c.code.name} {c.confidence:.2f}" for c in tied)
         return Proposal(value, ProposalKind.TODO, f"codes equally close: {names}{mixed}", candidates=shown)
     reason = f"{first.score.basis} ({first.score.detail}){mixed}"
+    if value.signal is not None:
+        reason = f"{value.signal.why}; {reason}"
     return Proposal(value, ProposalKind.CODE, reason, first.code, first.confidence, shown)

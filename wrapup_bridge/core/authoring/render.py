@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wrapup_bridge.core.authoring.propose import HIGH_CONFIDENCE, Proposal, ProposalKind
+from wrapup_bridge.core.authoring.propose import HIGH_CONFIDENCE, Proposal, ProposalKind, TalliedValue
 from wrapup_bridge.core.normalize import normalize_text
 from wrapup_bridge.core.review.orgview import CatalogCode
 
@@ -152,7 +152,15 @@ def _value_comment(proposal: Proposal, records: int) -> str:
         spellings += f", {more} more"
     if value.spellings_approximate:
         spellings += " (counts approximate: more spellings than kept)"
-    return f"  # {comment_text(value.display)}: {_records(value.count)} ({_share(value.count, records)}); spellings {spellings}"
+    return f"  # {comment_text(value.label)}: {_records(value.count)} ({_share(value.count, records)}); spellings {spellings}"
+
+
+def _when(value: TalliedValue) -> str:
+    """A rule's condition: the legacy value, and the signal's field when one names the outcome."""
+    when = f"code: {yaml_scalar(value.display)}"
+    if value.signal is not None:
+        when += f", {value.signal.field}: {_flow(value.signal.values)}"
+    return f"{{{when}}}"
 
 
 def _proposal_comment(proposal: Proposal) -> list[str]:
@@ -264,7 +272,7 @@ def render_table(proposals: Sequence[Proposal], context: TableContext) -> str:
     for proposal in ruled:
         lines.append(_value_comment(proposal, records))
         lines += _proposal_comment(proposal)
-        lines.append(f"  - when: {{code: {yaml_scalar(proposal.value.display)}}}")
+        lines.append(f"  - when: {_when(proposal.value)}")
         if proposal.kind is ProposalKind.SKIP:
             lines.append(f"    skip: {yaml_scalar(proposal.reason)}")
         else:
@@ -279,7 +287,7 @@ def render_table(proposals: Sequence[Proposal], context: TableContext) -> str:
         for proposal in todo:
             lines.append(_value_comment(proposal, records))
             lines.append(f"  # TODO: {proposal.reason}")
-            lines.append(f"  # - when: {{code: {yaml_scalar(proposal.value.display)}}}")
+            lines.append(f"  # - when: {_when(proposal.value)}")
             lines.append("  #   code: <an alias under codes:, with the code's id and name from the org>")
     lines += [
         "",

@@ -125,7 +125,12 @@ class InitResult:
             "values": [
                 {
                     "value": p.value.display,
-                    "normalized": p.value.normalized,
+                    "normalized": p.value.base,
+                    "signal": (
+                        {"field": p.value.signal.field, "values": list(p.value.signal.values)}
+                        if p.value.signal is not None
+                        else None
+                    ),
                     "records": p.value.count,
                     "spellings": [{"raw": raw, "count": n} for raw, n in p.value.spellings],
                     "proposal": p.label,
