@@ -37,7 +37,12 @@ def call_log(table: MappingTable) -> InputHistory:
 
 
 def report_of(
-    path: Path, catalog: OrgCatalog | None, *, history: bool = True, org: OutboundOrg | None = None
+    path: Path,
+    catalog: OrgCatalog | None,
+    *,
+    history: bool = True,
+    org: OutboundOrg | None = None,
+    strict: bool = False,
 ) -> ReviewReport:
     reviewed = load_reviewed(path)
     return build_report(
@@ -47,6 +52,17 @@ def report_of(
         generated_at="2026-01-01T00:00:00Z",
         outbound_org=org,
         org_option="--catalog demo.json",
+        strict=strict,
+    )
+
+
+def conflicting(tmp_path: Path) -> Path:
+    """Wrong Number (DoNotDial) and Spoke To Spouse (RedialNumber) both reaching one code: a conflict."""
+    return edited(
+        tmp_path,
+        "five9-conflict.yaml",
+        ("{code: [Wrong Number, Dial Error", "{code: [Wrong Number, Spoke To Spouse, Dial Error"),
+        ABSOLUTE_LISTING,
     )
 
 
@@ -168,13 +184,7 @@ def test_outbound_diff_against_the_org_mapping(org_catalog: OrgCatalog) -> None:
 
 def test_outbound_conflict_is_an_error_finding_first(tmp_path: Path, org_catalog: OrgCatalog) -> None:
     """Wrong Number (DoNotDial) and Spoke To Spouse (RedialNumber) both reaching one code: no pick, a conflict."""
-    path = edited(
-        tmp_path,
-        "five9-conflict.yaml",
-        ("{code: [Wrong Number, Dial Error", "{code: [Wrong Number, Spoke To Spouse, Dial Error"),
-        ABSOLUTE_LISTING,
-    )
-    report = report_of(path, org_catalog, history=False)
+    report = report_of(conflicting(tmp_path), org_catalog, history=False)
     outbound = report.outbound
     assert outbound is not None
     assert outbound.findings[0].kind.value == "conflict" and outbound.conflicts == outbound.findings[:1]
@@ -183,6 +193,37 @@ def test_outbound_conflict_is_an_error_finding_first(tmp_path: Path, org_catalog
     first = select(html, "tr", cls="outbound-finding")[0]
     assert "error" in first.classes and "Spoke To Spouse" in first.text
     assert "| error | conflict |" in render_markdown(report)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_outbound_conflict_fails_the_report_as_a_check_error_does(
+    tmp_path: Path, org_catalog: OrgCatalog, strict: bool
+) -> None:
+    """The exit code's verdict: a conflict leaves a code out of what the table asks of the org's mapping, which
+    `outbound plan` fails on; the report fails on it with or without strict."""
+    report = report_of(conflicting(tmp_path), org_catalog, history=False, strict=strict)
+    assert not report.check.failed(strict=strict)  # nothing else on the page is a problem
+    assert report.outbound_conflicts == 1 and report.failed
+    assert "**Problems found**" in render_markdown(report)
+    assert "fail" in by_id(parse(render_html(report)), "verdict").classes
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_outbound_warnings_and_notes_do_not_fail_the_report(org_catalog: OrgCatalog, strict: bool) -> None:
+    """--strict keeps meaning the check's warnings: the section's own (a disposition no rule maps) are for
+    `outbound plan`, which does not fail on them either."""
+    report = report_of(MAPPINGS / "five9.yaml", org_catalog, history=False, strict=strict)
+    assert report.outbound is not None
+    assert [f.severity for f in report.outbound.findings] == ["warning", "info"]
+    assert report.outbound_conflicts == 0 and not report.failed
+
+
+def test_no_outbound_section_no_conflicts(tmp_path: Path, org_catalog: OrgCatalog) -> None:
+    text = (MAPPINGS / "five9.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "no-outbound.yaml"
+    path.write_text(text[: text.index("# --- outbound dialer semantics")], encoding="utf-8")
+    report = report_of(path, org_catalog, history=False, strict=True)
+    assert report.outbound is None and report.outbound_conflicts == 0 and not report.failed
 
 
 def test_outbound_section_only_with_an_outbound_section(tmp_path: Path, org_catalog: OrgCatalog) -> None:

@@ -131,7 +131,17 @@ class ReviewReport:
 
     @property
     def failed(self) -> bool:
-        """Problems a gate should stop on: error findings (warnings too with strict), unmapped or unreadable records."""
+        """Problems a gate should stop on: error findings (warnings too with strict), unmapped or unreadable records,
+        and outbound conflicts (dispositions with different redial meanings reaching one code, which is then left
+        out of what the table asks of the org's mapping: the Outbound flags section's only error). Conflicts count
+        with or without strict, as check errors do and as ``outbound plan`` fails on them; the section's warnings (a
+        disposition no rule maps, a code id the org lacks, no legacy listing) do not fail ``outbound plan`` either,
+        so strict keeps meaning the check's warnings."""
         coverage = self.coverage
         problems_in_history = coverage is not None and (coverage.kinds.get("unmapped", 0) > 0 or coverage.rejected > 0)
-        return self.check.failed(strict=self.strict) or problems_in_history
+        return self.check.failed(strict=self.strict) or problems_in_history or bool(self.outbound_conflicts)
+
+    @property
+    def outbound_conflicts(self) -> int:
+        """The Outbound flags section's conflicts (0 without the section)."""
+        return len(self.outbound.conflicts) if self.outbound is not None else 0
