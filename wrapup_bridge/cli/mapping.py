@@ -40,7 +40,7 @@ from wrapup_bridge.core.mapping.table import Explanation
 
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import AdapterError
-    from wrapup_bridge.core.review import CheckResult, CoverageSummary, OrgCatalog, ReviewedTable
+    from wrapup_bridge.core.review import CheckResult, CoverageSummary, OrgCatalog, ReviewedTable, ReviewReport
     from wrapup_bridge.services.review import InputHistory
 
 __all__ = ["mapping"]
@@ -526,6 +526,27 @@ def _write(path: str, text: str, what: str) -> None:
     stderr(f"wrote the {what} to {path}")
 
 
+def _write_section_csvs(csv_path: str, report: ReviewReport) -> None:
+    """The report's sections as CSVs beside the rule table's file, one each for the sections it has. With stdout,
+    which holds the rule table only, say that they were not written. A section's file that this report did not write
+    (an earlier report's) is named, not deleted: it is someone's file, and a stale one must not pass for this one."""
+    from wrapup_bridge.core.review.render_csv import CSV_SECTIONS, section_csv_path, section_csvs
+
+    sections = section_csvs(report)
+    if csv_path == "-":
+        if sections:
+            names = ", ".join(section for section, _, _ in sections)
+            stderr(f"the {names} CSV not written: each goes beside a rule table file (--csv FILE), not to stdout")
+        return
+    for section, what, text in sections:
+        _write(str(section_csv_path(csv_path, section)), text, what)
+    written = {section for section, _, _ in sections}
+    for section in CSV_SECTIONS:
+        other = section_csv_path(csv_path, section)
+        if section not in written and other.exists():
+            stderr(f"{other} is not this report's: it has no {section} section (the file is left as it was)")
+
+
 @mapping.command()
 @click.argument("table_path", metavar="MAPPING", type=click.Path(dir_okay=False))
 @click.option("--history", "history", multiple=True, help="A legacy export for coverage and hits (repeatable).")
@@ -537,8 +558,8 @@ def _write(path: str, text: str, what: str) -> None:
 @click.option(
     "--csv",
     "csv_path",
-    help="Also write the rule table with hits as CSV (- for stdout), and beside a file the Correlation section as "
-    "NAME.correlation.csv.",
+    help="Also write the rule table with hits as CSV (- for stdout), and beside a file each other section the "
+    "report has as NAME.correlation.csv, NAME.proposals.csv, NAME.terraform.csv and NAME.outbound.csv.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as problems (exit 1).")
 def report(
@@ -559,15 +580,17 @@ def report(
 ) -> None:
     """Write one self-contained HTML page reviewing a table (works offline, no script): its sha256 and review
     metadata, the check's findings first, the rule table with code names, ids and hits, coverage bars, the top
-    unmapped values, and the changes against --against. --md and --csv write the same as Markdown / CSV.
+    unmapped values, and the changes against --against. --md and --csv write the same as Markdown / CSV (the
+    sections beside the rule table's CSV file, one CSV each).
 
     With the org (--catalog or --live) it also shows what `mapping init` would propose beside the table's
     decisions (with --history) and what `mapping terraform` would create; a table with an `outbound:` section gets
     its flags per code, diffed with the org's current mapping with --live.
 
-    Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records.
+    Exit 1 when the report shows problems: errors (warnings too with --strict), unmapped or unreadable records,
+    outbound conflicts.
     """
-    from wrapup_bridge.core.review.render_csv import correlation_csv_path, render_correlation_csv, render_csv
+    from wrapup_bridge.core.review.render_csv import render_csv
     from wrapup_bridge.core.review.render_html import render_html
     from wrapup_bridge.core.review.render_md import render_markdown
     from wrapup_bridge.services.review import OutboundOrg, build_report, read_report_org
@@ -599,9 +622,7 @@ def report(
         _write(md_path, render_markdown(result), "Markdown report")
     if csv_path:
         _write(csv_path, render_csv(result), "CSV rule table")
-        correlation = render_correlation_csv(result)
-        if correlation is not None and csv_path != "-":
-            _write(str(correlation_csv_path(csv_path)), correlation, "CSV correlation settings")
+        _write_section_csvs(csv_path, result)
     counts = result.check.counts
     stderr(
         f"{table.name} sha256 {table.sha256}: {counts['error']} errors, {counts['warning']} warnings"
@@ -610,6 +631,7 @@ def report(
             if result.coverage is not None
             else ""
         )
+        + (f"; {result.outbound_conflicts} outbound conflicts" if result.outbound_conflicts else "")
     )
     if result.failed:
         sys.exit(EXIT_PROBLEMS)
