@@ -199,9 +199,13 @@ def conflict_table(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("strict", [[], ["--strict"]])
 def test_an_outbound_conflict_exits_1(tmp_path: Path, snapshot_file: Path, strict: list[str]) -> None:
     args = ["mapping", "report", str(conflict_table(tmp_path)), "--catalog", str(snapshot_file), *strict]
-    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "r.html")])
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "r.html"), "--md", str(tmp_path / "r.md")])
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines()[-1].endswith(": 0 errors, 0 warnings; 1 outbound conflicts")
+    assert result.stderr.splitlines()[-1].endswith(": 0 errors, 0 warnings; 1 outbound conflict")
+    # the page's verdict says why it failed, not only "0 errors, 0 warnings"
+    assert "**Problems found**: 0 errors, 0 warnings, " in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "notes, 1 outbound conflict." in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "1 outbound conflict<" in (tmp_path / "r.html").read_text(encoding="utf-8")
     # the same table with the conflict settled in outbound.codes is all good
     text = (tmp_path / "five9-conflict.yaml").read_text(encoding="utf-8")
     settled = tmp_path / "five9-settled.yaml"
@@ -211,7 +215,7 @@ def test_an_outbound_conflict_exits_1(tmp_path: Path, snapshot_file: Path, stric
     args[2] = str(settled)
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
-    assert "outbound conflicts" not in result.stderr
+    assert "outbound conflict" not in result.stderr
 
 
 def test_outbound_warnings_do_not_exit_1_even_with_strict(tmp_path: Path, snapshot_file: Path) -> None:

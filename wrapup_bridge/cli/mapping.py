@@ -631,7 +631,11 @@ def report(
             if result.coverage is not None
             else ""
         )
-        + (f"; {result.outbound_conflicts} outbound conflicts" if result.outbound_conflicts else "")
+        + (
+            f"; {result.outbound_conflicts} outbound conflict{'' if result.outbound_conflicts == 1 else 's'}"
+            if result.outbound_conflicts
+            else ""
+        )
     )
     if result.failed:
         sys.exit(EXIT_PROBLEMS)

@@ -17,7 +17,7 @@ from wrapup_bridge.core.review import OrgCatalog, load_reviewed
 from wrapup_bridge.core.review.render_html import render_html
 from wrapup_bridge.core.review.render_md import render_markdown
 from wrapup_bridge.core.review.report import ReviewReport
-from wrapup_bridge.core.review.report_authoring import outbound_review, terraform_review
+from wrapup_bridge.core.review.report_authoring import ProposalCollector, outbound_review, terraform_review
 from wrapup_bridge.services.authoring.init import load_synonyms, propose_table
 from wrapup_bridge.services.inputs import adapter_options, build_adapter
 from wrapup_bridge.services.review import InputHistory, OutboundOrg, build_report
@@ -280,3 +280,17 @@ def test_no_catalog_no_proposals_or_terraform(tmp_path: Path, history: bool) -> 
     report = report_of(renamed(tmp_path), None, history=history)
     html = render_html(report)
     assert 'id="proposals"' not in html and 'id="terraform"' not in html and 'id="outbound"' in html
+
+
+def test_a_value_split_by_a_signal_is_its_own_row(org_catalog: OrgCatalog) -> None:
+    """A Twilio ``failed`` call with SIP 404 (examples/twilio/voice-status-callbacks.txt, line 6) is proposed by its
+    SIP status (core/authoring/system.py): its row says so, and the shipped table decides it the same."""
+    table = load_mapping(MAPPINGS / "twilio-flex.yaml")
+    options = adapter_options(table, "twilio")
+    history = InputHistory(build_adapter("twilio", options), (str(EXAMPLES / "twilio" / "voice-status-callbacks.txt"),))
+    collector = ProposalCollector()
+    for record in history:
+        collector.add(record, table.resolve(record))
+    rows = {row.value: row for row in collector.review(org_catalog, load_synonyms()).rows}
+    split = rows["failed (sip_response_code 404, 484, 604)"]
+    assert (split.proposed, split.records, split.differing) == ("Wrong Number", 1, 0)

@@ -138,6 +138,9 @@ def _header(report: ReviewReport) -> str:
         verdict.append(f"{coverage.records:,} records, {unmapped:,} unmapped ({_pct(coverage.share(unmapped))})")
         if coverage.rejected:
             verdict.append(f"{coverage.rejected:,} unreadable")
+    if report.outbound_conflicts:
+        n = report.outbound_conflicts
+        verdict.append(f"{n} outbound {'conflict' if n == 1 else 'conflicts'}")
     if report.diff is not None:
         changed = len(report.diff.changes)
         verdict.append(

@@ -45,8 +45,10 @@ def render_markdown(report: ReviewReport) -> str:
     for label, value in report.metadata():
         lines.append(f"- **{md_escape(label)}**: {md_escape(value)}")
     counts = report.check.counts
+    conflicts = report.outbound_conflicts
+    outbound = f", {conflicts} outbound {'conflict' if conflicts == 1 else 'conflicts'}" if conflicts else ""
     lines += ["", f"**{'Problems found' if report.failed else 'No blocking problems'}**: "
-              f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes.", ""]  # fmt: skip
+              f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes{outbound}.", ""]  # fmt: skip
     lines += ["## Findings", ""]
     if report.check.findings:
         lines += _table(

@@ -142,7 +142,7 @@ class ProposalCollector:
             code = proposal.code if proposal.kind is ProposalKind.CODE else None
             rows.append(
                 ProposalRow(
-                    value=proposal.value.display,
+                    value=proposal.value.label,
                     records=proposal.value.count,
                     label=proposal.label,
                     proposed=code.name if code is not None else ("skip" if proposal.label == "skip" else "TODO"),
