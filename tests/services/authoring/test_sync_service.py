@@ -1,17 +1,20 @@
 """``services.authoring.sync``: the table file read and written exactly (BOM, line ends, permissions), and never
-over an edit made since it was read."""
+over an edit made since it was read; the Terraform output read from a file or stdin, or refused naming it."""
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MAPPINGS
+from tests.core.authoring.tfoutput_samples import DOCUMENT, IDS, PROMISE, SINGLE
 from wrapup_bridge.core.mapping import MappingTableError
 from wrapup_bridge.core.review.orgview import CatalogCode, OrgCatalog
-from wrapup_bridge.services.authoring.sync import sync_file, write_synced
+from wrapup_bridge.services.authoring.sync import read_terraform_output, sync_file, write_synced
+from wrapup_bridge.services.catalog import CatalogFileError
 
 SALE = "0dd6a32c-c059-4534-97bf-c82d73d9c869"
 WRONG = "00000000-0000-4000-8000-000000000000"
@@ -40,3 +43,39 @@ def test_an_edit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(MappingTableError, match="changed since sync read it"):
         write_synced(path, result)
     assert path.read_text(encoding="utf-8").endswith("# someone else's edit\n") and WRONG in path.read_text()
+
+
+def test_the_terraform_output_is_read_from_a_file_or_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "tf-out.json"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    from_file = read_terraform_output(path)
+    assert from_file.file == str(path) and {c.name: c.id for c in from_file.codes} == IDS
+    from_stdin = read_terraform_output("-", stdin=io.BytesIO(SINGLE.encode("utf-16")))
+    assert from_stdin.file == "<stdin>" and from_stdin.output is None
+    assert {c.name: c.id for c in from_stdin.codes} == IDS
+
+    table = tmp_path / "t.yaml"
+    original = f"codes:\n  promise: {{name: Promise To Pay}}   # new\n  sale: {{id: {WRONG}, name: Sale}}\n"
+    table.write_text(original, encoding="utf-8")
+    result = sync_file(table, CATALOG, terraform=from_file)
+    assert write_synced(table, result) is True
+    assert table.read_text(encoding="utf-8") == original.replace(
+        "{name: Promise", f"{{id: {PROMISE}, name: Promise"
+    ).replace(WRONG, SALE)
+
+
+def test_a_terraform_output_that_cannot_be_used_is_a_catalog_file_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogFileError, match=r"cannot read Terraform output '.*nope.json': No such file"):
+        read_terraform_output(tmp_path / "nope.json")
+    with pytest.raises(CatalogFileError, match=r"cannot read Terraform output '.*': Is a directory"):
+        read_terraform_output(tmp_path)
+    broken = tmp_path / "broken.json"
+    broken.write_text(DOCUMENT.replace(PROMISE, "(known after apply)"), encoding="utf-8")
+    with pytest.raises(CatalogFileError) as caught:
+        read_terraform_output(broken)
+    assert str(caught.value) == (
+        f"{broken}:18: output wrapup_bridge_new_code_ids: 'Promise To Pay' is '(known after apply)', not a code id "
+        "(a UUID)"
+    )
+    with pytest.raises(CatalogFileError, match=r"<stdin>: empty"):
+        read_terraform_output("-", stdin=io.BytesIO(b""))

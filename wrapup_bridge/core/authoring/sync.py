@@ -13,6 +13,13 @@ whose ids do not load (blank, placeholder) can be synced: only the YAML must rea
 A name the org does not have is not filled, nor is a name two of the org's codes share (same name after
 normalization, in different divisions), unless the table's id is already one of them: the table keeps its id and
 the alias is reported, with the candidates. ``SyncResult.diff`` shows what would change, as a unified diff.
+
+The ids may also come from ``terraform output -json`` (``core.authoring.tfoutput``): the ids ``terraform apply``
+gave the codes ``mapping terraform`` created, without reading the org again. That output names only the new codes,
+so it is read alone (every other name is reported missing, as the org's catalog would report it) or on top of the
+org's catalog (a snapshot taken before the apply lacks the new codes; the output adds them). Names are matched the
+same way in both, and a name that both give under different ids is ambiguous, like a name two of the org's codes
+share. For an id both know, the org's name and division are the ones used: the org is never older than the apply.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from typing import Any
 
 import yaml
 
+from wrapup_bridge.core.authoring.tfoutput import TerraformIds
 from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
 from wrapup_bridge.core.mapping.yamlsource import load_located_yaml
+from wrapup_bridge.core.normalize import normalize_text
 from wrapup_bridge.core.review.orgview import CatalogCode, OrgCatalog
 
 __all__ = ["IdChange", "NotFilled", "SyncResult", "describe_change", "sync_ids"]
@@ -43,6 +52,8 @@ class IdChange:
     division: str | None
     #: Set when the org spells the name differently (case, spacing, quotes): the table's name is left as it is.
     org_name: str | None = None
+    #: The id is one the Terraform output gave (the org's catalog, if read, does not have it).
+    from_output: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +64,7 @@ class IdChange:
             "new": self.new,
             "division": self.division,
             "org_name": self.org_name,
+            "from_output": self.from_output,
         }
 
 
@@ -85,7 +97,9 @@ class NotFilled:
 @dataclass(frozen=True)
 class SyncResult:
     table: str
+    #: Where the ids were looked up: the org's catalog, the Terraform output, or both.
     catalog: str
+    #: The catalog's fingerprint; the Terraform output's sha256 when it was read alone.
     fingerprint: str
     old_text: str
     new_text: str
@@ -93,6 +107,12 @@ class SyncResult:
     not_filled: tuple[NotFilled, ...]
     #: Aliases whose id is already the org's.
     unchanged: tuple[str, ...] = ()
+    #: The Terraform output the ids were (also) read from.
+    terraform_output: TerraformIds | None = None
+    #: Names in the Terraform output that no alias of the table has (the output of another table?).
+    unused_output: tuple[str, ...] = ()
+    #: Where the ids came from, in words (the diff's label).
+    origin: str = "the org"
 
     @property
     def changed(self) -> bool:
@@ -109,7 +129,7 @@ class SyncResult:
             self.old_text.splitlines(keepends=True),
             self.new_text.splitlines(keepends=True),
             fromfile=self.table,
-            tofile=f"{self.table} (ids from the org)",
+            tofile=f"{self.table} (ids from {self.origin})",
         )
         out = []
         for line in lines:
@@ -125,8 +145,62 @@ class SyncResult:
             "changes": [c.to_dict() for c in self.changes],
             "not_filled": [n.to_dict() for n in self.not_filled],
             "unchanged": list(self.unchanged),
+            "terraform_output": _output_dict(self.terraform_output, self.unused_output),
             "diff": self.diff(),
         }
+
+
+def _output_dict(terraform: TerraformIds | None, unused: tuple[str, ...]) -> dict[str, Any] | None:
+    if terraform is None:
+        return None
+    return {**terraform.to_dict(), "unused": list(unused)}
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Where ids are looked up by name: the org's catalog, the Terraform output's codes, or the two together (one
+    catalog, the output's codes added), and how messages say so."""
+
+    catalog: OrgCatalog
+    #: Ids (lower case) only the Terraform output gave.
+    from_output: frozenset[str]
+    org: bool
+    output: bool
+
+    @classmethod
+    def of(cls, catalog: OrgCatalog | None, terraform: TerraformIds | None) -> _Lookup:
+        if terraform is None:
+            if catalog is None:
+                raise ValueError("sync needs the org's catalog, a Terraform output, or both")
+            return cls(catalog, frozenset(), org=True, output=False)
+        if catalog is None:
+            return cls(terraform.catalog(), frozenset(c.id.lower() for c in terraform.codes), org=False, output=True)
+        added = [CatalogCode(c.id, c.name) for c in terraform.codes if catalog.code(c.id) is None]
+        merged = OrgCatalog.build(
+            [*catalog.codes.values(), *added],
+            catalog.queues,
+            source=f"{catalog.source} and the {terraform.source}",
+            fingerprint=catalog.fingerprint,
+            exported_at=catalog.exported_at,
+        )
+        return cls(merged, frozenset(c.id.lower() for c in added), org=True, output=True)
+
+    @property
+    def origin(self) -> str:
+        return " and ".join(w for w, given in (("the org", self.org), ("the Terraform output", self.output)) if given)
+
+    def holders(self, codes: list[CatalogCode]) -> str:
+        """Who has ``codes``, as the subject of a sentence: ``the org has``, ``the org and the Terraform output have``."""
+        output = sum(c.id.lower() in self.from_output for c in codes)
+        if output == len(codes):
+            return "the Terraform output has"
+        return "the org and the Terraform output have" if output else "the org has"
+
+    def where(self, code: CatalogCode) -> str:
+        """A candidate as an ambiguous name lists it: its id and division, or its spelling in the output."""
+        if code.id.lower() in self.from_output:
+            return f"{code.id} ({code.name!r}) from the Terraform output"
+        return f"{code.id} in division {code.division or 'unknown'}"
 
 
 @dataclass(frozen=True)
@@ -153,10 +227,12 @@ def _problem(name: str, line: int, message: str, path: str = "codes") -> Mapping
     return MappingTableError([MappingProblem(name, line, path, message)])
 
 
-def sync_ids(text: str, catalog: OrgCatalog, *, name: str) -> SyncResult:
+def sync_ids(text: str, catalog: OrgCatalog | None, *, name: str, terraform: TerraformIds | None = None) -> SyncResult:
     """The table ``text`` (named ``name`` in messages) with each code's ``id:`` set to the id of the org's code of
-    its ``name:``, and what was and was not filled. Raises ``MappingTableError`` when the YAML does not read, has no
-    ``codes:`` mapping, or cannot be edited without changing more than the ids (nothing is changed then)."""
+    its ``name:`` (from ``catalog``, from the ``terraform`` output's codes, or both: at least one), and what was and
+    was not filled. Raises ``MappingTableError`` when the YAML does not read, has no ``codes:`` mapping, or cannot
+    be edited without changing more than the ids (nothing is changed then)."""
+    lookup = _Lookup.of(catalog, terraform)
     located = load_located_yaml(text)
     if located.problems:
         raise MappingTableError(
@@ -172,7 +248,7 @@ def sync_ids(text: str, catalog: OrgCatalog, *, name: str) -> SyncResult:
     work = _Work(name, text, "\r\n" if "\r\n" in text else "\n")
     for key_node, value_node in codes_node.value:
         alias = str(key_node.value)
-        _sync_alias(work, alias, value_node, codes.get(alias), catalog, key_node.start_mark.line + 1)
+        _sync_alias(work, alias, value_node, codes.get(alias), lookup, key_node.start_mark.line + 1)
     new_text = text
     for edit in sorted(work.edits, key=lambda e: e.start, reverse=True):
         new_text = new_text[: edit.start] + edit.text + new_text[edit.end :]
@@ -180,14 +256,27 @@ def sync_ids(text: str, catalog: OrgCatalog, *, name: str) -> SyncResult:
         _check_only_ids_changed(document, new_text, work)
     return SyncResult(
         table=name,
-        catalog=catalog.source,
-        fingerprint=catalog.fingerprint,
+        catalog=lookup.catalog.source,
+        fingerprint=lookup.catalog.fingerprint,
         old_text=text,
         new_text=new_text,
         changes=tuple(work.changes),
         not_filled=tuple(work.not_filled),
         unchanged=tuple(work.unchanged),
+        terraform_output=terraform,
+        unused_output=_unused(terraform, codes),
+        origin=lookup.origin,
     )
+
+
+def _unused(terraform: TerraformIds | None, codes: dict[Any, Any]) -> tuple[str, ...]:
+    """The output's names that no alias's ``name:`` matches (after normalization)."""
+    if terraform is None:
+        return ()
+    names = {
+        normalize_text(v["name"]) for v in codes.values() if isinstance(v, dict) and isinstance(v.get("name"), str)
+    }
+    return tuple(c.name for c in terraform.codes if normalize_text(c.name) not in names)
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -199,7 +288,8 @@ def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _sync_alias(work: _Work, alias: str, node: yaml.Node, value: Any, catalog: OrgCatalog, line: int) -> None:
+def _sync_alias(work: _Work, alias: str, node: yaml.Node, value: Any, lookup: _Lookup, line: int) -> None:
+    catalog = lookup.catalog
     name = value.get("name") if isinstance(value, dict) else None
     if not isinstance(node, yaml.MappingNode) or not isinstance(name, str) or not name.strip():
         work.not_filled.append(
@@ -213,17 +303,18 @@ def _sync_alias(work: _Work, alias: str, node: yaml.Node, value: Any, catalog: O
         work.unchanged.append(alias)
         return
     if not candidates:
-        work.not_filled.append(NotFilled(alias, name, line, "missing", _missing_message(alias, name, current, catalog)))
+        work.not_filled.append(NotFilled(alias, name, line, "missing", _missing_message(alias, name, current, lookup)))
         return
     if len(candidates) > 1:
-        listed = "; ".join(f"{c.id} in division {c.division or 'unknown'}" for c in candidates)
+        listed = "; ".join(lookup.where(c) for c in candidates)
+        have = lookup.holders(candidates)
         work.not_filled.append(
             NotFilled(
                 alias,
                 name,
                 line,
                 "ambiguous",
-                f"code alias {alias!r}: the org has {len(candidates)} codes named {name!r} ({listed}): not filled; "
+                f"code alias {alias!r}: {have} {len(candidates)} codes named {name!r} ({listed}): not filled; "
                 "write the id of the one meant",
                 tuple(candidates),
             )
@@ -241,14 +332,22 @@ def _sync_alias(work: _Work, alias: str, node: yaml.Node, value: Any, catalog: O
     org_name = code.name if code.name != name else None
     id_node = _child(node, "id")
     id_line = id_node.start_mark.line + 1 if id_node is not None else line
-    work.changes.append(IdChange(alias, name, id_line, current, code.id, code.division, org_name))
+    from_output = code.id.lower() in lookup.from_output
+    work.changes.append(IdChange(alias, name, id_line, current, code.id, code.division, org_name, from_output))
 
 
-def _missing_message(alias: str, name: str, current: str | None, catalog: OrgCatalog) -> str:
-    message = f"code alias {alias!r}: the org has no code named {name!r}: not filled"
-    renamed = catalog.code(current) if current else None
+def _missing_message(alias: str, name: str, current: str | None, lookup: _Lookup) -> str:
+    if lookup.org and lookup.output:
+        where = "neither the org nor the Terraform output has a"
+    else:
+        where = f"{lookup.origin} has no"
+    message = f"code alias {alias!r}: {where} code named {name!r}: not filled"
+    renamed = lookup.catalog.code(current) if current else None
     if renamed is not None:
-        return f"{message} (its id {renamed.id} is the org's {renamed.name!r}: renamed?)"
+        whose = "the Terraform output's" if renamed.id.lower() in lookup.from_output else "the org's"
+        return f"{message} (its id {renamed.id} is {whose} {renamed.name!r}: renamed?)"
+    if not lookup.org:
+        return f"{message} (it names only the codes `terraform apply` created)"
     return f"{message}; create it (`wrapup-bridge mapping terraform`), then sync again"
 
 
@@ -312,8 +411,12 @@ def _check_only_ids_changed(document: Any, new_text: str, work: _Work) -> None:
 
 
 def describe_change(change: IdChange) -> str:
-    """One line for people: ``line 18: payment_taken 'Payment Taken': <old> -> <new> (division Home)``."""
+    """One line for people: ``line 18: payment_taken 'Payment Taken': <old> -> <new> (division Home)``, or ``(from
+    the Terraform output)`` for an id only the output gave."""
     old = change.old if change.old else "(none)"
     division = f" (division {change.division})" if change.division else ""
-    spelling = f"; the org spells it {change.org_name!r}" if change.org_name else ""
+    if change.from_output:
+        division = " (from the Terraform output)"
+    whose = "the Terraform output" if change.from_output else "the org"
+    spelling = f"; {whose} spells it {change.org_name!r}" if change.org_name else ""
     return f"line {change.line}: {change.alias} {change.name!r}: {old} -> {change.new}{division}{spelling}"

@@ -3,20 +3,29 @@
 The work is ``core.authoring.sync`` (ids found by name, edited in place in the text, checked). Here is the file:
 read as bytes and decoded without touching anything (a byte order mark and Windows line ends stay as they are),
 and written back only if it still holds what was read (someone may have edited it meanwhile), whole or not at
-all (a temporary file renamed over it, keeping its permissions).
+all (a temporary file renamed over it, keeping its permissions). And here the ids ``terraform output -json`` printed
+are read, from a file or stdin (``core.authoring.tfoutput`` reads them), before anything else is done.
 """
 
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from wrapup_bridge.core.authoring.sync import SyncResult, sync_ids
+from wrapup_bridge.core.authoring.terraform import IDS_OUTPUT
+from wrapup_bridge.core.authoring.tfoutput import TerraformIds, parse_terraform_output
 from wrapup_bridge.core.files import replace_atomically
 from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
 from wrapup_bridge.core.review.orgview import OrgCatalog
+from wrapup_bridge.services.catalog import CatalogFileError
 
-__all__ = ["read_table_text", "sync_file", "write_synced"]
+__all__ = ["STDIN", "read_table_text", "read_terraform_output", "sync_file", "write_synced"]
+
+#: The path that means "read standard input".
+STDIN = "-"
 
 
 def read_table_text(path: str | Path) -> str:
@@ -32,9 +41,25 @@ def read_table_text(path: str | Path) -> str:
         ) from None
 
 
-def sync_file(path: str | Path, catalog: OrgCatalog) -> SyncResult:
-    """What ``mapping sync`` would change in the table at ``path`` (nothing is written)."""
-    return sync_ids(read_table_text(path), catalog, name=str(path))
+def read_terraform_output(path: str | Path, *, stdin: BinaryIO | None = None, output: str = IDS_OUTPUT) -> TerraformIds:
+    """The codes in what ``terraform output -json`` (or ``terraform output -json <output>``) printed into the file
+    at ``path``, or into ``stdin`` (default: the process's) when ``path`` is ``-``. ``CatalogFileError`` naming the
+    file, the line and what is wrong when it cannot be read or is not such a document."""
+    name = "<stdin>" if str(path) == STDIN else str(path)
+    try:
+        data = (stdin or sys.stdin.buffer).read() if str(path) == STDIN else Path(path).read_bytes()
+    except OSError as exc:
+        raise CatalogFileError(f"cannot read Terraform output {name!r}: {exc.strerror or exc}") from None
+    try:
+        return parse_terraform_output(data, name=name, output=output)
+    except ValueError as exc:
+        raise CatalogFileError(str(exc)) from None
+
+
+def sync_file(path: str | Path, catalog: OrgCatalog | None, *, terraform: TerraformIds | None = None) -> SyncResult:
+    """What ``mapping sync`` would change in the table at ``path`` (nothing is written), with the ids of ``catalog``,
+    of the ``terraform`` output, or of both."""
+    return sync_ids(read_table_text(path), catalog, name=str(path), terraform=terraform)
 
 
 def write_synced(path: str | Path, result: SyncResult) -> bool:
