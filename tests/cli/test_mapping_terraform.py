@@ -1,6 +1,7 @@
 """``mapping terraform``: the files it writes (a directory, one file, HCL or JSON syntax) pass the provider-schema
 check, it never overwrites without --force, it prints what it creates and the ids to put back, and usage errors
-exit 2. Run through the command object (it joins the ``mapping`` group separately)."""
+exit 2; with ``--outbound``, the org-wide outbound mapping resource over the org's current mapping (read live or from
+a file), refused without one. Run through the command object (it joins the ``mapping`` group separately)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.conftest import MAPPINGS
+from tests.conftest import EXAMPLES, MAPPINGS
 from tests.core.authoring.tfconfig import parse_files, schema_errors
+from tests.core.authoring.tfprovider import OUTBOUND, blocks, provider_rule_errors
 from tests.core.review.samples import ORG
 from wrapup_bridge.cli.mapping_terraform import terraform
 
@@ -106,3 +108,83 @@ def test_usage_errors(table: Path, snapshot_file: Path, tmp_path: Path) -> None:
     bad = run(str(broken), "--catalog", str(snapshot_file))
     assert bad.exit_code == 2 and "broken.yaml:2" in bad.output
     assert not list(tmp_path.glob("*.tf"))
+
+
+# ------------------------------------------------------------------------------------------------ --outbound
+LISTING = EXAMPLES / "five9" / "dispositions.yaml"
+
+
+def test_outbound_live_writes_the_org_wide_resource(table: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cx"
+    args = ["--live", "--target", "emulator", "--org", str(ORG), "--outbound", "--dispositions", str(LISTING)]
+    result = run(str(table), *args, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    assert "outbound-wrapupcode-mappings.tf" in files
+    config = parse_files(files)
+    assert schema_errors(config) == [] and provider_rule_errors(config) == []
+    body = config["resource"][OUTBOUND]["wrapupcodemappings"]
+    assert len(blocks(body, "mappings")) == 10 and body["default_set"] == ["CONTACT_UNCALLABLE"]
+    text = result.stdout
+    assert "ORG-WIDE" in text and "version 4" in text
+    assert (
+        "~ 'Sale' (0dd6a32c-c059-4534-97bf-c82d73d9c869): Right_Party_Contact -> RIGHT_PARTY_CONTACT + BUSINESS_SUCCESS"
+        in text
+    )
+    assert "keeps 4 entries as the org has them (3 carried over" in text
+    assert "owns the org's whole outbound mapping" in text
+
+
+def test_outbound_from_a_snapshot_and_a_mapping_file(table: Path, snapshot_file: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {"version": 9, "defaultSet": [], "mapping": {"5f1bfb25-5eef-4f8d-bde5-4e17c7836f95": ["NUMBER_UNCALLABLE"]}}
+        ),
+        encoding="utf-8",
+    )
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("  codes:\n    sale:", "  codes:\n    promise: []\n    sale:", 1), encoding="utf-8")
+    out = tmp_path / "all.tf.json"
+    result = run(
+        str(table),
+        *("--catalog", str(snapshot_file), "--outbound", "--outbound-mapping", str(mapping)),
+        *("--dispositions", str(LISTING), "--format", "json", "--out", str(out), "--json"),
+    )
+    assert result.exit_code == 0, result.output
+    config = parse_files({out.name: out.read_text(encoding="utf-8")})
+    assert schema_errors(config) == [] and provider_rule_errors(config) == []
+    body = config["resource"][OUTBOUND]["wrapupcodemappings"]
+    mapped = {b["wrapup_code_id"]: b["flags"] for b in blocks(body, "mappings")}
+    assert mapped["5f1bfb25-5eef-4f8d-bde5-4e17c7836f95"] == ["NUMBER_UNCALLABLE"]  # carried over from the file
+    assert mapped["genesyscloud_routing_wrapupcode.promise_to_pay.id"] == []  # the new code, by its resource
+    plan = json.loads(result.stdout)
+    assert plan["outbound"]["current_mapping"]["version"] == 9 and plan["outbound"]["default_set"] == []
+
+
+def test_outbound_usage_errors(table: Path, snapshot_file: Path, tmp_path: Path) -> None:
+    catalog = ("--catalog", str(snapshot_file))
+    alone = run(str(table), *catalog, "--outbound")
+    assert alone.exit_code == 2 and "--outbound needs the org's current outbound mapping" in alone.output
+    assert "--live" in alone.output and "--outbound-mapping FILE" in alone.output
+    stray = run(str(table), *catalog, "--outbound-mapping", "x.json")
+    assert stray.exit_code == 2 and "go with --outbound" in stray.output
+    both = run(
+        str(table), "--live", "--target", "emulator", "--org", str(ORG), "--outbound", "--outbound-mapping", "x.json"
+    )
+    assert both.exit_code == 2 and "not both" in both.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    bad = run(str(table), *catalog, "--outbound", "--outbound-mapping", str(broken))
+    assert bad.exit_code == 2 and f"{broken}' is not JSON: line 1" in bad.output
+    good = tmp_path / "m.json"
+    good.write_text(json.dumps({"version": 1, "defaultSet": []}), encoding="utf-8")
+    no_section = run(str(MAPPINGS / "cxone.yaml"), *catalog, "--outbound", "--outbound-mapping", str(good))
+    assert no_section.exit_code == 2 and "has no outbound: section" in no_section.output
+    no_listing = run(str(table), *catalog, "--outbound", "--outbound-mapping", str(good), "--out", str(tmp_path / "o"))
+    assert no_listing.exit_code == 2 and "dispositions.yaml" in no_listing.output  # the table's relative listing
+    refused = tmp_path / "refused.json"
+    refused.write_text(json.dumps({"version": 1, "defaultSet": ["CALLBACK"]}), encoding="utf-8")
+    flag = run(str(table), *catalog, "--outbound", "--outbound-mapping", str(refused), "--dispositions", str(LISTING))
+    assert flag.exit_code == 2 and "'CALLBACK', which the provider refuses" in flag.output
+    assert not list(tmp_path.glob("**/*.tf"))

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.core.authoring.tfconfig import SCHEMA_FILE, parse_files, parse_hcl, parse_tf_json, schema_errors
+from tests.core.authoring.tfprovider import OUTBOUND, provider_put_body, provider_rule_errors
 
 GOOD = """\
 terraform {
@@ -102,3 +103,100 @@ def test_json_syntax_is_read_as_terraform_reads_it() -> None:
     assert kept == {"output": {"o": {"value": {"//": "k"}}}}
     with pytest.raises(AssertionError, match="unescaped"):
         parse_tf_json(json.dumps({"output": {"o": {"value": "a ${x}"}}}))
+
+
+# ------------------------------------------------------------------------ genesyscloud_outbound_wrapupcodemappings
+#: The provider's own examples, verbatim (v1.84.1): examples/resources/genesyscloud_routing_wrapupcode/resource.tf
+#: and examples/resources/genesyscloud_outbound_wrapupcodemappings/resource.tf (the docs page shows the same).
+PROVIDER_EXAMPLE = """\
+resource "genesyscloud_routing_wrapupcode" "win" {
+  name        = "Win"
+  description = "Win test description"
+}
+resource "genesyscloud_routing_wrapupcode" "unknown" {
+  name        = "Unknown"
+  description = "Unknown test description"
+}
+resource "genesyscloud_outbound_wrapupcodemappings" "example_mappings" {
+  default_set = ["Right_Party_Contact", "Contact_UnCallable"]
+  mappings {
+    wrapup_code_id = genesyscloud_routing_wrapupcode.unknown.id
+    flags          = ["Contact_UnCallable", "Number_UnCallable", ]
+  }
+  mappings {
+    wrapup_code_id = genesyscloud_routing_wrapupcode.win.id
+    flags          = ["Right_Party_Contact"]
+  }
+}
+"""
+
+
+def test_the_providers_own_outbound_example_passes() -> None:
+    config = parse_hcl(PROVIDER_EXAMPLE)
+    assert schema_errors(config) == [] and provider_rule_errors(config) == []
+    body = config["resource"][OUTBOUND]["example_mappings"]
+    put = provider_put_body(
+        body, 7, {"genesyscloud_routing_wrapupcode.win": "w", "genesyscloud_routing_wrapupcode.unknown": "u"}
+    )
+    assert put == {
+        "defaultSet": ["Right_Party_Contact", "Contact_UnCallable"],
+        "mapping": {"u": ["Contact_UnCallable", "Number_UnCallable"], "w": ["Right_Party_Contact"]},
+        "version": 7,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            ('    flags          = ["Right_Party_Contact"]', '    flag = ["Right_Party_Contact"]'),
+            "unknown attribute 'flag'",
+        ),
+        (('    flags          = ["Right_Party_Contact"]', ""), "required attribute 'flags' missing"),
+        (
+            ('default_set = ["Right_Party_Contact", "Contact_UnCallable"]', 'default_set = "Right_Party_Contact"'),
+            "expected a set",
+        ),
+        (
+            ('default_set = ["Right_Party_Contact", "Contact_UnCallable"]', "default_set = []\n  mapping {}"),
+            "unknown attribute 'mapping'",
+        ),
+        (
+            ('["Right_Party_Contact"]', '["Right_Party_Contact", "RIGHT_PARTY_CONTACT", "Right_Party_Contact"]'),
+            "repeated values",
+        ),
+        (('["Right_Party_Contact"]', '["Callback"]'), "'Callback' is not one of the provider's flags"),
+        (
+            ('default_set = ["Right_Party_Contact", "Contact_UnCallable"]', 'default_set = ["Do_Not_Call"]'),
+            "not one of the provider's flags",
+        ),
+        (
+            ('default_set = ["Right_Party_Contact", "Contact_UnCallable"]', 'default_set = []\n  placeholder = ""'),
+            "must not be empty",
+        ),
+        (
+            ("genesyscloud_routing_wrapupcode.win.id", "genesyscloud_routing_wrapupcode.lose.id"),
+            "names no declared resource",
+        ),
+        (
+            ("genesyscloud_routing_wrapupcode.win.id", "genesyscloud_routing_wrapupcode.win.code"),
+            "has no attribute 'code'",
+        ),
+        (
+            ("genesyscloud_routing_wrapupcode.win.id", "genesyscloud_routing_wrapupcode.unknown.id"),
+            "the later one wins",
+        ),
+    ],
+)
+def test_the_outbound_checks_refuse(change: tuple[str, str], error: str) -> None:
+    assert change[0] in PROVIDER_EXAMPLE
+    config = parse_hcl(PROVIDER_EXAMPLE.replace(change[0], change[1], 1))
+    errors = schema_errors(config) + provider_rule_errors(config)
+    assert any(error in e for e in errors), errors
+
+
+def test_one_outbound_mapping_per_configuration() -> None:
+    second = PROVIDER_EXAMPLE.split('resource "genesyscloud_outbound')[1].replace("example_mappings", "other", 1)
+    config = parse_files({"a.tf": PROVIDER_EXAMPLE, "b.tf": 'resource "genesyscloud_outbound' + second})
+    assert schema_errors(config) == []  # Terraform itself accepts two; the provider would write one object twice
+    assert f"{OUTBOUND} declared 2 times: it is one object per org" in provider_rule_errors(config)

@@ -22,6 +22,11 @@ bullseye rings, routing rules) are cleared, and the set removes every code someo
 output says, per queue, which codes to add and two safe ways to add them (to ``wrapup_codes`` of a queue the
 lead's configuration already manages, or in Genesys Cloud itself); applying the output never touches a queue.
 
+With ``outbound`` (``mapping terraform --outbound``), the org's outbound wrap-up code mapping too, as the provider's
+org-wide ``genesyscloud_outbound_wrapupcodemappings`` (reference §4): ``terraform_outbound`` works it out over the
+org's current mapping and renders it; here it joins the plan, naming the codes created here by their resources, and
+goes into a file of its own (``outbound-wrapupcode-mappings.tf``) when the output is a directory.
+
 Everything is rendered here as text, in HCL (``*.tf``, what people read) or Terraform's JSON syntax
 (``*.tf.json``); strings from the table or the org are escaped for HCL templates (quotes, backslashes, control
 and invisible characters, ``${`` and ``%{``), and shown in comments only in that escaped, quoted form, so no name
@@ -38,6 +43,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wrapup_bridge.core.authoring.hcl import comment_safe, comment_text, hcl_string, template_escape, wrap_comment
+from wrapup_bridge.core.authoring.terraform_outbound import (
+    OUTBOUND_LABEL,
+    OUTBOUND_RESOURCE,
+    CodeTarget,
+    OutboundInputs,
+    OutboundMappings,
+    notes_text,
+    outbound_hcl,
+    outbound_json,
+    plan_outbound,
+)
 from wrapup_bridge.core.disposition import is_genesys_id
 from wrapup_bridge.core.mapping.schema import ConditionKind, UnmappedAction
 from wrapup_bridge.core.mapping.table import CompiledRule, MappingTable
@@ -50,11 +67,14 @@ __all__ = [
     "CODES_FILE",
     "CODE_RESOURCE",
     "IDS_OUTPUT",
+    "OUTBOUND_FILE",
+    "OUTBOUND_RESOURCE",
     "PROVIDER_SOURCE",
     "PROVIDER_VERSION",
     "QUEUES_FILE",
     "VERSIONS_FILE",
     "NewCode",
+    "OutboundInputs",
     "QueueCode",
     "QueueNeed",
     "Remark",
@@ -83,6 +103,9 @@ IDS_OUTPUT = "wrapup_bridge_new_code_ids"
 VERSIONS_FILE = "versions"
 CODES_FILE = "wrapup-codes"
 QUEUES_FILE = "queue-wrapup-codes"
+#: With ``--outbound``: the org-wide outbound mapping in a file of its own, so nobody adds it to a configuration
+#: without seeing that it is one (docs/reference-terraform.md §4).
+OUTBOUND_FILE = "outbound-wrapupcode-mappings"
 
 #: How the output was checked, said in its header: the provider could not be installed where this was written.
 VALIDITY_NOTE = (
@@ -95,39 +118,7 @@ _MAX_LABEL = 60
 _LABEL_JUNK = re.compile(r"[^a-z0-9]+")
 
 
-# ------------------------------------------------------------------------------------------ strings and labels
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def template_escape(text: str) -> str:
-    """``text`` with HCL's template sequences made literal: ``${`` as ``$${`` and ``%{`` as ``%%{`` (the only
-    escapes Terraform's JSON syntax needs beyond JSON's own, and part of what a quoted HCL string needs)."""
-    return text.replace("${", "$${").replace("%{", "%%{")
-
-
-def hcl_string(text: str) -> str:
-    """``text`` as a quoted HCL string literal whose value is exactly ``text``.
-
-    Backslash, quote, newline, carriage return and tab get their short escapes; every other character that does
-    not print (control, format such as zero-width or bidirectional marks, line and paragraph separators, private
-    or unassigned) is written ``\\uNNNN`` / ``\\UNNNNNNNN`` so the file shows what it holds; ``${`` and ``%{``
-    become ``$${`` and ``%%{`` so nothing is interpolated (HCL native syntax spec, "Template Literals"). HCL reads
-    every string literal as Unicode NFC (escaped or not), so a name not in NFC comes back, and reaches Genesys, in
-    NFC: the same name once normalized, which is how the table and the org's codes are compared."""
-    out: list[str] = []
-    for char in text:
-        short = _ESCAPES.get(char)
-        if short is not None:
-            out.append(short)
-        elif char.isprintable() or char == " ":
-            out.append(char)
-        elif ord(char) > 0xFFFF:
-            out.append(f"\\U{ord(char):08X}")
-        else:
-            out.append(f"\\u{ord(char):04X}")
-    return '"' + template_escape("".join(out)) + '"'
-
-
+# ---------------------------------------------------------------------------------------------------- labels
 def terraform_label(name: str) -> str:
     """A resource label for a code called ``name``: lower-case ASCII letters, digits and underscores, starting with
     a letter (``Follow-up Required`` -> ``follow_up_required``, ``404`` -> ``code_404``); a name with nothing left
@@ -159,11 +150,6 @@ def assign_labels(names: Iterable[str]) -> dict[str, str]:
             labels[name] = f"{base}_{number}"
             taken.add(labels[name])
     return labels
-
-
-def _comment_text(text: str) -> str:
-    """``text`` as it may appear in a comment: quoted and escaped, so it stays on its line and inside the comment."""
-    return hcl_string(text)
 
 
 # ----------------------------------------------------------------------------------------------------- the plan
@@ -265,6 +251,8 @@ class TerraformPlan:
     remarks: tuple[Remark, ...]
     #: False when the catalog lists no queues (an old snapshot): assignments were not worked out.
     queues_checked: bool = True
+    #: The org's outbound mapping as the provider's resource, when asked for (``plan_terraform(outbound=...)``).
+    outbound: OutboundMappings | None = None
 
     @property
     def empty(self) -> bool:
@@ -280,6 +268,7 @@ class TerraformPlan:
             "queues": [q.to_dict() for q in self.queues],
             "queues_checked": self.queues_checked,
             "remarks": [r.to_dict() for r in self.remarks],
+            "outbound": None if self.outbound is None else self.outbound.to_dict(),
             "validated_by": VALIDITY_NOTE,
         }
 
@@ -321,13 +310,13 @@ def _rule_queues(rule: CompiledRule, catalog: OrgCatalog) -> tuple[list[CatalogQ
             for value in matcher.condition.values:
                 queue = catalog.queue(value)
                 if queue is None:
-                    unknown.append(_comment_text(value))
+                    unknown.append(comment_text(value))
                 else:
                     selected[queue.id] = queue
         else:
             hits = [q for q in catalog.queues if matcher.matches(normalize_text(q.name)) or matcher.matches(q.id)]
             if not hits:
-                patterns = " | ".join(_comment_text(v) for v in matcher.condition.values)
+                patterns = " | ".join(comment_text(v) for v in matcher.condition.values)
                 unknown.append(f"{matcher.condition.kind.value} {patterns}")
             selected.update((q.id, q) for q in hits)
     return list(selected.values()), unknown
@@ -377,7 +366,7 @@ def _survey_codes(reviewed: ReviewedTable, catalog: OrgCatalog) -> _Survey:
         line = reviewed.alias_line(alias)
         rules = uses.get(alias, [])
         fallback = alias == fallback_alias
-        name = _comment_text(ref.name)
+        name = comment_text(ref.name)
         if not rules and not fallback:
             survey.remark(line, f"code alias {alias!r} ({name}) is not created: no rule uses it")
             continue
@@ -387,7 +376,7 @@ def _survey_codes(reviewed: ReviewedTable, catalog: OrgCatalog) -> _Survey:
             if normalize_text(existing.name) != normalize_text(ref.name):
                 survey.remark(
                     line,
-                    f"code alias {alias!r}: the org's code {ref.id} is named {_comment_text(existing.name)}, the "
+                    f"code alias {alias!r}: the org's code {ref.id} is named {comment_text(existing.name)}, the "
                     f"table says {name}; not created (see `wrapup-bridge mapping check`)",
                 )
             continue
@@ -395,7 +384,7 @@ def _survey_codes(reviewed: ReviewedTable, catalog: OrgCatalog) -> _Survey:
         if same_name:
             if len(same_name) == 1:
                 survey.existing[alias] = same_name[0]
-            ids = ", ".join(f"{c.id} ({_comment_text(c.division or 'no division')})" for c in same_name)
+            ids = ", ".join(f"{c.id} ({comment_text(c.division or 'no division')})" for c in same_name)
             survey.remark(
                 line,
                 f"code alias {alias!r}: the org has {name} under another id ({ids}); not created: put the org's "
@@ -415,8 +404,8 @@ def _survey_codes(reviewed: ReviewedTable, catalog: OrgCatalog) -> _Survey:
         if ref.name != need.name:
             survey.remark(
                 line,
-                f"code alias {alias!r} names {name}, alias {need.aliases[0]!r} {_comment_text(need.name)}: one "
-                f"code is created, named {_comment_text(need.name)}",
+                f"code alias {alias!r} names {name}, alias {need.aliases[0]!r} {comment_text(need.name)}: one "
+                f"code is created, named {comment_text(need.name)}",
             )
     return survey
 
@@ -501,7 +490,11 @@ def _division_of(
 
 
 def plan_terraform(
-    reviewed: ReviewedTable, catalog: OrgCatalog, *, division: tuple[str, str | None] | None = None
+    reviewed: ReviewedTable,
+    catalog: OrgCatalog,
+    *,
+    division: tuple[str, str | None] | None = None,
+    outbound: OutboundInputs | None = None,
 ) -> TerraformPlan:
     """What the table needs and the org lacks: codes to create and queue assignments to add, with remarks.
 
@@ -509,6 +502,10 @@ def plan_terraform(
     queues its rules are scoped to when they share one, else to the division the table's other codes share, else
     in none (``division_id`` left out; the provider documents "If not set, * will be used to indicate all divisions",
     reference §2).
+
+    ``outbound``: also the org's outbound wrap-up code mapping, as ``terraform_outbound.plan_outbound`` makes it
+    (org-wide: every entry of the org's mapping, the table's changes made), naming the codes created here by their
+    resource. ``OutboundTerraformError`` when it cannot be written as the provider's resource.
     """
     table = reviewed.table
     survey = _survey_codes(reviewed, catalog)
@@ -540,9 +537,13 @@ def plan_terraform(
             if new.label not in assigned:
                 survey.remark(
                     new.line,
-                    f"new code {_comment_text(new.name)} will be on no queue (no rule using it names a queue): agents "
+                    f"new code {comment_text(new.name)} will be on no queue (no rule using it names a queue): agents "
                     "cannot pick it until it is assigned to the queues these records come from",
                 )
+    mappings = None
+    if outbound is not None:
+        targets = _code_targets(table, catalog, survey, labels)
+        mappings = plan_outbound(reviewed, targets, outbound, catalog)
     return TerraformPlan(
         table=table.name,
         sha256=table.sha256,
@@ -553,7 +554,25 @@ def plan_terraform(
         queues=queue_needs,
         remarks=tuple(sorted(survey.remarks, key=lambda r: (r.line, r.message))),
         queues_checked=catalog.has_queues,
+        outbound=mappings,
     )
+
+
+def _code_targets(
+    table: MappingTable, catalog: OrgCatalog, survey: _Survey, labels: dict[str, str]
+) -> dict[str, CodeTarget]:
+    """Each alias that is a code of this configuration: the org's code (by the table's id, or by name as the survey
+    found it), or the resource created for it."""
+    new_by_alias = {alias: need for need in survey.needs.values() for alias in need.aliases}
+    targets: dict[str, CodeTarget] = {}
+    for alias, ref in table.codes.items():
+        existing = survey.existing.get(alias) or catalog.code(ref.id)
+        need = new_by_alias.get(alias)
+        if existing is not None:
+            targets[alias] = CodeTarget(existing.name, existing.id)
+        elif need is not None:
+            targets[alias] = CodeTarget(need.name, None, f"{CODE_RESOURCE}.{labels[need.name]}")
+    return targets
 
 
 # ---------------------------------------------------------------------------------------------------- rendering
@@ -561,27 +580,10 @@ def _header(plan: TerraformPlan, what: str) -> list[str]:
     exported = f", exported {plan.exported_at}" if plan.exported_at else ""
     return [
         f"# {what}",
-        f"# Written by `wrapup-bridge mapping terraform` from {_comment_text(plan.table)} (sha256 {plan.sha256})",
-        f"# against {_comment_text(plan.catalog)} (fingerprint {plan.fingerprint}{exported}).",
-        *_wrap_comment(VALIDITY_NOTE),
+        f"# Written by `wrapup-bridge mapping terraform` from {comment_text(plan.table)} (sha256 {plan.sha256})",
+        f"# against {comment_text(plan.catalog)} (fingerprint {plan.fingerprint}{exported}).",
+        *wrap_comment(VALIDITY_NOTE),
     ]
-
-
-def _wrap_comment(text: str, prefix: str = "# ", hang: str | None = None, width: int = 116) -> list[str]:
-    """``text`` as comment lines of at most ``width`` characters (a longer word stays whole); lines after the
-    first start with ``hang`` (default: ``prefix``)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        lead = hang if lines and hang is not None else prefix
-        if current and len(lead) + len(current) + 1 + len(word) > width:
-            lines.append(lead + current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        lines.append((hang if lines and hang is not None else prefix) + current)
-    return lines
 
 
 def _versions_hcl() -> list[str]:
@@ -604,11 +606,11 @@ def _versions_hcl() -> list[str]:
 def _code_comment(code: NewCode) -> list[str]:
     aliases = ", ".join(code.aliases)
     used = _rules_text(code.rules, code.fallback)
-    where = f"division {_comment_text(code.division_name)}" if code.division_name else "division"
+    where = f"division {comment_text(code.division_name)}" if code.division_name else "division"
     division = f"{where}: {code.division_reason}" if code.division_id else code.division_reason
     return [
         f"# Table alias {aliases} (line {code.line}), used by {used}.",
-        *_wrap_comment(division[0].upper() + division[1:] + "."),
+        *wrap_comment(division[0].upper() + division[1:] + "."),
     ]
 
 
@@ -669,14 +671,14 @@ def _queues_hcl(plan: TerraformPlan) -> list[str]:
         return ["# The catalog lists no queues: the queue assignments the rules need were not worked out."]
     if not plan.queues:
         return ["# Every queue a rule is scoped to already allows the rule's code: no assignment to add."]
-    lines = ["# Queue wrap-up code assignments the rules need and the queues lack.", "#", *_wrap_comment(_QUEUE_WHY)]
+    lines = ["# Queue wrap-up code assignments the rules need and the queues lack.", "#", *wrap_comment(_QUEUE_WHY)]
     for need in plan.queues:
         queue = need.queue
-        division = f", division {_comment_text(queue.division)}" if queue.division else ""
-        lines += ["#", f"# Queue {_comment_text(queue.label)} ({queue.id}{division}) must allow:"]
+        division = f", division {comment_text(queue.division)}" if queue.division else ""
+        lines += ["#", f"# Queue {comment_text(queue.label)} ({queue.id}{division}) must allow:"]
         for code in need.codes:
             what = f"created by {CODE_RESOURCE}.{code.label}" if code.label else f"id {code.id}"
-            lines.append(f"#   {_comment_text(code.name)}: {what}; for {_rules_text(code.rules)}")
+            lines.append(f"#   {comment_text(code.name)}: {what}; for {_rules_text(code.rules)}")
         lines += [
             f"# In a {QUEUE_RESOURCE} that manages this queue:",
             "#   wrapup_codes = [",
@@ -692,26 +694,48 @@ def _remarks_hcl(plan: TerraformPlan) -> list[str]:
         return []
     lines = ["", "# Left to you:"]
     for remark in plan.remarks:
-        lines += _wrap_comment(f"line {remark.line}: {remark.message}", prefix="#   ", hang="#     ")
+        lines += wrap_comment(f"line {remark.line}: {remark.message}", prefix="#   ", hang="#     ")
+    return lines
+
+
+_OUTBOUND_WHAT = "The org's outbound wrap-up code mapping (ORG-WIDE): the table's outbound: section over the org's."
+
+
+def _outbound_hcl(outbound: OutboundMappings) -> list[str]:
+    lines = outbound_hcl(outbound)
+    if outbound.notes:
+        lines += ["", "# About the outbound mapping:"]
+        for text in notes_text(outbound):
+            lines += wrap_comment(comment_safe(text), prefix="#   ", hang="#     ")
     return lines
 
 
 def render_hcl(plan: TerraformPlan, *, split: bool) -> dict[str, str]:
-    """The configuration as HCL files, by file name: one ``main.tf`` (provider requirements, codes, outputs and
-    the queue comments), or with ``split`` three files (``versions.tf``, ``wrapup-codes.tf``,
-    ``queue-wrapup-codes.tf``) so the codes can be added to a configuration that already requires the provider."""
+    """The configuration as HCL files, by file name: one ``main.tf`` (provider requirements, codes, outputs, the
+    outbound mapping when planned, and the queue comments), or with ``split`` one file each (``versions.tf``,
+    ``wrapup-codes.tf``, ``outbound-wrapupcode-mappings.tf`` when planned, ``queue-wrapup-codes.tf``) so the codes
+    can be added to a configuration that already requires the provider."""
     codes = [*_codes_hcl(plan), *_remarks_hcl(plan)]
     queues = _queues_hcl(plan)
+    outbound = _outbound_hcl(plan.outbound) if plan.outbound is not None else None
     if split:
-        return {
+        files = {
             f"{VERSIONS_FILE}.tf": _text(
                 [*_header(plan, "Genesys Cloud provider requirements."), "", *_versions_hcl()]
             ),
             f"{CODES_FILE}.tf": _text([*_header(plan, "Wrap-up codes the table needs and the org lacks."), "", *codes]),
-            f"{QUEUES_FILE}.tf": _text([*_header(plan, "Queue assignments: comments only."), "", *queues]),
         }
-    body = [*_header(plan, "Wrap-up codes the table needs and the org lacks."), "", *_versions_hcl(), ""]
-    return {"main.tf": _text([*body, *codes, "", *queues])}
+        if outbound is not None:
+            files[f"{OUTBOUND_FILE}.tf"] = _text([*_header(plan, _OUTBOUND_WHAT), "", *outbound])
+        files[f"{QUEUES_FILE}.tf"] = _text([*_header(plan, "Queue assignments: comments only."), "", *queues])
+        return files
+    what = "Wrap-up codes the table needs and the org lacks" + (
+        ", and the org's outbound wrap-up code mapping (ORG-WIDE)." if outbound is not None else "."
+    )
+    body = [*_header(plan, what), "", *_versions_hcl(), "", *codes, ""]
+    if outbound is not None:
+        body += [*outbound, ""]
+    return {"main.tf": _text([*body, *queues])}
 
 
 def _text(lines: list[str]) -> str:
@@ -719,7 +743,9 @@ def _text(lines: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- JSON syntax
-def _json_config(plan: TerraformPlan, *, versions: bool, codes: bool, queues: bool) -> dict[str, Any]:
+def _json_config(
+    plan: TerraformPlan, *, versions: bool, codes: bool, queues: bool, outbound: bool = False
+) -> dict[str, Any]:
     """One ``.tf.json`` document. Every string (and object key) is a template in Terraform's JSON syntax too, so
     text from the table or the org goes through ``template_escape``; comments are ``"//"`` properties, which
     Terraform ignores unread."""
@@ -752,6 +778,9 @@ def _json_config(plan: TerraformPlan, *, versions: bool, codes: bool, queues: bo
         }
     if codes:
         comment += [f"line {r.line}: {r.message}" for r in plan.remarks]
+    if outbound and plan.outbound is not None:
+        config.setdefault("resource", {})[OUTBOUND_RESOURCE] = {OUTBOUND_LABEL: outbound_json(plan.outbound)}
+        comment += notes_text(plan.outbound)
     if queues:
         comment += [line.removeprefix("#").strip() for line in _queues_hcl(plan) if line.strip("# ")]
     return {"//": comment, **config}
@@ -770,9 +799,13 @@ def render_json(plan: TerraformPlan, *, split: bool) -> dict[str, str]:
         return json.dumps(config, indent=2, ensure_ascii=False) + "\n"
 
     if split:
-        return {
+        files = {
             f"{VERSIONS_FILE}.tf.json": dump(_json_config(plan, versions=True, codes=False, queues=False)),
             f"{CODES_FILE}.tf.json": dump(_json_config(plan, versions=False, codes=True, queues=False)),
-            f"{QUEUES_FILE}.tf.json": dump(_json_config(plan, versions=False, codes=False, queues=True)),
         }
-    return {"main.tf.json": dump(_json_config(plan, versions=True, codes=True, queues=True))}
+        if plan.outbound is not None:
+            outbound = _json_config(plan, versions=False, codes=False, queues=False, outbound=True)
+            files[f"{OUTBOUND_FILE}.tf.json"] = dump(outbound)
+        files[f"{QUEUES_FILE}.tf.json"] = dump(_json_config(plan, versions=False, codes=False, queues=True))
+        return files
+    return {"main.tf.json": dump(_json_config(plan, versions=True, codes=True, queues=True, outbound=True))}
