@@ -20,6 +20,7 @@ Exceptions::
      ├── DeadLetterError              the dead-letter file cannot be written or read; names it (and the line)
      ├── TargetError                  a replay's target refuses every record (credentials, a permission) or went silent
      ├── CorrelationFileError         [ValueError] a correlation file's row is not a valid correlation; file, line, field
+     ├── OutboundTerraformError       [ValueError] the org's outbound mapping cannot be written as Terraform; says why
      │
      │   adapters: legacy records in
      ├── AdapterError                 [ValueError] a legacy record cannot become a Disposition; says where, which field
@@ -65,6 +66,7 @@ Exceptions::
      ├── OptionError                  [ValueError] a run or ``source:`` setting cannot be used (encoding, format, ...)
      ├── InputError                   [OSError] an input does not exist, is not a file, or cannot be read
      ├── CatalogFileError             [ValueError] a catalog snapshot file cannot be read as one; names file and line
+     ├── OutboundMappingFileError     [ValueError] a file given as the org's outbound mapping is not one; file, field
      ├── CorrelateError               [OSError] a correlation or unmatched file cannot be written; names it
      ├── DemoError                    the demo cannot run as set up (its output folder cannot be made)
      │    └── DemoDataMissing         [FileNotFoundError] the demo's files are not where they were looked for
@@ -113,6 +115,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.adapters.textinput import InputDecodeError
     from wrapup_bridge.adapters.twilio._record import NoDisposition
     from wrapup_bridge.adapters.twilio.insights_csv import HeaderError
+    from wrapup_bridge.core.authoring.terraform_outbound import OutboundTerraformError
     from wrapup_bridge.core.correlate.result import CorrelationFileError
     from wrapup_bridge.core.limits import JsonNestingError, NestingError
     from wrapup_bridge.core.mapping.errors import MappingTableError
@@ -147,6 +150,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.genesys.regions import UnknownRegionError
     from wrapup_bridge.genesys.settings import SettingsError
     from wrapup_bridge.live.errors import NotADisposition, OutboxError, PayloadError
+    from wrapup_bridge.services.authoring.terraform import OutboundMappingFileError
     from wrapup_bridge.services.catalog import CatalogFileError
     from wrapup_bridge.services.correlate.run import CorrelateError
     from wrapup_bridge.services.demo import DemoDataMissing, DemoError
@@ -206,6 +210,8 @@ _HOMES: dict[str, str] = {
     "OptionError": "wrapup_bridge.services.inputs",
     "InputError": "wrapup_bridge.services.inputs",
     "CatalogFileError": "wrapup_bridge.services.catalog",
+    "OutboundMappingFileError": "wrapup_bridge.services.authoring.terraform",
+    "OutboundTerraformError": "wrapup_bridge.core.authoring.terraform_outbound",
     "DemoError": "wrapup_bridge.services.demo",
     "DemoDataMissing": "wrapup_bridge.services.demo",
     "ReplayError": "wrapup_bridge.services.replay.errors",
@@ -257,6 +263,8 @@ __all__ = [
     "OptionError",
     "OrgFileError",
     "OrgFileMissing",
+    "OutboundMappingFileError",
+    "OutboundTerraformError",
     "OutboxError",
     "PayloadError",
     "PermissionDenied",
