@@ -213,8 +213,9 @@ def summary_lines(plan: TerraformPlan, table_path: str, *, written: list[str] | 
             fields = ", ".join(f"codes.{alias}.id" for alias in code.aliases)
             lines.append(f"  {fields} (line {code.line}): the id of {code.name!r}")
         lines.append(
-            f"  `wrapup-bridge mapping sync {table_path} --live --write` fills them by name (the ids are also in "
-            f"`terraform output -json {IDS_OUTPUT}`)"
+            f"  `wrapup-bridge mapping sync {table_path} --live --write` fills them by name; or, without reading "
+            f"the org again, `terraform output -json > tf-out.json` and `wrapup-bridge mapping sync {table_path} "
+            f"--catalog ORG.json --terraform-output tf-out.json --write` (the ids are in {IDS_OUTPUT})"
         )
     lines.append(VALIDITY_NOTE)
     return lines

@@ -635,7 +635,8 @@ def _codes_hcl(plan: TerraformPlan) -> list[str]:
         return lines
     lines += [
         "# After `terraform apply`, put the new ids into the table's codes: section: `wrapup-bridge mapping sync",
-        "# TABLE --live --write` fills them by name (or read them with `terraform output -json " + IDS_OUTPUT + "`).",
+        "# TABLE --live --write` fills them by name, or `mapping sync TABLE --catalog ORG.json --terraform-output",
+        "# tf-out.json --write` from what `terraform output -json > tf-out.json` prints (" + IDS_OUTPUT + ").",
     ]
     for code in plan.new_codes:
         lines += ["", *_code_comment(code), f"resource {hcl_string(CODE_RESOURCE)} {hcl_string(code.label)} {{"]
