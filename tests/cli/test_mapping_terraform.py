@@ -162,6 +162,26 @@ def test_outbound_from_a_snapshot_and_a_mapping_file(table: Path, snapshot_file:
     assert plan["outbound"]["current_mapping"]["version"] == 9 and plan["outbound"]["default_set"] == []
 
 
+def test_an_outbound_conflict_is_written_out_and_exits_1(table: Path, snapshot_file: Path, tmp_path: Path) -> None:
+    """A second alias of Sale asking other flags (outbound plan's conflict): the resource is written with the org's
+    entry for Sale, the error note is printed, and the exit code is 1, as `outbound plan` gives for it."""
+    sale = "0dd6a32c-c059-4534-97bf-c82d73d9c869"
+    text = table.read_text(encoding="utf-8").replace(
+        "codes:\n", f"codes:\n  sale_again: {{id: {sale}, name: Sale}}\n", 1
+    )
+    table.write_text(
+        text.replace("  codes:\n    sale:", "  codes:\n    sale_again: [NUMBER_UNCALLABLE]\n    sale:", 1),
+        encoding="utf-8",
+    )
+    args = ["--live", "--target", "emulator", "--org", str(ORG), "--outbound", "--dispositions", str(LISTING)]
+    result = run(str(table), *args, "--out", str(tmp_path / "cx"))
+    assert result.exit_code == 1, result.output
+    assert "set twice in outbound.codes" in result.output
+    assert (tmp_path / "cx" / "outbound-wrapupcode-mappings.tf").exists()
+    to_stdout = run(str(table), *args)
+    assert to_stdout.exit_code == 1 and 'resource "genesyscloud_outbound_wrapupcodemappings"' in to_stdout.stdout
+
+
 def test_outbound_usage_errors(table: Path, snapshot_file: Path, tmp_path: Path) -> None:
     catalog = ("--catalog", str(snapshot_file))
     alone = run(str(table), *catalog, "--outbound")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from wrapup_bridge.cli._common import EXIT_USAGE, fail_setup, fail_usage, run_on_target, stderr
+from wrapup_bridge.cli._common import EXIT_PROBLEMS, EXIT_USAGE, fail_setup, fail_usage, run_on_target, stderr
 from wrapup_bridge.cli._org_catalog import catalog_options, required_org_catalog
 from wrapup_bridge.core.authoring.terraform import CODE_RESOURCE, IDS_OUTPUT, VALIDITY_NOTE, TerraformPlan
 from wrapup_bridge.core.authoring.terraform_outbound import OUTBOUND_LABEL, OUTBOUND_RESOURCE, OutboundMappings
@@ -154,6 +154,9 @@ def terraform(
         stderr(str(exc))
         sys.exit(EXIT_USAGE)
     plan = output.plan
+    # Written, but a code the table's outbound section sends two ways was left out: a person decides (as `outbound
+    # plan` exits 1 for the same conflict).
+    undecided = plan.outbound is not None and any(n.severity == "error" for n in plan.outbound.notes)
     if out is None:
         if as_json:
             click.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
@@ -162,6 +165,8 @@ def terraform(
             click.echo(text, nl=False)
             for line in summary_lines(plan, table_path, written=None):
                 stderr(line)
+        if undecided:
+            sys.exit(EXIT_PROBLEMS)
         return
     paths = output_paths(out, output)
     try:
@@ -175,6 +180,8 @@ def terraform(
     else:
         for line in summary_lines(plan, table_path, written=[str(p) for p in written]):
             click.echo(line)
+    if undecided:
+        sys.exit(EXIT_PROBLEMS)
 
 
 def summary_lines(plan: TerraformPlan, table_path: str, *, written: list[str] | None) -> list[str]:
