@@ -96,6 +96,9 @@ def terraform(
 
     With --outbound, also the org's outbound wrap-up code mapping: one org-wide resource holding the table's
     entries and every other entry of the org's mapping, carried over unchanged (see docs/reference-terraform.md).
+
+    Exit 1 when --outbound leaves a code the table sets two ways as the org has it (a person decides); 2 on a usage
+    or set-up error (nothing is written).
     """
     from wrapup_bridge.adapters.base import AdapterError
     from wrapup_bridge.services.authoring.terraform import (
