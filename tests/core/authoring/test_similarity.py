@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from wrapup_bridge.core.authoring.similarity import (
     MAX_SIMILAR,
+    NEGATIONS,
     SAME_NAME,
     SYNONYM_SCORE,
     THRESHOLD,
+    Match,
+    NameIndex,
     SynonymGroup,
     Synonyms,
     best_matches,
@@ -87,6 +90,154 @@ def test_ranking_is_ordered_and_deterministic(value: str, candidates: list[str])
     first = rank(value, candidates, SYNONYMS, limit=len(candidates))
     assert [m.score.score for m in first] == sorted((m.score.score for m in first), reverse=True)
     assert first == rank(value, list(candidates), SYNONYMS, limit=len(candidates))
+
+
+# ------------------------------------------------------------------------------------------ the fast ranking
+def reference_rank(value: str, names: list[str], synonyms: Synonyms | None, limit: int) -> list[Match]:
+    """What ``rank`` answered before ``NameIndex``: every name scored by ``similarity``, all of them sorted."""
+    scored = [Match(i, name, similarity(value, name, synonyms)) for i, name in enumerate(names)]
+    scored.sort(key=lambda m: (-m.score.score, normalize_text(m.name), m.index))
+    return scored[:limit]
+
+
+def reference_best_matches(
+    value: str, names: list[str], synonyms: Synonyms | None, minimum: float, limit: int
+) -> list[Match]:
+    floor = max(minimum, THRESHOLD)
+    return [m for m in reference_rank(value, names, synonyms, len(names)) if m.score.score >= floor][:limit]
+
+
+PHRASES = sorted({p for g in SYNONYMS.groups for p in g.phrases})
+#: Spellings that fold together or apart: case, accents, full-width forms, smart quotes, dashes, invisible characters.
+UNICODE = ["Résolu", "RÉSOLU", "ｓａｌｅ", "sale", "Couldn’t", "couldn't", "Follow\u2010up", "follow-up",
+           "call\u200bback", "straße", "STRASSE", "ǅ", "ﬁx", "fix", "٣", "3", "—", "_", "", " "]  # fmt: skip
+WORD = st.one_of(
+    st.sampled_from(VOCAB),
+    st.sampled_from(PHRASES),
+    st.sampled_from(sorted(NEGATIONS)),
+    st.sampled_from(UNICODE),
+    st.text(max_size=6),
+)
+RANKED_NAME = st.one_of(
+    st.lists(WORD, max_size=4).map(" ".join),
+    st.sampled_from(CODES),
+    st.sampled_from(PHRASES),
+    st.tuples(st.sampled_from(sorted(NEGATIONS)), st.sampled_from(PHRASES)).map(" ".join),
+    st.just(""),
+)
+#: Small custom lists beside the shipped one and none at all: phrases overlapping the vocabulary, one with a negation.
+OTHER_SYNONYMS = Synonyms.build(
+    [
+        SynonymGroup("machine", ("answering machine", "voicemail", "machine end beep"), "why"),
+        SynonymGroup("unresolved", ("not resolved", "couldn't resolve"), "why"),
+    ]
+)
+SYNONYM_LISTS = st.sampled_from([SYNONYMS, None, OTHER_SYNONYMS])
+
+
+@st.composite
+def names_and_values(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """Names and values made mostly of a few words drawn for the example (so they share words, phrases and
+    negations, and tie), with duplicates and respellings of each other, and names that share nothing with most
+    values (ranked among the zeros)."""
+    vocabulary = draw(st.lists(WORD, min_size=1, max_size=6))
+    near = st.lists(st.sampled_from(vocabulary), max_size=4).map(" ".join)
+    pool = draw(st.lists(st.one_of(near, near, RANKED_NAME), min_size=1, max_size=12))
+    variants = [str.upper, str.title, lambda s: f" {s}  ", lambda s: s.replace(" ", "\u00a0"), lambda s: s]
+    respelled = st.tuples(st.sampled_from(pool), st.sampled_from(variants)).map(lambda p: p[1](p[0]))
+    names = draw(st.lists(st.one_of(respelled, near, RANKED_NAME), max_size=25))
+    values = draw(st.lists(st.one_of(near, respelled, RANKED_NAME), min_size=1, max_size=4))
+    return names, values
+
+
+@settings(max_examples=500, deadline=None)
+@given(names_and_values(), SYNONYM_LISTS, st.integers(-4, 30))
+def test_fast_rank_answers_as_sorting_every_score(
+    drawn: tuple[list[str], list[str]], synonyms: Synonyms | None, limit: int
+) -> None:
+    names, values = drawn
+    index = NameIndex(names, synonyms)  # one index, many values: as ``propose`` uses it
+    for value in values:
+        expected = reference_rank(value, names, synonyms, limit)
+        assert index.rank(value, limit=limit) == expected
+        assert rank(value, names, synonyms, limit=limit) == expected
+        # the same Score objects, detail text and all
+        assert [(m.score.basis, m.score.detail) for m in rank(value, names, synonyms, limit=limit)] == [
+            (m.score.basis, m.score.detail) for m in expected
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(names_and_values(), SYNONYM_LISTS, st.floats(-0.5, 1.5), st.integers(-3, 10))
+def test_fast_best_matches_answer_as_filtering_every_score(
+    drawn: tuple[list[str], list[str]], synonyms: Synonyms | None, minimum: float, limit: int
+) -> None:
+    names, values = drawn
+    index = NameIndex(names, synonyms)
+    for value in values:
+        expected = reference_best_matches(value, names, synonyms, minimum, limit)
+        assert best_matches(value, names, synonyms, minimum=minimum, limit=limit) == expected
+        assert index.best_matches(value, minimum=minimum, limit=limit) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from([*VOCAB, *PHRASES, "the", "to", "by", "not"]), min_size=1, max_size=5).map(" ".join),
+    st.data(),
+    SYNONYM_LISTS,
+    st.integers(1, 4),
+    st.floats(0.0, 1.0),
+)
+def test_fast_rank_when_spelling_alone_competes_with_shared_words(
+    value: str, data: st.DataObject, synonyms: Synonyms | None, limit: int, minimum: float
+) -> None:
+    """Slices of the value share most of its trigrams and often none of its words: the names a ranking that leaves
+    out names by their shared trigrams alone must not lose, beside names that share words."""
+    cut = st.integers(0, len(value))
+    slices = st.tuples(cut, cut).map(lambda ij: value[ij[0] : ij[1]])
+    names = data.draw(st.lists(st.one_of(slices, slices, RANKED_NAME), min_size=1, max_size=20))
+    index = NameIndex(names, synonyms)
+    assert index.rank(value, limit=limit) == reference_rank(value, names, synonyms, limit)
+    expected = reference_best_matches(value, names, synonyms, minimum, limit)
+    assert index.best_matches(value, minimum=minimum, limit=limit) == expected
+
+
+def test_fast_rank_on_ties_and_names_that_share_nothing() -> None:
+    """Hand-picked edges: duplicates and respellings tie (normalized name, then position); names scoring 0.0 fill
+    the ranking in name order; an empty value is the same name as an empty code and nothing else."""
+    names = ["zeta", "Sale", "SALE ", "alpha", "", "Promotional Sale", "sale", "Not Resolved", "Résolu", "  "]
+    for value in ["Sale", "", "Resolved", "qqq", "Couldn’t Resolve", "résolu", "DNC"]:
+        for limit in (0, 1, 3, 6, len(names), len(names) + 5, -1, -20):
+            assert rank(value, names, SYNONYMS, limit=limit) == reference_rank(value, names, SYNONYMS, limit)
+    assert [m.index for m in rank("qqq", names, SYNONYMS, limit=4)] == [4, 9, 3, 7]  # all 0.0: by normalized name
+    assert [m.index for m in rank("Sale", names, SYNONYMS, limit=3)] == [1, 2, 6]  # the same name, by position
+    assert [m.index for m in rank("", names, SYNONYMS, limit=2)] == [4, 9]  # "" and "  " are both the empty name
+
+
+@pytest.mark.parametrize(
+    ("value", "names", "first"),
+    [
+        # "the " shares no word with "the x", only all of its own trigrams: 2*3 / (5 + 3) = 0.75, tied with the
+        # shared word's 0.75, and first by name
+        ("the x", ["x payment promo", "the "], "the "),
+        # spelling alone (0.3158) just above the shared word (0.3095)
+        ("x payment for ab", ["ab refund to taken account", "for"], "for"),
+    ],
+)
+def test_a_name_sharing_only_trigrams_is_kept_at_the_edge(value: str, names: list[str], first: str) -> None:
+    assert rank(value, names, limit=1) == reference_rank(value, names, None, 1)
+    assert rank(value, names, limit=1)[0].name == first
+
+
+def test_fast_rank_reads_a_names_groups_when_the_value_has_none() -> None:
+    """Only the name holds a synonym phrase: its grouped reading still counts ("Sale Not Resolved" is "sale" and
+    the group not-resolved, not negated: 0.75, where the plain words, one side negated, give 0.42)."""
+    names = ["Sale Promotion", "Sale Not Resolved", "Sale Do Not Call", "Billing Transferred To 3rd Party", "Sales"]
+    for value in ["Sale", "Billing", "Not Resolved", "Resolved"]:
+        assert rank(value, names, SYNONYMS, limit=len(names)) == reference_rank(value, names, SYNONYMS, len(names))
+    assert similarity("Sale", "Sale Not Resolved", SYNONYMS).score == 0.75
+    # 0.75 each, tied: by normalized name ("sale do not call" first); the name sharing nothing comes last, at 0.0
+    assert [m.index for m in rank("Sale", names, SYNONYMS, limit=5)] == [4, 0, 2, 1, 3]
 
 
 # ------------------------------------------------------------------------------------------ examples

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from wrapup_bridge.core.authoring.similarity import THRESHOLD, Match, Score, Synonyms, rank
+from wrapup_bridge.core.authoring.similarity import THRESHOLD, Match, NameIndex, Score, Synonyms
 from wrapup_bridge.core.authoring.system import Signal, signal, skip_reason
 from wrapup_bridge.core.disposition import Disposition
 from wrapup_bridge.core.normalize import normalize_text
@@ -243,14 +243,14 @@ def propose(
         raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
     floor = max(min_confidence, THRESHOLD)
     org = _unique_codes(codes)
-    names = [c.name for c in org]
+    index = NameIndex([c.name for c in org], synonyms)  # the codes' names read once, for every value
     proposals = []
     for value in values:
         if value.skipped == value.count and value.skip_reason is not None:
             proposals.append(Proposal(value, ProposalKind.SKIP, value.skip_reason, confidence=1.0))
             continue
         wording = value.display if value.signal is None else value.signal.phrase
-        nearest = _candidates(rank(wording, names, synonyms, limit=CANDIDATES_KEPT), org)
+        nearest = _candidates(index.rank(wording, limit=CANDIDATES_KEPT), org)
         proposals.append(_decide(value, nearest, floor))
     return proposals
 

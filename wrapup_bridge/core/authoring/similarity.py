@@ -17,16 +17,21 @@ reviewer more than a TODO does, so the score is built to be explainable and cons
   Resolved``, ``No Answer`` never ``Answering Machine``.
 
 Every part is symmetric, so ``similarity(a, b) == similarity(b, a)``. ``THRESHOLD`` is the floor under which a name is
-never a match, whatever a caller asks for (``best_matches``). Pure: no I/O; the synonyms list is handed in
-(``Synonyms.from_data`` over the parsed YAML).
+never a match, whatever a caller asks for (``best_matches``). ``rank`` and ``best_matches`` order names by these
+scores; ``NameIndex`` reads the names once to rank many values against them (``mapping init``: thousands of values
+against an org's codes) with the same answers. Pure: no I/O; the synonyms list is handed in (``Synonyms.from_data``
+over the parsed YAML).
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 from wrapup_bridge.core.normalize import normalize_text
@@ -38,6 +43,7 @@ __all__ = [
     "SYNONYM_SCORE",
     "THRESHOLD",
     "Match",
+    "NameIndex",
     "Score",
     "SynonymGroup",
     "Synonyms",
@@ -325,13 +331,168 @@ class Match:
     score: Score
 
 
+class NameIndex:
+    """Names read once, to rank many values against: ``mapping init`` compares each of up to 5,000 legacy values
+    with every code of the org (hundreds to thousands in a large one), so the codes' names are normalized and read
+    here once, not once per pair, and indexed by what a score is made of (character trigrams, content words,
+    words with synonym groups read).
+
+    A value is scored against the names that share something with it, from the index's counts: a name that shares
+    no trigram, no content word and no grouped word with the value scores 0.0 (all three parts are 0; the same name,
+    which scores 1.0 even with no words, is looked up by its normalized text), so it is only ever ranked among the
+    names that score 0.0, by normalized name and position. The numbers are the ones ``similarity`` computes, by the
+    same arithmetic; the ``Score`` (with its ``detail`` text) is built by ``similarity`` itself, only for the names
+    kept. ``rank`` and ``best_matches`` answer exactly as their module-level namesakes (a property test holds
+    them to sorting every ``similarity`` result)."""
+
+    def __init__(self, names: Sequence[str], synonyms: Synonyms | None = None) -> None:
+        self.names = tuple(names)
+        self.synonyms = synonyms
+        syn = synonyms if synonyms is not None else _NO_SYNONYMS
+        self._syn = syn
+        normalized = [normalize_text(name) for name in self.names]
+        readings = [_read_cached(n, syn) for n in normalized]
+        self._normalized = normalized
+        self._plain_sizes = [len(r.plain) for r in readings]
+        self._trigram_sizes = [len(r.trigrams) for r in readings]
+        self._grouped_sizes = [len(r.grouped) for r in readings]
+        self._plain_negated = [r.plain_negated for r in readings]
+        self._grouped_negated = [r.grouped_negated for r in readings]
+        self._has_concepts = [bool(r.concepts) for r in readings]
+        self._same: dict[str, list[int]] = {}
+        self._by_trigram: dict[str, list[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        self._by_grouped: dict[str, list[int]] = {}
+        for index, (norm, reading) in enumerate(zip(normalized, readings, strict=True)):
+            self._same.setdefault(norm, []).append(index)
+            for trigram in reading.trigrams:
+                self._by_trigram.setdefault(trigram, []).append(index)
+            for word in reading.plain:
+                self._by_word.setdefault(word, []).append(index)
+            for word in reading.grouped:
+                self._by_grouped.setdefault(word, []).append(index)
+        #: every position in rank order among names of equal score: by normalized name, then position
+        self._order = sorted(range(len(normalized)), key=lambda i: (normalized[i], i))
+
+    def _scored(self, value: str, *, wanted: int | None = None, floor: float = 0.0) -> list[tuple[float, str, int]]:
+        """The sort keys ``(-score, normalized name, position)`` of the names scoring above 0.0 and at least
+        ``floor`` against ``value``, unsorted; with ``wanted``, names that cannot be among the ``wanted`` best are
+        left out (never one that can).
+
+        Names that share a word with the value are scored first. A name that shares only trigrams scores its
+        spelling alone, ``2t / (ta + tb)`` for ``t`` shared of ``ta`` and ``tb``, which is at most ``2t / (ta + t)``
+        (``tb >= t``) whatever the name, before the cap, the negation and the rounding, none of which raises it;
+        so when that bound, rounded as scores are, is under the ``wanted``-th best score found (or ``floor``), the
+        name is left out by its count ``t`` alone, unscored. Most of a large org's names share a trigram or two
+        with any value ("ed ", " ca") and nothing else: they are counted, not scored."""
+        nv = normalize_text(value)
+        rv = _read_cached(nv, self._syn)
+        same = self._same.get(nv, ())
+        keys = [(-SAME_NAME, nv, i) for i in same]
+        plain = Counter(chain.from_iterable(self._by_word.get(w, ()) for w in rv.plain))
+        grouped = Counter(chain.from_iterable(self._by_grouped.get(w, ()) for w in rv.grouped))
+        trigrams = Counter(chain.from_iterable(self._by_trigram.get(t, ()) for t in rv.trigrams))
+        worded = plain.keys() | grouped.keys()
+        worded.difference_update(same)
+        score = self._scorer(rv, plain, grouped, trigrams)
+        keys += score(worded)
+        bound = floor
+        if wanted is not None and 0 < wanted <= len(keys):
+            bound = max(bound, -heapq.nsmallest(wanted, keys)[-1][0])
+        least = _least_shared(len(rv.trigrams), bound)
+        spelled = {i for i, t in trigrams.items() if t >= least} if least > 1 else set(trigrams)
+        spelled.difference_update(worded, same)
+        keys += score(spelled)
+        return keys if floor <= 0.0 else [k for k in keys if -k[0] >= floor]
+
+    def _scorer(
+        self, rv: _Reading, plain: Counter[int], grouped: Counter[int], trigrams: Counter[int]
+    ) -> Callable[[Iterable[int]], list[tuple[float, str, int]]]:
+        """Scores names against the value read as ``rv``, from the counts of what each name shares with it: the
+        arithmetic of ``similarity``, ``_word_score`` and ``_dice`` on the same integers, so the same floats (a part
+        with nothing shared is 0.0 there too). Keeps the names scoring above 0.0."""
+        p_get, g_get, t_get = plain.get, grouped.get, trigrams.get
+        normalized = self._normalized
+        p_sizes, t_sizes, g_sizes = self._plain_sizes, self._trigram_sizes, self._grouped_sizes
+        p_negated, g_negated, has_concepts = self._plain_negated, self._grouped_negated, self._has_concepts
+        pa, ta, ga = len(rv.plain), len(rv.trigrams), len(rv.grouped)
+        neg_a, gneg_a, concepts_a = rv.plain_negated, rv.grouped_negated, bool(rv.concepts)
+
+        def score(candidates: Iterable[int]) -> list[tuple[float, str, int]]:
+            keys = []
+            for i in candidates:
+                shared = p_get(i, 0)
+                if shared:
+                    pb = p_sizes[i]
+                    words_score = (2 * shared / (pa + pb) + shared / min(pa, pb)) / 2
+                else:
+                    words_score = 0.0
+                shared = t_get(i, 0)
+                spelling = 2 * shared / (ta + t_sizes[i]) if shared else 0.0
+                best = words_score if words_score >= spelling else spelling
+                if neg_a != p_negated[i]:
+                    best *= NEGATION_FACTOR
+                result = round(MAX_SIMILAR if best > MAX_SIMILAR else best, 4)
+                if concepts_a or has_concepts[i]:
+                    negated = gneg_a != g_negated[i]
+                    shared = g_get(i, 0)
+                    gb = g_sizes[i]
+                    if not negated and ga and shared == ga == gb:
+                        group_score = SYNONYM_SCORE
+                    else:
+                        group_words = (2 * shared / (ga + gb) + shared / min(ga, gb)) / 2 if shared else 0.0
+                        group_score = round(group_words * SYNONYM_SCORE * (NEGATION_FACTOR if negated else 1.0), 4)
+                    result = max(group_score, result)
+                if result > 0.0:
+                    keys.append((-result, normalized[i], i))
+            return keys
+
+        return score
+
+    def _matches(self, value: str, keys: Iterable[tuple[float, str, int]]) -> list[Match]:
+        names, synonyms = self.names, self.synonyms
+        return [Match(i, names[i], similarity(value, names[i], synonyms)) for _, _, i in keys]
+
+    def rank(self, value: str, *, limit: int = 3) -> list[Match]:
+        """As the module's ``rank(value, names, synonyms, limit=limit)``: the ``limit`` names closest to ``value``,
+        best first (a negative ``limit`` drops that many from the end, as a slice does)."""
+        count = len(self.names)
+        wanted = min(limit if limit >= 0 else max(0, count + limit), count)
+        if wanted == 0:
+            return []
+        scored = self._scored(value, wanted=wanted)
+        kept = heapq.nsmallest(wanted, scored) if wanted < len(scored) else sorted(scored)
+        if len(kept) < wanted:  # then every name above 0.0 is scored; the rest are 0.0, in name order
+            above = {i for _, _, i in scored}
+            zero = (i for i in self._order if i not in above)
+            normalized = self._normalized
+            kept += [(0.0, normalized[i], i) for i in islice(zero, wanted - len(kept))]
+        return self._matches(value, kept)
+
+    def best_matches(self, value: str, *, minimum: float = THRESHOLD, limit: int = 3) -> list[Match]:
+        """As the module's ``best_matches(value, names, synonyms, minimum=minimum, limit=limit)``."""
+        floor = max(minimum, THRESHOLD)
+        if not floor <= 1.0:  # no score reaches it (a NaN minimum included)
+            return []
+        return self._matches(value, sorted(self._scored(value, floor=floor))[:limit])
+
+
+@functools.lru_cache(maxsize=4096)
+def _least_shared(size: int, bound: float) -> int:
+    """The fewest trigrams a name must share with a value of ``size`` trigrams for its spelling to reach ``bound``:
+    the least ``t`` whose ``round(2t / (size + t), 4)`` is at least ``bound`` (``size + 1``: none does). That bound
+    rises with ``t``, and the rounding keeps its order."""
+    for shared in range(1, size + 1):
+        if round(2 * shared / (size + shared), 4) >= bound:
+            return shared
+    return size + 1
+
+
 def rank(value: str, names: Sequence[str], synonyms: Synonyms | None = None, *, limit: int = 3) -> list[Match]:
     """The ``limit`` names closest to ``value``, best first, however far (to show a reviewer what was nearest);
     ties by normalized name, then position, so the same inputs give the same answer. Not a match: see
-    ``best_matches``."""
-    scored = [Match(i, name, similarity(value, name, synonyms)) for i, name in enumerate(names)]
-    scored.sort(key=lambda m: (-m.score.score, normalize_text(m.name), m.index))
-    return scored[:limit]
+    ``best_matches``. Ranking many values against the same names: ``NameIndex(names, synonyms).rank``."""
+    return NameIndex(names, synonyms).rank(value, limit=limit)
 
 
 def best_matches(
@@ -344,5 +505,4 @@ def best_matches(
 ) -> list[Match]:
     """The ``limit`` names closest to ``value`` scoring at least ``max(minimum, THRESHOLD)``, best first (ordered
     as ``rank``). Never a name below ``THRESHOLD``, whatever ``minimum`` asks."""
-    floor = max(minimum, THRESHOLD)
-    return [m for m in rank(value, names, synonyms, limit=len(names)) if m.score.score >= floor][:limit]
+    return NameIndex(names, synonyms).best_matches(value, minimum=minimum, limit=limit)
