@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/replay.py
 	$(BIN)/python benchmarks/live.py
 	$(BIN)/python benchmarks/correlate.py
+	$(BIN)/python benchmarks/authoring.py
 
 schema: $(STAMP)
 	$(BIN)/wrapup-bridge mapping schema > wrapup_bridge/schema/mapping-v1.schema.json

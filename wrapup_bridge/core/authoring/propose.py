@@ -13,7 +13,7 @@ values (free text in the disposition column) the rest are counted, not proposed.
 - records whose outcome is named by a second field (``system.signal``: a Twilio ``failed`` call's SIP status) are
   counted apart from the bare value, under the value and the signal, and proposed for the signal's phrase; they
   come just before the bare value, so the rule that names the field is read first;
-- **code** when the org's closest code (``similarity.best_matches`` over the codes' names) scores at least the
+- **code** when the org's closest code (``similarity.NameIndex.rank`` over the codes' names) scores at least the
   minimum confidence and clearly leads the next one (by ``AMBIGUITY_MARGIN``); ``high`` from
   ``HIGH_CONFIDENCE`` (a same name, a reviewed synonym, the same words), else it asks for a closer look;
 - **TODO** otherwise: nothing close enough, or two codes equally close (never a guess between them). The best
