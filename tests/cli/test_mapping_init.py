@@ -139,6 +139,7 @@ def test_twilio_skips_what_carries_no_outcome(tmp_path: Path, snapshot_file: Pat
     assert (comparison["agreed"], comparison["records"]) == (33, 34)
     # a TaskRouter reason: the table's reviewers call a task that timed out in the queue abandoned; Twilio's own
     # definition of an abandoned conversation is a caller who hung up, which the reason does not say
+    # (https://www.twilio.com/docs/flex/end-user-guide/insights/abandoned-conversations)
     assert [(d["value"], d["reference"]) for d in comparison["differences"]] == [
         ("Task TTL Exceeded", "Caller Abandoned")
     ]
