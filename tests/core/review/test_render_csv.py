@@ -6,6 +6,7 @@ over the shipped Five9 table, its call log and the demo org."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from pathlib import Path
 
@@ -159,6 +160,25 @@ def test_proposals_one_row_per_legacy_value(org_catalog: OrgCatalog) -> None:
     assert by_value["No Disposition"]["proposed"] == "skip" and by_value["No Disposition"]["same"] == "yes"
     assert by_value["Spoke To Spouse"]["decided"] == "unmapped (dead letter) x1"
     assert [r["value"] for r in rows if r["same"] == "no"] == ["Callback Scheduled", "Declined"]
+
+
+def test_records_of_values_past_the_tally_limit_are_one_last_row(org_catalog: OrgCatalog) -> None:
+    """Free text in the disposition column: values past the first 5,000 are counted, not kept; a spreadsheet of the
+    section still adds up to the history's records."""
+    report = report_of(MAPPINGS / "five9.yaml", org_catalog)
+    assert report.proposals is not None
+    shown = len(report.proposals.rows)
+    crowded = dataclasses.replace(report, proposals=dataclasses.replace(report.proposals, untracked=7))
+    rows = rows_of(render_proposals_csv(crowded), PROPOSAL_COLUMNS)
+    last = rows[-1]
+    assert (last["value"], last["records"], last["label"], last["proposed"]) == (
+        f"(values past the first {shown})",
+        "7",
+        "untracked",
+        "TODO",
+    )
+    assert sum(int(r["records"]) for r in rows) == 20 + 7
+    assert rows_of(render_proposals_csv(report), PROPOSAL_COLUMNS)[-1]["label"] != "untracked"
 
 
 # ------------------------------------------------------------------------------------------ terraform

@@ -16,7 +16,8 @@ when the report has the section (``section_csvs``). Their columns, stable like t
   the first 100 and those that differ): ``label`` code-high, code-low, skip or todo; ``proposed`` the code's name,
   ``skip`` or ``TODO``; ``confidence`` for a proposed code; ``decided`` what the table decides for the value's
   records, ``text xN`` pairs ``; ``-joined, most records first; ``differing`` the records decided otherwise than
-  proposed; ``same`` yes when none is. Values past the tally's limit are counted on the page, not listed.
+  proposed; ``same`` yes when none is. Records of values past the tally's limit are one last row, ``label``
+  untracked (their values are not kept, so not listed one by one).
 - ``TERRAFORM_COLUMNS``: ``part`` is command (the command that writes the files, in ``meaning``), code (a wrap-up
   code to create: its Terraform ``resource``, its division and why), queue (one row per queue and code it must
   allow: ``code_id`` for an existing code, ``resource`` for a new one), remark (left to a person, with its table
@@ -210,24 +211,25 @@ def render_proposals_csv(report: ReviewReport) -> str | None:
     review = report.proposals
     if review is None:
         return None
-    return _table(
-        PROPOSAL_COLUMNS,
+    rows: list[Sequence[object]] = [
         (
-            (
-                row.value,
-                row.records,
-                row.label,
-                row.proposed,
-                row.code_id,
-                f"{row.confidence:.6f}" if row.confidence is not None else None,
-                row.reason,
-                "; ".join(f"{text} x{records}" for text, records in row.decided),
-                row.differing,
-                _yes(row.agrees),
-            )
-            for row in review.rows
-        ),
-    )
+            row.value,
+            row.records,
+            row.label,
+            row.proposed,
+            row.code_id,
+            f"{row.confidence:.6f}" if row.confidence is not None else None,
+            row.reason,
+            "; ".join(f"{text} x{records}" for text, records in row.decided),
+            row.differing,
+            _yes(row.agrees),
+        )
+        for row in review.rows
+    ]
+    if review.untracked:
+        label = f"(values past the first {len(review.rows):,})"
+        rows.append((label, review.untracked, "untracked", "TODO", *[None] * (len(PROPOSAL_COLUMNS) - 4)))
+    return _table(PROPOSAL_COLUMNS, rows)
 
 
 def render_terraform_csv(report: ReviewReport) -> str | None:
