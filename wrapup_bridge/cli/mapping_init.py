@@ -24,6 +24,7 @@ from wrapup_bridge.cli._adapters import adapter_flags, adapter_options, build_ad
 from wrapup_bridge.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    EXIT_USAGE,
     MAX_ERRORS_SHOWN,
     JsonLinesWriter,
     fail_setup,
@@ -39,7 +40,8 @@ from wrapup_bridge.core.authoring.similarity import THRESHOLD
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import AdapterError
     from wrapup_bridge.core.mapping import MappingTable
-    from wrapup_bridge.services.authoring.init import InitResult
+    from wrapup_bridge.core.review import OrgCatalog
+    from wrapup_bridge.services.authoring.init import ExtendResult, InitResult
     from wrapup_bridge.services.review import InputHistory
 
 __all__ = ["init"]
@@ -101,6 +103,13 @@ def _history_flags(func: F) -> F:
     "both unmapped). It also gives the history's shape when --mapping does not.",
 )
 @click.option(
+    "--extend",
+    "extend_path",
+    type=click.Path(dir_okay=False),
+    help="A reviewed table: propose rules only for the values of HISTORY no rule of it decides, added to its own "
+    "text (comments and layout kept); its source: gives the history's shape. The output is the whole table.",
+)
+@click.option(
     "--rejects",
     type=click.Path(dir_okay=False),
     default="rejects.jsonl",
@@ -124,6 +133,7 @@ def init(
     min_confidence: float,
     synonyms_file: str | None,
     compare_path: str | None,
+    extend_path: str | None,
     rejects: str,
     as_json: bool,
     **flags: Any,
@@ -135,7 +145,13 @@ def init(
     outcome (blank, Five9 No Disposition, Twilio task reasons ...) as skip; a TODO where no code is close. The
     table is valid as written (`mapping check` reviews it at once) and applies nothing. Same inputs, same bytes.
 
-    Exit 1 when some records could not be read (they are in --rejects); 2 on a usage or set-up error.
+    With --extend TABLE, the history is read against a reviewed table instead: only the values whose records no
+    rule of it decides get proposals (new rules at the end of its rules:, new code aliases at the end of its codes:,
+    with the same comments), written into its text with every other byte kept; the result is checked to decide
+    every record the table decided as it did, or nothing is written. The output may be TABLE itself with --force.
+
+    Exit 1 when some records could not be read (they are in --rejects); 2 on a usage or set-up error (or when
+    --extend cannot extend the table safely: nothing is written).
     """
     if as_json and out == STDOUT:
         fail_usage("--json prints the summary on stdout: give --out FILE for the table")
@@ -150,7 +166,18 @@ def init(
         fail_usage("give either --catalog FILE or --live (--target/--org), not both")
     if not catalog_file and not live:
         fail_usage("say where the org's codes come from: --catalog FILE (`catalog export`) or --live")
+    if extend_path is not None:
+        if shape_path:
+            fail_usage("--extend TABLE reads the history as TABLE's source: says: leave out --mapping")
+        if compare_path:
+            fail_usage(
+                "--compare measures a proposal made from names alone; to see what --extend changes, run "
+                "`wrapup-bridge mapping diff TABLE EXTENDED --history HISTORY`"
+            )
+        extend_text, extended = _read_extended(extend_path)
     shape = load_or_exit(shape_path) if shape_path else None
+    if extend_path is not None:
+        shape = extended
     compare = load_or_exit(compare_path) if compare_path else None
     platform = _platform(source, shape, compare, flags.get("preset"))
     if shape is not None and shape.source.platform not in (None, platform):
@@ -173,6 +200,20 @@ def init(
     if shape is not None and shape.source.media is not None:
         settings["media"] = shape.source.media.value
     history = InputHistory(adapter, inputs, options.encoding)
+    if extend_path is not None:
+        _extend(
+            history,
+            rejects,
+            table_path=Path(extend_path),
+            text=extend_text,
+            catalog=catalog,
+            platform=platform,
+            synonyms=synonyms,
+            min_confidence=min_confidence,
+            out_path=out_path,
+            as_json=as_json,
+            catalog_file=catalog_file,
+        )
     result = _run(
         history,
         rejects,
@@ -239,6 +280,13 @@ def _run(history: InputHistory, rejects: str, **kwargs: Any) -> InitResult:
     each naming its file and line) and counted; what reading raises becomes an exit code."""
     from wrapup_bridge.services.authoring.init import propose_table
 
+    result: InitResult = _reading(history, rejects, propose_table, **kwargs)
+    return result
+
+
+def _reading(history: InputHistory, rejects: str, job: Callable[..., Any], **kwargs: Any) -> Any:
+    """``job(history, **kwargs)``, the history's unreadable records kept in ``rejects`` (the first ones on stderr,
+    each naming its file and line) and counted; what reading raises becomes an exit code."""
     writer = JsonLinesWriter(rejects, what="rejects file")
 
     def keep(error: AdapterError) -> None:
@@ -249,7 +297,7 @@ def _run(history: InputHistory, rejects: str, **kwargs: Any) -> InitResult:
     history.on_reject = keep
     try:
         with input_errors():
-            result = propose_table(history, **kwargs)
+            result = job(history, **kwargs)
     finally:
         writer.close()
     if result.rejected:
@@ -298,3 +346,117 @@ def _print_summary(result: InitResult, platform: str, out: str, catalog_file: st
         )
         for diff in comparison.differences:
             say(f"  differs: {diff.value!r} x{diff.records}: proposed {diff.proposed}, table {diff.reference}")
+
+
+# ------------------------------------------------------------------------------------------ --extend
+def _read_extended(path: str) -> tuple[str, MappingTable]:
+    """The reviewed table's text exactly (a byte order mark and line ends kept) and the table it loads as; a table
+    that cannot be read or does not load stops with every problem and exit 2."""
+    from wrapup_bridge.core.mapping import MappingTable, MappingTableError
+    from wrapup_bridge.services.authoring.sync import read_table_text
+
+    try:
+        text = read_table_text(path)
+        return text, MappingTable.from_text(text.removeprefix("\ufeff"), name=path)
+    except OSError as exc:
+        fail_setup(f"cannot read the table {path}: {exc.strerror or exc}")
+    except MappingTableError as exc:
+        stderr(str(exc))
+        sys.exit(EXIT_USAGE)
+
+
+def _extend(
+    history: InputHistory,
+    rejects: str,
+    *,
+    table_path: Path,
+    text: str,
+    catalog: OrgCatalog,
+    out_path: Path | None,
+    as_json: bool,
+    catalog_file: str | None,
+    **kwargs: Any,
+) -> None:
+    """``mapping init --extend``: the extended table to ``out_path`` (stdout when None), the summary, the exit."""
+    from wrapup_bridge.core.authoring.extend import ExtendRefused
+    from wrapup_bridge.services.authoring.init import extend_table
+
+    try:
+        result: ExtendResult = _reading(
+            history, rejects, extend_table, catalog=catalog, text=text, name=str(table_path), **kwargs
+        )
+    except ExtendRefused as exc:
+        stderr(f"Error: cannot extend {table_path}: {exc}")
+        sys.exit(EXIT_USAGE)
+    in_place = out_path is not None and out_path.resolve() == table_path.resolve()
+    if out_path is None:
+        click.echo(result.text, nl=False)
+    elif not (in_place and not result.changed):
+        if in_place:
+            _replace_table(table_path, text, result.text)
+        else:
+            _write_atomically(out_path, result.text)
+    out = str(out_path) if out_path is not None else STDOUT
+    if as_json:
+        click.echo(json.dumps({"out": out, **result.to_dict()}, indent=2, ensure_ascii=False))
+    else:
+        _print_extend_summary(result, out, catalog_file, in_place=in_place, err=out_path is None)
+    sys.exit(EXIT_PROBLEMS if result.rejected else EXIT_OK)
+
+
+def _replace_table(path: Path, old: str, new: str) -> None:
+    """Write the extended table over the reviewed one, whole, keeping its permissions, if it still holds what was
+    read (someone may have edited it meanwhile)."""
+    import stat
+
+    from wrapup_bridge.core.files import replace_atomically
+    from wrapup_bridge.services.authoring.sync import read_table_text
+
+    try:
+        if read_table_text(path) != old:
+            fail_setup(f"{path} changed while the history was read: nothing written; run --extend again")
+        replace_atomically(path, new.encode("utf-8"), mode=stat.S_IMODE(path.stat().st_mode))
+    except OSError as exc:
+        fail_setup(f"cannot write the table {path}: {exc.strerror or exc}")
+
+
+def _print_extend_summary(
+    result: ExtendResult, out: str, catalog_file: str | None, *, in_place: bool, err: bool
+) -> None:
+    def say(line: str) -> None:
+        click.echo(line, err=err)
+
+    extension = result.extension
+    say(
+        f"mapping init --extend {result.table.name}: {result.records} records ({', '.join(result.inputs)}), "
+        f"{result.rejected} unreadable; {result.decided} decided by the table's rules, {result.missing} by no rule "
+        f"({len(result.proposals)} distinct legacy values)"
+    )
+    if not result.proposals:
+        say("the table already has a rule for every value of this history; nothing was added")
+    elif not result.changed:
+        say(
+            f"nothing new to add: the {len(extension.todo_listed_before)} values with no rule are already listed as "
+            "TODO in the table (their records meet unmapped:)"
+        )
+    else:
+        counts = result.counts
+        say(f"org codes: {result.catalog}")
+        say(
+            f"added: {len(extension.rules)} rules ({counts['code-high']} codes with high confidence, "
+            f"{counts['code-low']} low: check them, {counts['skip']} skip), {len(extension.todo)} TODO listed"
+            + (f" ({len(extension.todo_listed_before)} already listed)" if extension.todo_listed_before else "")
+        )
+        new = ", ".join(f"{alias} ({code.name})" for alias, code in extension.codes_added) or "none"
+        say(
+            f"codes: {len(extension.codes_added)} new aliases: {new}; {len(extension.codes_reused)} of the table's reused"
+        )
+        say("every record the table's rules decided keeps its decision (checked with the engine on the result)")
+    if result.untracked:
+        say(f"  {result.untracked} records had values past the tracked ones: no rule, they meet unmapped:")
+    where = "stdout" if out == STDOUT else out
+    if in_place and not result.changed:
+        say(f"{out} was left as it was; nothing was applied.")
+    else:
+        check = f"--catalog {catalog_file}" if catalog_file else "--live"
+        say(f"wrote the table to {where}; nothing was applied. Review it: wrapup-bridge mapping check {out} {check}")

@@ -15,7 +15,7 @@ escape what could end or break a line, so a legacy value can never inject YAML.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,18 @@ from wrapup_bridge.core.authoring.propose import HIGH_CONFIDENCE, Proposal, Prop
 from wrapup_bridge.core.normalize import normalize_text
 from wrapup_bridge.core.review.orgview import CatalogCode
 
-__all__ = ["TableContext", "code_aliases", "comment_text", "render_table", "yaml_scalar"]
+__all__ = [
+    "TODO_HEADER",
+    "TableContext",
+    "code_aliases",
+    "code_line",
+    "comment_text",
+    "render_table",
+    "rule_lines",
+    "safe_lines",
+    "todo_lines",
+    "yaml_scalar",
+]
 
 #: Keys of a table's ``source:`` section, in the order the schema lists them.
 SOURCE_KEYS = ("platform", "preset", "format", "conversation_id", "media", "fields", "timezone", "time_format",
@@ -33,7 +44,11 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _./()&'+-]*")
 _RESERVED = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "none", "nan", "inf"})
 _SPELLINGS_SHOWN = 5
 _SHOWN = 0.3  #: a runner-up is shown from this score: nearer ones are worth a reviewer's look
-_TODO_HEADER = "  # --- TODO: no code is close enough, or two are equally close; a person decides. Until a rule is"
+#: The two comment lines that open the TODO block at the end of ``rules:``.
+TODO_HEADER = (
+    "  # --- TODO: no code is close enough, or two are equally close; a person decides. Until a rule is",
+    "  # written for them, their records meet `unmapped:` below (the dead letters): nothing is lost.",
+)
 
 
 @dataclass(frozen=True)
@@ -113,11 +128,11 @@ def _alias_base(name: str) -> str:
 _YAML_WORDS = frozenset({"null", "true", "false", "yes", "no", "on", "off"})
 
 
-def code_aliases(codes: Sequence[CatalogCode]) -> dict[str, str]:
+def code_aliases(codes: Sequence[CatalogCode], taken: Iterable[str] = ()) -> dict[str, str]:
     """An alias per code id (lower case), from its name (``Follow-up Required`` -> ``follow_up_required``), made
-    unique in the order given (``_2``, ``_3`` ...)."""
+    unique in the order given (``_2``, ``_3`` ...) and against the aliases in ``taken`` (a table's own)."""
     aliases: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = set(taken)
     for code in codes:
         key = code.id.lower()
         if key in aliases:
@@ -264,31 +279,17 @@ def render_table(proposals: Sequence[Proposal], context: TableContext) -> str:
                 continue
             done.add(key)
             alias = aliases[key]
-            lines.append(f"  {alias + ':':<{width}} {{id: {code.id}, name: {yaml_scalar(code.name)}}}")
+            lines.append(code_line(alias, code, width))
     else:
         lines.append("codes: {}")
     lines.append("")
     lines.append("rules:" if ruled else "rules: []")
     for proposal in ruled:
-        lines.append(_value_comment(proposal, records))
-        lines += _proposal_comment(proposal)
-        lines.append(f"  - when: {_when(proposal.value)}")
-        if proposal.kind is ProposalKind.SKIP:
-            lines.append(f"    skip: {yaml_scalar(proposal.reason)}")
-        else:
-            assert proposal.code is not None
-            lines.append(f"    code: {aliases[proposal.code.id.lower()]}")
+        lines += rule_lines(proposal, records, aliases)
     if todo:
-        lines += [
-            "",
-            _TODO_HEADER,
-            "  # written for them, their records meet `unmapped:` below (the dead letters): nothing is lost.",
-        ]
+        lines += ["", *TODO_HEADER]
         for proposal in todo:
-            lines.append(_value_comment(proposal, records))
-            lines.append(f"  # TODO: {proposal.reason}")
-            lines.append(f"  # - when: {_when(proposal.value)}")
-            lines.append("  #   code: <an alias under codes:, with the code's id and name from the org>")
+            lines += todo_lines(proposal, records)
     lines += [
         "",
         "# Records no rule names (the TODO values above, and values this history did not have) are kept in the dead",
@@ -296,4 +297,37 @@ def render_table(proposals: Sequence[Proposal], context: TableContext) -> str:
         "unmapped:",
         "  action: dead-letter",
     ]
-    return "\n".join(_oneline(line) if line.lstrip().startswith("#") else line for line in lines) + "\n"
+    return "\n".join(safe_lines(lines)) + "\n"
+
+
+def rule_lines(proposal: Proposal, records: int, aliases: Mapping[str, str]) -> list[str]:
+    """One proposed rule as ``render_table`` writes it (two-space indent, comments not yet made safe: see
+    ``safe_lines``): the value's comment (``records``: the history's, for the share), the proposal's, the rule;
+    ``aliases``: code id (lower case) -> alias."""
+    lines = [_value_comment(proposal, records), *_proposal_comment(proposal), f"  - when: {_when(proposal.value)}"]
+    if proposal.kind is ProposalKind.SKIP:
+        lines.append(f"    skip: {yaml_scalar(proposal.reason)}")
+    else:
+        assert proposal.code is not None
+        lines.append(f"    code: {aliases[proposal.code.id.lower()]}")
+    return lines
+
+
+def todo_lines(proposal: Proposal, records: int) -> list[str]:
+    """A TODO value as the commented block at the end of ``rules:`` lists it, with a rule skeleton to uncomment."""
+    return [
+        _value_comment(proposal, records),
+        f"  # TODO: {proposal.reason}",
+        f"  # - when: {_when(proposal.value)}",
+        "  #   code: <an alias under codes:, with the code's id and name from the org>",
+    ]
+
+
+def code_line(alias: str, code: CatalogCode, width: int) -> str:
+    """A ``codes:`` entry, the alias padded to ``width`` characters (its colon included)."""
+    return f"  {alias + ':':<{width}} {{id: {code.id}, name: {yaml_scalar(code.name)}}}"
+
+
+def safe_lines(lines: Iterable[str]) -> list[str]:
+    """``lines`` with every comment line made one line whatever a legacy value put in it (``_oneline``)."""
+    return [_oneline(line) if line.lstrip().startswith("#") else line for line in lines]

@@ -13,6 +13,10 @@ With a reference table (``compare``), each record is also resolved by that table
 how many records the proposal decides alike (``core.authoring.compare``): how ``--compare`` measures a proposal
 against a table people reviewed.
 
+``extend_table`` is ``--extend``: the history is read against a reviewed table instead, and only the values whose
+records no rule of it decides are proposed, added to the table's own text and proven safe
+(``core.authoring.extend``): a later wave of exports, brought under a table people already reviewed.
+
 The org's codes come as a ``core.review.OrgCatalog`` (``services.catalog``: a ``catalog export`` snapshot or the
 org read now); the synonyms list is the shipped ``wrapup_bridge/data/synonyms.yaml`` unless another is named.
 """
@@ -31,11 +35,20 @@ from wrapup_bridge.core.authoring.similarity import THRESHOLD, Synonyms
 if TYPE_CHECKING:
     from wrapup_bridge.adapters import AdapterOptions
     from wrapup_bridge.core.authoring.compare import Comparison
+    from wrapup_bridge.core.authoring.extend import Extension
     from wrapup_bridge.core.mapping import MappingTable
     from wrapup_bridge.core.review import OrgCatalog
     from wrapup_bridge.services.review import History
 
-__all__ = ["InitResult", "load_synonyms", "propose_table", "shipped_synonyms", "source_settings"]
+__all__ = [
+    "ExtendResult",
+    "InitResult",
+    "extend_table",
+    "load_synonyms",
+    "propose_table",
+    "shipped_synonyms",
+    "source_settings",
+]
 
 LABELS = ("code-high", "code-low", "skip", "todo")
 
@@ -122,30 +135,34 @@ class InitResult:
             "catalog": self.catalog,
             "proposals": self.counts,
             "records_by_proposal": self.record_counts,
-            "values": [
-                {
-                    "value": p.value.display,
-                    "normalized": p.value.base,
-                    "signal": (
-                        {"field": p.value.signal.field, "values": list(p.value.signal.values)}
-                        if p.value.signal is not None
-                        else None
-                    ),
-                    "records": p.value.count,
-                    "spellings": [{"raw": raw, "count": n} for raw, n in p.value.spellings],
-                    "proposal": p.label,
-                    "code": {"id": p.code.id, "name": p.code.name} if p.code is not None else None,
-                    "confidence": round(p.confidence, 4),
-                    "reason": p.reason,
-                    "candidates": [
-                        {"id": c.code.id, "name": c.code.name, "confidence": round(c.confidence, 4)}
-                        for c in p.candidates
-                    ],
-                }
-                for p in self.proposals
-            ],
+            "values": _values(self.proposals),
             "comparison": self.comparison.to_dict() if self.comparison is not None else None,
         }
+
+
+def _values(proposals: tuple[Proposal, ...]) -> list[dict[str, Any]]:
+    """The proposals as the JSON summary lists them."""
+    return [
+        {
+            "value": p.value.display,
+            "normalized": p.value.base,
+            "signal": (
+                {"field": p.value.signal.field, "values": list(p.value.signal.values)}
+                if p.value.signal is not None
+                else None
+            ),
+            "records": p.value.count,
+            "spellings": [{"raw": raw, "count": n} for raw, n in p.value.spellings],
+            "proposal": p.label,
+            "code": {"id": p.code.id, "name": p.code.name} if p.code is not None else None,
+            "confidence": round(p.confidence, 4),
+            "reason": p.reason,
+            "candidates": [
+                {"id": c.code.id, "name": c.code.name, "confidence": round(c.confidence, 4)} for c in p.candidates
+            ],
+        }
+        for p in proposals
+    ]
 
 
 def propose_table(
@@ -235,3 +252,111 @@ def source_settings(options: AdapterOptions, *, relative_to: Path | None = None)
     if options.encoding:
         settings["encoding"] = options.encoding
     return settings
+
+
+@dataclass(frozen=True)
+class ExtendResult:
+    """A reviewed table extended for a history: the new text (the old one when nothing was missing), the table it
+    loads as, what was proposed and added, and what was read."""
+
+    extension: Extension
+    table: MappingTable
+    proposals: tuple[Proposal, ...]  #: for every value with records no rule decided, most frequent first
+    inputs: tuple[str, ...]
+    records: int
+    rejected: int
+    decided: int  #: records a rule of the table decided (left as they are)
+    untracked: int
+    catalog: str
+
+    @property
+    def text(self) -> str:
+        return self.extension.text
+
+    @property
+    def changed(self) -> bool:
+        return self.extension.changed
+
+    @property
+    def missing(self) -> int:
+        """Records no rule of the table decided."""
+        return self.records - self.decided
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Proposals by kind: ``code-high``, ``code-low``, ``skip``, ``todo``."""
+        counts = dict.fromkeys(LABELS, 0)
+        for proposal in self.proposals:
+            counts[proposal.label] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        extension = self.extension
+        return {
+            "table": self.table.name,
+            "changed": self.changed,
+            "inputs": list(self.inputs),
+            "records": self.records,
+            "rejected": self.rejected,
+            "decided_by_rules": self.decided,
+            "no_rule_records": self.missing,
+            "untracked_records": self.untracked,
+            "distinct_values": len(self.proposals),
+            "catalog": self.catalog,
+            "proposals": self.counts,
+            "rules_added": len(extension.rules),
+            "todo_listed": len(extension.todo),
+            "todo_listed_before": [p.value.label for p in extension.todo_listed_before],
+            "codes_added": [{"alias": a, "id": c.id, "name": c.name} for a, c in extension.codes_added],
+            "codes_reused": [{"alias": a, "id": c.id, "name": c.name} for a, c in extension.codes_reused],
+            "values": _values(self.proposals),
+        }
+
+
+def extend_table(
+    history: History,
+    catalog: OrgCatalog,
+    *,
+    text: str,
+    name: str,
+    platform: str | None,
+    synonyms: Synonyms | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    max_values: int = DEFAULT_MAX_VALUES,
+) -> ExtendResult:
+    """Read ``history`` once against the reviewed table ``text`` (its file's text exactly, named ``name``) and
+    propose rules for the values no rule of it decides (see the module docstring). ``MappingTableError`` when the
+    table does not load; ``core.authoring.extend.ExtendRefused`` (nothing to write) when it cannot be extended
+    safely; reading raises what the history raises."""
+    from wrapup_bridge.core.authoring.extend import ExtendContext, Missing, extend_text, prove
+    from wrapup_bridge.core.mapping import MappingTable
+
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    table = MappingTable.from_text(text.removeprefix("\ufeff"), name=name)
+    missing = Missing(table, max_values=max_values)
+    for record in history:
+        missing.add(record)
+    proposals = propose(missing.tally.values(), catalog.codes.values(), synonyms, min_confidence=min_confidence)
+    context = ExtendContext(
+        platform=platform,
+        inputs=tuple(history.inputs),
+        records=missing.records,
+        rejected=history.rejected,
+        catalog=catalog.source,
+        fingerprint=catalog.fingerprint or None,
+        min_confidence=max(min_confidence, THRESHOLD),
+    )
+    extension = extend_text(text, name=name, table=table, missing=missing, proposals=proposals, context=context)
+    extended = prove(extension, name=name, table=table, missing=missing) if extension.changed else table
+    return ExtendResult(
+        extension=extension,
+        table=extended,
+        proposals=tuple(proposals),
+        inputs=tuple(history.inputs),
+        records=missing.records,
+        rejected=history.rejected,
+        decided=missing.decided,
+        untracked=missing.tally.untracked,
+        catalog=catalog.source,
+    )
