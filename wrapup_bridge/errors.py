@@ -21,6 +21,7 @@ Exceptions::
      ├── TargetError                  a replay's target refuses every record (credentials, a permission) or went silent
      ├── CorrelationFileError         [ValueError] a correlation file's row is not a valid correlation; file, line, field
      ├── OutboundTerraformError       [ValueError] the org's outbound mapping cannot be written as Terraform; says why
+     ├── ExtendRefused                [ValueError] ``mapping init --extend`` cannot extend the table safely; says where
      │
      │   adapters: legacy records in
      ├── AdapterError                 [ValueError] a legacy record cannot become a Disposition; says where, which field
@@ -115,6 +116,7 @@ if TYPE_CHECKING:
     from wrapup_bridge.adapters.textinput import InputDecodeError
     from wrapup_bridge.adapters.twilio._record import NoDisposition
     from wrapup_bridge.adapters.twilio.insights_csv import HeaderError
+    from wrapup_bridge.core.authoring.extend import ExtendRefused
     from wrapup_bridge.core.authoring.terraform_outbound import OutboundTerraformError
     from wrapup_bridge.core.correlate.result import CorrelationFileError
     from wrapup_bridge.core.limits import JsonNestingError, NestingError
@@ -212,6 +214,7 @@ _HOMES: dict[str, str] = {
     "CatalogFileError": "wrapup_bridge.services.catalog",
     "OutboundMappingFileError": "wrapup_bridge.services.authoring.terraform",
     "OutboundTerraformError": "wrapup_bridge.core.authoring.terraform_outbound",
+    "ExtendRefused": "wrapup_bridge.core.authoring.extend",
     "DemoError": "wrapup_bridge.services.demo",
     "DemoDataMissing": "wrapup_bridge.services.demo",
     "ReplayError": "wrapup_bridge.services.replay.errors",
@@ -245,6 +248,7 @@ __all__ = [
     "DetailsJobFailed",
     "DetailsJobTimeout",
     "DetailsQueryRejected",
+    "ExtendRefused",
     "FieldMapError",
     "Five9RecordError",
     "GenesysAPIError",

@@ -47,6 +47,7 @@ from wrapup_bridge.core.authoring.render import (
 from wrapup_bridge.core.authoring.system import SIGNAL_FIELDS
 from wrapup_bridge.core.decision import Decision
 from wrapup_bridge.core.disposition import Disposition
+from wrapup_bridge.core.errors import WrapupBridgeError
 from wrapup_bridge.core.mapping import MappingTable, MappingTableError
 from wrapup_bridge.core.mapping.table import record_value
 from wrapup_bridge.core.review.orgview import CatalogCode
@@ -57,7 +58,7 @@ PROVENANCE = "PROPOSED by `wrapup-bridge mapping init --extend`"
 _BOM = "\ufeff"
 
 
-class ExtendRefused(ValueError):
+class ExtendRefused(WrapupBridgeError, ValueError):
     """The table cannot be extended safely (what and where in the message): nothing is to be written."""
 
 
