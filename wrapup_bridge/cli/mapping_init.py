@@ -407,17 +407,14 @@ def _extend(
 def _replace_table(path: Path, old: str, new: str) -> None:
     """Write the extended table over the reviewed one, whole, keeping its permissions, if it still holds what was
     read (someone may have edited it meanwhile)."""
-    import stat
-
-    from wrapup_bridge.core.files import replace_atomically
-    from wrapup_bridge.services.authoring.sync import read_table_text
+    from wrapup_bridge.services.authoring.sync import replace_if_unchanged
 
     try:
-        if read_table_text(path) != old:
-            fail_setup(f"{path} changed while the history was read: nothing written; run --extend again")
-        replace_atomically(path, new.encode("utf-8"), mode=stat.S_IMODE(path.stat().st_mode))
+        written = replace_if_unchanged(path, old, new)
     except OSError as exc:
         fail_setup(f"cannot write the table {path}: {exc.strerror or exc}")
+    if not written:
+        fail_setup(f"{path} changed while the history was read: nothing written; run --extend again")
 
 
 def _print_extend_summary(

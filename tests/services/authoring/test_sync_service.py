@@ -13,7 +13,13 @@ from tests.conftest import MAPPINGS
 from tests.core.authoring.tfoutput_samples import DOCUMENT, IDS, PROMISE, SINGLE
 from wrapup_bridge.core.mapping import MappingTableError
 from wrapup_bridge.core.review.orgview import CatalogCode, OrgCatalog
-from wrapup_bridge.services.authoring.sync import read_terraform_output, sync_file, write_synced
+from wrapup_bridge.services.authoring.sync import (
+    read_table_text,
+    read_terraform_output,
+    replace_if_unchanged,
+    sync_file,
+    write_synced,
+)
 from wrapup_bridge.services.catalog import CatalogFileError
 
 SALE = "0dd6a32c-c059-4534-97bf-c82d73d9c869"
@@ -43,6 +49,22 @@ def test_an_edit_made_meanwhile_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(MappingTableError, match="changed since sync read it"):
         write_synced(path, result)
     assert path.read_text(encoding="utf-8").endswith("# someone else's edit\n") and WRONG in path.read_text()
+
+
+def test_replace_if_unchanged_compares_the_bytes_read(tmp_path: Path) -> None:
+    """What sync and `mapping init --extend` write a reviewed table with: only over the text they read (a BOM and
+    CRLF included), keeping the mode; a file since changed, even into bytes that are not UTF-8, is left alone."""
+    path = tmp_path / "t.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\r\n")
+    path.chmod(0o640)
+    old = read_table_text(path)
+    assert replace_if_unchanged(path, old, old + "# added\r\n") is True
+    assert path.read_bytes() == b"\xef\xbb\xbfversion: 1\r\n# added\r\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert replace_if_unchanged(path, old, "version: 2\n") is False  # it holds the added line now
+    path.write_bytes(b"\xff\xfe")
+    assert replace_if_unchanged(path, old, "version: 2\n") is False
+    assert path.read_bytes() == b"\xff\xfe"
 
 
 def test_the_terraform_output_is_read_from_a_file_or_stdin(tmp_path: Path) -> None:

@@ -435,9 +435,9 @@ def prove(extension: Extension, *, name: str, table: MappingTable, missing: Miss
     same = {"codes": table.document.codes, "rules": table.document.rules}
     if extended.document.model_copy(update=same) != table.document:
         raise ExtendRefused(f"{name}: the extension would change more than codes: and rules:: nothing was written")
+    old_root, new_root = _compose(old_text, name), _compose(new_text, name)
     for section in ("codes", "rules"):
-        before = _child(_compose(old_text, name), section)
-        after = _child(_compose(new_text, name), section)
+        before, after = _child(old_root, section), _child(new_root, section)
         old_spans = _spans(old_text, name, before[1]) if before else []
         if after is None or _spans(new_text, name, after[1])[: len(old_spans)] != old_spans:
             raise ExtendRefused(f"{name}: the text of {section}: would change: nothing was written")

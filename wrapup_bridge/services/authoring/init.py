@@ -111,10 +111,7 @@ class InitResult:
     @property
     def counts(self) -> dict[str, int]:
         """Proposals by kind: ``code-high``, ``code-low``, ``skip``, ``todo``."""
-        counts = dict.fromkeys(LABELS, 0)
-        for proposal in self.proposals:
-            counts[proposal.label] += 1
-        return counts
+        return _label_counts(self.proposals)
 
     @property
     def record_counts(self) -> dict[str, int]:
@@ -138,6 +135,18 @@ class InitResult:
             "values": _values(self.proposals),
             "comparison": self.comparison.to_dict() if self.comparison is not None else None,
         }
+
+
+def _label_counts(proposals: tuple[Proposal, ...]) -> dict[str, int]:
+    counts = dict.fromkeys(LABELS, 0)
+    for proposal in proposals:
+        counts[proposal.label] += 1
+    return counts
+
+
+def _check_min_confidence(min_confidence: float) -> None:
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
 
 
 def _values(proposals: tuple[Proposal, ...]) -> list[dict[str, Any]]:
@@ -187,8 +196,7 @@ def propose_table(
     from wrapup_bridge.core.authoring.compare import Agreement
     from wrapup_bridge.core.mapping import MappingTable, MappingTableError
 
-    if not 0.0 <= min_confidence <= 1.0:
-        raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    _check_min_confidence(min_confidence)
     tally = Tally(max_values=max_values)
     agreement = Agreement(compare) if compare is not None else None
     for record in history:
@@ -285,10 +293,7 @@ class ExtendResult:
     @property
     def counts(self) -> dict[str, int]:
         """Proposals by kind: ``code-high``, ``code-low``, ``skip``, ``todo``."""
-        counts = dict.fromkeys(LABELS, 0)
-        for proposal in self.proposals:
-            counts[proposal.label] += 1
-        return counts
+        return _label_counts(self.proposals)
 
     def to_dict(self) -> dict[str, Any]:
         extension = self.extension
@@ -331,8 +336,7 @@ def extend_table(
     from wrapup_bridge.core.authoring.extend import ExtendContext, Missing, extend_text, prove
     from wrapup_bridge.core.mapping import MappingTable
 
-    if not 0.0 <= min_confidence <= 1.0:
-        raise ValueError(f"min_confidence must be between 0 and 1, got {min_confidence}")
+    _check_min_confidence(min_confidence)
     table = MappingTable.from_text(text.removeprefix("\ufeff"), name=name)
     missing = Missing(table, max_values=max_values)
     for record in history:

@@ -22,7 +22,7 @@ from wrapup_bridge.core.mapping.errors import MappingProblem, MappingTableError
 from wrapup_bridge.core.review.orgview import OrgCatalog
 from wrapup_bridge.services.catalog import CatalogFileError
 
-__all__ = ["STDIN", "read_table_text", "read_terraform_output", "sync_file", "write_synced"]
+__all__ = ["STDIN", "read_table_text", "read_terraform_output", "replace_if_unchanged", "sync_file", "write_synced"]
 
 #: The path that means "read standard input".
 STDIN = "-"
@@ -67,10 +67,19 @@ def write_synced(path: str | Path, result: SyncResult) -> bool:
     nothing to change. ``MappingTableError`` (nothing written) when the file changed since it was read."""
     if not result.changed:
         return False
-    target = Path(path)
-    if read_table_text(target) != result.old_text:
+    if not replace_if_unchanged(path, result.old_text, result.new_text):
         raise MappingTableError(
             [MappingProblem(str(path), 1, "", "the file changed since sync read it: nothing written; run sync again")]
         )
-    replace_atomically(target, result.new_text.encode("utf-8"), mode=stat.S_IMODE(target.stat().st_mode))
+    return True
+
+
+def replace_if_unchanged(path: str | Path, old_text: str, new_text: str) -> bool:
+    """Write ``new_text`` over the table at ``path`` (whole, keeping its permissions) if the file still holds
+    ``old_text`` (as ``read_table_text`` gave it), byte for byte; False, nothing written, when it changed since
+    (someone edited it meanwhile, whatever its bytes now). ``OSError`` when it cannot be read or written."""
+    target = Path(path)
+    if target.read_bytes() != old_text.encode("utf-8"):
+        return False
+    replace_atomically(target, new_text.encode("utf-8"), mode=stat.S_IMODE(target.stat().st_mode))
     return True

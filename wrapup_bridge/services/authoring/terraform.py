@@ -121,7 +121,7 @@ def read_outbound_mapping_file(path: str | Path) -> OrgOutboundMapping:
     if "kind" in data or "wrapupCodes" in data:
         kind = data.get("kind") or "catalog export"
         raise OutboundMappingFileError(f"{what} {name!r} is a {kind!r} file: {expected}")
-    missing = [key for key in ("version",) if key not in data]
+    missing = [] if "version" in data else ["version"]
     if "defaultSet" not in data and "mapping" not in data:
         missing.append("defaultSet or mapping")
     if missing:
